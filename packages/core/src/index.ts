@@ -1,0 +1,11 @@
+export type { Brand, NodeId, ShardId, TableName } from "./branded.js";
+export type { ErrorCode, ErrorCodeInfo } from "./error-codes.js";
+export { errorCodes, errorCodeTable, isErrorCode } from "./error-codes.js";
+export type { MiniodbErrorOptions } from "./miniodb-error.js";
+export { MiniodbError } from "./miniodb-error.js";
+export { murmur3 } from "./murmur3.js";
+export type { IdValidationRules } from "./record-id.js";
+export { RECORD_ID_MAX_LENGTH, RECORD_ID_PATTERN, RecordIdValidator } from "./record-id.js";
+export type { ShardMove, ShardRingOptions } from "./shard-ring.js";
+export { DEFAULT_SHARD_COUNT, DEFAULT_VIRTUAL_NODES, ShardRing, shardOf } from "./shard-ring.js";
+export { isTableName, parseTableName, TABLE_NAME_MAX_LENGTH, TABLE_NAME_PATTERN } from "./table-name.js";

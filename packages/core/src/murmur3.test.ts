@@ -1,0 +1,29 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import fc from "fast-check";
+import reference from "murmurhash";
+import { murmur3 } from "./murmur3.js";
+
+describe("murmur3", () => {
+  it("matches the published MurmurHash3 x86_32 test vectors", () => {
+    assert.equal(murmur3(""), 0);
+    assert.equal(murmur3("", 1), 0x514e28b7);
+    assert.equal(murmur3("", 0xffffffff), 0x81f16f39);
+    assert.equal(murmur3("Hello, world!", 1234), 0xfaf6cdb3);
+    assert.equal(murmur3("The quick brown fox jumps over the lazy dog"), 0x2e4ff723);
+  });
+
+  it("equals an independent implementation on arbitrary Unicode strings and seeds", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "grapheme", maxLength: 300 }), fc.nat(), (key, seed) => {
+        assert.equal(murmur3(key, seed), reference.v3(key, seed));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("handles keys longer than its scratch buffer", () => {
+    const key = "é".repeat(5000);
+    assert.equal(murmur3(key, 7), reference.v3(key, 7));
+  });
+});

@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+// Runs a package's tests with node:test + tsx and fails when no test ran.
+//
+// Node 20's test runner does not expand globs, and `--test` with no files runs nothing and exits
+// 0, so this script lists the files itself: every `*.test.ts` under `src/` and `test/` of the
+// current package. Extra arguments are passed through to node (e.g. `--test-name-pattern=x`).
+// Sources of sibling packages are loaded through the `@miniodb/source` export condition, so
+// tests never need a build first.
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+
+function findTests(dir) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith(".test.ts"))
+    .map((entry) => join(entry.parentPath ?? entry.path, entry.name));
+}
+
+const cwd = process.cwd();
+const files = [...findTests(join(cwd, "src")), ...findTests(join(cwd, "test"))]
+  .map((file) => relative(cwd, file))
+  .sort();
+if (files.length === 0) {
+  console.error(`no *.test.ts files under ${cwd}/src or ${cwd}/test`);
+  process.exit(1);
+}
+
+const reportDir = mkdtempSync(join(tmpdir(), "miniodb-test-"));
+const tapFile = join(reportDir, "report.tap");
+const args = [
+  "--import",
+  "tsx",
+  "--conditions=@miniodb/source",
+  "--test",
+  "--test-reporter=spec",
+  "--test-reporter-destination=stdout",
+  "--test-reporter=tap",
+  `--test-reporter-destination=${tapFile}`,
+  ...process.argv.slice(2),
+  ...files,
+];
+const child = spawn(process.execPath, args, { stdio: "inherit" });
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
+
+child.on("exit", (code, signal) => {
+  const tap = existsSync(tapFile) ? readFileSync(tapFile, "utf8") : "";
+  rmSync(reportDir, { recursive: true, force: true });
+  const tests = Number(tap.match(/^# tests (\d+)$/m)?.[1] ?? 0);
+  if (code === 0 && tests === 0) {
+    console.error(`node:test ran zero tests in ${files.length} file(s): failing`);
+    process.exit(1);
+  }
+  process.exit(code ?? (signal ? 1 : 0));
+});
