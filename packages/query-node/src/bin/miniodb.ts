@@ -1,0 +1,76 @@
+#!/usr/bin/env node
+import { Command, InvalidArgumentError } from "commander";
+import { pino } from "pino";
+import { MiniodbError } from "@miniodb/core";
+import { loadConfig } from "../config/load-config.js";
+import { startAllInOne } from "../start-all-in-one.js";
+import { VERSION } from "../version.js";
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new InvalidArgumentError("not a port number");
+  return port;
+}
+
+interface ServeFlags {
+  config?: string;
+  host?: string;
+  grpcPort?: number;
+  restPort?: number;
+  nodeId?: string;
+  logLevel?: string;
+}
+
+async function serve(flags: ServeFlags): Promise<void> {
+  const config = loadConfig({
+    file: flags.config,
+    env: process.env,
+    flags: {
+      "server.host": flags.host,
+      "server.grpc_port": flags.grpcPort,
+      "server.rest_port": flags.restPort,
+      "node.id": flags.nodeId,
+      "log.level": flags.logLevel,
+    },
+  });
+  const logger = pino({ level: config.log.level, base: { node_id: config.node.id } });
+  const node = await startAllInOne(config, logger);
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn({ signal }, "second signal: exiting without waiting");
+      process.exit(130);
+    }
+    stopping = true;
+    logger.info({ signal }, "shutting down");
+    node.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+}
+
+const program = new Command("miniodb").description("MinIODB: records in, SQL out.").version(VERSION);
+program
+  .command("serve")
+  .description("start a node (all-in-one: the public API over an embedded store)")
+  .option("-c, --config <file>", "YAML configuration file (default: $MINIODB_CONFIG)")
+  .option("--host <address>", "interface to bind (server.host)")
+  .option("--grpc-port <port>", "gRPC port, all protocols (server.grpc_port)", parsePort)
+  .option("--rest-port <port>", "REST port, all protocols (server.rest_port)", parsePort)
+  .option("--node-id <id>", "stable node id (node.id)")
+  .option("--log-level <level>", "trace|debug|info|warn|error|fatal|silent (log.level)")
+  .action(serve);
+
+program.parseAsync().catch((error: unknown) => {
+  const message =
+    error instanceof MiniodbError ? error.message : error instanceof Error ? error.stack : String(error);
+  process.stderr.write(`miniodb: ${message}\n`);
+  process.exit(error instanceof MiniodbError && error.code === "invalid_argument" ? 2 : 1);
+});

@@ -1,0 +1,13 @@
+export type { Config, ConfigInput } from "./config/config-schema.js";
+export { configSchema } from "./config/config-schema.js";
+export type { LoadConfigOptions, ResolvedConfig } from "./config/load-config.js";
+export { CONFIG_FILE_ENV, ENV_PREFIX, loadConfig } from "./config/load-config.js";
+export type { RequestHandlerOptions } from "./server/create-request-handler.js";
+export { createRequestHandler } from "./server/create-request-handler.js";
+export type { ProtocolServerOptions } from "./server/protocol-server.js";
+export { ProtocolServer } from "./server/protocol-server.js";
+export type { HealthCheck, HealthCheckOptions, HealthProbe, HealthReport } from "./services/health-check.js";
+export { createHealthCheck } from "./services/health-check.js";
+export type { RunningNode } from "./start-all-in-one.js";
+export { startAllInOne } from "./start-all-in-one.js";
+export { VERSION } from "./version.js";

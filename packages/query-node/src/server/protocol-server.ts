@@ -1,0 +1,104 @@
+import http from "node:http";
+import http2 from "node:http2";
+import net from "node:net";
+import type { AddressInfo, Socket } from "node:net";
+import type { connectNodeAdapter } from "@connectrpc/connect-node";
+
+/** A request listener that serves both `http` and `http2` requests, as connect-node builds them. */
+export type NodeHandlerFn = ReturnType<typeof connectNodeAdapter>;
+
+/** The HTTP/2 connection preface every cleartext HTTP/2 (h2c prior-knowledge) client sends first. */
+const HTTP2_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1");
+
+export interface ProtocolServerOptions {
+  readonly host: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+  readonly handler: NodeHandlerFn;
+}
+
+/**
+ * One TCP port that serves HTTP/1.1 and cleartext HTTP/2 with the same handler.
+ *
+ * Node's `http2.createServer({ allowHTTP1 })` only falls back to HTTP/1.1 under TLS, so the first
+ * bytes of each connection are sniffed: the HTTP/2 preface goes to an `http2` server, anything
+ * else to an `http` server. gRPC needs HTTP/2; curl, browsers and Connect JSON use either.
+ */
+export class ProtocolServer {
+  readonly #tcp: net.Server;
+  readonly #http1: http.Server;
+  readonly #http2: http2.Http2Server;
+  readonly #sockets = new Set<Socket>();
+  readonly #sessions = new Set<http2.ServerHttp2Session>();
+
+  private constructor(handler: NodeHandlerFn) {
+    this.#http1 = http.createServer(handler);
+    this.#http2 = http2.createServer(handler);
+    this.#http2.on("session", (session) => {
+      this.#sessions.add(session);
+      session.once("close", () => this.#sessions.delete(session));
+    });
+    this.#tcp = net.createServer((socket) => this.#accept(socket));
+  }
+
+  static async listen(options: ProtocolServerOptions): Promise<ProtocolServer> {
+    const server = new ProtocolServer(options.handler);
+    await new Promise<void>((resolve, reject) => {
+      server.#tcp.once("error", reject);
+      server.#tcp.listen(options.port, options.host, () => {
+        server.#tcp.off("error", reject);
+        resolve();
+      });
+    });
+    return server;
+  }
+
+  get address(): AddressInfo {
+    return this.#tcp.address() as AddressInfo;
+  }
+
+  /**
+   * Stops accepting connections, lets in-flight requests finish for up to `graceMs`, then closes
+   * whatever is left.
+   */
+  async close(graceMs = 10_000): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.#tcp.close(() => resolve()));
+    this.#http1.closeIdleConnections();
+    for (const session of this.#sessions) session.close();
+    const timer = setTimeout(() => {
+      for (const socket of this.#sockets) socket.destroy();
+    }, graceMs);
+    timer.unref();
+    const drain = setInterval(() => this.#http1.closeIdleConnections(), 100);
+    try {
+      await closed;
+    } finally {
+      clearTimeout(timer);
+      clearInterval(drain);
+    }
+  }
+
+  #accept(socket: Socket): void {
+    this.#sockets.add(socket);
+    socket.once("close", () => this.#sockets.delete(socket));
+    socket.on("error", () => socket.destroy());
+    let head = Buffer.alloc(0);
+    const onData = (chunk: Buffer) => {
+      head = Buffer.concat([head, chunk]);
+      const compared = Math.min(head.length, HTTP2_PREFACE.length);
+      const isHttp2 = head.subarray(0, compared).equals(HTTP2_PREFACE.subarray(0, compared));
+      if (isHttp2 && compared < HTTP2_PREFACE.length) return; // wait for the whole preface
+      socket.off("data", onData);
+      socket.pause();
+      socket.unshift(head);
+      if (isHttp2) {
+        // The HTTP/2 session reads the socket itself; resuming here would lose the preface.
+        this.#http2.emit("connection", socket);
+      } else {
+        this.#http1.emit("connection", socket);
+        socket.resume();
+      }
+    };
+    socket.on("data", onData);
+  }
+}
