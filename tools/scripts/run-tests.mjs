@@ -34,6 +34,7 @@ const args = [
   "tsx",
   "--conditions=@miniodb/source",
   "--test",
+  "--test-timeout=300000",
   "--test-reporter=spec",
   "--test-reporter-destination=stdout",
   "--test-reporter=tap",

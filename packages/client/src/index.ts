@@ -1,0 +1,2 @@
+export type { MiniodbClient, MiniodbClientOptions, MiniodbProtocol } from "./create-miniodb-client.js";
+export { createMiniodbClient } from "./create-miniodb-client.js";

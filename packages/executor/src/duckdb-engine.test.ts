@@ -1,0 +1,87 @@
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, realpathSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { MiniodbError } from "@miniodb/core";
+import { DuckDbEngine } from "./duckdb-engine.js";
+
+/** Writes a Parquet file with an unsandboxed DuckDB, as the flush path will. */
+async function writeParquet(path: string, rows: number): Promise<void> {
+  const instance = await DuckDBInstance.create(":memory:");
+  const connection = await instance.connect();
+  await connection.run(
+    `COPY (SELECT range AS id, range % 7 AS bucket FROM range(${rows})) TO '${path}' (FORMAT parquet)`,
+  );
+  connection.closeSync();
+  instance.closeSync();
+}
+
+describe("DuckDbEngine sandbox", () => {
+  let engine: DuckDbEngine;
+  let cache: string;
+  let outside: string;
+  before(async () => {
+    cache = realpathSync(mkdtempSync(join(tmpdir(), "miniodb-cache-")));
+    outside = realpathSync(mkdtempSync(join(tmpdir(), "miniodb-outside-")));
+    await writeParquet(join(cache, "inside.parquet"), 1000);
+    await writeParquet(join(outside, "outside.parquet"), 10);
+    writeFileSync(join(outside, "secret.csv"), "a,b\n1,2\n");
+    engine = await DuckDbEngine.create({ allowedDirectory: cache, memoryLimit: "256MB", threads: 1 });
+  });
+  after(() => engine?.close());
+
+  it("reads Parquet files inside the allowed directory", async () => {
+    const rows = await engine.query(
+      `SELECT COUNT(*) AS n, SUM(bucket) AS s FROM read_parquet('${join(cache, "inside.parquet")}')`,
+    );
+    assert.deepEqual(rows, [{ n: 1000n, s: 2997n }]);
+  });
+
+  const blocked: Array<[string, () => string]> = [
+    ["read_csv of a system file", () => "SELECT * FROM read_csv('/etc/passwd')"],
+    ["read_text of a system file", () => "SELECT * FROM read_text('/etc/passwd')"],
+    [
+      "read_parquet outside the cache",
+      () => `SELECT * FROM read_parquet('${join(outside, "outside.parquet")}')`,
+    ],
+    ["read_csv outside the cache", () => `SELECT * FROM read_csv('${join(outside, "secret.csv")}')`],
+    ["glob of the file system", () => "SELECT * FROM glob('/etc/*')"],
+    ["COPY ... TO a file", () => `COPY (SELECT 1) TO '${join(outside, "leak.csv")}'`],
+    ["ATTACH a database", () => `ATTACH '${join(outside, "x.db")}' AS x`],
+    ["re-enabling external access", () => "SET enable_external_access = true"],
+    ["widening the allowed directories", () => "SET allowed_directories = ['/']"],
+    ["INSTALL an extension", () => "INSTALL httpfs"],
+    ["LOAD an extension", () => "LOAD httpfs"],
+  ];
+  for (const [name, sql] of blocked) {
+    it(`blocks ${name}`, async () => {
+      await assert.rejects(engine.query(sql()), (error: unknown) => error instanceof MiniodbError);
+    });
+  }
+
+  it("wrote nothing while blocking", () => {
+    assert.ok(!existsSync(join(outside, "leak.csv")));
+    assert.ok(!existsSync(join(outside, "x.db")));
+  });
+
+  it("reports SQL errors as invalid_argument", async () => {
+    await assert.rejects(engine.query("SELEC 1"), (error: unknown) =>
+      MiniodbError.is(error, "invalid_argument"),
+    );
+    await assert.rejects(engine.query("SELECT * FROM no_such_table"), (error: unknown) =>
+      MiniodbError.is(error, "invalid_argument"),
+    );
+  });
+
+  it("interrupts a query that runs past its timeout and stays usable", async () => {
+    const started = Date.now();
+    await assert.rejects(
+      engine.query("SELECT COUNT(*) FROM range(100000000000) a", { timeoutMs: 200 }),
+      (error: unknown) => MiniodbError.is(error, "deadline_exceeded"),
+    );
+    assert.ok(Date.now() - started < 5_000);
+    assert.deepEqual(await engine.query("SELECT 1 AS one"), [{ one: 1 }]);
+  });
+});

@@ -1,0 +1,3 @@
+export type { DuckDbEngineOptions, QueryOptions } from "./duckdb-engine.js";
+export { DuckDbEngine } from "./duckdb-engine.js";
+export { fromDuckDbError } from "./errors.js";
