@@ -107,6 +107,10 @@ export default tseslint.config(
     },
   },
   {
+    files: ["**/*.test.ts", "**/test/**/*.ts"],
+    rules: { "@typescript-eslint/no-empty-function": "off" },
+  },
+  {
     files: ["packages/*/src/**/*.ts"],
     ignores: ["**/*.test.ts", "**/bin/**", "**/test-support/**"],
     rules: { "no-console": "error" },

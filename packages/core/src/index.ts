@@ -9,3 +9,4 @@ export { RECORD_ID_MAX_LENGTH, RECORD_ID_PATTERN, RecordIdValidator } from "./re
 export type { ShardMove, ShardRingOptions } from "./shard-ring.js";
 export { DEFAULT_SHARD_COUNT, DEFAULT_VIRTUAL_NODES, ShardRing, shardOf } from "./shard-ring.js";
 export { isTableName, parseTableName, TABLE_NAME_MAX_LENGTH, TABLE_NAME_PATTERN } from "./table-name.js";
+export type { ByteRange, ObjectInfo, ObjectStore } from "./object-store.js";

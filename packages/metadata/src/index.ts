@@ -1,0 +1,2 @@
+export type { SqliteDatabase, SqliteMigration } from "./sqlite-database.js";
+export { openSqliteDatabase } from "./sqlite-database.js";

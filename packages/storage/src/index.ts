@@ -1,0 +1,2 @@
+export type { LocalObjectStoreOptions } from "./local-object-store.js";
+export { LocalObjectStore } from "./local-object-store.js";

@@ -1,0 +1,8 @@
+export type { DecodedWal, WalTail } from "./wal/wal-frame.js";
+export {
+  decodeWalSegment,
+  encodeWalFrame,
+  FRAME_HEADER_BYTES,
+  MAX_FRAME_PAYLOAD_BYTES,
+  WAL_MAGIC,
+} from "./wal/wal-frame.js";
