@@ -10,3 +10,45 @@ export type { ShardMove, ShardRingOptions } from "./shard-ring.js";
 export { DEFAULT_SHARD_COUNT, DEFAULT_VIRTUAL_NODES, ShardRing, shardOf } from "./shard-ring.js";
 export { isTableName, parseTableName, TABLE_NAME_MAX_LENGTH, TABLE_NAME_PATTERN } from "./table-name.js";
 export type { ByteRange, ObjectInfo, ObjectStore } from "./object-store.js";
+export type { ColumnDef, ColumnType } from "./column-type.js";
+export {
+  checkPayloadKey,
+  columnTypeOf,
+  HIDDEN_COLUMN_PREFIX,
+  MAX_COLUMN_NAME_LENGTH,
+  RECORD_COLUMNS,
+  widenColumnType,
+} from "./column-type.js";
+export type {
+  BackupEntry,
+  DataFile,
+  IdempotencyEntry,
+  Lease,
+  Manifest,
+  ManifestChange,
+  MetadataStore,
+  NodeEntry,
+  NodeRole,
+  SchemaEntry,
+  TableEntry,
+  Tombstone,
+} from "./metadata-store.js";
+export type { DataFileKey } from "./object-keys.js";
+export {
+  dataFileKey,
+  METADATA_BACKUP_PREFIX,
+  metadataBackupKey,
+  parseDataFileKey,
+  partitionOf,
+  tableDataPrefix,
+} from "./object-keys.js";
+export type { IdStrategy, TableConfig } from "./table-config.js";
+export {
+  DEFAULT_TABLE_CONFIG,
+  ID_STRATEGIES,
+  MAX_BUFFER_SIZE,
+  MAX_FLUSH_INTERVAL_SECONDS,
+  normalizeTableConfig,
+} from "./table-config.js";
+export type { TableSchema } from "./table-schema.js";
+export { EMPTY_SCHEMA, SchemaEvolution } from "./table-schema.js";

@@ -1,0 +1,175 @@
+import type { ColumnDef } from "./column-type.js";
+import type { TableConfig } from "./table-config.js";
+
+/** A table as the metadata store keeps it. */
+export interface TableEntry {
+  readonly name: string;
+  readonly config: TableConfig;
+  readonly createdAt: Date;
+}
+
+/** One version of a table's payload columns. */
+export interface SchemaEntry {
+  readonly version: number;
+  readonly columns: readonly ColumnDef[];
+}
+
+/** A Parquet object of a table, with the stats queries prune by. Timestamps in epoch µs. */
+export interface DataFile {
+  /** Object key (see object-keys). Unique within the store. */
+  readonly key: string;
+  /** UTC day `YYYY-MM-DD` of every row in the file. */
+  readonly partition: string;
+  readonly etag: string;
+  readonly sizeBytes: number;
+  readonly rowCount: number;
+  readonly minTimestamp: number;
+  readonly maxTimestamp: number;
+  readonly minId: string;
+  readonly maxId: string;
+  /** Schema version the file was written with. */
+  readonly schemaVersion: number;
+  /** Range of row sequence numbers in the file (inclusive). */
+  readonly minSequence: bigint;
+  readonly maxSequence: bigint;
+  readonly nodeId: string;
+  readonly createdAt: Date;
+}
+
+/** The set of live files of a table. `version` increases by one with every change. */
+export interface Manifest {
+  readonly table: string;
+  readonly version: number;
+  readonly files: readonly DataFile[];
+}
+
+/** Files to add to and remove from a manifest in one atomic step. */
+export interface ManifestChange {
+  readonly add?: readonly DataFile[];
+  /** Object keys to remove. */
+  readonly remove?: readonly string[];
+  /** When set, the change applies only if the manifest is still at this version (else `aborted`). */
+  readonly expectedVersion?: number;
+}
+
+/** Marks every version of a record with a sequence ≤ `sequence` as deleted. */
+export interface Tombstone {
+  readonly id: string;
+  readonly sequence: bigint;
+  /** Soft deletes stay restorable until purged; hard deletes are purged by compaction. */
+  readonly soft: boolean;
+  readonly createdAt: Date;
+}
+
+export type NodeRole = "all-in-one" | "query" | "worker";
+
+export interface NodeEntry {
+  readonly id: string;
+  readonly role: NodeRole;
+  /** host:port other nodes reach it at. */
+  readonly address: string;
+  readonly startedAt: Date;
+  /** The entry lapses (disappears from listings) after this time unless renewed. */
+  readonly expiresAt: Date;
+}
+
+/** Exclusive right to run one unit of background work until `expiresAt`. */
+export interface Lease {
+  readonly name: string;
+  readonly holder: string;
+  readonly expiresAt: Date;
+  /** Increases with every new grant; writers pass it along so stale holders can be fenced off. */
+  readonly token: number;
+}
+
+export interface BackupEntry {
+  readonly id: string;
+  readonly objectKey: string;
+  readonly nodeId: string;
+  readonly createdAt: Date;
+  readonly sizeBytes: number;
+}
+
+/** The stored outcome of a request carrying an idempotency key. */
+export interface IdempotencyEntry {
+  readonly key: string;
+  /** The serialised response to return to a retry. */
+  readonly response: string;
+  readonly expiresAt: Date;
+}
+
+/**
+ * Port: where MinIODB keeps everything but the data itself (embedded SQLite, Redis).
+ *
+ * Every method is atomic. Errors: `already_exists` / `not_found` where named, `aborted` for a lost
+ * compare-and-swap, `unavailable` when the store cannot be reached. Times come from the caller, so
+ * implementations need no clock of their own for correctness (`now` parameters).
+ */
+export interface MetadataStore {
+  // Tables ---------------------------------------------------------------------------------------
+  /** Creates a table; `already_exists` when the name is taken. */
+  createTable(table: TableEntry): Promise<void>;
+  getTable(name: string): Promise<TableEntry | undefined>;
+  /** Every table, sorted by name. */
+  listTables(): Promise<TableEntry[]>;
+  /**
+   * Removes a table with its schemas, manifest and tombstones and returns the manifest it had
+   * (so the caller can delete the objects). `not_found` when absent.
+   */
+  deleteTable(name: string): Promise<Manifest>;
+  /** Records the time of the latest acknowledged write. */
+  touchTable(name: string, lastWrite: Date): Promise<void>;
+  getLastWrite(name: string): Promise<Date | undefined>;
+
+  // Schemas --------------------------------------------------------------------------------------
+  /** The latest schema version of a table; version 0 with no columns when none was stored. */
+  getSchema(table: string): Promise<SchemaEntry>;
+  /** Stores `schema` if the latest version is `schema.version - 1`; otherwise `aborted`. */
+  putSchema(table: string, schema: SchemaEntry): Promise<void>;
+  /** Every stored version, oldest first. */
+  listSchemas(table: string): Promise<SchemaEntry[]>;
+
+  // Manifest -------------------------------------------------------------------------------------
+  getManifest(table: string): Promise<Manifest>;
+  /** Applies a change atomically and returns the new manifest version. */
+  commitManifest(table: string, change: ManifestChange): Promise<number>;
+
+  // Tombstones -----------------------------------------------------------------------------------
+  /** Adds tombstones; for an id that has one, the higher sequence wins. */
+  addTombstones(table: string, tombstones: readonly Tombstone[]): Promise<void>;
+  listTombstones(table: string): Promise<Tombstone[]>;
+  /** Removes tombstones whose sequence is ≤ the given one for their id (after compaction). */
+  retireTombstones(table: string, upTo: ReadonlyArray<{ id: string; sequence: bigint }>): Promise<void>;
+
+  // Sequences ------------------------------------------------------------------------------------
+  /** Reserves `count` consecutive values of a named counter and returns the first. Starts at 1. */
+  reserveSequence(name: string, count: number): Promise<bigint>;
+
+  // Nodes ----------------------------------------------------------------------------------------
+  /** Registers or renews a node until `node.expiresAt`. */
+  putNode(node: NodeEntry): Promise<void>;
+  /** Nodes not yet expired at `now`, sorted by id. */
+  listNodes(now: Date): Promise<NodeEntry[]>;
+  removeNode(id: string): Promise<void>;
+
+  // Leases ---------------------------------------------------------------------------------------
+  /** Grants the lease to `holder` if it is free, expired at `now`, or already theirs (renewal). */
+  acquireLease(name: string, holder: string, now: Date, ttlMs: number): Promise<Lease | undefined>;
+  /** Releases the lease if `lease.holder` still holds it with `lease.token`. */
+  releaseLease(lease: Lease): Promise<void>;
+
+  // Backups --------------------------------------------------------------------------------------
+  putBackup(backup: BackupEntry): Promise<void>;
+  /** Backups created at or after `since`, newest first. */
+  listBackups(since: Date): Promise<BackupEntry[]>;
+
+  // Idempotency ----------------------------------------------------------------------------------
+  /** The stored response for `key` if it has not expired at `now`. */
+  getIdempotency(key: string, now: Date): Promise<IdempotencyEntry | undefined>;
+  /** Stores the response for `key`; an existing unexpired entry is kept (first writer wins). */
+  putIdempotency(entry: IdempotencyEntry, now: Date): Promise<IdempotencyEntry>;
+
+  /** A cheap round trip, for health checks. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

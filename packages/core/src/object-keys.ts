@@ -1,0 +1,52 @@
+import { MiniodbError } from "./miniodb-error.js";
+
+/**
+ * Every object key MinIODB writes, built and parsed here and nowhere else.
+ *
+ *     data/<table>/dt=<YYYY-MM-DD>/<node>-<sequence>.parquet   a flushed or compacted data file
+ *     backups/metadata/<backup-id>.json                        a metadata snapshot
+ *
+ * `<table>` is a validated table name; `<YYYY-MM-DD>` is the UTC day of the rows' timestamps;
+ * `<node>` the writing node's id; `<sequence>` the first row sequence in the file, as 20 zero-padded
+ * digits so keys sort in write order.
+ */
+export interface DataFileKey {
+  readonly table: string;
+  /** UTC day, `YYYY-MM-DD`. */
+  readonly partition: string;
+  readonly nodeId: string;
+  readonly sequence: bigint;
+}
+
+const DATA_PREFIX = "data";
+const BACKUP_PREFIX = "backups/metadata";
+const DATA_KEY =
+  /^data\/([A-Za-z][A-Za-z0-9_]{0,63})\/dt=(\d{4}-\d{2}-\d{2})\/([A-Za-z0-9][A-Za-z0-9_.-]*)-(\d{20})\.parquet$/;
+
+export function dataFileKey({ table, partition, nodeId, sequence }: DataFileKey): string {
+  return `${tableDataPrefix(table)}dt=${partition}/${nodeId}-${sequence.toString().padStart(20, "0")}.parquet`;
+}
+
+export function parseDataFileKey(key: string): DataFileKey {
+  const match = DATA_KEY.exec(key);
+  if (!match) throw new MiniodbError("invalid_argument", `not a data file key: ${JSON.stringify(key)}`);
+  return { table: match[1]!, partition: match[2]!, nodeId: match[3]!, sequence: BigInt(match[4]!) };
+}
+
+/** The prefix under which all of a table's data files live (for listing and cascade deletes). */
+export function tableDataPrefix(table: string): string {
+  return `${DATA_PREFIX}/${table}/`;
+}
+
+/** The UTC day partition of a timestamp in epoch microseconds. */
+export function partitionOf(timestampMicros: number): string {
+  return new Date(Math.floor(timestampMicros / 1000)).toISOString().slice(0, 10);
+}
+
+export function metadataBackupKey(backupId: string): string {
+  if (!/^[A-Za-z0-9_.-]+$/.test(backupId))
+    throw new MiniodbError("invalid_argument", `invalid backup id ${backupId}`);
+  return `${BACKUP_PREFIX}/${backupId}.json`;
+}
+
+export const METADATA_BACKUP_PREFIX = `${BACKUP_PREFIX}/`;
