@@ -52,3 +52,5 @@ export {
 } from "./table-config.js";
 export type { TableSchema } from "./table-schema.js";
 export { EMPTY_SCHEMA, SchemaEvolution } from "./table-schema.js";
+export { COUNTER_BITS, HybridClock, sequenceMillis } from "./hybrid-clock.js";
+export { checkTimestampMicros, formatTimestampMicros, parseTimestampMicros } from "./timestamp.js";

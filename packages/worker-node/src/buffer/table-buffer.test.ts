@@ -1,0 +1,47 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { TableBuffer } from "./table-buffer.js";
+
+describe("TableBuffer", () => {
+  it("groups rows by partition and tracks counts, bytes, age and first LSN", () => {
+    const buffer = new TableBuffer();
+    buffer.append(["a", "bb"], ["2026-01-01", "2026-01-02"], 5n, 1000);
+    buffer.append(["c"], ["2026-01-01"], 6n, 2000);
+    assert.equal(buffer.rowCount, 3);
+    assert.equal(buffer.bytes, 7);
+    assert.equal(buffer.oldestAppendMs, 1000);
+    assert.equal(buffer.firstLsn, 5n);
+    assert.deepEqual([...buffer.lines()].sort(), ["a", "bb", "c"]);
+  });
+
+  it("keeps a taken snapshot's LSN and rows visible until it is committed", () => {
+    const buffer = new TableBuffer();
+    buffer.append(["a"], ["p"], 5n, 0);
+    const snapshot = buffer.take()!;
+    buffer.append(["b"], ["p"], 9n, 0);
+    assert.equal(buffer.rowCount, 1);
+    assert.equal(buffer.pendingRowCount, 1);
+    assert.equal(buffer.firstLsn, 5n);
+    assert.deepEqual([...buffer.lines()], ["a", "b"]);
+    buffer.commit(snapshot);
+    assert.equal(buffer.firstLsn, 9n);
+    assert.deepEqual([...buffer.lines()], ["b"]);
+  });
+
+  it("puts a failed flush back in front, losing and reordering nothing", () => {
+    const buffer = new TableBuffer();
+    buffer.append(["a1", "a2"], ["p", "q"], 1n, 0);
+    const snapshot = buffer.take()!;
+    buffer.append(["b1"], ["p"], 2n, 50);
+    buffer.restore(snapshot, 100);
+    assert.equal(buffer.rowCount, 3);
+    assert.equal(buffer.firstLsn, 1n);
+    const again = buffer.take()!;
+    assert.deepEqual(again.byPartition.get("p"), ["a1", "b1"]);
+    assert.deepEqual(again.byPartition.get("q"), ["a2"]);
+  });
+
+  it("returns nothing to flush when empty", () => {
+    assert.equal(new TableBuffer().take(), undefined);
+  });
+});

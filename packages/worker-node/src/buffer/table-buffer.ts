@@ -1,0 +1,111 @@
+/** Rows of one table taken out of the buffer by a flush, grouped by day partition. */
+export interface BufferSnapshot {
+  readonly byPartition: ReadonlyMap<string, readonly string[]>;
+  readonly rowCount: number;
+  readonly bytes: number;
+  /** Lowest WAL LSN whose rows are in the snapshot. */
+  readonly firstLsn: bigint;
+}
+
+/**
+ * The not-yet-flushed rows of one table (NDJSON row lines by partition), in WAL order.
+ *
+ * A flush takes a snapshot; new writes go on accumulating; a failed flush puts the snapshot back
+ * in front so nothing is lost and order is kept. `pending` snapshots (taken, not yet committed)
+ * still count for `firstLsn`, so the WAL is never truncated past rows that are not durable yet.
+ */
+export class TableBuffer {
+  #partitions = new Map<string, string[]>();
+  #rowCount = 0;
+  #bytes = 0;
+  #firstLsn: bigint | undefined;
+  #oldestAppendMs: number | undefined;
+  readonly #pending = new Set<BufferSnapshot>();
+
+  /** Adds the rows of one acknowledged WAL entry. */
+  append(lines: readonly string[], partitions: readonly string[], lsn: bigint, nowMs: number): void {
+    for (let i = 0; i < lines.length; i++) {
+      const partition = partitions[i]!;
+      let rows = this.#partitions.get(partition);
+      if (!rows) this.#partitions.set(partition, (rows = []));
+      rows.push(lines[i]!);
+      this.#bytes += lines[i]!.length + 1;
+    }
+    this.#rowCount += lines.length;
+    this.#firstLsn ??= lsn;
+    this.#oldestAppendMs ??= nowMs;
+  }
+
+  get rowCount(): number {
+    return this.#rowCount;
+  }
+
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /** Rows held by flushes in progress. */
+  get pendingRowCount(): number {
+    let rows = 0;
+    for (const snapshot of this.#pending) rows += snapshot.rowCount;
+    return rows;
+  }
+
+  /** When the oldest unflushed row arrived, or undefined when empty. */
+  get oldestAppendMs(): number | undefined {
+    return this.#oldestAppendMs;
+  }
+
+  /** Lowest LSN still needed by this table (buffered or being flushed), or undefined. */
+  get firstLsn(): bigint | undefined {
+    let lowest = this.#firstLsn;
+    for (const snapshot of this.#pending) if (lowest === undefined || snapshot.firstLsn < lowest) lowest = snapshot.firstLsn;
+    return lowest;
+  }
+
+  /** Every row line, buffered and being flushed (for queries). */
+  *lines(): Iterable<string> {
+    for (const snapshot of this.#pending) for (const rows of snapshot.byPartition.values()) yield* rows;
+    for (const rows of this.#partitions.values()) yield* rows;
+  }
+
+  /** Takes everything buffered for a flush; undefined when empty. */
+  take(): BufferSnapshot | undefined {
+    if (this.#rowCount === 0 || this.#firstLsn === undefined) return undefined;
+    const snapshot: BufferSnapshot = {
+      byPartition: this.#partitions,
+      rowCount: this.#rowCount,
+      bytes: this.#bytes,
+      firstLsn: this.#firstLsn,
+    };
+    this.#pending.add(snapshot);
+    this.#partitions = new Map();
+    this.#rowCount = 0;
+    this.#bytes = 0;
+    this.#firstLsn = undefined;
+    this.#oldestAppendMs = undefined;
+    return snapshot;
+  }
+
+  /** The snapshot's rows are durable in object storage: forget them. */
+  commit(snapshot: BufferSnapshot): void {
+    this.#pending.delete(snapshot);
+  }
+
+  /** The flush failed: put the rows back in front of anything written since. */
+  restore(snapshot: BufferSnapshot, nowMs: number): void {
+    if (!this.#pending.delete(snapshot)) return;
+    const merged = new Map<string, string[]>();
+    for (const [partition, rows] of snapshot.byPartition) merged.set(partition, [...rows]);
+    for (const [partition, rows] of this.#partitions) {
+      const existing = merged.get(partition);
+      if (existing) existing.push(...rows);
+      else merged.set(partition, rows);
+    }
+    this.#partitions = merged;
+    this.#rowCount += snapshot.rowCount;
+    this.#bytes += snapshot.bytes;
+    this.#firstLsn = snapshot.firstLsn;
+    this.#oldestAppendMs = Math.min(this.#oldestAppendMs ?? nowMs, nowMs);
+  }
+}

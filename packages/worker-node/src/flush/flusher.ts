@@ -1,0 +1,82 @@
+import { randomUUID } from "node:crypto";
+import { readFile, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { dataFileKey, type DataFile, type MetadataStore, type ObjectStore } from "@miniodb/core";
+import type { TableState } from "../ingest/table-state.js";
+import type { ParquetWriter } from "./parquet-writer-port.js";
+
+export interface FlusherOptions {
+  readonly nodeId: string;
+  readonly metadata: MetadataStore;
+  readonly objects: ObjectStore;
+  readonly writer: ParquetWriter;
+  /** Scratch directory for NDJSON input and Parquet output files. */
+  readonly scratchDirectory: string;
+}
+
+export interface FlushOutcome {
+  readonly rows: number;
+  readonly files: readonly DataFile[];
+}
+
+/**
+ * Turns a table's buffered rows into one Parquet file per day partition, stores them, and commits
+ * them to the manifest in one atomic step. Only after the commit are the rows released from the
+ * buffer; on any failure they go back into it.
+ */
+export class Flusher {
+  readonly #options: FlusherOptions;
+
+  constructor(options: FlusherOptions) {
+    this.#options = options;
+  }
+
+  async flush(state: TableState, nowMs: number): Promise<FlushOutcome> {
+    const snapshot = state.buffer.take();
+    if (!snapshot) return { rows: 0, files: [] };
+    try {
+      const files: DataFile[] = [];
+      for (const [partition, lines] of snapshot.byPartition) {
+        files.push(await this.#writeFile(state, partition, lines));
+      }
+      await this.#options.metadata.commitManifest(state.entry.name, { add: files });
+      state.buffer.commit(snapshot);
+      return { rows: snapshot.rowCount, files };
+    } catch (error) {
+      state.buffer.restore(snapshot, nowMs);
+      throw error;
+    }
+  }
+
+  async #writeFile(state: TableState, partition: string, lines: readonly string[]): Promise<DataFile> {
+    const { scratchDirectory, writer, objects, nodeId } = this.#options;
+    const base = join(scratchDirectory, `${state.entry.name}-${partition}-${randomUUID()}`);
+    const inputPath = `${base}.ndjson`;
+    const outputPath = `${base}.parquet`;
+    try {
+      await writeFile(inputPath, lines.join("\n"));
+      const schema = state.schema;
+      const stats = await writer.write({ inputPath, columns: schema.columns, outputPath });
+      const key = dataFileKey({ table: state.entry.name, partition, nodeId, sequence: stats.minSequence });
+      const stored = await objects.put(key, await readFile(outputPath));
+      return {
+        key,
+        partition,
+        etag: stored.etag,
+        sizeBytes: stored.size,
+        rowCount: stats.rowCount,
+        minTimestamp: stats.minTimestamp,
+        maxTimestamp: stats.maxTimestamp,
+        minId: stats.minId,
+        maxId: stats.maxId,
+        schemaVersion: schema.version,
+        minSequence: stats.minSequence,
+        maxSequence: stats.maxSequence,
+        nodeId,
+        createdAt: new Date(),
+      };
+    } finally {
+      await Promise.all([rm(inputPath, { force: true }), rm(outputPath, { force: true })]);
+    }
+  }
+}

@@ -1,0 +1,59 @@
+import {
+  checkTimestampMicros,
+  MiniodbError,
+  RecordIdValidator,
+  type TableConfig,
+} from "@miniodb/core";
+import { createIdGenerator } from "./id-generator.js";
+
+/** A record as a client sent it, after the edge decoded its protocol. */
+export interface RecordInput {
+  /** Empty or absent: generated when the table allows it. */
+  readonly id?: string | undefined;
+  /** Epoch microseconds; absent means now. */
+  readonly timestampMicros?: number | undefined;
+  readonly payload: unknown;
+}
+
+/** A record that passed every check of its table. */
+export interface PreparedRecord {
+  readonly id: string;
+  readonly timestampMicros: number;
+  readonly payload: Readonly<Record<string, unknown>>;
+}
+
+/** Applies one table's id rules, id generation and timestamp default to incoming records. */
+export class RecordPreparer {
+  readonly #validator: RecordIdValidator;
+  readonly #generateId: (() => string) | undefined;
+  readonly #nowMicros: () => number;
+
+  constructor(config: TableConfig, nodeId: string, nowMicros: () => number = () => Date.now() * 1000) {
+    this.#validator = new RecordIdValidator(config.idValidation);
+    this.#generateId = config.autoGenerateId
+      ? createIdGenerator(config.idStrategy, config.idPrefix, nodeId, () => Math.floor(nowMicros() / 1000))
+      : undefined;
+    this.#nowMicros = nowMicros;
+  }
+
+  /** Throws invalid_argument naming the first problem of the record. */
+  prepare(input: RecordInput): PreparedRecord {
+    const payload = input.payload;
+    if (typeof payload !== "object" || payload === null || Array.isArray(payload)) {
+      throw new MiniodbError("invalid_argument", "payload must be a JSON object", { details: { field: "payload" } });
+    }
+    let id = input.id ?? "";
+    if (id === "") {
+      if (!this.#generateId) {
+        throw new MiniodbError("invalid_argument", "an id is required: this table does not generate ids", {
+          details: { field: "id" },
+        });
+      }
+      id = this.#generateId();
+    }
+    this.#validator.validate(id);
+    const timestampMicros =
+      input.timestampMicros === undefined ? this.#nowMicros() : checkTimestampMicros(input.timestampMicros);
+    return { id, timestampMicros, payload: payload as Record<string, unknown> };
+  }
+}

@@ -1,0 +1,30 @@
+import { HIDDEN_COLUMN_PREFIX } from "@miniodb/core";
+import type { PreparedRecord } from "./record-preparer.js";
+
+/** Hidden column holding a row's sequence number (decimal string; it can exceed 2^53). */
+export const SEQUENCE_COLUMN = `${HIDDEN_COLUMN_PREFIX}seq`;
+
+/**
+ * `payloadJson` is `JSON.stringify(record.payload)`, computed once by the caller (which also
+ * checks its size). The buffered and logged form of a row: one NDJSON line
+ * `{"id":…,"timestamp":<epoch µs>,"__miniodb_seq":"<sequence>",…payload}`. DuckDB reads these
+ * lines directly when a flush converts them to Parquet. Payload keys never collide with the
+ * record columns (SchemaEvolution rejects such keys).
+ */
+export function encodeRowLine(record: PreparedRecord, sequence: bigint, payloadJson: string): string {
+  const head = JSON.stringify({ id: record.id, timestamp: record.timestampMicros, [SEQUENCE_COLUMN]: sequence.toString() });
+  const payload = payloadJson;
+  return payload === "{}" ? head : `${head.slice(0, -1)},${payload.slice(1)}`;
+}
+
+/** The fields of a row line the worker needs without parsing the payload. */
+export interface RowLineHeader {
+  readonly id: string;
+  readonly timestampMicros: number;
+  readonly sequence: bigint;
+}
+
+export function decodeRowLineHeader(line: string): RowLineHeader {
+  const row = JSON.parse(line) as { id: string; timestamp: number; [SEQUENCE_COLUMN]: string };
+  return { id: row.id, timestampMicros: row.timestamp, sequence: BigInt(row[SEQUENCE_COLUMN]) };
+}

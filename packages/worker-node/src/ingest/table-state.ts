@@ -1,0 +1,100 @@
+import {
+  checkPayloadKey,
+  MiniodbError,
+  SchemaEvolution,
+  type MetadataStore,
+  type TableEntry,
+  type TableSchema,
+} from "@miniodb/core";
+import { TableBuffer } from "../buffer/table-buffer.js";
+import { RecordPreparer } from "./record-preparer.js";
+
+/**
+ * What a worker keeps per table: its entry (incarnation), record preparer, cached schema and
+ * buffer. Schema changes of one table are serialised so concurrent writers never race the
+ * metadata store's compare-and-swap.
+ */
+export class TableState {
+  readonly entry: TableEntry;
+  readonly preparer: RecordPreparer;
+  readonly buffer = new TableBuffer();
+  #schema: TableSchema;
+  #schemaChange: Promise<unknown> = Promise.resolve();
+
+  constructor(entry: TableEntry, schema: TableSchema, nodeId: string, nowMicros?: () => number) {
+    this.entry = entry;
+    this.#schema = schema;
+    this.preparer = new RecordPreparer(entry.config, nodeId, nowMicros);
+  }
+
+  /** Epoch ms of the latest acknowledged write, if any since the worker started. */
+  lastWriteMs: number | undefined;
+
+  get schema(): TableSchema {
+    return this.#schema;
+  }
+
+  /**
+   * Checks a payload's keys without changing anything: new keys must be acceptable column names
+   * and must not differ only in case from a column or from a key earlier in the same batch
+   * (`batchKeys`, lower-cased → spelling). Throws invalid_argument.
+   */
+  checkKeys(payload: Readonly<Record<string, unknown>>, batchKeys: Map<string, string>): void {
+    for (const key in payload) {
+      if (this.#columnNames.has(key)) continue;
+      const folded = key.toLowerCase();
+      const known = this.#foldedColumns.get(folded) ?? batchKeys.get(folded);
+      if (known === undefined) {
+        checkPayloadKey(key);
+        batchKeys.set(folded, key);
+      } else if (known !== key) {
+        throw new MiniodbError(
+          "invalid_argument",
+          `payload key ${JSON.stringify(key)} differs only in case from ${JSON.stringify(known)}`,
+          { details: { field: "payload" } },
+        );
+      }
+    }
+  }
+
+  get #columnNames(): ReadonlySet<string> {
+    return this.#names ?? this.#index().names;
+  }
+
+  get #foldedColumns(): ReadonlyMap<string, string> {
+    return this.#folded ?? this.#index().folded;
+  }
+
+  #names: Set<string> | undefined;
+  #folded: Map<string, string> | undefined;
+
+  #index() {
+    const names = new Set(this.#schema.columns.map((column) => column.name));
+    const folded = new Map(this.#schema.columns.map((column) => [column.name.toLowerCase(), column.name]));
+    this.#names = names;
+    this.#folded = folded;
+    return { names, folded };
+  }
+
+  /**
+   * Makes the stored schema cover `payloads` (adding columns, widening types) before their rows
+   * are logged. Throws invalid_argument for an unacceptable key, storing nothing.
+   */
+  async coverPayloads(payloads: ReadonlyArray<Readonly<Record<string, unknown>>>, metadata: MetadataStore): Promise<void> {
+    const evolution = new SchemaEvolution(this.#schema);
+    for (const payload of payloads) evolution.observe(payload);
+    if (evolution.result() === this.#schema) return;
+    const change = this.#schemaChange.then(async () => {
+      const latest = new SchemaEvolution(this.#schema);
+      for (const payload of payloads) latest.observe(payload);
+      const next = latest.result();
+      if (next === this.#schema) return;
+      await metadata.putSchema(this.entry.name, next);
+      this.#schema = next;
+      this.#names = undefined;
+      this.#folded = undefined;
+    });
+    this.#schemaChange = change.catch(() => undefined);
+    await change;
+  }
+}

@@ -1,0 +1,37 @@
+import type { MetadataStore, ObjectStore } from "@miniodb/core";
+import type { ParquetWriter } from "./flush/parquet-writer-port.js";
+
+/** What the worker needs of its write-ahead log. */
+export interface WorkerWal {
+  append(payload: Uint8Array): Promise<bigint>;
+  replay(fromLsn?: bigint): AsyncIterable<{ lsn: bigint; payload: Buffer }>;
+  truncateBefore(lsn: bigint): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface WorkerOptions {
+  readonly nodeId: string;
+  readonly metadata: MetadataStore;
+  readonly objects: ObjectStore;
+  readonly wal: WorkerWal;
+  readonly writer: ParquetWriter;
+  /** Scratch space for flush files. */
+  readonly scratchDirectory: string;
+  /** How often tables are checked for their flush interval. Default 1 s. */
+  readonly flushCheckIntervalMs?: number;
+  /** Buffered bytes across tables above which the largest table is flushed. Default 256 MiB. */
+  readonly maxBufferedBytes?: number;
+  /** Largest record (payload JSON) accepted, in bytes; larger ones are payload_too_large. */
+  readonly maxRecordBytes?: number;
+  /** Called with errors of background flushes (they are retried on the next check). */
+  readonly onBackgroundError?: (error: unknown, table: string) => void;
+  readonly now?: () => number;
+}
+
+/** Per-table numbers a worker reports. */
+export interface TableBufferStats {
+  /** Rows acknowledged and not yet committed to the manifest (buffered + being flushed). */
+  readonly unflushedRows: number;
+  readonly bufferedBytes: number;
+  readonly lastWriteMs: number | undefined;
+}

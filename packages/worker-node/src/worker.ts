@@ -1,0 +1,218 @@
+import { HybridClock, MiniodbError, partitionOf, type TableEntry } from "@miniodb/core";
+import { Flusher, type FlushOutcome } from "./flush/flusher.js";
+import type { PreparedRecord, RecordInput } from "./ingest/record-preparer.js";
+import { decodeRowLineHeader, encodeRowLine } from "./ingest/row-line.js";
+import { TableState } from "./ingest/table-state.js";
+import { decodeWalBatch, encodeWalBatch } from "./ingest/wal-batch.js";
+import type { RecordError, WriteResult } from "./ingest/write-result.js";
+import type { TableBufferStats, WorkerOptions } from "./worker-types.js";
+
+/**
+ * A worker: accepts writes (durable in its WAL before they are acknowledged), buffers rows per
+ * table, and flushes them to Parquet on object storage by size, age, memory pressure and at close.
+ */
+export class Worker {
+  readonly #options: WorkerOptions;
+  readonly #clock: HybridClock;
+  readonly #flusher: Flusher;
+  readonly #tables = new Map<string, TableState>();
+  readonly #flushes = new Map<string, Promise<FlushOutcome>>();
+  readonly #now: () => number;
+  #lastLsn = 0n;
+  #timer: NodeJS.Timeout | undefined;
+  #closed = false;
+
+  private constructor(options: WorkerOptions) {
+    this.#options = options;
+    this.#now = options.now ?? Date.now;
+    this.#clock = new HybridClock(this.#now);
+    this.#flusher = new Flusher(options);
+  }
+
+  /** Replays the WAL into the buffers, then starts the flush timer. */
+  static async start(options: WorkerOptions): Promise<Worker> {
+    const worker = new Worker(options);
+    await worker.#replay();
+    worker.#timer = setInterval(() => void worker.#checkFlushes(), options.flushCheckIntervalMs ?? 1_000);
+    worker.#timer.unref();
+    return worker;
+  }
+
+  /**
+   * Writes records to a table. With `partial`, invalid records are reported by index and the
+   * valid ones written; without it, the first invalid record fails the whole write.
+   */
+  async write(table: TableEntry, records: readonly RecordInput[], { partial = false } = {}): Promise<WriteResult> {
+    if (this.#closed) throw new MiniodbError("unavailable", "the worker is shutting down");
+    const state = await this.#stateOf(table);
+    const { prepared, payloads, errors, ids } = this.#prepare(state, records, partial);
+    if (prepared.length === 0) return { written: 0, errors, ids };
+    await state.coverPayloads(prepared.map((record) => record.payload), this.#options.metadata);
+    const firstSequence = this.#clock.nextRange(prepared.length);
+    const lines = prepared.map((record, index) => encodeRowLine(record, firstSequence + BigInt(index), payloads[index]!));
+    const partitions = prepared.map((record) => partitionOf(record.timestampMicros));
+    const payload = encodeWalBatch({ table: table.name, tableCreatedAtMs: table.createdAt.getTime(), partitions, lines });
+    const lsn = await this.#options.wal.append(payload);
+    if (lsn > this.#lastLsn) this.#lastLsn = lsn;
+    state.buffer.append(lines, partitions, lsn, this.#now());
+    state.lastWriteMs = this.#now();
+    if (state.buffer.rowCount >= table.config.bufferSize) this.#flushInBackground(table.name);
+    const lastSequence = firstSequence + BigInt(prepared.length - 1);
+    return { written: prepared.length, errors, ids, firstSequence, lastSequence };
+  }
+
+  #prepare(state: TableState, records: readonly RecordInput[], partial: boolean) {
+    const prepared: PreparedRecord[] = [];
+    const payloads: string[] = [];
+    const errors: RecordError[] = [];
+    const maxBytes = this.#options.maxRecordBytes ?? Number.POSITIVE_INFINITY;
+    const ids: string[] = [];
+    const batchKeys = new Map<string, string>();
+    records.forEach((input, index) => {
+      try {
+        const record = state.preparer.prepare(input);
+        state.checkKeys(record.payload, batchKeys);
+        const payload = JSON.stringify(record.payload);
+        if (payload.length > maxBytes) {
+          throw new MiniodbError("payload_too_large", `the record's payload is ${payload.length} bytes; the limit is ${maxBytes}`);
+        }
+        prepared.push(record);
+        payloads.push(payload);
+        ids.push(record.id);
+      } catch (error) {
+        const failure = MiniodbError.from(error);
+        if (!partial) throw failure;
+        errors.push({ index, code: failure.code, message: failure.message });
+      }
+    });
+    return { prepared, payloads, errors, ids };
+  }
+
+  /** Flushes one table now (or every table), waiting for a flush already running. */
+  async flush(table?: string): Promise<FlushOutcome> {
+    const names = table === undefined ? [...this.#tables.keys()] : [table];
+    const outcomes = await Promise.all(names.map((name) => this.#flushTable(name)));
+    return { rows: outcomes.reduce((sum, outcome) => sum + outcome.rows, 0), files: outcomes.flatMap((o) => o.files) };
+  }
+
+  tableStats(table: string): TableBufferStats {
+    const state = this.#tables.get(table);
+    if (!state) return { unflushedRows: 0, bufferedBytes: 0, lastWriteMs: undefined };
+    return {
+      unflushedRows: state.buffer.rowCount + state.buffer.pendingRowCount,
+      bufferedBytes: state.buffer.bytes,
+      lastWriteMs: state.lastWriteMs,
+    };
+  }
+
+  /** Forgets a deleted table's buffered rows (its WAL entries are skipped from now on). */
+  async dropTable(name: string): Promise<void> {
+    await this.#flushes.get(name)?.catch(() => undefined);
+    this.#tables.delete(name);
+    await this.#truncateWal();
+  }
+
+  /** Flushes everything, then closes the WAL. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#timer);
+    try {
+      await this.flush();
+    } finally {
+      await this.#options.wal.close();
+    }
+  }
+
+  async #flushTable(name: string): Promise<FlushOutcome> {
+    const running = this.#flushes.get(name);
+    if (running) {
+      await running.catch(() => undefined);
+      return this.#flushTable(name);
+    }
+    const state = this.#tables.get(name);
+    if (!state) return { rows: 0, files: [] };
+    const flush = this.#flusher.flush(state, this.#now()).finally(() => this.#flushes.delete(name));
+    this.#flushes.set(name, flush);
+    const outcome = await flush;
+    await this.#truncateWal();
+    return outcome;
+  }
+
+  #flushInBackground(name: string): void {
+    if (this.#flushes.has(name)) return;
+    this.#flushTable(name).catch((error: unknown) => this.#options.onBackgroundError?.(error, name));
+  }
+
+  async #checkFlushes(): Promise<void> {
+    const now = this.#now();
+    let total = 0;
+    let largest: TableState | undefined;
+    for (const [name, state] of this.#tables) {
+      const { oldestAppendMs } = state.buffer;
+      total += state.buffer.bytes;
+      if (!largest || state.buffer.bytes > largest.buffer.bytes) largest = state;
+      if (oldestAppendMs !== undefined && now - oldestAppendMs >= state.entry.config.flushIntervalSeconds * 1000) {
+        this.#flushInBackground(name);
+      }
+    }
+    if (largest && total > (this.#options.maxBufferedBytes ?? 256 * 1024 * 1024)) this.#flushInBackground(largest.entry.name);
+    await this.#persistLastWrites();
+  }
+
+  async #persistLastWrites(): Promise<void> {
+    for (const state of this.#tables.values()) {
+      if (state.lastWriteMs === undefined) continue;
+      await this.#options.metadata.touchTable(state.entry.name, new Date(state.lastWriteMs)).catch(() => undefined);
+    }
+  }
+
+  /** Cuts the WAL before the oldest entry whose rows are not yet in object storage. */
+  async #truncateWal(): Promise<void> {
+    let keepFrom = this.#lastLsn + 1n;
+    for (const state of this.#tables.values()) {
+      const first = state.buffer.firstLsn;
+      if (first !== undefined && first < keepFrom) keepFrom = first;
+    }
+    await this.#options.wal.truncateBefore(keepFrom);
+  }
+
+  async #stateOf(table: TableEntry): Promise<TableState> {
+    const existing = this.#tables.get(table.name);
+    if (existing && existing.entry.createdAt.getTime() === table.createdAt.getTime()) return existing;
+    const schema = await this.#options.metadata.getSchema(table.name);
+    const state = new TableState(table, schema, this.#options.nodeId, () => this.#now() * 1000);
+    this.#tables.set(table.name, state);
+    return state;
+  }
+
+  async #replay(): Promise<void> {
+    const { metadata, wal, nodeId } = this.#options;
+    const flushedUpTo = new Map<string, bigint>();
+    for await (const { lsn, payload } of wal.replay()) {
+      this.#lastLsn = lsn;
+      const batch = decodeWalBatch(payload);
+      const table = await metadata.getTable(batch.table);
+      if (!table || table.createdAt.getTime() !== batch.tableCreatedAtMs) continue;
+      if (!flushedUpTo.has(table.name)) flushedUpTo.set(table.name, await this.#flushedSequence(table.name, nodeId));
+      const state = await this.#stateOf(table);
+      const limit = flushedUpTo.get(table.name)!;
+      const keep = batch.lines.map((line) => decodeRowLineHeader(line).sequence).map((sequence) => {
+        this.#clock.observe(sequence);
+        return sequence > limit;
+      });
+      const lines = batch.lines.filter((_, index) => keep[index]);
+      const partitions = batch.partitions.filter((_, index) => keep[index]);
+      if (lines.length > 0) state.buffer.append(lines, partitions, lsn, this.#now());
+    }
+    for (const limit of flushedUpTo.values()) this.#clock.observe(limit);
+  }
+
+  /** The highest sequence this node has already committed to the table's manifest. */
+  async #flushedSequence(table: string, nodeId: string): Promise<bigint> {
+    const manifest = await this.#options.metadata.getManifest(table);
+    let highest = 0n;
+    for (const file of manifest.files) if (file.nodeId === nodeId && file.maxSequence > highest) highest = file.maxSequence;
+    return highest;
+  }
+}
