@@ -6,3 +6,5 @@ export {
   MAX_FRAME_PAYLOAD_BYTES,
   WAL_MAGIC,
 } from "./wal/wal-frame.js";
+export type { WalEntry, WriteAheadLogOptions, WriteAheadLogStats } from "./wal/write-ahead-log.js";
+export { DEFAULT_SEGMENT_BYTES, WriteAheadLog } from "./wal/write-ahead-log.js";

@@ -77,4 +77,21 @@ describe("WAL framing", () => {
     assert.equal(decoded.frames.length, 0);
     assert.equal(decoded.validBytes, WAL_MAGIC.length);
   });
+
+  it("never reads zero bytes as frames: a zero-filled tail is torn, whatever its length", () => {
+    const kept = segmentOf([Buffer.from("kept")]);
+    for (const zeros of [8, 9, 64, 4096]) {
+      const decoded = decodeWalSegment(Buffer.concat([kept, Buffer.alloc(zeros)]));
+      assert.equal(decoded.tail, "torn", `${zeros} zero bytes`);
+      assert.deepEqual(decoded.frames.map(String), ["kept"]);
+      assert.equal(decoded.validBytes, kept.length);
+    }
+    assert.equal(decodeWalSegment(Buffer.alloc(64)).tail, "torn");
+  });
+
+  it("still reports a bad frame followed by non-zero data as corruption", () => {
+    const kept = segmentOf([Buffer.from("kept")]);
+    const decoded = decodeWalSegment(Buffer.concat([kept, Buffer.alloc(12), Buffer.from("x")]));
+    assert.equal(decoded.tail, "corrupt");
+  });
 });

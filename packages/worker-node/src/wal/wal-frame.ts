@@ -6,13 +6,18 @@ import { crc32 } from "node:zlib";
  * A WAL segment starts with the 8-byte magic `MDBWAL01` (format version 1), followed by frames:
  *
  *     u32 LE  payload length
- *     u32 LE  CRC-32 (zlib) of the payload
+ *     u32 LE  CRC-32 (zlib) of the length field followed by the payload
  *     ...     payload
+ *
+ * The checksum covers the length so that no frame is all zeros: a zero-filled tail (what some
+ * file systems show after a power loss for an extension that never reached the disk) is never
+ * read as empty frames.
  *
  * A crash can leave the last frame half written (a torn tail). Decoding stops at the first frame
  * that is incomplete or fails its checksum and says where valid data ends, so recovery can cut
  * the segment there. A bad frame followed by more data is corruption, not a torn tail, and is
- * reported as such: silently cutting there would drop acknowledged records.
+ * reported as such: silently cutting there would drop acknowledged records. A tail of nothing but
+ * zero bytes holds no frame and counts as torn.
  */
 export const WAL_MAGIC = Buffer.from("MDBWAL01", "latin1");
 export const FRAME_HEADER_BYTES = 8;
@@ -37,12 +42,12 @@ export function encodeWalFrame(payload: Uint8Array): Buffer {
   }
   const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + payload.length);
   frame.writeUInt32LE(payload.length, 0);
-  frame.writeUInt32LE(crc32(payload), 4);
+  frame.writeUInt32LE(frameChecksum(frame.subarray(0, 4), payload), 4);
   frame.set(payload, FRAME_HEADER_BYTES);
   return frame;
 }
 
-/** Decodes a whole segment (magic + frames). A missing or wrong magic is corruption. */
+/** Decodes a whole segment (magic + frames). A wrong magic is corruption, unless the segment is all zeros. */
 export function decodeWalSegment(segment: Buffer): DecodedWal {
   if (segment.length < WAL_MAGIC.length) {
     // A crash while creating the segment: nothing in it was ever acknowledged.
@@ -50,13 +55,16 @@ export function decodeWalSegment(segment: Buffer): DecodedWal {
     return { frames: [], validBytes: 0, tail: torn ? "torn" : "corrupt" };
   }
   if (!segment.subarray(0, WAL_MAGIC.length).equals(WAL_MAGIC)) {
-    return { frames: [], validBytes: 0, tail: "corrupt" };
+    return { frames: [], validBytes: 0, tail: isZeroFilled(segment) ? "torn" : "corrupt" };
   }
   const frames: Buffer[] = [];
   let offset = WAL_MAGIC.length;
   while (offset < segment.length) {
     const status = frameAt(segment, offset);
-    if (status.kind !== "ok") return { frames, validBytes: offset, tail: status.kind };
+    if (status.kind !== "ok") {
+      const tail = status.kind === "corrupt" && isZeroFilled(segment.subarray(offset)) ? "torn" : status.kind;
+      return { frames, validBytes: offset, tail };
+    }
     frames.push(status.payload);
     offset = status.next;
   }
@@ -74,6 +82,16 @@ function frameAt(segment: Buffer, offset: number): FrameStatus {
   if (length > MAX_FRAME_PAYLOAD_BYTES) return { kind: end >= segment.length ? "torn" : "corrupt" };
   if (end > segment.length) return { kind: "torn" };
   const payload = segment.subarray(start, end);
-  if (crc32(payload) !== checksum) return { kind: end === segment.length ? "torn" : "corrupt" };
+  if (frameChecksum(segment.subarray(offset, offset + 4), payload) !== checksum)
+    return { kind: end === segment.length ? "torn" : "corrupt" };
   return { kind: "ok", payload, next: end };
+}
+
+function frameChecksum(lengthField: Uint8Array, payload: Uint8Array): number {
+  return crc32(payload, crc32(lengthField));
+}
+
+function isZeroFilled(bytes: Buffer): boolean {
+  for (const byte of bytes) if (byte !== 0) return false;
+  return true;
 }

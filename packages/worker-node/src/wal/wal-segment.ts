@@ -1,0 +1,138 @@
+import { open, readFile, rm, type FileHandle } from "node:fs/promises";
+import { join } from "node:path";
+import { MiniodbError } from "@miniodb/core";
+import { walIo } from "./wal-errors.js";
+import { WAL_MAGIC } from "./wal-frame.js";
+import { walSegmentName } from "./wal-segment-name.js";
+
+/** What the log knows about one segment file: its place in the log and its acknowledged size. */
+export interface WalSegmentInfo {
+  readonly firstLsn: bigint;
+  readonly path: string;
+  /** Bytes from the start of the file (magic included) holding acknowledged frames. */
+  bytes: number;
+  /** Acknowledged entries in the file; their LSNs are `firstLsn .. firstLsn + entries - 1`. */
+  entries: number;
+}
+
+/**
+ * The segment file appends go to. Writes are positional, right after the acknowledged bytes
+ * (never `O_APPEND`), and the sizes in `info` grow only once a write is durable, so `info` always
+ * describes what a reader may rely on.
+ */
+export class WalSegment {
+  private constructor(
+    readonly info: WalSegmentInfo,
+    private readonly handle: FileHandle,
+  ) {}
+
+  /**
+   * Creates the segment file that starts at `firstLsn` and writes its magic; fails if the file
+   * exists. The magic becomes durable with the first append's sync; the caller syncs the directory.
+   */
+  static async create(directory: string, firstLsn: bigint): Promise<WalSegment> {
+    const path = join(directory, walSegmentName(firstLsn));
+    const handle = await walIo("create", path, () => open(path, "wx"));
+    const segment = new WalSegment({ firstLsn, path, bytes: 0, entries: 0 }, handle);
+    try {
+      await segment.writeAt(WAL_MAGIC, 0);
+    } catch (error) {
+      await handle.close().catch(() => undefined);
+      throw error;
+    }
+    segment.info.bytes = WAL_MAGIC.length;
+    return segment;
+  }
+
+  /** Opens an existing segment whose valid size and entry count recovery has established. */
+  static async openForAppend(info: WalSegmentInfo): Promise<WalSegment> {
+    const handle = await walIo("open", info.path, () => open(info.path, "r+"));
+    return new WalSegment(info, handle);
+  }
+
+  /** Writes encoded frames after the acknowledged bytes (one write), syncs when asked, then counts them. */
+  async append(frames: Buffer, entries: number, sync: boolean): Promise<void> {
+    await this.writeAt(frames, this.info.bytes);
+    if (sync) await this.sync();
+    this.info.bytes += frames.length;
+    this.info.entries += entries;
+  }
+
+  /** Cuts a torn tail after `validBytes` (rewriting the magic if even that was torn) and syncs. */
+  async cutTo(validBytes: number): Promise<void> {
+    await walIo("truncate", this.info.path, () => this.handle.truncate(validBytes));
+    if (validBytes < WAL_MAGIC.length) {
+      await this.writeAt(WAL_MAGIC, 0);
+      validBytes = WAL_MAGIC.length;
+    }
+    await this.sync();
+    this.info.bytes = validBytes;
+  }
+
+  async sync(): Promise<void> {
+    await walIo("fsync", this.info.path, () => this.handle.datasync());
+  }
+
+  async close(): Promise<void> {
+    await walIo("close", this.info.path, () => this.handle.close());
+  }
+
+  private async writeAt(data: Buffer, position: number): Promise<void> {
+    await walIo("write", this.info.path, async () => {
+      let written = 0;
+      while (written < data.length) {
+        const { bytesWritten } = await this.handle.write(
+          data,
+          written,
+          data.length - written,
+          position + written,
+        );
+        if (bytesWritten === 0) {
+          throw new MiniodbError("unavailable", `write-ahead log: ${this.info.path} accepts no more bytes`);
+        }
+        written += bytesWritten;
+      }
+    });
+  }
+}
+
+/** Reads a whole segment file (recovery). */
+export async function readWalSegment(path: string): Promise<Buffer> {
+  return walIo("read", path, () => readFile(path));
+}
+
+/** Reads the first `bytes` bytes of a segment file: the part known to hold acknowledged frames. */
+export async function readWalSegmentPrefix(path: string, bytes: number): Promise<Buffer> {
+  return walIo("read", path, async () => {
+    const handle = await open(path, "r");
+    try {
+      const buffer = Buffer.allocUnsafe(bytes);
+      let filled = 0;
+      while (filled < bytes) {
+        const { bytesRead } = await handle.read(buffer, filled, bytes - filled, filled);
+        if (bytesRead === 0) break;
+        filled += bytesRead;
+      }
+      return buffer.subarray(0, filled);
+    } finally {
+      await handle.close();
+    }
+  });
+}
+
+/** Deletes a segment file; one that is already gone counts as deleted. The caller syncs the directory. */
+export async function removeWalSegment(path: string): Promise<void> {
+  await walIo("delete", path, () => rm(path, { force: true }));
+}
+
+/** Makes creations and deletions of entries in `directory` durable. */
+export async function syncDirectory(directory: string): Promise<void> {
+  await walIo("fsync directory", directory, async () => {
+    const handle = await open(directory, "r");
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  });
+}
