@@ -1,42 +1,130 @@
+import { mkdir, rm } from "node:fs/promises";
 import type { Logger } from "pino";
+import { ParquetFileWriter } from "@miniodb/executor";
+import { EmbeddedMetadataStore } from "@miniodb/metadata";
+import { LocalObjectStore } from "@miniodb/storage";
+import { Worker, WriteAheadLog } from "@miniodb/worker-node";
+import { dataLayout } from "./config/data-layout.js";
 import type { ResolvedConfig } from "./config/load-config.js";
+import { tableDefaultsFromConfig } from "./config/table-defaults.js";
 import { createRequestHandler } from "./server/create-request-handler.js";
 import { ProtocolServer } from "./server/protocol-server.js";
 import { createHealthCheck } from "./services/health-check.js";
+import { TableService } from "./services/table-service.js";
+import { WriteService } from "./services/write-service.js";
 import { VERSION } from "./version.js";
 
 export interface RunningNode {
   /** Bound ports by name ("grpc", "rest"); equal when both names share one port. */
   readonly ports: Readonly<Record<"grpc" | "rest", number>>;
-  /** Graceful shutdown, in reverse order of start. */
+  /** Graceful shutdown, in reverse order of start: servers, worker (flushes), stores. */
   close(): Promise<void>;
 }
 
 /**
- * Starts a node in the all-in-one mode: the public API on both configured ports, every protocol
- * on each. Wiring only; the parts live in their own modules.
+ * Starts a node in the all-in-one mode over the embedded stores in `node.data_dir`: the public
+ * API on both configured ports, every protocol on each, and an in-process worker. Wiring only.
  */
 export async function startAllInOne(config: ResolvedConfig, logger: Logger): Promise<RunningNode> {
-  const health = createHealthCheck({ nodeId: config.node.id, mode: "all-in-one", version: VERSION });
-  const handler = createRequestHandler({ health, logger: logger.child({ component: "api" }) });
+  const layout = dataLayout(config.node.data_dir);
+  await rm(layout.scratchDirectory, { recursive: true, force: true });
+  await mkdir(layout.scratchDirectory, { recursive: true });
+  const cleanup: Array<() => Promise<void> | void> = [];
+  try {
+    const metadata = await EmbeddedMetadataStore.create({ path: layout.metadataFile });
+    cleanup.unshift(() => metadata.close());
+    const objects = await LocalObjectStore.create({ root: layout.objectsDirectory });
+    cleanup.unshift(() => objects.close());
+    const writer = await ParquetFileWriter.create({ workDirectory: layout.scratchDirectory });
+    cleanup.unshift(() => writer.close());
+    const wal = await WriteAheadLog.open({
+      directory: layout.walDirectory,
+      segmentBytes: config.worker.wal_segment_bytes,
+    });
+    const worker = await Worker.start({
+      nodeId: config.node.id,
+      metadata,
+      objects,
+      wal,
+      writer,
+      scratchDirectory: layout.scratchDirectory,
+      flushCheckIntervalMs: config.worker.flush_check_interval_ms,
+      maxBufferedBytes: config.worker.max_buffered_bytes,
+      maxRecordBytes: config.limits.max_record_bytes,
+      onBackgroundError: (error, table) =>
+        logger.error({ err: error, table }, "background flush failed; will retry"),
+    });
+    cleanup.unshift(() => worker.close());
+    const tables = new TableService({
+      metadata,
+      objects,
+      data: worker,
+      defaults: tableDefaultsFromConfig(config),
+      autoCreate: config.tables.auto_create,
+      defaultTable: config.tables.default_table,
+    });
+    const health = createHealthCheck({
+      nodeId: config.node.id,
+      mode: "all-in-one",
+      version: VERSION,
+      probes: {
+        metadata: () => metadata.ping(),
+        storage: async () => void (await objects.head("health/probe")),
+      },
+    });
+    const services = {
+      nodeId: config.node.id,
+      health,
+      tables,
+      writes: new WriteService({ tables, data: worker, maxBatchRecords: config.limits.max_batch_records }),
+      maxRequestBytes: config.limits.max_request_bytes,
+    };
+    const handler = createRequestHandler(services, logger.child({ component: "api" }));
+    const servers = await listenOnBothPorts(config, handler);
+    cleanup.unshift(() => closeServers(servers, config.server.shutdown_grace_seconds * 1000));
+    const ports = { grpc: servers[0].address.port, rest: servers.at(-1)!.address.port };
+    logger.info(
+      { host: config.server.host, ports, version: VERSION, data_dir: config.node.data_dir },
+      "listening",
+    );
+    return {
+      ports,
+      async close() {
+        await runAll(cleanup);
+        logger.info("stopped");
+      },
+    };
+  } catch (error) {
+    await runAll(cleanup).catch(() => undefined);
+    throw error;
+  }
+}
+
+async function listenOnBothPorts(config: ResolvedConfig, handler: ReturnType<typeof createRequestHandler>) {
   const { host, grpc_port, rest_port } = config.server;
   const grpc = await ProtocolServer.listen({ host, port: grpc_port, handler });
-  let rest = grpc;
+  if (rest_port === grpc_port && rest_port !== 0) return [grpc] as const;
   try {
-    if (rest_port !== grpc_port || rest_port === 0)
-      rest = await ProtocolServer.listen({ host, port: rest_port, handler });
+    return [grpc, await ProtocolServer.listen({ host, port: rest_port, handler })] as const;
   } catch (error) {
     await grpc.close(0);
     throw error;
   }
-  const ports = { grpc: grpc.address.port, rest: rest.address.port };
-  logger.info({ host, ports, version: VERSION }, "listening");
-  return {
-    ports,
-    async close() {
-      const graceMs = config.server.shutdown_grace_seconds * 1000;
-      await Promise.all([grpc.close(graceMs), rest === grpc ? undefined : rest.close(graceMs)]);
-      logger.info("stopped");
-    },
-  };
+}
+
+async function closeServers(servers: readonly ProtocolServer[], graceMs: number): Promise<void> {
+  await Promise.all(servers.map((server) => server.close(graceMs)));
+}
+
+/** Runs every step even if one fails, then rethrows the first failure. */
+async function runAll(steps: ReadonlyArray<() => Promise<void> | void>): Promise<void> {
+  let failure: unknown;
+  for (const step of steps) {
+    try {
+      await step();
+    } catch (error) {
+      failure ??= error;
+    }
+  }
+  if (failure !== undefined) throw failure;
 }

@@ -8,3 +8,14 @@ export {
 } from "./wal/wal-frame.js";
 export type { WalEntry, WriteAheadLogOptions, WriteAheadLogStats } from "./wal/write-ahead-log.js";
 export { DEFAULT_SEGMENT_BYTES, WriteAheadLog } from "./wal/write-ahead-log.js";
+export type { BufferSnapshot } from "./buffer/table-buffer.js";
+export { TableBuffer } from "./buffer/table-buffer.js";
+export type { FlusherOptions, FlushOutcome } from "./flush/flusher.js";
+export type { ParquetWriter, WrittenFileStats } from "./flush/parquet-writer-port.js";
+export { createIdGenerator } from "./ingest/id-generator.js";
+export type { PreparedRecord, RecordInput } from "./ingest/record-preparer.js";
+export { RecordPreparer } from "./ingest/record-preparer.js";
+export { SEQUENCE_COLUMN } from "./ingest/row-line.js";
+export type { RecordError, WriteResult } from "./ingest/write-result.js";
+export { Worker } from "./worker.js";
+export type { TableBufferStats, WorkerOptions, WorkerWal } from "./worker-types.js";

@@ -16,6 +16,8 @@ export const configSchema = z
           .string()
           .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, "letters, digits, '_', '.', '-'; at most 63")
           .optional(),
+        /** Where the embedded stores, the WAL and scratch files live. */
+        data_dir: z.string().min(1).default("./data"),
       })
       .strict()
       .prefault({}),
@@ -29,6 +31,67 @@ export const configSchema = z
         rest_port: port.default(8081),
         /** How long shutdown waits for in-flight requests before closing connections. */
         shutdown_grace_seconds: z.number().min(0).max(3_600).default(10),
+      })
+      .strict()
+      .prefault({}),
+    tables: z
+      .object({
+        /** Create a table on its first write instead of answering not_found. */
+        auto_create: z.boolean().default(true),
+        /** Table used by writes that name none. */
+        default_table: z
+          .string()
+          .regex(/^[a-zA-Z][a-zA-Z0-9_]{0,63}$/)
+          .default("default"),
+        /** Config of auto-created tables and of fields a CreateTable leaves at zero. */
+        defaults: z
+          .object({
+            buffer_size: z.number().int().min(1).max(10_000_000).default(100_000),
+            flush_interval_seconds: z.number().int().min(1).max(86_400).default(30),
+            retention_days: z.number().int().min(0).max(36_500).default(0),
+            id_strategy: z.enum(["uuid", "snowflake", "custom", "user_provided"]).default("user_provided"),
+            auto_generate_id: z.boolean().default(true),
+          })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    worker: z
+      .object({
+        /** How often tables are checked against their flush interval. */
+        flush_check_interval_ms: z.number().int().min(10).max(60_000).default(1_000),
+        /** Buffered bytes across tables above which the largest table is flushed early. */
+        max_buffered_bytes: z
+          .number()
+          .int()
+          .min(1 << 20)
+          .default(256 * 1024 * 1024),
+        /** Bytes per WAL segment file. */
+        wal_segment_bytes: z
+          .number()
+          .int()
+          .min(1 << 16)
+          .default(64 * 1024 * 1024),
+      })
+      .strict()
+      .prefault({}),
+    limits: z
+      .object({
+        /** Largest request body (REST) or message (gRPC/Connect), in bytes. */
+        max_request_bytes: z
+          .number()
+          .int()
+          .min(1024)
+          .default(64 * 1024 * 1024),
+        /** Largest single record (its JSON form), in bytes. */
+        max_record_bytes: z
+          .number()
+          .int()
+          .min(64)
+          .default(1024 * 1024),
+        /** Most records in one request or stream message. */
+        max_batch_records: z.number().int().min(1).default(100_000),
       })
       .strict()
       .prefault({}),

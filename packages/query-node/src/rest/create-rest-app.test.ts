@@ -2,10 +2,16 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { pino } from "pino";
 import { MiniodbError } from "@miniodb/core";
-import { createHealthCheck } from "../services/health-check.js";
+import type { ApiServices } from "../server/api-services.js";
+import { createHealthCheck, type HealthCheck } from "../services/health-check.js";
 import { createRestApp } from "./create-rest-app.js";
 
 const logger = pino({ level: "silent" });
+
+/** Only the health route is exercised here; table and write routes have end-to-end tests. */
+function servicesWith(health: HealthCheck): ApiServices {
+  return { nodeId: "n", health, tables: {} as never, writes: {} as never, maxRequestBytes: 1024 };
+}
 
 describe("REST app", () => {
   it("answers 503 with the report when the node is unhealthy", async () => {
@@ -19,16 +25,27 @@ describe("REST app", () => {
         },
       },
     });
-    const response = await createRestApp({ health, logger }).request("/v1/health");
+    const response = await createRestApp(servicesWith(health), logger).request("/v1/health");
     assert.equal(response.status, 503);
     const body = (await response.json()) as { status: string; details: Record<string, string> };
     assert.equal(body.status, "unhealthy");
     assert.equal(body.details["storage"], "down");
   });
 
+  it("refuses bodies over the limit with 413", async () => {
+    const health = createHealthCheck({ nodeId: "n", mode: "m", version: "1" });
+    const response = await createRestApp(servicesWith(health), logger).request("/v1/data", {
+      method: "POST",
+      body: "x".repeat(2048),
+      headers: { "content-type": "application/json" },
+    });
+    assert.equal(response.status, 413);
+    assert.equal(((await response.json()) as { error: { code: string } }).error.code, "payload_too_large");
+  });
+
   it("maps thrown MiniodbErrors to their HTTP status and hides internal messages", async () => {
     const health = createHealthCheck({ nodeId: "n", mode: "m", version: "1" });
-    const app = createRestApp({ health, logger });
+    const app = createRestApp(servicesWith(health), logger);
     app.get("/boom/:code", (context) => {
       const code = context.req.param("code");
       if (code === "bug") throw new TypeError("secret detail");

@@ -1,19 +1,30 @@
 import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import type { Logger } from "pino";
 import { MiniodbError } from "@miniodb/core";
-import type { HealthCheck } from "../services/health-check.js";
+import type { ApiServices } from "../server/api-services.js";
+import { addDataRoutes } from "./data-routes.js";
 import { addHealthRoute } from "./health-route.js";
 import { createRestErrorHandler, restErrorBody } from "./rest-errors.js";
-
-export interface RestAppOptions {
-  readonly health: HealthCheck;
-  readonly logger: Logger;
-}
+import { addTableRoutes } from "./table-routes.js";
 
 /** The REST API of the original (`/v1/...`), JSON with snake_case keys. */
-export function createRestApp({ health, logger }: RestAppOptions): Hono {
+export function createRestApp(services: ApiServices, logger: Logger): Hono {
   const app = new Hono();
-  addHealthRoute(app, health);
+  app.use(
+    bodyLimit({
+      maxSize: services.maxRequestBytes,
+      onError: () => {
+        throw new MiniodbError(
+          "payload_too_large",
+          `the request body is larger than ${services.maxRequestBytes} bytes (limits.max_request_bytes)`,
+        );
+      },
+    }),
+  );
+  addHealthRoute(app, services.health);
+  addTableRoutes(app, services.tables);
+  addDataRoutes(app, services.writes, services.nodeId);
   app.notFound((context) => {
     const error = new MiniodbError("not_found", `no route for ${context.req.method} ${context.req.path}`);
     return context.json(restErrorBody(error), 404);

@@ -6,27 +6,29 @@ import { AuthService, MinIODBService } from "@miniodb/proto";
 import { createRestApp } from "../rest/create-rest-app.js";
 import { createErrorInterceptor } from "../rpc/error-interceptor.js";
 import { createHealthCheckRpc } from "../rpc/health-rpc.js";
-import type { HealthCheck } from "../services/health-check.js";
+import { createTableRpcs } from "../rpc/table-rpcs.js";
+import { createWriteRpcs } from "../rpc/write-rpcs.js";
+import type { ApiServices } from "./api-services.js";
 import type { NodeHandlerFn } from "./protocol-server.js";
-
-export interface RequestHandlerOptions {
-  readonly health: HealthCheck;
-  readonly logger: Logger;
-}
 
 /**
  * The one handler every port serves: gRPC, gRPC-web and Connect for the RPC paths
  * (`/miniodb.v1.MinIODBService/...`), the REST API (`/v1/...`) for everything else. RPCs that are
  * not implemented yet answer `unimplemented`.
  */
-export function createRequestHandler({ health, logger }: RequestHandlerOptions): NodeHandlerFn {
+export function createRequestHandler(services: ApiServices, logger: Logger): NodeHandlerFn {
   const routes = (router: ConnectRouter) => {
-    router.service(MinIODBService, { healthCheck: createHealthCheckRpc(health) });
+    router.service(MinIODBService, {
+      healthCheck: createHealthCheckRpc(services.health),
+      ...createTableRpcs(services.tables),
+      ...createWriteRpcs(services.writes, services.nodeId),
+    });
     router.service(AuthService, {});
   };
-  const rest = createRestApp({ health, logger });
+  const rest = createRestApp(services, logger);
   return connectNodeAdapter({
     routes,
+    readMaxBytes: services.maxRequestBytes,
     interceptors: [createErrorInterceptor(logger)],
     // Hono's listener takes the same http/http2 request pairs; only its callback typing differs.
     fallback: getRequestListener(rest.fetch) as unknown as NodeHandlerFn,

@@ -1,4 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 
@@ -19,6 +22,8 @@ export interface SpawnedNode {
  * it reports that it listens.
  */
 export async function spawnNode(args: string[] = [], env: Record<string, string> = {}): Promise<SpawnedNode> {
+  if (!env["MINIODB_NODE__DATA_DIR"])
+    env = { ...env, MINIODB_NODE__DATA_DIR: mkdtempSync(join(tmpdir(), "miniodb-node-")) };
   const child = spawn(
     process.execPath,
     [

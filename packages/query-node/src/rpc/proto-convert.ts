@@ -1,0 +1,93 @@
+import { create } from "@bufbuild/protobuf";
+import { timestampFromMs, type Timestamp } from "@bufbuild/protobuf/wkt";
+import type { IdStrategy, TableConfig } from "@miniodb/core";
+import {
+  IDValidationRulesSchema,
+  TableConfigSchema,
+  TableInfoSchema,
+  TableStatsSchema,
+  type DataRecord,
+  type TableConfig as TableConfigMessage,
+  type TableInfo,
+} from "@miniodb/proto";
+import type { RecordInput } from "@miniodb/worker-node";
+import type { TableView } from "../services/table-service.js";
+
+/** Epoch microseconds of a protobuf Timestamp (sub-microsecond digits are dropped). */
+export function timestampToMicros(timestamp: Timestamp): number {
+  return Number(timestamp.seconds) * 1_000_000 + Math.floor(timestamp.nanos / 1000);
+}
+
+function microsToTimestamp(micros: number): Timestamp {
+  const timestamp = timestampFromMs(Math.floor(micros / 1000));
+  timestamp.nanos += (micros % 1000) * 1000;
+  return timestamp;
+}
+
+/** A DataRecord, or the flat WriteRequest that carries the same fields. */
+type RecordFields = Pick<DataRecord, "id" | "timestamp" | "payload">;
+
+export function recordFromProto(record: RecordFields | undefined): RecordInput {
+  return {
+    id: record?.id,
+    timestampMicros: record?.timestamp ? timestampToMicros(record.timestamp) : undefined,
+    payload: record?.payload,
+  };
+}
+
+/** The fields a request set; zero values are left for the defaults. */
+export function tableConfigFromProto(config: TableConfigMessage | undefined): Partial<TableConfig> {
+  if (!config) return {};
+  const rules = config.idValidation;
+  return {
+    bufferSize: config.bufferSize,
+    flushIntervalSeconds: config.flushIntervalSeconds,
+    retentionDays: config.retentionDays,
+    backupEnabled: config.backupEnabled,
+    properties: config.properties,
+    idStrategy: config.idStrategy as IdStrategy,
+    idPrefix: config.idPrefix,
+    autoGenerateId: config.autoGenerateId,
+    idValidation: rules
+      ? { maxLength: rules.maxLength, pattern: rules.pattern, allowedChars: rules.allowedChars }
+      : {},
+  };
+}
+
+export function tableConfigToProto(config: TableConfig): TableConfigMessage {
+  return create(TableConfigSchema, {
+    bufferSize: config.bufferSize,
+    flushIntervalSeconds: config.flushIntervalSeconds,
+    retentionDays: config.retentionDays,
+    backupEnabled: config.backupEnabled,
+    properties: { ...config.properties },
+    idStrategy: config.idStrategy,
+    idPrefix: config.idPrefix,
+    autoGenerateId: config.autoGenerateId,
+    idValidation: create(IDValidationRulesSchema, {
+      maxLength: config.idValidation.maxLength ?? 0,
+      pattern: config.idValidation.pattern ?? "",
+      allowedChars: config.idValidation.allowedChars ?? "",
+    }),
+  });
+}
+
+export function tableInfoToProto(view: TableView): TableInfo {
+  const { stats } = view;
+  return create(TableInfoSchema, {
+    name: view.entry.name,
+    config: tableConfigToProto(view.entry.config),
+    createdAt: timestampFromMs(view.entry.createdAt.getTime()),
+    lastWrite: view.lastWrite ? timestampFromMs(view.lastWrite.getTime()) : undefined,
+    status: view.status,
+    stats: create(TableStatsSchema, {
+      recordCount: BigInt(stats.recordCount),
+      fileCount: BigInt(stats.fileCount),
+      sizeBytes: BigInt(stats.sizeBytes),
+      oldestRecord:
+        stats.oldestRecordMicros === undefined ? undefined : microsToTimestamp(stats.oldestRecordMicros),
+      newestRecord:
+        stats.newestRecordMicros === undefined ? undefined : microsToTimestamp(stats.newestRecordMicros),
+    }),
+  });
+}

@@ -1,0 +1,69 @@
+import { create } from "@bufbuild/protobuf";
+import { MiniodbError } from "@miniodb/core";
+import {
+  StreamWriteResponseSchema,
+  WriteDataResponseSchema,
+  type StreamWriteRequest,
+  type WriteDataRequest,
+} from "@miniodb/proto";
+import type { WriteService } from "../services/write-service.js";
+import { recordFromProto } from "./proto-convert.js";
+
+/** Error lines a StreamWrite response lists at most; the rest are summarised. */
+export const MAX_REPORTED_ERRORS = 1_000;
+/** Stream messages being written while the next ones are read. */
+const IN_FLIGHT_MESSAGES = 8;
+
+/** WriteData and StreamWrite of MinIODBService. */
+export function createWriteRpcs(writes: WriteService, nodeId: string) {
+  return {
+    async writeData(request: WriteDataRequest) {
+      const id = await writes.writeOne(request.table, recordFromProto(request.data));
+      return create(WriteDataResponseSchema, { success: true, message: `record ${id} written`, nodeId });
+    },
+    async streamWrite(requests: AsyncIterable<StreamWriteRequest>) {
+      const errors: string[] = [];
+      let errorCount = 0;
+      let written = 0;
+      let offset = 0;
+      const inFlight = new Set<Promise<void>>();
+      let fatal: MiniodbError | undefined;
+      const report = (index: number, message: string) => {
+        errorCount++;
+        if (errors.length < MAX_REPORTED_ERRORS) errors.push(`record ${index}: ${message}`);
+      };
+      for await (const request of requests) {
+        if (fatal) break;
+        if (request.records.length === 0) continue;
+        const start = offset;
+        offset += request.records.length;
+        const task = writes
+          .writeMany(request.table, request.records.map(recordFromProto))
+          .then((result) => {
+            written += result.written;
+            for (const error of result.errors) report(start + error.index, error.message);
+          })
+          .catch((error: unknown) => {
+            const failure = MiniodbError.from(error);
+            if (failure.code === "internal" || failure.code === "unavailable") {
+              fatal ??= failure;
+              return;
+            }
+            for (let index = start; index < start + request.records.length; index++)
+              report(index, failure.message);
+          })
+          .finally(() => inFlight.delete(task));
+        inFlight.add(task);
+        if (inFlight.size >= IN_FLIGHT_MESSAGES) await Promise.race(inFlight);
+      }
+      await Promise.all(inFlight);
+      if (fatal) throw fatal;
+      if (errorCount > errors.length) errors.push(`… and ${errorCount - errors.length} more errors`);
+      return create(StreamWriteResponseSchema, {
+        success: errorCount === 0,
+        recordsCount: BigInt(written),
+        errors,
+      });
+    },
+  };
+}

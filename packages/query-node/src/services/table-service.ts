@@ -1,0 +1,151 @@
+import {
+  MiniodbError,
+  normalizeTableConfig,
+  parseTableName,
+  type DataFile,
+  type MetadataStore,
+  type ObjectStore,
+  type TableConfig,
+  type TableEntry,
+} from "@miniodb/core";
+import type { DataPlane } from "./data-plane.js";
+import { compileTableGlob } from "./table-glob.js";
+
+export interface TableStatsView {
+  readonly recordCount: number;
+  readonly fileCount: number;
+  readonly sizeBytes: number;
+  /** Epoch µs of the oldest and newest flushed rows; undefined when nothing is flushed. */
+  readonly oldestRecordMicros: number | undefined;
+  readonly newestRecordMicros: number | undefined;
+}
+
+export interface TableView {
+  readonly entry: TableEntry;
+  readonly lastWrite: Date | undefined;
+  readonly status: "active";
+  readonly stats: TableStatsView;
+}
+
+export interface TableServiceOptions {
+  readonly metadata: MetadataStore;
+  readonly objects: ObjectStore;
+  readonly data: DataPlane;
+  readonly defaults: TableConfig;
+  readonly autoCreate: boolean;
+  readonly defaultTable: string;
+  readonly now?: () => Date;
+}
+
+/** Table management: create, list, get (with real stats), delete (honouring cascade). */
+export class TableService {
+  readonly #options: TableServiceOptions;
+
+  constructor(options: TableServiceOptions) {
+    this.#options = options;
+  }
+
+  /** Returns false when the table existed and `ifNotExists` was set. */
+  async create(name: string, config: Partial<TableConfig>, ifNotExists: boolean): Promise<boolean> {
+    const tableName = parseTableName(name);
+    const entry = {
+      name: tableName,
+      config: normalizeTableConfig(config, this.#options.defaults),
+      createdAt: this.#now(),
+    };
+    try {
+      await this.#options.metadata.createTable(entry);
+      return true;
+    } catch (error) {
+      if (ifNotExists && MiniodbError.is(error, "already_exists")) return false;
+      throw error;
+    }
+  }
+
+  async list(pattern: string): Promise<TableView[]> {
+    const matches = compileTableGlob(pattern);
+    const entries = (await this.#options.metadata.listTables()).filter((entry) => matches(entry.name));
+    return Promise.all(entries.map((entry) => this.#view(entry)));
+  }
+
+  async get(name: string): Promise<TableView> {
+    return this.#view(await this.require(name));
+  }
+
+  /** The table named `name` (or the default table when empty), created on demand if allowed. */
+  async resolveForWrite(name: string): Promise<TableEntry> {
+    const tableName = parseTableName(name === "" ? this.#options.defaultTable : name);
+    const existing = await this.#options.metadata.getTable(tableName);
+    if (existing) return existing;
+    if (!this.#options.autoCreate) throw notFound(tableName);
+    await this.create(tableName, {}, true);
+    return this.require(tableName);
+  }
+
+  async require(name: string): Promise<TableEntry> {
+    const entry = await this.#options.metadata.getTable(parseTableName(name));
+    if (!entry) throw notFound(name);
+    return entry;
+  }
+
+  /**
+   * Deletes a table. Without `cascade`, a table holding data is refused (failed_precondition).
+   * Returns the number of data files deleted, or undefined when it did not exist and `ifExists`.
+   */
+  async delete(name: string, { ifExists = false, cascade = false } = {}): Promise<number | undefined> {
+    const entry = await this.#options.metadata.getTable(parseTableName(name));
+    if (!entry) {
+      if (ifExists) return undefined;
+      throw notFound(name);
+    }
+    const manifest = await this.#options.metadata.getManifest(entry.name);
+    const unflushed = this.#options.data.tableStats(entry.name).unflushedRows;
+    if (!cascade && (manifest.files.length > 0 || unflushed > 0)) {
+      throw new MiniodbError(
+        "failed_precondition",
+        `table ${entry.name} holds ${manifest.files.length} files and ${unflushed} unflushed records: delete with cascade=true to remove them`,
+      );
+    }
+    await this.#options.data.dropTable(entry.name);
+    const removed = await this.#options.metadata.deleteTable(entry.name);
+    await Promise.all(removed.files.map((file) => this.#options.objects.delete(file.key)));
+    return removed.files.length;
+  }
+
+  async #view(entry: TableEntry): Promise<TableView> {
+    const manifest = await this.#options.metadata.getManifest(entry.name);
+    const buffered = this.#options.data.tableStats(entry.name);
+    const stored = await this.#options.metadata.getLastWrite(entry.name);
+    const lastWriteMs = Math.max(buffered.lastWriteMs ?? 0, stored?.getTime() ?? 0);
+    return {
+      entry,
+      lastWrite: lastWriteMs > 0 ? new Date(lastWriteMs) : undefined,
+      status: "active",
+      stats: { ...fileStats(manifest.files), recordCount: sumRows(manifest.files) + buffered.unflushedRows },
+    };
+  }
+
+  #now(): Date {
+    return this.#options.now?.() ?? new Date();
+  }
+}
+
+function fileStats(files: readonly DataFile[]) {
+  let sizeBytes = 0;
+  let oldest: number | undefined;
+  let newest: number | undefined;
+  for (const file of files) {
+    sizeBytes += file.sizeBytes;
+    if (oldest === undefined || file.minTimestamp < oldest) oldest = file.minTimestamp;
+    if (newest === undefined || file.maxTimestamp > newest) newest = file.maxTimestamp;
+  }
+  return { fileCount: files.length, sizeBytes, oldestRecordMicros: oldest, newestRecordMicros: newest };
+}
+
+function sumRows(files: readonly DataFile[]): number {
+  return files.reduce((sum, file) => sum + file.rowCount, 0);
+}
+
+function notFound(name: string): MiniodbError {
+  return new MiniodbError("not_found", `table ${name} does not exist`, { details: { table: name } });
+}

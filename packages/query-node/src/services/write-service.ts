@@ -1,0 +1,43 @@
+import { MiniodbError } from "@miniodb/core";
+import type { RecordInput, WriteResult } from "@miniodb/worker-node";
+import type { DataPlane } from "./data-plane.js";
+import type { TableService } from "./table-service.js";
+
+export interface WriteServiceOptions {
+  readonly tables: TableService;
+  readonly data: DataPlane;
+  readonly maxBatchRecords: number;
+}
+
+/** Ingest: resolves the table (default, auto-create), checks batch limits, hands rows to a worker. */
+export class WriteService {
+  readonly #options: WriteServiceOptions;
+
+  constructor(options: WriteServiceOptions) {
+    this.#options = options;
+  }
+
+  /** Writes one record; any problem fails the call. Returns the record's id. */
+  async writeOne(table: string, record: RecordInput): Promise<string> {
+    const entry = await this.#options.tables.resolveForWrite(table);
+    const result = await this.#options.data.write(entry, [record]);
+    return result.ids[0]!;
+  }
+
+  /** Writes a batch: invalid records are reported by index, the valid ones written. */
+  async writeMany(table: string, records: readonly RecordInput[]): Promise<WriteResult> {
+    this.checkBatchSize(records.length);
+    const entry = await this.#options.tables.resolveForWrite(table);
+    return this.#options.data.write(entry, records, { partial: true });
+  }
+
+  checkBatchSize(count: number): void {
+    if (count === 0) throw new MiniodbError("invalid_argument", "the batch holds no records");
+    if (count > this.#options.maxBatchRecords) {
+      throw new MiniodbError(
+        "payload_too_large",
+        `the batch holds ${count} records; the limit is ${this.#options.maxBatchRecords} (limits.max_batch_records)`,
+      );
+    }
+  }
+}
