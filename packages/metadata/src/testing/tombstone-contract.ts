@@ -1,0 +1,78 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type { Tombstone } from "@miniodb/core";
+import { contractFixtures as f, type StoreRef } from "./contract-fixtures.js";
+
+const byId = (tombstones: Tombstone[]) => [...tombstones].sort((a, b) => (a.id < b.id ? -1 : 1));
+const tombstone = (id: string, sequence: bigint, soft = false, at = 0): Tombstone => ({
+  id,
+  sequence,
+  soft,
+  createdAt: f.at(at),
+});
+
+/** Tombstones: one per id, the highest sequence wins, retired after compaction. */
+export function describeTombstoneContract(store: StoreRef): void {
+  describe("tombstones", () => {
+    it("stores tombstones exactly, sequences above 2^53 included", async () => {
+      await store().createTable(f.table("d_exact"));
+      assert.deepEqual(await store().listTombstones("d_exact"), []);
+      const added = [
+        tombstone("b", 2n ** 53n + 1n, true, 7),
+        tombstone("a", 2n ** 62n + 12_345n, false, 8),
+        tombstone("c ✓/ä", 1n, true, 9),
+      ];
+      await store().addTombstones("d_exact", added);
+      assert.deepEqual(byId(await store().listTombstones("d_exact")), byId(added));
+    });
+
+    it("keeps the higher sequence for an id", async () => {
+      await store().createTable(f.table("d_wins"));
+      await store().addTombstones("d_wins", [tombstone("x", 100n, false, 1)]);
+      await store().addTombstones("d_wins", [tombstone("x", 50n, true, 2)]);
+      assert.deepEqual(await store().listTombstones("d_wins"), [tombstone("x", 100n, false, 1)]);
+      await store().addTombstones("d_wins", [tombstone("x", 2n ** 60n, true, 3)]);
+      assert.deepEqual(await store().listTombstones("d_wins"), [tombstone("x", 2n ** 60n, true, 3)]);
+      await store().addTombstones("d_wins", [tombstone("y", 5n, false, 4), tombstone("y", 3n, true, 5)]);
+      await store().addTombstones("d_wins", [tombstone("x", 2n ** 60n - 1n, false, 6)]);
+      assert.deepEqual(byId(await store().listTombstones("d_wins")), [
+        tombstone("x", 2n ** 60n, true, 3),
+        tombstone("y", 5n, false, 4),
+      ]);
+    });
+
+    it("retires only tombstones at or below the given sequence of their id", async () => {
+      await store().createTable(f.table("d_retire"));
+      const big = 2n ** 53n;
+      await store().addTombstones("d_retire", [
+        tombstone("a", 10n),
+        tombstone("b", 20n),
+        tombstone("c", 30n),
+        tombstone("big", big + 1n),
+        tombstone("bigger", big + 1n),
+      ]);
+      await store().retireTombstones("d_retire", [
+        { id: "a", sequence: 10n },
+        { id: "b", sequence: 15n },
+        { id: "big", sequence: big },
+        { id: "bigger", sequence: big + 2n },
+        { id: "never-deleted", sequence: 99n },
+      ]);
+      assert.deepEqual(byId(await store().listTombstones("d_retire")), [
+        tombstone("b", 20n),
+        tombstone("big", big + 1n),
+        tombstone("c", 30n),
+      ]);
+    });
+
+    it("keeps the tombstones of different tables apart", async () => {
+      await store().createTable(f.table("d_left"));
+      await store().createTable(f.table("d_right"));
+      await store().addTombstones("d_left", [tombstone("same", 1n)]);
+      await store().addTombstones("d_right", [tombstone("same", 2n)]);
+      await store().retireTombstones("d_left", [{ id: "same", sequence: 5n }]);
+      assert.deepEqual(await store().listTombstones("d_left"), []);
+      assert.deepEqual(await store().listTombstones("d_right"), [tombstone("same", 2n)]);
+    });
+  });
+}
