@@ -1,0 +1,236 @@
+import { mkdir, rm, stat } from "node:fs/promises";
+import { isAbsolute, join, relative, resolve, sep } from "node:path";
+import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
+import { checkPayloadKey, MiniodbError, type ColumnDef, type ColumnType } from "@miniodb/core";
+import { fromDuckDbError } from "./errors.js";
+import { parquetCopyStatement, parquetStatsQuery } from "./parquet-copy-statement.js";
+import { quoteLiteral } from "./sql-quote.js";
+
+export interface ParquetFileWriterOptions {
+  /**
+   * The directory holding the NDJSON inputs and the Parquet outputs (it must exist). DuckDB may
+   * read and write nothing outside it; it spills large sorts to `<workDirectory>/.duckdb-tmp`.
+   */
+  readonly workDirectory: string;
+  /** Worker threads; DuckDB's default (all cores) when absent. */
+  readonly threads?: number;
+  /** DuckDB memory limit, e.g. "1GB"; sorts beyond it spill to the work directory. */
+  readonly memoryLimit?: string;
+  /** Longest NDJSON line accepted, in bytes (default 16 MiB); a longer line fails the write. */
+  readonly maxLineBytes?: number;
+}
+
+export interface ParquetWriteRequest {
+  /** NDJSON rows `{"id", "timestamp" (epoch µs), "__miniodb_seq" (decimal string), ...payload}`. */
+  readonly inputPath: string;
+  /** The table's payload columns, in file order. Keys of a row not listed here are ignored. */
+  readonly columns: readonly ColumnDef[];
+  /** Where the Parquet file goes; an existing file is replaced only when the write succeeds. */
+  readonly outputPath: string;
+}
+
+/** What the manifest records about a data file. */
+export interface ParquetFileStats {
+  readonly rowCount: number;
+  readonly sizeBytes: number;
+  /** Epoch microseconds. */
+  readonly minTimestamp: number;
+  readonly maxTimestamp: number;
+  readonly minId: string;
+  readonly maxId: string;
+  readonly minSequence: bigint;
+  readonly maxSequence: bigint;
+}
+
+const COLUMN_TYPES: ReadonlySet<ColumnType> = new Set(["BOOLEAN", "BIGINT", "DOUBLE", "VARCHAR", "JSON"]);
+const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
+/** DuckDB treats these as glob characters in a read path, and offers no way to escape them. */
+const GLOB_CHARACTERS = /[*?[]/;
+
+/**
+ * Turns the buffered rows of one (table, day) into one data file: sorted by id then sequence,
+ * ZSTD, with DuckDB's row-group statistics. A dedicated in-memory DuckDB does the conversion off
+ * the JavaScript thread. It runs only statements built here (never user SQL) and is confined to
+ * the work directory. Writes may run concurrently, each on its own connection.
+ *
+ * An input without rows is refused with invalid_argument and leaves no file: a data file always
+ * has rows, so its stats are always defined.
+ */
+export class ParquetFileWriter {
+  readonly #instance: DuckDBInstance;
+  readonly #workDirectory: string;
+  readonly #maxLineBytes: number;
+  readonly #inFlight = new Set<Promise<unknown>>();
+  #closed = false;
+
+  private constructor(instance: DuckDBInstance, workDirectory: string, maxLineBytes: number) {
+    this.#instance = instance;
+    this.#workDirectory = workDirectory;
+    this.#maxLineBytes = maxLineBytes;
+  }
+
+  static async create(options: ParquetFileWriterOptions): Promise<ParquetFileWriter> {
+    const workDirectory = resolve(options.workDirectory);
+    const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+    if (!Number.isSafeInteger(maxLineBytes) || maxLineBytes < 1) {
+      throw new MiniodbError(
+        "invalid_argument",
+        `maxLineBytes must be a positive integer, got ${maxLineBytes}`,
+      );
+    }
+    await requireDirectory(workDirectory);
+    const tempDirectory = join(workDirectory, ".duckdb-tmp");
+    await mkdir(tempDirectory, { recursive: true }).catch((error: unknown) => {
+      throw MiniodbError.from(error, "unavailable");
+    });
+    let instance: DuckDBInstance | undefined;
+    let connection: DuckDBConnection | undefined;
+    try {
+      instance = await DuckDBInstance.create(":memory:");
+      connection = await instance.connect();
+      for (const statement of setupStatements(workDirectory, tempDirectory, options)) {
+        await connection.run(statement);
+      }
+    } catch (error) {
+      instance?.closeSync();
+      throw fromDuckDbError(error);
+    } finally {
+      connection?.closeSync();
+    }
+    return new ParquetFileWriter(instance, workDirectory, maxLineBytes);
+  }
+
+  /** Writes `outputPath` from `inputPath` and returns the file's stats. */
+  async write(request: ParquetWriteRequest): Promise<ParquetFileStats> {
+    if (this.#closed) throw new MiniodbError("failed_precondition", "the Parquet writer is closed");
+    const task = this.#write(request);
+    this.#inFlight.add(task);
+    try {
+      return await task;
+    } finally {
+      this.#inFlight.delete(task);
+    }
+  }
+
+  /** Waits for writes in flight, then releases DuckDB. Later writes fail. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await Promise.allSettled([...this.#inFlight]);
+    this.#instance.closeSync();
+  }
+
+  async #write(request: ParquetWriteRequest): Promise<ParquetFileStats> {
+    checkColumns(request.columns);
+    const inputPath = this.#pathInside(request.inputPath, "inputPath");
+    const outputPath = this.#pathInside(request.outputPath, "outputPath");
+    if (GLOB_CHARACTERS.test(inputPath)) {
+      throw new MiniodbError("invalid_argument", `inputPath may not contain * ? or [: ${inputPath}`);
+    }
+    await requireFile(inputPath);
+    const copy = parquetCopyStatement({
+      inputPath,
+      columns: request.columns,
+      outputPath,
+      maxLineBytes: this.#maxLineBytes,
+    });
+    const connection = await this.#instance.connect().catch((error: unknown) => {
+      throw fromDuckDbError(error);
+    });
+    try {
+      const copied = (await connection.runAndReadAll(copy)).getRowObjectsJS()[0];
+      const rowCount = Number(copied?.["count"] ?? 0);
+      if (rowCount === 0) {
+        await rm(outputPath, { force: true });
+        throw new MiniodbError("invalid_argument", `no rows in ${inputPath}: nothing to write`);
+      }
+      const sizeBytes = Number(copied?.["file_size_bytes"]);
+      return await readStats(connection, outputPath, rowCount, sizeBytes);
+    } catch (error) {
+      throw fromDuckDbError(error);
+    } finally {
+      connection.closeSync();
+    }
+  }
+
+  #pathInside(path: string, name: string): string {
+    const absolute = resolve(path);
+    const fromWork = relative(this.#workDirectory, absolute);
+    if (fromWork === "" || fromWork === ".." || fromWork.startsWith(`..${sep}`) || isAbsolute(fromWork)) {
+      throw new MiniodbError(
+        "invalid_argument",
+        `${name} ${JSON.stringify(path)} is not inside the work directory ${this.#workDirectory}`,
+      );
+    }
+    return absolute;
+  }
+}
+
+async function readStats(
+  connection: DuckDBConnection,
+  path: string,
+  rowCount: number,
+  sizeBytes: number,
+): Promise<ParquetFileStats> {
+  const row = (await connection.runAndReadAll(parquetStatsQuery(path))).getRowObjectsJS()[0];
+  if (!row || Number(row["row_count"]) !== rowCount) {
+    throw new MiniodbError("internal", `${path} holds ${String(row?.["row_count"])} rows, not ${rowCount}`);
+  }
+  return {
+    rowCount,
+    sizeBytes,
+    minTimestamp: Number(row["min_timestamp"]),
+    maxTimestamp: Number(row["max_timestamp"]),
+    minId: String(row["min_id"]),
+    maxId: String(row["max_id"]),
+    minSequence: BigInt(String(row["min_sequence"])),
+    maxSequence: BigInt(String(row["max_sequence"])),
+  };
+}
+
+function setupStatements(
+  workDirectory: string,
+  tempDirectory: string,
+  options: ParquetFileWriterOptions,
+): string[] {
+  const statements = [
+    `SET allowed_directories = [${quoteLiteral(workDirectory)}]`,
+    `SET temp_directory = ${quoteLiteral(tempDirectory)}`,
+    "SET autoinstall_known_extensions = false",
+    "SET autoload_known_extensions = false",
+    // The ORDER BY of the COPY must reach the file.
+    "SET preserve_insertion_order = true",
+  ];
+  if (options.memoryLimit) statements.push(`SET memory_limit = ${quoteLiteral(options.memoryLimit)}`);
+  if (options.threads) statements.push(`SET threads = ${Math.max(1, Math.floor(options.threads))}`);
+  statements.push("SET enable_external_access = false", "SET lock_configuration = true");
+  return statements;
+}
+
+/** Payload columns must be valid payload keys, distinct even ignoring case (as DuckDB compares). */
+function checkColumns(columns: readonly ColumnDef[]): void {
+  const seen = new Set<string>();
+  for (const column of columns) {
+    checkPayloadKey(column.name);
+    if (!COLUMN_TYPES.has(column.type)) {
+      throw new MiniodbError("invalid_argument", `column ${JSON.stringify(column.name)} has no column type`);
+    }
+    const folded = column.name.toLowerCase();
+    if (seen.has(folded)) {
+      throw new MiniodbError("invalid_argument", `column ${JSON.stringify(column.name)} appears twice`);
+    }
+    seen.add(folded);
+  }
+}
+
+async function requireDirectory(path: string): Promise<void> {
+  const info = await stat(path).catch(() => undefined);
+  if (!info?.isDirectory()) {
+    throw new MiniodbError("invalid_argument", `work directory ${path} does not exist`);
+  }
+}
+
+async function requireFile(path: string): Promise<void> {
+  const info = await stat(path).catch(() => undefined);
+  if (!info?.isFile()) throw new MiniodbError("not_found", `no input file ${path}`);
+}
