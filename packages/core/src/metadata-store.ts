@@ -16,7 +16,7 @@ export interface SchemaEntry {
 
 /** A Parquet object of a table, with the stats queries prune by. Timestamps in epoch µs. */
 export interface DataFile {
-  /** Object key (see object-keys). Unique within the store. */
+  /** Object key (see object-keys). Unique within its table's manifest. */
   readonly key: string;
   /** UTC day `YYYY-MM-DD` of every row in the file. */
   readonly partition: string;
@@ -102,8 +102,10 @@ export interface IdempotencyEntry {
  * Port: where MinIODB keeps everything but the data itself (embedded SQLite, Redis).
  *
  * Every method is atomic. Errors: `already_exists` / `not_found` where named, `aborted` for a lost
- * compare-and-swap, `unavailable` when the store cannot be reached. Times come from the caller, so
- * implementations need no clock of their own for correctness (`now` parameters).
+ * compare-and-swap, `unavailable` when the store cannot be reached, `invalid_argument` for values
+ * out of range. Writes that name a table (schemas, manifest, tombstones, touch) fail with
+ * `not_found` when the table does not exist, so a late write cannot resurrect a deleted table.
+ * Times come from the caller, so implementations need no clock of their own for correctness.
  */
 export interface MetadataStore {
   // Tables ---------------------------------------------------------------------------------------
@@ -130,8 +132,13 @@ export interface MetadataStore {
   listSchemas(table: string): Promise<SchemaEntry[]>;
 
   // Manifest -------------------------------------------------------------------------------------
+  /** The live files, in no particular order. */
   getManifest(table: string): Promise<Manifest>;
-  /** Applies a change atomically and returns the new manifest version. */
+  /**
+   * Applies a change atomically and returns the new manifest version (every commit, even an empty
+   * one, adds one). Adding a key already present is `already_exists`; with `expectedVersion`, a
+   * version mismatch or removing a missing key is `aborted`; without it, missing keys are ignored.
+   */
   commitManifest(table: string, change: ManifestChange): Promise<number>;
 
   // Tombstones -----------------------------------------------------------------------------------
