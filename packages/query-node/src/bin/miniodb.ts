@@ -35,7 +35,9 @@ async function serve(flags: ServeFlags): Promise<void> {
     },
   });
   const logger = pino({ level: config.log.level, base: { node_id: config.node.id } });
-  const node = await startAllInOne(config, logger);
+  // Signal handlers go in before anything starts, so a signal during startup still shuts down
+  // cleanly once the node is up instead of killing it half-started.
+  const starting = startAllInOne(config, logger);
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) {
@@ -44,16 +46,19 @@ async function serve(flags: ServeFlags): Promise<void> {
     }
     stopping = true;
     logger.info({ signal }, "shutting down");
-    node.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, "shutdown failed");
-        process.exit(1);
-      },
-    );
+    starting
+      .then((node) => node.close())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: error }, "shutdown failed");
+          process.exit(1);
+        },
+      );
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
+  await starting;
 }
 
 const program = new Command("miniodb").description("MinIODB: records in, SQL out.").version(VERSION);
