@@ -51,6 +51,7 @@ export async function startAllInOne(config: ResolvedConfig, logger: Logger): Pro
       flushCheckIntervalMs: config.worker.flush_check_interval_ms,
       maxBufferedBytes: config.worker.max_buffered_bytes,
       maxRecordBytes: config.limits.max_record_bytes,
+      idempotencyWindowMs: config.worker.idempotency_window_seconds * 1000,
       onBackgroundError: (error, table) =>
         logger.error({ err: error, table }, "background flush failed; will retry"),
     });

@@ -1,4 +1,7 @@
 import assert from "node:assert/strict";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
@@ -202,5 +205,52 @@ describe("ingest and tables on one node", () => {
     const again = await requestJson(`${rest}/v1/tables/events?if_exists=true`, { method: "DELETE" });
     assert.equal(again.status, 200);
     assert.equal(again.body["files_deleted"], 0);
+  });
+});
+
+describe("idempotent retries", () => {
+  it("applies a keyed write once, across protocols and a kill -9, and returns the first result", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "miniodb-idem-"));
+    const env = { MINIODB_NODE__DATA_DIR: dataDir };
+    let node = await spawnNode([], env);
+    const rest = () => `http://127.0.0.1:${node.ports.rest}`;
+    const send = (key: string, id = "") =>
+      fetch(`${rest()}/v1/data`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "idempotency-key": key },
+        body: JSON.stringify({ table: "idem", data: { ...(id ? { id } : {}), payload: { n: 1 } } }),
+      }).then(async (response) => ({
+        status: response.status,
+        body: (await response.json()) as { id: string },
+      }));
+    const first = await send("key-1");
+    const concurrent = await Promise.all([send("key-1"), send("key-1"), send("key-2")]);
+    assert.equal(first.status, 200);
+    assert.equal(
+      concurrent[0]!.body.id,
+      first.body.id,
+      "a retry returns the first result, generated id included",
+    );
+    assert.equal(concurrent[1]!.body.id, first.body.id);
+    assert.notEqual(concurrent[2]!.body.id, first.body.id);
+
+    const grpc = () =>
+      createClient(MinIODBService, createGrpcTransport({ baseUrl: `http://127.0.0.1:${node.ports.grpc}` }));
+    const headers = { "idempotency-key": "key-3" };
+    await grpc().writeData({ table: "idem", data: { id: "g1", payload: { n: 2 } } }, { headers });
+    await grpc().writeData({ table: "idem", data: { id: "g1", payload: { n: 2 } } }, { headers });
+    const count = async () =>
+      (await requestJson<TableInfoJson>(`${rest()}/v1/tables/idem`)).body.table_info.stats.record_count;
+    assert.equal(await count(), 3);
+
+    const beforeCrash = await send("key-4");
+    await node.stop("SIGKILL");
+    node = await spawnNode([], env);
+    const retried = await send("key-4");
+    assert.equal(retried.body.id, beforeCrash.body.id);
+    assert.equal(await count(), 4);
+    const bad = await send("k".repeat(300));
+    assert.equal(bad.status, 400);
+    await node.stop();
   });
 });

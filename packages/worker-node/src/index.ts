@@ -18,4 +18,4 @@ export { RecordPreparer } from "./ingest/record-preparer.js";
 export { SEQUENCE_COLUMN } from "./ingest/row-line.js";
 export type { RecordError, WriteResult } from "./ingest/write-result.js";
 export { Worker } from "./worker.js";
-export type { TableBufferStats, WorkerOptions, WorkerWal } from "./worker-types.js";
+export type { TableBufferStats, WorkerOptions, WorkerWal, WriteOptions } from "./worker-types.js";

@@ -23,6 +23,8 @@ export interface WorkerOptions {
   readonly maxBufferedBytes?: number;
   /** Largest record (payload JSON) accepted, in bytes; larger ones are payload_too_large. */
   readonly maxRecordBytes?: number;
+  /** How long an idempotency key's result is kept. Default 15 minutes. */
+  readonly idempotencyWindowMs?: number;
   /** Called with errors of background flushes (they are retried on the next check). */
   readonly onBackgroundError?: (error: unknown, table: string) => void;
   readonly now?: () => number;
@@ -34,4 +36,11 @@ export interface TableBufferStats {
   readonly unflushedRows: number;
   readonly bufferedBytes: number;
   readonly lastWriteMs: number | undefined;
+}
+
+export interface WriteOptions {
+  /** Report invalid records by index and write the valid ones (batches, streams). */
+  readonly partial?: boolean;
+  /** Apply this write at most once per key within the idempotency window. */
+  readonly idempotencyKey?: string;
 }

@@ -1,11 +1,12 @@
 import { HybridClock, MiniodbError, partitionOf, type TableEntry } from "@miniodb/core";
 import { Flusher, type FlushOutcome } from "./flush/flusher.js";
+import { encodeWriteResult, IdempotencyGuard, type IdempotencyStamp } from "./ingest/idempotency-guard.js";
 import type { PreparedRecord, RecordInput } from "./ingest/record-preparer.js";
 import { decodeRowLineHeader, encodeRowLine } from "./ingest/row-line.js";
 import { TableState } from "./ingest/table-state.js";
 import { decodeWalBatch, encodeWalBatch } from "./ingest/wal-batch.js";
 import type { RecordError, WriteResult } from "./ingest/write-result.js";
-import type { TableBufferStats, WorkerOptions } from "./worker-types.js";
+import type { TableBufferStats, WorkerOptions, WriteOptions } from "./worker-types.js";
 
 /**
  * A worker: accepts writes (durable in its WAL before they are acknowledged), buffers rows per
@@ -17,6 +18,7 @@ export class Worker {
   readonly #flusher: Flusher;
   readonly #tables = new Map<string, TableState>();
   readonly #flushes = new Map<string, Promise<FlushOutcome>>();
+  readonly #idempotency: IdempotencyGuard;
   readonly #now: () => number;
   #lastLsn = 0n;
   #timer: NodeJS.Timeout | undefined;
@@ -27,6 +29,11 @@ export class Worker {
     this.#now = options.now ?? Date.now;
     this.#clock = new HybridClock(this.#now);
     this.#flusher = new Flusher(options);
+    this.#idempotency = new IdempotencyGuard(
+      options.metadata,
+      options.idempotencyWindowMs ?? 900_000,
+      this.#now,
+    );
   }
 
   /** Replays the WAL into the buffers, then starts the flush timer. */
@@ -40,25 +47,54 @@ export class Worker {
 
   /**
    * Writes records to a table. With `partial`, invalid records are reported by index and the
-   * valid ones written; without it, the first invalid record fails the whole write.
+   * valid ones written; without it, the first invalid record fails the whole write. With an
+   * `idempotencyKey`, a retry of the same write returns the first result instead of writing again.
    */
-  async write(table: TableEntry, records: readonly RecordInput[], { partial = false } = {}): Promise<WriteResult> {
+  async write(
+    table: TableEntry,
+    records: readonly RecordInput[],
+    options: WriteOptions = {},
+  ): Promise<WriteResult> {
     if (this.#closed) throw new MiniodbError("unavailable", "the worker is shutting down");
+    const { idempotencyKey, partial = false } = options;
+    if (idempotencyKey === undefined) return this.#write(table, records, partial, undefined);
+    return this.#idempotency.run(idempotencyKey, (stamp) => this.#write(table, records, partial, stamp));
+  }
+
+  async #write(
+    table: TableEntry,
+    records: readonly RecordInput[],
+    partial: boolean,
+    stamp: IdempotencyStamp | undefined,
+  ): Promise<WriteResult> {
     const state = await this.#stateOf(table);
     const { prepared, payloads, errors, ids } = this.#prepare(state, records, partial);
     if (prepared.length === 0) return { written: 0, errors, ids };
-    await state.coverPayloads(prepared.map((record) => record.payload), this.#options.metadata);
+    await state.coverPayloads(
+      prepared.map((record) => record.payload),
+      this.#options.metadata,
+    );
     const firstSequence = this.#clock.nextRange(prepared.length);
-    const lines = prepared.map((record, index) => encodeRowLine(record, firstSequence + BigInt(index), payloads[index]!));
+    const lines = prepared.map((record, index) =>
+      encodeRowLine(record, firstSequence + BigInt(index), payloads[index]!),
+    );
     const partitions = prepared.map((record) => partitionOf(record.timestampMicros));
-    const payload = encodeWalBatch({ table: table.name, tableCreatedAtMs: table.createdAt.getTime(), partitions, lines });
+    const lastSequence = firstSequence + BigInt(prepared.length - 1);
+    const result = { written: prepared.length, errors, ids, firstSequence, lastSequence };
+    const idempotency = stamp && { ...stamp, response: encodeWriteResult(result) };
+    const payload = encodeWalBatch({
+      table: table.name,
+      tableCreatedAtMs: table.createdAt.getTime(),
+      partitions,
+      lines,
+      ...(idempotency ? { idempotency } : {}),
+    });
     const lsn = await this.#options.wal.append(payload);
     if (lsn > this.#lastLsn) this.#lastLsn = lsn;
     state.buffer.append(lines, partitions, lsn, this.#now());
     state.lastWriteMs = this.#now();
     if (state.buffer.rowCount >= table.config.bufferSize) this.#flushInBackground(table.name);
-    const lastSequence = firstSequence + BigInt(prepared.length - 1);
-    return { written: prepared.length, errors, ids, firstSequence, lastSequence };
+    return result;
   }
 
   #prepare(state: TableState, records: readonly RecordInput[], partial: boolean) {
@@ -74,7 +110,10 @@ export class Worker {
         state.checkKeys(record.payload, batchKeys);
         const payload = JSON.stringify(record.payload);
         if (payload.length > maxBytes) {
-          throw new MiniodbError("payload_too_large", `the record's payload is ${payload.length} bytes; the limit is ${maxBytes}`);
+          throw new MiniodbError(
+            "payload_too_large",
+            `the record's payload is ${payload.length} bytes; the limit is ${maxBytes}`,
+          );
         }
         prepared.push(record);
         payloads.push(payload);
@@ -92,7 +131,10 @@ export class Worker {
   async flush(table?: string): Promise<FlushOutcome> {
     const names = table === undefined ? [...this.#tables.keys()] : [table];
     const outcomes = await Promise.all(names.map((name) => this.#flushTable(name)));
-    return { rows: outcomes.reduce((sum, outcome) => sum + outcome.rows, 0), files: outcomes.flatMap((o) => o.files) };
+    return {
+      rows: outcomes.reduce((sum, outcome) => sum + outcome.rows, 0),
+      files: outcomes.flatMap((o) => o.files),
+    };
   }
 
   tableStats(table: string): TableBufferStats {
@@ -152,18 +194,24 @@ export class Worker {
       const { oldestAppendMs } = state.buffer;
       total += state.buffer.bytes;
       if (!largest || state.buffer.bytes > largest.buffer.bytes) largest = state;
-      if (oldestAppendMs !== undefined && now - oldestAppendMs >= state.entry.config.flushIntervalSeconds * 1000) {
+      if (
+        oldestAppendMs !== undefined &&
+        now - oldestAppendMs >= state.entry.config.flushIntervalSeconds * 1000
+      ) {
         this.#flushInBackground(name);
       }
     }
-    if (largest && total > (this.#options.maxBufferedBytes ?? 256 * 1024 * 1024)) this.#flushInBackground(largest.entry.name);
+    if (largest && total > (this.#options.maxBufferedBytes ?? 256 * 1024 * 1024))
+      this.#flushInBackground(largest.entry.name);
     await this.#persistLastWrites();
   }
 
   async #persistLastWrites(): Promise<void> {
     for (const state of this.#tables.values()) {
       if (state.lastWriteMs === undefined) continue;
-      await this.#options.metadata.touchTable(state.entry.name, new Date(state.lastWriteMs)).catch(() => undefined);
+      await this.#options.metadata
+        .touchTable(state.entry.name, new Date(state.lastWriteMs))
+        .catch(() => undefined);
     }
   }
 
@@ -192,15 +240,21 @@ export class Worker {
     for await (const { lsn, payload } of wal.replay()) {
       this.#lastLsn = lsn;
       const batch = decodeWalBatch(payload);
+      const { idempotency } = batch;
+      if (idempotency)
+        await this.#idempotency.remember(idempotency.key, idempotency.response, idempotency.expiresAtMs);
       const table = await metadata.getTable(batch.table);
       if (!table || table.createdAt.getTime() !== batch.tableCreatedAtMs) continue;
-      if (!flushedUpTo.has(table.name)) flushedUpTo.set(table.name, await this.#flushedSequence(table.name, nodeId));
+      if (!flushedUpTo.has(table.name))
+        flushedUpTo.set(table.name, await this.#flushedSequence(table.name, nodeId));
       const state = await this.#stateOf(table);
       const limit = flushedUpTo.get(table.name)!;
-      const keep = batch.lines.map((line) => decodeRowLineHeader(line).sequence).map((sequence) => {
-        this.#clock.observe(sequence);
-        return sequence > limit;
-      });
+      const keep = batch.lines
+        .map((line) => decodeRowLineHeader(line).sequence)
+        .map((sequence) => {
+          this.#clock.observe(sequence);
+          return sequence > limit;
+        });
       const lines = batch.lines.filter((_, index) => keep[index]);
       const partitions = batch.partitions.filter((_, index) => keep[index]);
       if (lines.length > 0) state.buffer.append(lines, partitions, lsn, this.#now());
@@ -212,7 +266,8 @@ export class Worker {
   async #flushedSequence(table: string, nodeId: string): Promise<bigint> {
     const manifest = await this.#options.metadata.getManifest(table);
     let highest = 0n;
-    for (const file of manifest.files) if (file.nodeId === nodeId && file.maxSequence > highest) highest = file.maxSequence;
+    for (const file of manifest.files)
+      if (file.nodeId === nodeId && file.maxSequence > highest) highest = file.maxSequence;
     return highest;
   }
 }

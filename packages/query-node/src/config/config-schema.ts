@@ -67,6 +67,13 @@ export const configSchema = z
           .int()
           .min(1 << 20)
           .default(256 * 1024 * 1024),
+        /** How long the result of a write with an idempotency key is kept for its retries. */
+        idempotency_window_seconds: z
+          .number()
+          .int()
+          .min(60)
+          .max(7 * 86_400)
+          .default(900),
         /** Bytes per WAL segment file. */
         wal_segment_bytes: z
           .number()

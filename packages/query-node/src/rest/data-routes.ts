@@ -4,7 +4,7 @@ import { MiniodbError } from "@miniodb/core";
 import { DataRecordSchema, WriteDataRequestSchema, WriteRequestSchema } from "@miniodb/proto";
 import type { RecordInput, RecordError } from "@miniodb/worker-node";
 import { recordFromProto } from "../rpc/proto-convert.js";
-import type { WriteService } from "../services/write-service.js";
+import { IDEMPOTENCY_HEADER, type WriteService } from "../services/write-service.js";
 import { messageFromJson, readJsonBody } from "./rest-body.js";
 
 /**
@@ -18,7 +18,7 @@ import { messageFromJson, readJsonBody } from "./rest-body.js";
 export function addDataRoutes(app: Hono, writes: WriteService, nodeId: string): void {
   app.post("/v1/data", async (context) => {
     const { table, record } = parseWriteBody(await readJsonBody(context));
-    const id = await writes.writeOne(table, record);
+    const id = await writes.writeOne(table, record, context.req.header(IDEMPOTENCY_HEADER));
     return context.json({ success: true, message: `record ${id} written`, node_id: nodeId, id });
   });
 
@@ -26,7 +26,8 @@ export function addDataRoutes(app: Hono, writes: WriteService, nodeId: string): 
     const { table, records, parseErrors } = await readBatch(context);
     writes.checkBatchSize(records.length + parseErrors.length);
     const valid = records.map((entry) => entry.record);
-    const result = valid.length > 0 ? await writes.writeMany(table, valid) : { written: 0, errors: [] };
+    const key = context.req.header(IDEMPOTENCY_HEADER);
+    const result = valid.length > 0 ? await writes.writeMany(table, valid, key) : { written: 0, errors: [] };
     const errors = [
       ...parseErrors,
       ...result.errors.map((error) => ({ ...error, index: records[error.index]!.index })),

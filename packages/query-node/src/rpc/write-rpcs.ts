@@ -6,7 +6,8 @@ import {
   type StreamWriteRequest,
   type WriteDataRequest,
 } from "@miniodb/proto";
-import type { WriteService } from "../services/write-service.js";
+import type { HandlerContext } from "@connectrpc/connect";
+import { IDEMPOTENCY_HEADER, type WriteService } from "../services/write-service.js";
 import { recordFromProto } from "./proto-convert.js";
 
 /** Error lines a StreamWrite response lists at most; the rest are summarised. */
@@ -17,11 +18,15 @@ const IN_FLIGHT_MESSAGES = 8;
 /** WriteData and StreamWrite of MinIODBService. */
 export function createWriteRpcs(writes: WriteService, nodeId: string) {
   return {
-    async writeData(request: WriteDataRequest) {
-      const id = await writes.writeOne(request.table, recordFromProto(request.data));
+    async writeData(request: WriteDataRequest, context: HandlerContext) {
+      const key = context.requestHeader.get(IDEMPOTENCY_HEADER) ?? undefined;
+      const id = await writes.writeOne(request.table, recordFromProto(request.data), key);
       return create(WriteDataResponseSchema, { success: true, message: `record ${id} written`, nodeId });
     },
-    async streamWrite(requests: AsyncIterable<StreamWriteRequest>) {
+    /** With an idempotency key, message n of a retried stream is applied once, as `<key>#<n>`. */
+    async streamWrite(requests: AsyncIterable<StreamWriteRequest>, context: HandlerContext) {
+      const key = context.requestHeader.get(IDEMPOTENCY_HEADER) ?? undefined;
+      let messageIndex = 0;
       const errors: string[] = [];
       let errorCount = 0;
       let written = 0;
@@ -34,11 +39,12 @@ export function createWriteRpcs(writes: WriteService, nodeId: string) {
       };
       for await (const request of requests) {
         if (fatal) break;
+        const messageKey = key && `${key}#${messageIndex++}`;
         if (request.records.length === 0) continue;
         const start = offset;
         offset += request.records.length;
         const task = writes
-          .writeMany(request.table, request.records.map(recordFromProto))
+          .writeMany(request.table, request.records.map(recordFromProto), messageKey)
           .then((result) => {
             written += result.written;
             for (const error of result.errors) report(start + error.index, error.message);

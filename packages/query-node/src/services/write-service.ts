@@ -17,18 +17,25 @@ export class WriteService {
     this.#options = options;
   }
 
-  /** Writes one record; any problem fails the call. Returns the record's id. */
-  async writeOne(table: string, record: RecordInput): Promise<string> {
+  /**
+   * Writes one record; any problem fails the call. Returns the record's id. With an idempotency
+   * key, a retry returns the first call's result without writing again.
+   */
+  async writeOne(table: string, record: RecordInput, idempotencyKey?: string): Promise<string> {
     const entry = await this.#options.tables.resolveForWrite(table);
-    const result = await this.#options.data.write(entry, [record]);
+    const result = await this.#options.data.write(entry, [record], keyOption(idempotencyKey));
     return result.ids[0]!;
   }
 
   /** Writes a batch: invalid records are reported by index, the valid ones written. */
-  async writeMany(table: string, records: readonly RecordInput[]): Promise<WriteResult> {
+  async writeMany(
+    table: string,
+    records: readonly RecordInput[],
+    idempotencyKey?: string,
+  ): Promise<WriteResult> {
     this.checkBatchSize(records.length);
     const entry = await this.#options.tables.resolveForWrite(table);
-    return this.#options.data.write(entry, records, { partial: true });
+    return this.#options.data.write(entry, records, { partial: true, ...keyOption(idempotencyKey) });
   }
 
   checkBatchSize(count: number): void {
@@ -40,4 +47,11 @@ export class WriteService {
       );
     }
   }
+}
+
+/** The `Idempotency-Key` header (REST) or `idempotency-key` metadata (gRPC, Connect), if sent. */
+export const IDEMPOTENCY_HEADER = "idempotency-key";
+
+function keyOption(key: string | undefined): { idempotencyKey?: string } {
+  return key === undefined || key === "" ? {} : { idempotencyKey: key };
 }

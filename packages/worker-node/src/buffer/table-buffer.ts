@@ -59,7 +59,8 @@ export class TableBuffer {
   /** Lowest LSN still needed by this table (buffered or being flushed), or undefined. */
   get firstLsn(): bigint | undefined {
     let lowest = this.#firstLsn;
-    for (const snapshot of this.#pending) if (lowest === undefined || snapshot.firstLsn < lowest) lowest = snapshot.firstLsn;
+    for (const snapshot of this.#pending)
+      if (lowest === undefined || snapshot.firstLsn < lowest) lowest = snapshot.firstLsn;
     return lowest;
   }
 

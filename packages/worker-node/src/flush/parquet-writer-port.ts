@@ -14,5 +14,9 @@ export interface WrittenFileStats {
 
 /** What a flush needs from the Parquet writer (the executor's ParquetFileWriter). */
 export interface ParquetWriter {
-  write(options: { inputPath: string; columns: readonly ColumnDef[]; outputPath: string }): Promise<WrittenFileStats>;
+  write(options: {
+    inputPath: string;
+    columns: readonly ColumnDef[];
+    outputPath: string;
+  }): Promise<WrittenFileStats>;
 }

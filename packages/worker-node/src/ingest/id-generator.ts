@@ -15,7 +15,12 @@ const SNOWFLAKE_EPOCH_MS = 1_577_836_800_000;
  * - `user_provided`: the client should send ids; when a record still has none and the table allows
  *   generation, a UUID is used.
  */
-export function createIdGenerator(strategy: IdStrategy, prefix: string, nodeId: string, now = Date.now): () => string {
+export function createIdGenerator(
+  strategy: IdStrategy,
+  prefix: string,
+  nodeId: string,
+  now = Date.now,
+): () => string {
   const node = BigInt(murmur3(nodeId) % 1024);
   let lastMs = 0;
   let counter = 0;

@@ -4,16 +4,20 @@ import { DEFAULT_TABLE_CONFIG, MiniodbError, normalizeTableConfig } from "@minio
 import { createIdGenerator } from "./id-generator.js";
 import { RecordPreparer } from "./record-preparer.js";
 
-const invalid = (pattern: RegExp) => (error: unknown) => MiniodbError.is(error, "invalid_argument") && pattern.test(error.message);
+const invalid = (pattern: RegExp) => (error: unknown) =>
+  MiniodbError.is(error, "invalid_argument") && pattern.test(error.message);
 
 describe("RecordPreparer", () => {
   it("keeps given ids and timestamps and defaults a missing timestamp to now", () => {
     const preparer = new RecordPreparer(DEFAULT_TABLE_CONFIG, "n1", () => 1_700_000_000_000_000);
-    assert.deepEqual(preparer.prepare({ id: "u1", timestampMicros: 5_000_000_000_000_000 - 1, payload: { a: 1 } }), {
-      id: "u1",
-      timestampMicros: 5_000_000_000_000_000 - 1,
-      payload: { a: 1 },
-    });
+    assert.deepEqual(
+      preparer.prepare({ id: "u1", timestampMicros: 5_000_000_000_000_000 - 1, payload: { a: 1 } }),
+      {
+        id: "u1",
+        timestampMicros: 5_000_000_000_000_000 - 1,
+        payload: { a: 1 },
+      },
+    );
     assert.equal(preparer.prepare({ id: "u1", payload: {} }).timestampMicros, 1_700_000_000_000_000);
   });
 
@@ -23,7 +27,10 @@ describe("RecordPreparer", () => {
       assert.throws(() => preparer.prepare({ id: "a", payload }), invalid(/payload must be a JSON object/));
     }
     assert.throws(() => preparer.prepare({ id: "a b", payload: {} }), invalid(/invalid id/));
-    assert.throws(() => preparer.prepare({ id: "a", timestampMicros: -4e16, payload: {} }), invalid(/outside years/));
+    assert.throws(
+      () => preparer.prepare({ id: "a", timestampMicros: -4e16, payload: {} }),
+      invalid(/outside years/),
+    );
   });
 
   it("generates ids per strategy with the prefix, or requires them", () => {
@@ -36,7 +43,10 @@ describe("RecordPreparer", () => {
       ["user_provided", /^evt_[0-9a-f-]{36}$/],
     ];
     for (const [strategy, shape] of cases) {
-      const preparer = new RecordPreparer(normalizeTableConfig({ idStrategy: strategy as never, idPrefix: "evt_" }), "n1");
+      const preparer = new RecordPreparer(
+        normalizeTableConfig({ idStrategy: strategy as never, idPrefix: "evt_" }),
+        "n1",
+      );
       assert.match(preparer.prepare({ payload: {} }).id, shape, strategy);
     }
   });
@@ -46,7 +56,8 @@ describe("RecordPreparer", () => {
       const generate = createIdGenerator(strategy, "", "node-a", () => 1_800_000_000_000);
       const ids = Array.from({ length: 10_000 }, generate);
       assert.equal(new Set(ids).size, ids.length, strategy);
-      if (strategy === "snowflake") for (let i = 1; i < ids.length; i++) assert.ok(BigInt(ids[i]!) > BigInt(ids[i - 1]!));
+      if (strategy === "snowflake")
+        for (let i = 1; i < ids.length; i++) assert.ok(BigInt(ids[i]!) > BigInt(ids[i - 1]!));
     }
   });
 });

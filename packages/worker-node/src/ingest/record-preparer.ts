@@ -1,9 +1,4 @@
-import {
-  checkTimestampMicros,
-  MiniodbError,
-  RecordIdValidator,
-  type TableConfig,
-} from "@miniodb/core";
+import { checkTimestampMicros, MiniodbError, RecordIdValidator, type TableConfig } from "@miniodb/core";
 import { createIdGenerator } from "./id-generator.js";
 
 /** A record as a client sent it, after the edge decoded its protocol. */
@@ -40,7 +35,9 @@ export class RecordPreparer {
   prepare(input: RecordInput): PreparedRecord {
     const payload = input.payload;
     if (typeof payload !== "object" || payload === null || Array.isArray(payload)) {
-      throw new MiniodbError("invalid_argument", "payload must be a JSON object", { details: { field: "payload" } });
+      throw new MiniodbError("invalid_argument", "payload must be a JSON object", {
+        details: { field: "payload" },
+      });
     }
     let id = input.id ?? "";
     if (id === "") {

@@ -12,7 +12,11 @@ export const SEQUENCE_COLUMN = `${HIDDEN_COLUMN_PREFIX}seq`;
  * record columns (SchemaEvolution rejects such keys).
  */
 export function encodeRowLine(record: PreparedRecord, sequence: bigint, payloadJson: string): string {
-  const head = JSON.stringify({ id: record.id, timestamp: record.timestampMicros, [SEQUENCE_COLUMN]: sequence.toString() });
+  const head = JSON.stringify({
+    id: record.id,
+    timestamp: record.timestampMicros,
+    [SEQUENCE_COLUMN]: sequence.toString(),
+  });
   const payload = payloadJson;
   return payload === "{}" ? head : `${head.slice(0, -1)},${payload.slice(1)}`;
 }

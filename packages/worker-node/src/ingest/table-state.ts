@@ -80,7 +80,10 @@ export class TableState {
    * Makes the stored schema cover `payloads` (adding columns, widening types) before their rows
    * are logged. Throws invalid_argument for an unacceptable key, storing nothing.
    */
-  async coverPayloads(payloads: ReadonlyArray<Readonly<Record<string, unknown>>>, metadata: MetadataStore): Promise<void> {
+  async coverPayloads(
+    payloads: ReadonlyArray<Readonly<Record<string, unknown>>>,
+    metadata: MetadataStore,
+  ): Promise<void> {
     const evolution = new SchemaEvolution(this.#schema);
     for (const payload of payloads) evolution.observe(payload);
     if (evolution.result() === this.#schema) return;

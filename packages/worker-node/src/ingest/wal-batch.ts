@@ -3,31 +3,60 @@ import { MiniodbError } from "@miniodb/core";
 /**
  * One WAL entry: the rows of one write to one table, as they will be buffered.
  *
- *     <table>\t<table created-at, epoch ms>\t<partition of each row, comma-separated>\n<row line>\n<row line>…
+ *     {"table":…,"createdAt":<ms>,"partitions":[…],"idempotency":{…}?}\n<row line>\n<row line>…
  *
  * The table's creation time identifies its incarnation: rows logged for a table that was since
- * deleted (or deleted and created again) are skipped on replay instead of resurrecting.
+ * deleted (or deleted and created again) are skipped on replay instead of resurrecting. A write
+ * carrying an idempotency key logs its key and result with its rows, so a crash between the ack
+ * and storing the key cannot let a retry apply the write twice.
  */
 export interface WalBatch {
   readonly table: string;
   readonly tableCreatedAtMs: number;
   readonly partitions: readonly string[];
   readonly lines: readonly string[];
+  readonly idempotency?: { readonly key: string; readonly response: string; readonly expiresAtMs: number };
+}
+
+interface WalBatchHeader {
+  table: string;
+  createdAt: number;
+  partitions: string[];
+  idempotency?: WalBatch["idempotency"];
 }
 
 export function encodeWalBatch(batch: WalBatch): Buffer {
-  const header = `${batch.table}\t${batch.tableCreatedAtMs}\t${batch.partitions.join(",")}`;
-  return Buffer.from(`${header}\n${batch.lines.join("\n")}`, "utf8");
+  const header: WalBatchHeader = {
+    table: batch.table,
+    createdAt: batch.tableCreatedAtMs,
+    partitions: [...batch.partitions],
+    ...(batch.idempotency ? { idempotency: batch.idempotency } : {}),
+  };
+  return Buffer.from(`${JSON.stringify(header)}\n${batch.lines.join("\n")}`, "utf8");
 }
 
 export function decodeWalBatch(payload: Buffer): WalBatch {
   const text = payload.toString("utf8");
   const newline = text.indexOf("\n");
-  const [table, createdAt, partitions] = (newline < 0 ? text : text.slice(0, newline)).split("\t");
+  let header: WalBatchHeader;
+  try {
+    header = JSON.parse(newline < 0 ? text : text.slice(0, newline)) as WalBatchHeader;
+  } catch (error) {
+    throw new MiniodbError("data_loss", "malformed WAL batch header", { cause: error });
+  }
   const lines = newline < 0 ? [] : text.slice(newline + 1).split("\n");
-  const partitionList = partitions ? partitions.split(",") : [];
-  if (!table || !createdAt || partitionList.length !== lines.length) {
+  if (
+    typeof header.table !== "string" ||
+    !Array.isArray(header.partitions) ||
+    header.partitions.length !== lines.length
+  ) {
     throw new MiniodbError("data_loss", "malformed WAL batch");
   }
-  return { table, tableCreatedAtMs: Number(createdAt), partitions: partitionList, lines };
+  return {
+    table: header.table,
+    tableCreatedAtMs: header.createdAt,
+    partitions: header.partitions,
+    lines,
+    ...(header.idempotency ? { idempotency: header.idempotency } : {}),
+  };
 }
