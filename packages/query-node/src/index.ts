@@ -1,7 +1,9 @@
 export type { Config, ConfigInput } from "./config/config-schema.js";
 export { configSchema } from "./config/config-schema.js";
-export type { LoadConfigOptions, ResolvedConfig } from "./config/load-config.js";
+export type { LoadConfigOptions } from "./config/load-config.js";
 export { CONFIG_FILE_ENV, ENV_PREFIX, loadConfig } from "./config/load-config.js";
+export type { ResolvedConfig } from "./config/node-identity.js";
+export { NODE_ID_FILE, resolveNodeIdentity } from "./config/node-identity.js";
 export type { ApiServices } from "./server/api-services.js";
 export { createRequestHandler } from "./server/create-request-handler.js";
 export type { ProtocolServerOptions } from "./server/protocol-server.js";

@@ -5,7 +5,7 @@ import { EmbeddedMetadataStore } from "@miniodb/metadata";
 import { LocalObjectStore } from "@miniodb/storage";
 import { Worker, WriteAheadLog } from "@miniodb/worker-node";
 import { dataLayout } from "./config/data-layout.js";
-import type { ResolvedConfig } from "./config/load-config.js";
+import type { ResolvedConfig } from "./config/node-identity.js";
 import { tableDefaultsFromConfig } from "./config/table-defaults.js";
 import { createRequestHandler } from "./server/create-request-handler.js";
 import { ProtocolServer } from "./server/protocol-server.js";

@@ -9,6 +9,17 @@ import type { RecordError, WriteResult } from "./ingest/write-result.js";
 import type { TableBufferStats, WorkerOptions, WriteOptions } from "./worker-types.js";
 
 /**
+ * JSON.stringify writes a lone UTF-16 surrogate as a `\uD8xx`-style escape (well-formed pairs
+ * stay literal), and Parquet conversion rejects it: such a row could never be flushed. The
+ * look-behind skips escaped backslashes (`\\ud800` is the text "\ud800", which is fine).
+ */
+const LONE_SURROGATE = /(?<!\\)(?:\\\\)*\\u[dD][89a-fA-F][0-9a-fA-F]{2}/;
+
+function tableGone(name: string): MiniodbError {
+  return new MiniodbError("not_found", `table ${name} was deleted or recreated during the write`);
+}
+
+/**
  * A worker: accepts writes (durable in its WAL before they are acknowledged), buffers rows per
  * table, and flushes them to Parquet on object storage by size, age, memory pressure and at close.
  */
@@ -109,6 +120,12 @@ export class Worker {
         const record = state.preparer.prepare(input);
         state.checkKeys(record.payload, batchKeys);
         const payload = JSON.stringify(record.payload);
+        if (payload.includes("\\u") && LONE_SURROGATE.test(payload)) {
+          throw new MiniodbError(
+            "invalid_argument",
+            "the payload holds a string that is not valid Unicode (a lone surrogate)",
+          );
+        }
         if (payload.length > maxBytes) {
           throw new MiniodbError(
             "payload_too_large",
@@ -176,9 +193,26 @@ export class Worker {
     if (!state) return { rows: 0, files: [] };
     const flush = this.#flusher.flush(state, this.#now()).finally(() => this.#flushes.delete(name));
     this.#flushes.set(name, flush);
-    const outcome = await flush;
+    try {
+      const outcome = await flush;
+      await this.#truncateWal();
+      return outcome;
+    } catch (error) {
+      if (await this.#forgetIfDeleted(state)) return { rows: 0, files: [] };
+      throw error;
+    }
+  }
+
+  /**
+   * A flush fails for good when its table was deleted (or recreated) meanwhile, e.g. by a write
+   * that slipped in while the table was being dropped: its rows go with the table.
+   */
+  async #forgetIfDeleted(state: TableState): Promise<boolean> {
+    const entry = await this.#options.metadata.getTable(state.entry.name).catch(() => state.entry);
+    if (entry && entry.createdAt.getTime() === state.entry.createdAt.getTime()) return false;
+    if (this.#tables.get(state.entry.name) === state) this.#tables.delete(state.entry.name);
     await this.#truncateWal();
-    return outcome;
+    return true;
   }
 
   #flushInBackground(name: string): void {
@@ -226,9 +260,21 @@ export class Worker {
   }
 
   async #stateOf(table: TableEntry): Promise<TableState> {
-    const existing = this.#tables.get(table.name);
-    if (existing && existing.entry.createdAt.getTime() === table.createdAt.getTime()) return existing;
+    const current = () => {
+      const state = this.#tables.get(table.name);
+      if (!state) return undefined;
+      const known = state.entry.createdAt.getTime();
+      if (known === table.createdAt.getTime()) return state;
+      // A write still holding an earlier incarnation of a recreated table must not replace it.
+      if (known > table.createdAt.getTime()) throw tableGone(table.name);
+      return undefined;
+    };
+    const existing = current();
+    if (existing) return existing;
     const schema = await this.#options.metadata.getSchema(table.name);
+    // Another write may have created the state while the schema was loading.
+    const raced = current();
+    if (raced) return raced;
     const state = new TableState(table, schema, this.#options.nodeId, () => this.#now() * 1000);
     this.#tables.set(table.name, state);
     return state;
@@ -240,6 +286,8 @@ export class Worker {
     for await (const { lsn, payload } of wal.replay()) {
       this.#lastLsn = lsn;
       const batch = decodeWalBatch(payload);
+      const sequences = batch.lines.map((line) => decodeRowLineHeader(line).sequence);
+      for (const sequence of sequences) this.#clock.observe(sequence);
       const { idempotency } = batch;
       if (idempotency)
         await this.#idempotency.remember(idempotency.key, idempotency.response, idempotency.expiresAtMs);

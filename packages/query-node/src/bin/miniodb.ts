@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError } from "commander";
 import { pino } from "pino";
 import { MiniodbError } from "@miniodb/core";
 import { loadConfig } from "../config/load-config.js";
+import { resolveNodeIdentity } from "../config/node-identity.js";
 import { startAllInOne } from "../start-all-in-one.js";
 import { VERSION } from "../version.js";
 
@@ -23,7 +24,7 @@ interface ServeFlags {
 }
 
 async function serve(flags: ServeFlags): Promise<void> {
-  const config = loadConfig({
+  const loaded = loadConfig({
     file: flags.config,
     env: process.env,
     flags: {
@@ -34,6 +35,7 @@ async function serve(flags: ServeFlags): Promise<void> {
       "log.level": flags.logLevel,
     },
   });
+  const config = resolveNodeIdentity(loaded);
   const logger = pino({ level: config.log.level, base: { node_id: config.node.id } });
   // Signal handlers go in before anything starts, so a signal during startup still shuts down
   // cleanly once the node is up instead of killing it half-started.
@@ -77,5 +79,7 @@ program.parseAsync().catch((error: unknown) => {
   const message =
     error instanceof MiniodbError ? error.message : error instanceof Error ? error.stack : String(error);
   process.stderr.write(`miniodb: ${message}\n`);
-  process.exit(error instanceof MiniodbError && error.code === "invalid_argument" ? 2 : 1);
+  const isConfigError =
+    error instanceof MiniodbError && ["invalid_argument", "failed_precondition"].includes(error.code);
+  process.exit(isConfigError ? 2 : 1);
 });

@@ -22,7 +22,8 @@ describe("loadConfig", () => {
     assert.equal(config.server.grpc_port, 8080);
     assert.equal(config.server.rest_port, 8081);
     assert.equal(config.log.level, "info");
-    assert.match(config.node.id, /^[A-Za-z0-9][A-Za-z0-9_.-]*$/);
+    assert.equal(config.node.id, undefined);
+    assert.equal(config.node.data_dir, "./data");
   });
 
   it("layers YAML file < environment < flags", () => {

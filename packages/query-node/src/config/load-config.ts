@@ -19,13 +19,11 @@ export interface LoadConfigOptions {
   readonly flags?: Readonly<Record<string, unknown>>;
 }
 
-export type ResolvedConfig = Config & { readonly node: { readonly id: string } };
-
 /**
  * Loads the node configuration once: YAML file, then environment, then flags. Every problem in
  * every source is reported together in one invalid_argument error.
  */
-export function loadConfig({ file, env = {}, flags = {} }: LoadConfigOptions = {}): ResolvedConfig {
+export function loadConfig({ file, env = {}, flags = {} }: LoadConfigOptions = {}): Config {
   const path = file ?? env[CONFIG_FILE_ENV];
   const raw: Record<string, unknown> = path ? readYamlFile(path) : {};
   const problems: string[] = [];
@@ -46,11 +44,7 @@ export function loadConfig({ file, env = {}, flags = {} }: LoadConfigOptions = {
   if (problems.length > 0 || !parsed.success) {
     throw new MiniodbError("invalid_argument", `invalid configuration:\n  ${problems.join("\n  ")}`);
   }
-  const config = {
-    ...parsed.data,
-    node: { ...parsed.data.node, id: parsed.data.node.id ?? defaultNodeId() },
-  };
-  return deepFreeze(config);
+  return deepFreeze(parsed.data);
 }
 
 function readYamlFile(path: string): Record<string, unknown> {
@@ -104,7 +98,7 @@ function describeIssues(issues: readonly z.core.$ZodIssue[]): string[] {
 }
 
 /** The host name, reduced to the characters node ids allow. */
-function defaultNodeId(): string {
+export function defaultNodeId(): string {
   const cleaned = hostname()
     .replace(/[^A-Za-z0-9_.-]/g, "-")
     .replace(/^[^A-Za-z0-9]+/, "");

@@ -19,8 +19,9 @@ export function timestampToMicros(timestamp: Timestamp): number {
 }
 
 function microsToTimestamp(micros: number): Timestamp {
-  const timestamp = timestampFromMs(Math.floor(micros / 1000));
-  timestamp.nanos += (micros % 1000) * 1000;
+  const millis = Math.floor(micros / 1000);
+  const timestamp = timestampFromMs(millis);
+  timestamp.nanos += (micros - millis * 1000) * 1000;
   return timestamp;
 }
 

@@ -72,7 +72,8 @@ export async function spawnNode(args: string[] = [], env: Record<string, string>
 
 /** Runs the CLI to completion and returns its exit code and output. */
 export async function runCli(args: string[], env: Record<string, string> = {}) {
-  if (!env["MINIODB_NODE__DATA_DIR"]) env = { ...env, MINIODB_NODE__DATA_DIR: mkdtempSync(join(tmpdir(), "miniodb-cli-")) };
+  if (!env["MINIODB_NODE__DATA_DIR"])
+    env = { ...env, MINIODB_NODE__DATA_DIR: mkdtempSync(join(tmpdir(), "miniodb-cli-")) };
   const child = spawn(process.execPath, ["--import", "tsx", "--conditions=@miniodb/source", CLI, ...args], {
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { readFile, rm, writeFile } from "node:fs/promises";
+import { open, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { dataFileKey, type DataFile, type MetadataStore, type ObjectStore } from "@miniodb/core";
 import type { TableState } from "../ingest/table-state.js";
@@ -54,7 +54,7 @@ export class Flusher {
     const inputPath = `${base}.ndjson`;
     const outputPath = `${base}.parquet`;
     try {
-      await writeFile(inputPath, lines.join("\n"));
+      await writeLines(inputPath, lines);
       const schema = state.schema;
       const stats = await writer.write({ inputPath, columns: schema.columns, outputPath });
       const key = dataFileKey({ table: state.entry.name, partition, nodeId, sequence: stats.minSequence });
@@ -78,5 +78,20 @@ export class Flusher {
     } finally {
       await Promise.all([rm(inputPath, { force: true }), rm(outputPath, { force: true })]);
     }
+  }
+}
+
+/** Lines joined in chunks: one string of a large partition would exceed V8's string limit. */
+const LINES_PER_CHUNK = 20_000;
+
+async function writeLines(path: string, lines: readonly string[]): Promise<void> {
+  const handle = await open(path, "w");
+  try {
+    for (let start = 0; start < lines.length; start += LINES_PER_CHUNK) {
+      const chunk = lines.slice(start, start + LINES_PER_CHUNK).join("\n");
+      await handle.write(start === 0 ? chunk : `\n${chunk}`);
+    }
+  } finally {
+    await handle.close();
   }
 }

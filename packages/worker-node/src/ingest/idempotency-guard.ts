@@ -20,6 +20,8 @@ export class IdempotencyGuard {
   readonly #windowMs: number;
   readonly #now: () => number;
   readonly #inFlight = new Map<string, Promise<WriteResult>>();
+  /** Results whose key could not be stored yet; consulted first, stored again on the next use. */
+  readonly #unstored = new Map<string, { response: string; expiresAtMs: number }>();
 
   constructor(metadata: MetadataStore, windowMs: number, now: () => number) {
     this.#metadata = metadata;

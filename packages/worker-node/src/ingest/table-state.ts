@@ -12,7 +12,7 @@ import { RecordPreparer } from "./record-preparer.js";
 /**
  * What a worker keeps per table: its entry (incarnation), record preparer, cached schema and
  * buffer. Schema changes of one table are serialised so concurrent writers never race the
- * metadata store's compare-and-swap.
+ * metadata store's compare-and-swap; a version stored by another node is adopted and built on.
  */
 export class TableState {
   readonly entry: TableEntry;
@@ -88,16 +88,29 @@ export class TableState {
     for (const payload of payloads) evolution.observe(payload);
     if (evolution.result() === this.#schema) return;
     const change = this.#schemaChange.then(async () => {
-      const latest = new SchemaEvolution(this.#schema);
-      for (const payload of payloads) latest.observe(payload);
-      const next = latest.result();
-      if (next === this.#schema) return;
-      await metadata.putSchema(this.entry.name, next);
-      this.#schema = next;
-      this.#names = undefined;
-      this.#folded = undefined;
+      for (let attempt = 0; ; attempt++) {
+        const latest = new SchemaEvolution(this.#schema);
+        for (const payload of payloads) latest.observe(payload);
+        const next = latest.result();
+        if (next === this.#schema) return;
+        try {
+          await metadata.putSchema(this.entry.name, next);
+          this.#adoptSchema(next);
+          return;
+        } catch (error) {
+          // Someone else stored a newer version: start from it (once).
+          if (attempt > 0 || !MiniodbError.is(error, "aborted")) throw error;
+          this.#adoptSchema(await metadata.getSchema(this.entry.name));
+        }
+      }
     });
     this.#schemaChange = change.catch(() => undefined);
     await change;
+  }
+
+  #adoptSchema(schema: TableSchema): void {
+    this.#schema = schema;
+    this.#names = undefined;
+    this.#folded = undefined;
   }
 }
