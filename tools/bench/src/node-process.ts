@@ -12,10 +12,11 @@ export interface BenchNode {
 }
 
 /** Starts `miniodb serve` on free ports with the given environment and waits until it listens. */
-export async function startNode(env: Record<string, string>): Promise<BenchNode> {
+export async function startNode(env: Record<string, string>, nodeArgs: string[] = []): Promise<BenchNode> {
   const child = spawn(
     process.execPath,
     [
+      ...nodeArgs,
       "--import",
       "tsx",
       "--conditions=@miniodb/source",
@@ -25,8 +26,6 @@ export async function startNode(env: Record<string, string>): Promise<BenchNode>
       "0",
       "--rest-port",
       "0",
-      "--log-level",
-      "warn",
     ],
     { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] },
   );
@@ -46,6 +45,22 @@ export async function startNode(env: Record<string, string>): Promise<BenchNode>
       await exited;
     },
   };
+}
+
+/** CPU seconds (user + system) a process has used so far: its main thread, and all other threads. */
+export function cpuSeconds(pid: number): { main: number; others: number } {
+  const total = ticksOf(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  const main = ticksOf(readFileSync(`/proc/${pid}/task/${pid}/stat`, "utf8"));
+  return { main: main / CLOCK_TICKS_PER_SECOND, others: (total - main) / CLOCK_TICKS_PER_SECOND };
+}
+
+/** `USER_HZ`, the unit of the times in `/proc/<pid>/stat`; 100 on every mainstream Linux build. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** utime + stime of a `/proc/.../stat` line (fields 14 and 15; the command name may hold spaces). */
+function ticksOf(stat: string): number {
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return Number(fields[11]) + Number(fields[12]);
 }
 
 /** Peak resident set size of a process so far, in MiB (Linux `VmHWM`). */
