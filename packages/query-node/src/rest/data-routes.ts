@@ -1,10 +1,10 @@
-import { fromJson } from "@bufbuild/protobuf";
 import type { Context, Hono } from "hono";
 import { MiniodbError } from "@miniodb/core";
-import { DataRecordSchema, WriteDataRequestSchema, WriteRequestSchema } from "@miniodb/proto";
+import { WriteDataRequestSchema, WriteRequestSchema } from "@miniodb/proto";
 import type { RecordInput, RecordError } from "@miniodb/worker-node";
 import { recordFromProto } from "../rpc/proto-convert.js";
 import { IDEMPOTENCY_HEADER, type WriteService } from "../services/write-service.js";
+import { recordFromJson } from "./record-json.js";
 import { messageFromJson, readJsonBody } from "./rest-body.js";
 
 /**
@@ -91,7 +91,7 @@ async function readBatch(context: Context) {
   items.forEach((item, index) => {
     try {
       if (item instanceof MiniodbError) throw item;
-      records.push({ index, record: recordFromProto(fromJson(DataRecordSchema, item as never)) });
+      records.push({ index, record: recordFromJson(item) });
     } catch (error) {
       const message =
         error instanceof MiniodbError ? error.message : `invalid record: ${(error as Error).message}`;

@@ -37,9 +37,14 @@ export interface TableServiceOptions {
   readonly now?: () => Date;
 }
 
+/** How long a table entry looked up for writes is reused without asking the metadata store. */
+const WRITE_LOOKUP_TTL_MS = 1_000;
+
 /** Table management: create, list, get (with real stats), delete (honouring cascade). */
 export class TableService {
   readonly #options: TableServiceOptions;
+  /** Entries for the write path: a metadata round trip per write showed in profiles. */
+  readonly #writeLookups = new Map<string, { entry: TableEntry; expiresAtMs: number }>();
 
   constructor(options: TableServiceOptions) {
     this.#options = options;
@@ -74,12 +79,18 @@ export class TableService {
 
   /** The table named `name` (or the default table when empty), created on demand if allowed. */
   async resolveForWrite(name: string): Promise<TableEntry> {
-    const tableName = parseTableName(name === "" ? this.#options.defaultTable : name);
-    const existing = await this.#options.metadata.getTable(tableName);
-    if (existing) return existing;
-    if (!this.#options.autoCreate) throw notFound(tableName);
-    await this.create(tableName, {}, true);
-    return this.require(tableName);
+    const tableName = name === "" ? this.#options.defaultTable : name;
+    const cached = this.#writeLookups.get(tableName);
+    if (cached && cached.expiresAtMs > Date.now()) return cached.entry;
+    parseTableName(tableName);
+    let entry = await this.#options.metadata.getTable(tableName);
+    if (!entry) {
+      if (!this.#options.autoCreate) throw notFound(tableName);
+      await this.create(tableName, {}, true);
+      entry = await this.require(tableName);
+    }
+    this.#writeLookups.set(tableName, { entry, expiresAtMs: Date.now() + WRITE_LOOKUP_TTL_MS });
+    return entry;
   }
 
   async require(name: string): Promise<TableEntry> {
@@ -106,6 +117,7 @@ export class TableService {
         `table ${entry.name} holds ${manifest.files.length} files and ${unflushed} unflushed records: delete with cascade=true to remove them`,
       );
     }
+    this.#writeLookups.delete(entry.name);
     await this.#options.data.dropTable(entry.name);
     const removed = await this.#options.metadata.deleteTable(entry.name);
     await Promise.all(removed.files.map((file) => this.#options.objects.delete(file.key)));
