@@ -50,12 +50,27 @@ export class IdempotencyGuard {
     key: string,
     write: (stamp: IdempotencyStamp) => Promise<WriteResult>,
   ): Promise<WriteResult> {
+    const unstored = this.#unstored.get(key);
+    if (unstored && unstored.expiresAtMs > this.#now()) {
+      await this.#store(key, unstored.response, unstored.expiresAtMs);
+      return decodeWriteResult(unstored.response);
+    }
     const stored = await this.#metadata.getIdempotency(key, new Date(this.#now()));
     if (stored) return decodeWriteResult(stored.response);
     const expiresAtMs = this.#now() + this.#windowMs;
     const result = await write({ key, expiresAtMs });
-    if (result.written > 0) await this.remember(key, encodeWriteResult(result), expiresAtMs);
+    // The write is durable (its WAL entry carries the key): from here on the call must not fail.
+    if (result.written > 0) await this.#store(key, encodeWriteResult(result), expiresAtMs);
     return result;
+  }
+
+  async #store(key: string, response: string, expiresAtMs: number): Promise<void> {
+    try {
+      await this.remember(key, response, expiresAtMs);
+      this.#unstored.delete(key);
+    } catch {
+      this.#unstored.set(key, { response, expiresAtMs });
+    }
   }
 
   /** Stores a key's result (after a write, and when replaying the WAL). */
