@@ -240,12 +240,15 @@ export class Worker {
     await this.#persistLastWrites();
   }
 
+  /** Stores each table's latest write time, only when it changed since the last check. */
   async #persistLastWrites(): Promise<void> {
     for (const state of this.#tables.values()) {
-      if (state.lastWriteMs === undefined) continue;
-      await this.#options.metadata
-        .touchTable(state.entry.name, new Date(state.lastWriteMs))
-        .catch(() => undefined);
+      const lastWriteMs = state.lastWriteMs;
+      if (lastWriteMs === undefined || lastWriteMs === state.persistedLastWriteMs) continue;
+      await this.#options.metadata.touchTable(state.entry.name, new Date(lastWriteMs)).then(
+        () => (state.persistedLastWriteMs = lastWriteMs),
+        () => undefined,
+      );
     }
   }
 

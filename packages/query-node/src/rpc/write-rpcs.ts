@@ -1,5 +1,5 @@
 import { create } from "@bufbuild/protobuf";
-import { MiniodbError } from "@miniodb/core";
+import { MiniodbError, type ErrorCode } from "@miniodb/core";
 import {
   StreamWriteResponseSchema,
   WriteDataResponseSchema,
@@ -12,6 +12,10 @@ import { recordFromProto } from "./proto-convert.js";
 
 /** Error lines a StreamWrite response lists at most; the rest are summarised. */
 export const MAX_REPORTED_ERRORS = 1_000;
+/** Leaves room for the `#<message index>` suffix within the 255-character key limit. */
+const MAX_STREAM_KEY_LENGTH = 240;
+/** Error codes that describe the records of a message rather than the server's state. */
+const PER_RECORD_CODES = new Set<ErrorCode>(["invalid_argument", "payload_too_large"]);
 /** Stream messages being written while the next ones are read. */
 const IN_FLIGHT_MESSAGES = 8;
 
@@ -26,6 +30,12 @@ export function createWriteRpcs(writes: WriteService, nodeId: string) {
     /** With an idempotency key, message n of a retried stream is applied once, as `<key>#<n>`. */
     async streamWrite(requests: AsyncIterable<StreamWriteRequest>, context: HandlerContext) {
       const key = context.requestHeader.get(IDEMPOTENCY_HEADER) ?? undefined;
+      if (key !== undefined && key.length > MAX_STREAM_KEY_LENGTH) {
+        throw new MiniodbError(
+          "invalid_argument",
+          `a StreamWrite idempotency key may have at most ${MAX_STREAM_KEY_LENGTH} characters`,
+        );
+      }
       let messageIndex = 0;
       const errors: string[] = [];
       let errorCount = 0;
@@ -51,7 +61,9 @@ export function createWriteRpcs(writes: WriteService, nodeId: string) {
           })
           .catch((error: unknown) => {
             const failure = MiniodbError.from(error);
-            if (failure.code === "internal" || failure.code === "unavailable") {
+            // Problems of the records themselves are reported per record; anything else (a backend
+            // down, a full disk, a bug) ends the stream with its own code so the client can retry.
+            if (!PER_RECORD_CODES.has(failure.code)) {
               fatal ??= failure;
               return;
             }

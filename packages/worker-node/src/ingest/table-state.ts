@@ -29,6 +29,8 @@ export class TableState {
 
   /** Epoch ms of the latest acknowledged write, if any since the worker started. */
   lastWriteMs: number | undefined;
+  /** The latest write time already stored in the metadata store. */
+  persistedLastWriteMs: number | undefined;
 
   get schema(): TableSchema {
     return this.#schema;
