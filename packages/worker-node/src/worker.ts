@@ -129,7 +129,7 @@ export class Worker {
         if (payload.length > maxBytes) {
           throw new MiniodbError(
             "payload_too_large",
-            `the record's payload is ${payload.length} bytes; the limit is ${maxBytes}`,
+            `the record's payload is ${payload.length} characters of JSON; the limit is ${maxBytes} (limits.max_record_bytes)`,
           );
         }
         prepared.push(record);
