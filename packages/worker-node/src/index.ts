@@ -11,7 +11,7 @@ export { DEFAULT_SEGMENT_BYTES, WriteAheadLog } from "./wal/write-ahead-log.js";
 export type { BufferSnapshot } from "./buffer/table-buffer.js";
 export { TableBuffer } from "./buffer/table-buffer.js";
 export type { FlusherOptions, FlushOutcome } from "./flush/flusher.js";
-export type { ParquetWriter, WrittenFileStats } from "./flush/parquet-writer-port.js";
+export type { ParquetWriter } from "./flush/parquet-writer-port.js";
 export { createIdGenerator } from "./ingest/id-generator.js";
 export type { PreparedRecord, RecordInput } from "./ingest/record-preparer.js";
 export { RecordPreparer } from "./ingest/record-preparer.js";

@@ -1,7 +1,7 @@
 import type { Hono } from "hono";
 import { CreateTableRequestSchema } from "@miniodb/proto";
 import { tableConfigFromProto } from "../rpc/proto-convert.js";
-import type { TableService } from "../services/table-service.js";
+import { createTableMessage, deleteTableMessage, type TableService } from "../services/table-service.js";
 import { messageFromJson, readJsonBody } from "./rest-body.js";
 import { tableViewToJson } from "./table-json.js";
 
@@ -16,9 +16,7 @@ export function addTableRoutes(app: Hono, tables: TableService): void {
       tableConfigFromProto(request.config),
       request.ifNotExists,
     );
-    const message = created
-      ? `table ${request.tableName} created`
-      : `table ${request.tableName} already exists`;
+    const message = createTableMessage(request.tableName, created);
     return context.json({ success: true, message }, created ? 201 : 200);
   });
   app.get("/v1/tables", async (context) => {
@@ -34,7 +32,7 @@ export function addTableRoutes(app: Hono, tables: TableService): void {
       ifExists: flag(context.req.query("if_exists")),
       cascade: flag(context.req.query("cascade")),
     });
-    const message = deleted === undefined ? `table ${name} does not exist` : `table ${name} deleted`;
+    const message = deleteTableMessage(name, deleted);
     return context.json({ success: true, message, files_deleted: deleted ?? 0 });
   });
 }

@@ -9,7 +9,7 @@ import {
   type GetTableRequest,
   type ListTablesRequest,
 } from "@miniodb/proto";
-import type { TableService } from "../services/table-service.js";
+import { createTableMessage, deleteTableMessage, type TableService } from "../services/table-service.js";
 import { tableConfigFromProto, tableInfoToProto } from "./proto-convert.js";
 
 /** CreateTable, ListTables, GetTable, DeleteTable of MinIODBService. */
@@ -21,9 +21,7 @@ export function createTableRpcs(tables: TableService) {
         tableConfigFromProto(request.config),
         request.ifNotExists,
       );
-      const message = created
-        ? `table ${request.tableName} created`
-        : `table ${request.tableName} already exists`;
+      const message = createTableMessage(request.tableName, created);
       return create(CreateTableResponseSchema, { success: true, message });
     },
     async listTables(request: ListTablesRequest) {
@@ -40,10 +38,7 @@ export function createTableRpcs(tables: TableService) {
         ifExists: request.ifExists,
         cascade: request.cascade,
       });
-      const message =
-        deleted === undefined
-          ? `table ${request.tableName} does not exist`
-          : `table ${request.tableName} deleted`;
+      const message = deleteTableMessage(request.tableName, deleted);
       return create(DeleteTableResponseSchema, { success: true, message, filesDeleted: deleted ?? 0 });
     },
   };

@@ -158,6 +158,16 @@ function sumRows(files: readonly DataFile[]): number {
   return files.reduce((sum, file) => sum + file.rowCount, 0);
 }
 
+/** The `message` of a CreateTable answer (RPC and REST). */
+export function createTableMessage(name: string, created: boolean): string {
+  return created ? `table ${name} created` : `table ${name} already exists`;
+}
+
+/** The `message` of a DeleteTable answer; `filesDeleted` undefined means it did not exist. */
+export function deleteTableMessage(name: string, filesDeleted: number | undefined): string {
+  return filesDeleted === undefined ? `table ${name} does not exist` : `table ${name} deleted`;
+}
+
 function notFound(name: string): MiniodbError {
   return new MiniodbError("not_found", `table ${name} does not exist`, { details: { table: name } });
 }
