@@ -72,6 +72,8 @@ describe("ingest and tables on one node", () => {
     assert.equal(listed.body.total, 1);
     const info = await requestJson<TableInfoJson>(`${rest}/v1/tables/users`);
     assert.equal(info.body.table_info.stats.record_count, 2);
+    // Buffered rows count for oldest/newest too, before any flush.
+    assert.equal(info.body.table_info.stats.newest_record, "2024-01-02T10:00:00.000Z");
     assert.equal(info.body.table_info.config["buffer_size"], 1000);
     assert.equal(info.body.table_info.config["retention_days"], 365);
     assert.equal(info.body.table_info.config["backup_enabled"], true);

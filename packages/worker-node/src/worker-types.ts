@@ -36,6 +36,8 @@ export interface TableBufferStats {
   readonly unflushedRows: number;
   readonly bufferedBytes: number;
   readonly lastWriteMs: number | undefined;
+  /** Oldest and newest timestamp (epoch µs) of the unflushed rows. */
+  readonly unflushedTimeRange: { readonly min: number; readonly max: number } | undefined;
 }
 
 export interface WriteOptions {

@@ -15,6 +15,16 @@ import type { TableBufferStats, WorkerOptions, WriteOptions } from "./worker-typ
  */
 const LONE_SURROGATE = /(?<!\\)(?:\\\\)*\\u[dD][89a-fA-F][0-9a-fA-F]{2}/;
 
+function timeRangeOf(timestamps: readonly number[]): { min: number; max: number } {
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (const timestamp of timestamps) {
+    if (timestamp < min) min = timestamp;
+    if (timestamp > max) max = timestamp;
+  }
+  return { min, max };
+}
+
 function tableGone(name: string): MiniodbError {
   return new MiniodbError("not_found", `table ${name} was deleted or recreated during the write`);
 }
@@ -102,7 +112,13 @@ export class Worker {
     });
     const lsn = await this.#options.wal.append(payload);
     if (lsn > this.#lastLsn) this.#lastLsn = lsn;
-    state.buffer.append(lines, partitions, lsn, this.#now());
+    state.buffer.append(
+      lines,
+      partitions,
+      lsn,
+      this.#now(),
+      timeRangeOf(prepared.map((record) => record.timestampMicros)),
+    );
     state.lastWriteMs = this.#now();
     if (state.buffer.rowCount >= table.config.bufferSize) this.#flushInBackground(table.name);
     return result;
@@ -156,11 +172,13 @@ export class Worker {
 
   tableStats(table: string): TableBufferStats {
     const state = this.#tables.get(table);
-    if (!state) return { unflushedRows: 0, bufferedBytes: 0, lastWriteMs: undefined };
+    if (!state)
+      return { unflushedRows: 0, bufferedBytes: 0, lastWriteMs: undefined, unflushedTimeRange: undefined };
     return {
       unflushedRows: state.buffer.rowCount + state.buffer.pendingRowCount,
       bufferedBytes: state.buffer.bytes,
       lastWriteMs: state.lastWriteMs,
+      unflushedTimeRange: state.buffer.timeRange,
     };
   }
 
@@ -289,7 +307,8 @@ export class Worker {
     for await (const { lsn, payload } of wal.replay()) {
       this.#lastLsn = lsn;
       const batch = decodeWalBatch(payload);
-      const sequences = batch.lines.map((line) => decodeRowLineHeader(line).sequence);
+      const headers = batch.lines.map(decodeRowLineHeader);
+      const sequences = headers.map((header) => header.sequence);
       for (const sequence of sequences) this.#clock.observe(sequence);
       const { idempotency } = batch;
       if (idempotency)
@@ -308,7 +327,8 @@ export class Worker {
         });
       const lines = batch.lines.filter((_, index) => keep[index]);
       const partitions = batch.partitions.filter((_, index) => keep[index]);
-      if (lines.length > 0) state.buffer.append(lines, partitions, lsn, this.#now());
+      const times = headers.filter((_, index) => keep[index]).map((header) => header.timestampMicros);
+      if (lines.length > 0) state.buffer.append(lines, partitions, lsn, this.#now(), timeRangeOf(times));
     }
     for (const limit of flushedUpTo.values()) this.#clock.observe(limit);
   }

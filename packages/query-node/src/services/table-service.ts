@@ -8,6 +8,7 @@ import {
   type TableConfig,
   type TableEntry,
 } from "@miniodb/core";
+import type { TableBufferStats } from "@miniodb/worker-node";
 import type { DataPlane } from "./data-plane.js";
 import { compileTableGlob } from "./table-glob.js";
 
@@ -15,7 +16,7 @@ export interface TableStatsView {
   readonly recordCount: number;
   readonly fileCount: number;
   readonly sizeBytes: number;
-  /** Epoch µs of the oldest and newest flushed rows; undefined when nothing is flushed. */
+  /** Epoch µs of the oldest and newest rows (flushed or not); undefined for an empty table. */
   readonly oldestRecordMicros: number | undefined;
   readonly newestRecordMicros: number | undefined;
 }
@@ -133,7 +134,7 @@ export class TableService {
       entry,
       lastWrite: lastWriteMs > 0 ? new Date(lastWriteMs) : undefined,
       status: "active",
-      stats: { ...fileStats(manifest.files), recordCount: sumRows(manifest.files) + buffered.unflushedRows },
+      stats: withUnflushed(fileStats(manifest.files), sumRows(manifest.files), buffered),
     };
   }
 
@@ -152,6 +153,23 @@ function fileStats(files: readonly DataFile[]) {
     if (newest === undefined || file.maxTimestamp > newest) newest = file.maxTimestamp;
   }
   return { fileCount: files.length, sizeBytes, oldestRecordMicros: oldest, newestRecordMicros: newest };
+}
+
+/** File stats plus the rows not yet flushed: they count and they bound oldest/newest too. */
+function withUnflushed(
+  files: ReturnType<typeof fileStats>,
+  fileRows: number,
+  buffered: TableBufferStats,
+): TableStatsView {
+  const range = buffered.unflushedTimeRange;
+  const pick = (a: number | undefined, b: number | undefined, choose: (x: number, y: number) => number) =>
+    a === undefined ? b : b === undefined ? a : choose(a, b);
+  return {
+    ...files,
+    recordCount: fileRows + buffered.unflushedRows,
+    oldestRecordMicros: pick(files.oldestRecordMicros, range?.min, Math.min),
+    newestRecordMicros: pick(files.newestRecordMicros, range?.max, Math.max),
+  };
 }
 
 function sumRows(files: readonly DataFile[]): number {

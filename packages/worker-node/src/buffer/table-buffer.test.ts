@@ -5,20 +5,21 @@ import { TableBuffer } from "./table-buffer.js";
 describe("TableBuffer", () => {
   it("groups rows by partition and tracks counts, bytes, age and first LSN", () => {
     const buffer = new TableBuffer();
-    buffer.append(["a", "bb"], ["2026-01-01", "2026-01-02"], 5n, 1000);
-    buffer.append(["c"], ["2026-01-01"], 6n, 2000);
+    buffer.append(["a", "bb"], ["2026-01-01", "2026-01-02"], 5n, 1000, { min: 10, max: 20 });
+    buffer.append(["c"], ["2026-01-01"], 6n, 2000, { min: 5, max: 15 });
     assert.equal(buffer.rowCount, 3);
     assert.equal(buffer.bytes, 7);
     assert.equal(buffer.oldestAppendMs, 1000);
     assert.equal(buffer.firstLsn, 5n);
+    assert.deepEqual(buffer.timeRange, { min: 5, max: 20 });
     assert.deepEqual([...buffer.lines()].sort(), ["a", "bb", "c"]);
   });
 
   it("keeps a taken snapshot's LSN and rows visible until it is committed", () => {
     const buffer = new TableBuffer();
-    buffer.append(["a"], ["p"], 5n, 0);
+    buffer.append(["a"], ["p"], 5n, 0, { min: 1, max: 1 });
     const snapshot = buffer.take()!;
-    buffer.append(["b"], ["p"], 9n, 0);
+    buffer.append(["b"], ["p"], 9n, 0, { min: 1, max: 1 });
     assert.equal(buffer.rowCount, 1);
     assert.equal(buffer.pendingRowCount, 1);
     assert.equal(buffer.firstLsn, 5n);
@@ -30,9 +31,9 @@ describe("TableBuffer", () => {
 
   it("puts a failed flush back in front, losing and reordering nothing", () => {
     const buffer = new TableBuffer();
-    buffer.append(["a1", "a2"], ["p", "q"], 1n, 0);
+    buffer.append(["a1", "a2"], ["p", "q"], 1n, 0, { min: 1, max: 1 });
     const snapshot = buffer.take()!;
-    buffer.append(["b1"], ["p"], 2n, 50);
+    buffer.append(["b1"], ["p"], 2n, 50, { min: 1, max: 1 });
     buffer.restore(snapshot, 100);
     assert.equal(buffer.rowCount, 3);
     assert.equal(buffer.firstLsn, 1n);

@@ -5,6 +5,19 @@ export interface BufferSnapshot {
   readonly bytes: number;
   /** Lowest WAL LSN whose rows are in the snapshot. */
   readonly firstLsn: bigint;
+  readonly timeRange: TimeRange;
+}
+
+/** Oldest and newest row timestamp, epoch µs. */
+export interface TimeRange {
+  readonly min: number;
+  readonly max: number;
+}
+
+function widen(range: TimeRange | undefined, other: TimeRange | undefined): TimeRange | undefined {
+  if (!range) return other;
+  if (!other) return range;
+  return { min: Math.min(range.min, other.min), max: Math.max(range.max, other.max) };
 }
 
 /**
@@ -20,10 +33,18 @@ export class TableBuffer {
   #bytes = 0;
   #firstLsn: bigint | undefined;
   #oldestAppendMs: number | undefined;
+  #timeRange: TimeRange | undefined;
   readonly #pending = new Set<BufferSnapshot>();
 
-  /** Adds the rows of one acknowledged WAL entry. */
-  append(lines: readonly string[], partitions: readonly string[], lsn: bigint, nowMs: number): void {
+  /** Adds the rows of one acknowledged WAL entry; `timeRange` covers their timestamps. */
+  append(
+    lines: readonly string[],
+    partitions: readonly string[],
+    lsn: bigint,
+    nowMs: number,
+    timeRange: TimeRange,
+  ): void {
+    this.#timeRange = widen(this.#timeRange, timeRange);
     for (let i = 0; i < lines.length; i++) {
       const partition = partitions[i]!;
       let rows = this.#partitions.get(partition);
@@ -42,6 +63,13 @@ export class TableBuffer {
 
   get bytes(): number {
     return this.#bytes;
+  }
+
+  /** Oldest and newest timestamp of the rows not yet committed (buffered or being flushed). */
+  get timeRange(): TimeRange | undefined {
+    let range = this.#timeRange;
+    for (const snapshot of this.#pending) range = widen(range, snapshot.timeRange);
+    return range;
   }
 
   /** Rows held by flushes in progress. */
@@ -72,12 +100,14 @@ export class TableBuffer {
 
   /** Takes everything buffered for a flush; undefined when empty. */
   take(): BufferSnapshot | undefined {
-    if (this.#rowCount === 0 || this.#firstLsn === undefined) return undefined;
+    if (this.#rowCount === 0 || this.#firstLsn === undefined || this.#timeRange === undefined)
+      return undefined;
     const snapshot: BufferSnapshot = {
       byPartition: this.#partitions,
       rowCount: this.#rowCount,
       bytes: this.#bytes,
       firstLsn: this.#firstLsn,
+      timeRange: this.#timeRange,
     };
     this.#pending.add(snapshot);
     this.#partitions = new Map();
@@ -85,6 +115,7 @@ export class TableBuffer {
     this.#bytes = 0;
     this.#firstLsn = undefined;
     this.#oldestAppendMs = undefined;
+    this.#timeRange = undefined;
     return snapshot;
   }
 
@@ -107,6 +138,7 @@ export class TableBuffer {
     this.#rowCount += snapshot.rowCount;
     this.#bytes += snapshot.bytes;
     this.#firstLsn = snapshot.firstLsn;
+    this.#timeRange = widen(this.#timeRange, snapshot.timeRange);
     this.#oldestAppendMs = Math.min(this.#oldestAppendMs ?? nowMs, nowMs);
   }
 }
