@@ -20,6 +20,8 @@ export const RECORD_COLUMNS: readonly ColumnDef[] = [
 /** Prefix of hidden system columns (sequence numbers and the like). Payload keys may not use it. */
 export const HIDDEN_COLUMN_PREFIX = "__miniodb_";
 export const MAX_COLUMN_NAME_LENGTH = 255;
+/** Hidden column holding each row's sequence number (written as a decimal string in row lines). */
+export const SEQUENCE_COLUMN = `${HIDDEN_COLUMN_PREFIX}seq`;
 
 export function columnTypeOf(value: unknown): ColumnType | undefined {
   switch (typeof value) {

@@ -17,6 +17,7 @@ export {
   HIDDEN_COLUMN_PREFIX,
   MAX_COLUMN_NAME_LENGTH,
   RECORD_COLUMNS,
+  SEQUENCE_COLUMN,
   widenColumnType,
 } from "./column-type.js";
 export type {

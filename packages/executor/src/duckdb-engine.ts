@@ -1,5 +1,6 @@
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { MiniodbError } from "@miniodb/core";
+import { duckDbSandboxStatements } from "./duckdb-sandbox.js";
 import { fromDuckDbError } from "./errors.js";
 
 export interface DuckDbEngineOptions {
@@ -42,7 +43,13 @@ export class DuckDbEngine {
     const instance = await DuckDBInstance.create(":memory:");
     const connection = await instance.connect();
     try {
-      for (const statement of sandboxStatements(options)) await connection.run(statement);
+      const statements = duckDbSandboxStatements({
+        directory: options.allowedDirectory,
+        tempDirectory: `${options.allowedDirectory}/.duckdb-tmp`,
+        memoryLimit: options.memoryLimit,
+        threads: options.threads,
+      });
+      for (const statement of statements) await connection.run(statement);
     } catch (error) {
       connection.closeSync();
       instance.closeSync();
@@ -75,21 +82,4 @@ export class DuckDbEngine {
     this.#connection.closeSync();
     this.#instance.closeSync();
   }
-}
-
-function sandboxStatements(options: DuckDbEngineOptions): string[] {
-  const statements = [
-    `SET allowed_directories = [${quote(options.allowedDirectory)}]`,
-    `SET temp_directory = ${quote(`${options.allowedDirectory}/.duckdb-tmp`)}`,
-    "SET autoinstall_known_extensions = false",
-    "SET autoload_known_extensions = false",
-  ];
-  if (options.memoryLimit) statements.push(`SET memory_limit = ${quote(options.memoryLimit)}`);
-  if (options.threads) statements.push(`SET threads = ${Math.max(1, Math.floor(options.threads))}`);
-  statements.push("SET enable_external_access = false", "SET lock_configuration = true");
-  return statements;
-}
-
-function quote(value: string): string {
-  return `'${value.replaceAll("'", "''")}'`;
 }

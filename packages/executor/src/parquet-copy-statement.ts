@@ -1,10 +1,10 @@
-import { HIDDEN_COLUMN_PREFIX, type ColumnDef, type ColumnType } from "@miniodb/core";
+import { SEQUENCE_COLUMN, type ColumnDef, type ColumnType } from "@miniodb/core";
 import { quoteIdentifier, quoteLiteral } from "./sql-quote.js";
 
 /** The record columns every data file starts with, in this order, before the payload columns. */
 export const ID_COLUMN = "id";
 export const TIMESTAMP_COLUMN = "timestamp";
-export const SEQUENCE_COLUMN = `${HIDDEN_COLUMN_PREFIX}seq`;
+export { SEQUENCE_COLUMN };
 
 export interface ParquetCopyStatementOptions {
   /** Absolute path of an NDJSON file of buffered rows. */

@@ -2,9 +2,9 @@ import { mkdir, rm, stat } from "node:fs/promises";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { checkPayloadKey, MiniodbError, type ColumnDef, type ColumnType } from "@miniodb/core";
+import { duckDbSandboxStatements } from "./duckdb-sandbox.js";
 import { fromDuckDbError } from "./errors.js";
 import { parquetCopyStatement, parquetStatsQuery } from "./parquet-copy-statement.js";
-import { quoteLiteral } from "./sql-quote.js";
 
 export interface ParquetFileWriterOptions {
   /**
@@ -193,18 +193,14 @@ function setupStatements(
   tempDirectory: string,
   options: ParquetFileWriterOptions,
 ): string[] {
-  const statements = [
-    `SET allowed_directories = [${quoteLiteral(workDirectory)}]`,
-    `SET temp_directory = ${quoteLiteral(tempDirectory)}`,
-    "SET autoinstall_known_extensions = false",
-    "SET autoload_known_extensions = false",
+  return duckDbSandboxStatements({
+    directory: workDirectory,
+    tempDirectory,
+    memoryLimit: options.memoryLimit,
+    threads: options.threads,
     // The ORDER BY of the COPY must reach the file.
-    "SET preserve_insertion_order = true",
-  ];
-  if (options.memoryLimit) statements.push(`SET memory_limit = ${quoteLiteral(options.memoryLimit)}`);
-  if (options.threads) statements.push(`SET threads = ${Math.max(1, Math.floor(options.threads))}`);
-  statements.push("SET enable_external_access = false", "SET lock_configuration = true");
-  return statements;
+    extraSettings: ["SET preserve_insertion_order = true"],
+  });
 }
 
 /** Payload columns must be valid payload keys, distinct even ignoring case (as DuckDB compares). */

@@ -1,8 +1,8 @@
-import { HIDDEN_COLUMN_PREFIX } from "@miniodb/core";
+import { SEQUENCE_COLUMN } from "@miniodb/core";
 import type { PreparedRecord } from "./record-preparer.js";
 
 /** Hidden column holding a row's sequence number (decimal string; it can exceed 2^53). */
-export const SEQUENCE_COLUMN = `${HIDDEN_COLUMN_PREFIX}seq`;
+export { SEQUENCE_COLUMN };
 
 /**
  * `payloadJson` is `JSON.stringify(record.payload)`, computed once by the caller (which also

@@ -1,0 +1,31 @@
+import { quoteLiteral } from "./sql-quote.js";
+
+export interface DuckDbSandboxOptions {
+  /** The only directory the instance may read or write. */
+  readonly directory: string;
+  /** Where DuckDB spills; inside `directory`. */
+  readonly tempDirectory: string;
+  readonly memoryLimit?: string | undefined;
+  readonly threads?: number | undefined;
+  /** Settings applied before the configuration is locked. */
+  readonly extraSettings?: readonly string[];
+}
+
+/**
+ * The SET statements that confine a DuckDB instance: file access only under `directory`, no
+ * extension installs or autoloads, no external access, and the configuration locked last so no
+ * later statement can undo it. Used by the query engine and by the Parquet writer.
+ */
+export function duckDbSandboxStatements(options: DuckDbSandboxOptions): string[] {
+  const statements = [
+    `SET allowed_directories = [${quoteLiteral(options.directory)}]`,
+    `SET temp_directory = ${quoteLiteral(options.tempDirectory)}`,
+    "SET autoinstall_known_extensions = false",
+    "SET autoload_known_extensions = false",
+    ...(options.extraSettings ?? []),
+  ];
+  if (options.memoryLimit) statements.push(`SET memory_limit = ${quoteLiteral(options.memoryLimit)}`);
+  if (options.threads) statements.push(`SET threads = ${Math.max(1, Math.floor(options.threads))}`);
+  statements.push("SET enable_external_access = false", "SET lock_configuration = true");
+  return statements;
+}
