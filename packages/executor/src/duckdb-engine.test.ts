@@ -36,7 +36,7 @@ describe("DuckDbEngine sandbox", () => {
     const rows = await engine.query(
       `SELECT COUNT(*) AS n, SUM(bucket) AS s FROM read_parquet('${join(cache, "inside.parquet")}')`,
     );
-    assert.deepEqual(rows, [{ n: 1000n, s: 2997n }]);
+    assert.deepEqual(rows, [{ n: 1000, s: 2997 }]);
   });
 
   const blocked: Array<[string, () => string]> = [
@@ -83,5 +83,64 @@ describe("DuckDbEngine sandbox", () => {
     );
     assert.ok(Date.now() - started < 5_000);
     assert.deepEqual(await engine.query("SELECT 1 AS one"), [{ one: 1 }]);
+  });
+});
+
+describe("DuckDbEngine results", () => {
+  let engine: DuckDbEngine;
+  before(async () => {
+    const cache = realpathSync(mkdtempSync(join(tmpdir(), "miniodb-cache-")));
+    engine = await DuckDbEngine.create({ allowedDirectory: cache, threads: 1, connections: 2 });
+  });
+  after(() => engine?.close());
+
+  it("gives JSON values: safe integers as numbers, others as strings, RFC 3339 timestamps", async () => {
+    const rows = await engine.query(
+      "SELECT 5::BIGINT AS small, 9007199254740993::BIGINT AS big, 1.25::DECIMAL(10,2) AS dec, " +
+        "TIMESTAMP '2024-01-02 03:04:05.123456' AS ts, TIMESTAMPTZ '2024-01-02 03:04:05+00' AS tz, " +
+        `DATE '2024-01-02' AS day, '{"x":[1,true]}'::JSON AS doc, NULL::BIGINT AS nothing, 1 AS a, 2 AS a`,
+    );
+    assert.deepEqual(rows, [
+      {
+        small: 5,
+        big: "9007199254740993",
+        dec: 1.25,
+        ts: "2024-01-02T03:04:05.123456Z",
+        tz: "2024-01-02T03:04:05Z",
+        day: "2024-01-02",
+        doc: { x: [1, true] },
+        nothing: null,
+        a: 1,
+        "a:1": 2,
+      },
+    ]);
+  });
+
+  it("streams a large result chunk by chunk", async () => {
+    const counted = await engine.withSession(async (session) => {
+      let rows = 0;
+      let batches = 0;
+      for await (const batch of session.stream("SELECT range AS x FROM range(100000)")) {
+        rows += batch.rows.length;
+        batches++;
+      }
+      return { rows, batches };
+    });
+    assert.equal(counted.rows, 100_000);
+    assert.ok(counted.batches >= 40, `batches: ${counted.batches}`);
+  });
+
+  it("keeps each session's temporary views to itself", async () => {
+    await Promise.all(
+      [1, 2, 3].map((value) =>
+        engine.withSession(async (session) => {
+          await session.run(`CREATE OR REPLACE TEMP VIEW t AS SELECT ${value} AS v`);
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          const { rows } = await session.readAll("SELECT v FROM t");
+          assert.deepEqual(rows, [{ v: value }]);
+          await session.run("DROP VIEW t");
+        }),
+      ),
+    );
   });
 });

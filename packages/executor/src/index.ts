@@ -1,5 +1,14 @@
-export type { DuckDbEngineOptions, QueryOptions } from "./duckdb-engine.js";
+export type { DuckDbEngineOptions, SessionOptions } from "./duckdb-engine.js";
 export { DuckDbEngine } from "./duckdb-engine.js";
+export type { ResultBatch, ResultSet } from "./engine-session.js";
+export { EngineSession } from "./engine-session.js";
+export type { CachedObjectRef, CacheLease, ObjectFileCacheOptions } from "./object-file-cache.js";
+export { ObjectFileCache } from "./object-file-cache.js";
+export type { ReadOnlyQuery } from "./read-only-query.js";
+export { checkReadOnlyQuery } from "./read-only-query.js";
+export type { ResultColumn, ResultRow } from "./result-rows.js";
+export type { ParquetFileGroup, TableViewSource } from "./table-view-statement.js";
+export { dropTableViewStatement, tableViewStatement, tombstoneLine } from "./table-view-statement.js";
 export { fromDuckDbError } from "./errors.js";
 export { ID_COLUMN, SEQUENCE_COLUMN, TIMESTAMP_COLUMN } from "./parquet-copy-statement.js";
 export type {

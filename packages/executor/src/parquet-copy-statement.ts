@@ -41,6 +41,23 @@ export interface ParquetCopyStatementOptions {
  */
 export function parquetCopyStatement(options: ParquetCopyStatementOptions): string {
   const { inputPath, columns, outputPath, maxLineBytes } = options;
+  return (
+    `COPY (SELECT * FROM (${rowLinesSelect(inputPath, columns, maxLineBytes)}) ` +
+    `ORDER BY ${quoteIdentifier(ID_COLUMN)}, ${quoteIdentifier(SEQUENCE_COLUMN)}) ` +
+    `TO ${quoteLiteral(outputPath)} (FORMAT parquet, COMPRESSION zstd, USE_TMP_FILE true, RETURN_STATS)`
+  );
+}
+
+/**
+ * The SELECT that reads an NDJSON file of row lines as typed rows (`id`, `timestamp`,
+ * `__miniodb_seq`, then `columns`), with the checked conversions described above. Flushes and
+ * queries over buffered rows read row lines the same way.
+ */
+export function rowLinesSelect(
+  inputPath: string,
+  columns: readonly ColumnDef[],
+  maxLineBytes: number,
+): string {
   const reads = [
     `${quoteLiteral(ID_COLUMN)}: 'VARCHAR'`,
     `${quoteLiteral(TIMESTAMP_COLUMN)}: 'VARCHAR'`,
@@ -57,11 +74,7 @@ export function parquetCopyStatement(options: ParquetCopyStatementOptions): stri
     `${sequenceExpression()} AS ${quoteIdentifier(SEQUENCE_COLUMN)}`,
     ...columns.map((column) => `${payloadExpression(column)} AS ${quoteIdentifier(column.name)}`),
   ];
-  return (
-    `COPY (SELECT * FROM (SELECT ${selections.join(", ")} FROM ${source}) ` +
-    `ORDER BY ${quoteIdentifier(ID_COLUMN)}, ${quoteIdentifier(SEQUENCE_COLUMN)}) ` +
-    `TO ${quoteLiteral(outputPath)} (FORMAT parquet, COMPRESSION zstd, USE_TMP_FILE true, RETURN_STATS)`
-  );
+  return `SELECT ${selections.join(", ")} FROM ${source}`;
 }
 
 /** One cheap pass over the written file's record columns: row count and the manifest's ranges. */

@@ -8,7 +8,8 @@ export {
 } from "./wal/wal-frame.js";
 export type { WalEntry, WriteAheadLogOptions, WriteAheadLogStats } from "./wal/write-ahead-log.js";
 export { DEFAULT_SEGMENT_BYTES, WriteAheadLog } from "./wal/write-ahead-log.js";
-export type { BufferSnapshot } from "./buffer/table-buffer.js";
+export { rowsOutsideManifest } from "./buffer/buffer-view.js";
+export type { BufferedRows, BufferSnapshot, FlushProgress } from "./buffer/table-buffer.js";
 export { TableBuffer } from "./buffer/table-buffer.js";
 export type { FlusherOptions, FlushOutcome } from "./flush/flusher.js";
 export type { ParquetWriter } from "./flush/parquet-writer-port.js";

@@ -1,4 +1,5 @@
 import { HybridClock, MiniodbError, partitionOf, type TableEntry } from "@miniodb/core";
+import type { BufferedRows } from "./buffer/table-buffer.js";
 import { Flusher, type FlushOutcome } from "./flush/flusher.js";
 import { encodeWriteResult, IdempotencyGuard, type IdempotencyStamp } from "./ingest/idempotency-guard.js";
 import type { PreparedRecord, RecordInput } from "./ingest/record-preparer.js";
@@ -180,6 +181,19 @@ export class Worker {
       lastWriteMs: state.lastWriteMs,
       unflushedTimeRange: state.buffer.timeRange,
     };
+  }
+
+  /**
+   * The table's acknowledged rows not yet known to be in object storage, captured now; pass the
+   * capture to `rowsOutsideManifest` with a manifest read afterwards.
+   */
+  bufferedRows(table: string): BufferedRows[] {
+    return this.#tables.get(table)?.buffer.capture() ?? [];
+  }
+
+  /** A sequence number above every one this worker has handed out (for tombstones). */
+  nextSequence(): bigint {
+    return this.#clock.nextRange(1);
   }
 
   /** Forgets a deleted table's buffered rows (its WAL entries are skipped from now on). */

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import type { DataFile } from "@miniodb/core";
+import { rowsOutsideManifest } from "./buffer-view.js";
 import { TableBuffer } from "./table-buffer.js";
 
 describe("TableBuffer", () => {
@@ -24,7 +26,7 @@ describe("TableBuffer", () => {
     assert.equal(buffer.pendingRowCount, 1);
     assert.equal(buffer.firstLsn, 5n);
     assert.deepEqual([...buffer.lines()], ["a", "b"]);
-    buffer.commit(snapshot);
+    buffer.commit(snapshot, 1);
     assert.equal(buffer.firstLsn, 9n);
     assert.deepEqual([...buffer.lines()], ["b"]);
   });
@@ -44,5 +46,52 @@ describe("TableBuffer", () => {
 
   it("returns nothing to flush when empty", () => {
     assert.equal(new TableBuffer().take(), undefined);
+  });
+});
+
+describe("TableBuffer captures for queries", () => {
+  const manifest = (version: number, keys: string[] = []) => ({
+    table: "t",
+    version,
+    files: keys.map((key) => ({ key }) as DataFile),
+  });
+
+  it("sees only the rows present at capture time", () => {
+    const buffer = new TableBuffer();
+    buffer.append(["a"], ["p"], 1n, 0, { min: 1, max: 1 });
+    const capture = buffer.capture();
+    buffer.append(["b"], ["p"], 2n, 0, { min: 1, max: 1 });
+    assert.deepEqual([...rowsOutsideManifest(capture, manifest(0))], ["a"]);
+  });
+
+  it("leaves out rows a flush committed before the manifest was read, keeps the others", () => {
+    const buffer = new TableBuffer();
+    buffer.append(["a"], ["p"], 1n, 0, { min: 1, max: 1 });
+    const capture = buffer.capture();
+    const snapshot = buffer.take()!;
+    buffer.append(["b"], ["p"], 2n, 0, { min: 1, max: 1 });
+    const later = buffer.capture();
+    snapshot.progress.fileKeys = ["f1"];
+    // The commit is in the manifest, but the flusher has not resumed yet.
+    assert.deepEqual([...rowsOutsideManifest(capture, manifest(4, ["f1"]))], []);
+    assert.deepEqual([...rowsOutsideManifest(later, manifest(3))], ["a", "b"]);
+    buffer.commit(snapshot, 4);
+    assert.deepEqual([...rowsOutsideManifest(capture, manifest(4, ["f1"]))], []);
+    assert.deepEqual([...rowsOutsideManifest(capture, manifest(3))], ["a"]);
+    assert.deepEqual([...rowsOutsideManifest(later, manifest(4, ["f1"]))], ["b"]);
+  });
+
+  it("follows rows a failed flush put back into the buffer", () => {
+    const buffer = new TableBuffer();
+    buffer.append(["a"], ["p"], 1n, 0, { min: 1, max: 1 });
+    const capture = buffer.capture();
+    const failed = buffer.take()!;
+    failed.progress.fileKeys = ["lost"];
+    buffer.restore(failed, 0);
+    assert.deepEqual([...rowsOutsideManifest(capture, manifest(2))], ["a"]);
+    const retry = buffer.take()!;
+    retry.progress.fileKeys = ["f2"];
+    buffer.commit(retry, 3);
+    assert.deepEqual([...rowsOutsideManifest(capture, manifest(3, ["f2"]))], []);
   });
 });

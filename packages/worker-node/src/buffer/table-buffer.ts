@@ -1,6 +1,32 @@
+/**
+ * How far a group of buffered rows got on its way into the manifest. A query captures buffered
+ * rows with their progress before it reads the manifest, then leaves out the rows the manifest
+ * already holds (see buffer-view.ts), so a flush racing a query neither hides nor doubles rows.
+ */
+export interface FlushProgress {
+  /** Keys of the files a flush wrote for these rows (set before the manifest commit). */
+  fileKeys: readonly string[];
+  /** The manifest version that committed them. */
+  committedVersion: number | undefined;
+  /** After a failed flush the rows went back into the group with this progress. */
+  mergedInto: FlushProgress | undefined;
+}
+
+function newProgress(): FlushProgress {
+  return { fileKeys: [], committedVersion: undefined, mergedInto: undefined };
+}
+
+/** Rows of one buffer group as a query saw them: the first `length` rows of `rows`. */
+export interface BufferedRows {
+  readonly rows: readonly string[];
+  readonly length: number;
+  readonly progress: FlushProgress;
+}
+
 /** Rows of one table taken out of the buffer by a flush, grouped by day partition. */
 export interface BufferSnapshot {
   readonly byPartition: ReadonlyMap<string, readonly string[]>;
+  readonly progress: FlushProgress;
   readonly rowCount: number;
   readonly bytes: number;
   /** Lowest WAL LSN whose rows are in the snapshot. */
@@ -34,6 +60,7 @@ export class TableBuffer {
   #firstLsn: bigint | undefined;
   #oldestAppendMs: number | undefined;
   #timeRange: TimeRange | undefined;
+  #progress = newProgress();
   readonly #pending = new Set<BufferSnapshot>();
 
   /** Adds the rows of one acknowledged WAL entry; `timeRange` covers their timestamps. */
@@ -92,10 +119,23 @@ export class TableBuffer {
     return lowest;
   }
 
-  /** Every row line, buffered and being flushed (for queries). */
+  /** Every row line, buffered and being flushed. */
   *lines(): Iterable<string> {
-    for (const snapshot of this.#pending) for (const rows of snapshot.byPartition.values()) yield* rows;
-    for (const rows of this.#partitions.values()) yield* rows;
+    for (const part of this.capture()) yield* part.rows.slice(0, part.length);
+  }
+
+  /**
+   * The rows a query sees now (being flushed and buffered), with their flush progress. Cheap: the
+   * row arrays are only ever appended to, so a capture is their current lengths.
+   */
+  capture(): BufferedRows[] {
+    const parts: BufferedRows[] = [];
+    for (const snapshot of this.#pending)
+      for (const rows of snapshot.byPartition.values())
+        parts.push({ rows, length: rows.length, progress: snapshot.progress });
+    for (const rows of this.#partitions.values())
+      parts.push({ rows, length: rows.length, progress: this.#progress });
+    return parts;
   }
 
   /** Takes everything buffered for a flush; undefined when empty. */
@@ -108,8 +148,10 @@ export class TableBuffer {
       bytes: this.#bytes,
       firstLsn: this.#firstLsn,
       timeRange: this.#timeRange,
+      progress: this.#progress,
     };
     this.#pending.add(snapshot);
+    this.#progress = newProgress();
     this.#partitions = new Map();
     this.#rowCount = 0;
     this.#bytes = 0;
@@ -119,14 +161,16 @@ export class TableBuffer {
     return snapshot;
   }
 
-  /** The snapshot's rows are durable in object storage: forget them. */
-  commit(snapshot: BufferSnapshot): void {
+  /** The snapshot's rows are in manifest `version`: forget them. */
+  commit(snapshot: BufferSnapshot, version: number): void {
+    snapshot.progress.committedVersion = version;
     this.#pending.delete(snapshot);
   }
 
   /** The flush failed: put the rows back in front of anything written since. */
   restore(snapshot: BufferSnapshot, nowMs: number): void {
     if (!this.#pending.delete(snapshot)) return;
+    snapshot.progress.mergedInto = this.#progress;
     const merged = new Map<string, string[]>();
     for (const [partition, rows] of snapshot.byPartition) merged.set(partition, [...rows]);
     for (const [partition, rows] of this.#partitions) {

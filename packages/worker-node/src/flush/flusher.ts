@@ -39,8 +39,9 @@ export class Flusher {
       for (const [partition, lines] of snapshot.byPartition) {
         files.push(await this.#writeFile(state, partition, lines));
       }
-      await this.#options.metadata.commitManifest(state.entry.name, { add: files });
-      state.buffer.commit(snapshot);
+      snapshot.progress.fileKeys = files.map((file) => file.key);
+      const version = await this.#options.metadata.commitManifest(state.entry.name, { add: files });
+      state.buffer.commit(snapshot, version);
       return { rows: snapshot.rowCount, files };
     } catch (error) {
       state.buffer.restore(snapshot, nowMs);

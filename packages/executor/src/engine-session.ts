@@ -1,0 +1,84 @@
+import type { DuckDBConnection, DuckDBResult } from "@duckdb/node-api";
+import { MiniodbError } from "@miniodb/core";
+import { fromDuckDbError } from "./errors.js";
+import { chunkRows, resultColumn, type ResultColumn, type ResultRow } from "./result-rows.js";
+
+/** A whole result, read into memory. */
+export interface ResultSet {
+  readonly columns: readonly ResultColumn[];
+  readonly rows: readonly ResultRow[];
+}
+
+/** One piece of a streamed result (a DuckDB vector, up to 2,048 rows). */
+export interface ResultBatch {
+  readonly columns: readonly ResultColumn[];
+  readonly rows: readonly ResultRow[];
+}
+
+/**
+ * One leased connection of the engine: statements run in order and see each other's temporary
+ * views. Every DuckDB call is bounded by the timeout (interrupted, then deadline_exceeded); a
+ * streamed result bounds each fetch, so a slow reader does not count against the query.
+ */
+export class EngineSession {
+  readonly #connection: DuckDBConnection;
+  readonly #timeoutMs: number;
+
+  constructor(connection: DuckDBConnection, timeoutMs: number) {
+    this.#connection = connection;
+    this.#timeoutMs = timeoutMs;
+  }
+
+  async run(sql: string): Promise<void> {
+    await this.#bounded(() => this.#connection.run(sql));
+  }
+
+  /** Runs `sql` (with `$1`… bound to `values`) and reads the whole result. */
+  async readAll(sql: string, values?: readonly string[]): Promise<ResultSet> {
+    return this.#bounded(async () => {
+      const result = await this.#connection.run(sql, values ? [...values] : undefined);
+      const columns = columnsOf(result);
+      const rows: ResultRow[] = [];
+      for (
+        let chunk = await result.fetchChunk();
+        chunk && chunk.rowCount > 0;
+        chunk = await result.fetchChunk()
+      )
+        for (const row of chunkRows(chunk, columns)) rows.push(row);
+      return { columns, rows };
+    });
+  }
+
+  /** Yields the result chunk by chunk as DuckDB produces it; memory stays at about one chunk. */
+  async *stream(sql: string): AsyncGenerator<ResultBatch> {
+    const result = await this.#bounded(() => this.#connection.stream(sql));
+    const columns = columnsOf(result);
+    for (;;) {
+      const chunk = await this.#bounded(() => result.fetchChunk());
+      if (!chunk || chunk.rowCount === 0) return;
+      yield { columns, rows: chunkRows(chunk, columns) };
+    }
+  }
+
+  async #bounded<T>(step: () => Promise<T>): Promise<T> {
+    const timeoutMs = this.#timeoutMs;
+    const timer = timeoutMs > 0 ? setTimeout(() => this.#connection.interrupt(), timeoutMs) : undefined;
+    try {
+      return await step();
+    } catch (error) {
+      const translated = fromDuckDbError(error);
+      if (translated.code !== "deadline_exceeded") throw translated;
+      throw new MiniodbError("deadline_exceeded", `query ran longer than ${timeoutMs} ms`, {
+        cause: error,
+        details: { limit: "query.timeout" },
+      });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+function columnsOf(result: DuckDBResult): ResultColumn[] {
+  const names = result.deduplicatedColumnNames();
+  return names.map((name, index) => resultColumn(name, result.columnType(index)));
+}

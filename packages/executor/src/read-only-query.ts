@@ -1,0 +1,133 @@
+import { MiniodbError } from "@miniodb/core";
+
+/** What the guard learned about an admitted query. */
+export interface ReadOnlyQuery {
+  /** Tables the query reads, as the catalog spells them, each once. */
+  readonly tables: readonly string[];
+}
+
+/** The FROM-clause node types a read query may use; anything else (SHOW, table functions…) is refused. */
+const ALLOWED_FROM_TYPES = new Set(["BASE_TABLE", "JOIN", "SUBQUERY", "EMPTY", "EXPRESSION_LIST", "PIVOT"]);
+
+/**
+ * Scalar functions that read the server's settings or state rather than the data. Table functions
+ * (read_csv, read_parquet, glob, query, duckdb_settings…) are refused wholesale by node type.
+ */
+const REFUSED_FUNCTIONS = new Set([
+  "current_setting",
+  "getenv",
+  "getvariable",
+  "query",
+  "query_table",
+  "current_database",
+  "current_schemas",
+]);
+
+type Node = Record<string, unknown>;
+
+function refuse(message: string): never {
+  throw new MiniodbError("invalid_argument", message, { details: { field: "sql" } });
+}
+
+/**
+ * Checks DuckDB's parse tree of a statement (`json_serialize_sql`, as parsed JSON) and admits exactly
+ * one read statement (SELECT, WITH, set operations, joins, subqueries, VALUES) whose every table
+ * reference names a table of `knownTables` (matched case-insensitively, as DuckDB does) or a CTE of
+ * the query. Table functions, schema- or catalog-qualified names (information_schema, system
+ * views, attached databases) and functions that read settings are refused with invalid_argument
+ * naming the problem. Statements DuckDB cannot serialise (INSERT, COPY, ATTACH, SET, PRAGMA,
+ * INSTALL…) arrive as errors and are refused too.
+ */
+export function checkReadOnlyQuery(parseTree: unknown, knownTables: Iterable<string>): ReadOnlyQuery {
+  const tree = parseTree as Node;
+  if (tree["error"] === true) {
+    const kind = String(tree["error_type"]);
+    const message = String(tree["error_message"]);
+    if (kind === "not implemented") {
+      refuse("only read statements are allowed (SELECT, WITH, UNION, joins, subqueries)");
+    }
+    refuse(kind === "parser" ? `SQL syntax error: ${message}` : `invalid SQL: ${message}`);
+  }
+  const statements = tree["statements"] as Node[] | undefined;
+  if (!statements || statements.length === 0) refuse("the SQL holds no statement");
+  if (statements.length > 1) refuse("the SQL must hold exactly one statement");
+  const catalog = new Map<string, string>();
+  for (const name of knownTables) catalog.set(name.toLowerCase(), name);
+  const cteNames = new Set<string>();
+  collectCteNames(statements[0], cteNames);
+  const tables = new Map<string, string>();
+  visit(statements[0], (node) => {
+    if (typeof node["function_name"] === "string") checkFunction(node);
+    const type = node["type"];
+    if (typeof type !== "string" || !("query_location" in node) || !isTableRef(node)) return;
+    if (!ALLOWED_FROM_TYPES.has(type)) {
+      refuse(
+        type === "TABLE_FUNCTION"
+          ? `table functions are not allowed (${describeTableFunction(node)}); query tables by name`
+          : `this kind of table reference is not allowed (${type})`,
+      );
+    }
+    if (type === "BASE_TABLE") checkBaseTable(node, catalog, cteNames, tables);
+  });
+  return { tables: [...tables.values()] };
+}
+
+/** Table references are the FROM-clause nodes: they carry a `sample` key, expressions do not. */
+function isTableRef(node: Node): boolean {
+  return "sample" in node && "alias" in node;
+}
+
+function checkBaseTable(
+  node: Node,
+  catalog: ReadonlyMap<string, string>,
+  cteNames: ReadonlySet<string>,
+  tables: Map<string, string>,
+): void {
+  const name = String(node["table_name"]);
+  const qualifier = [node["catalog_name"], node["schema_name"]].filter((part) => part !== "").join(".");
+  if (qualifier !== "") refuse(`qualified table names are not allowed (${qualifier}.${name})`);
+  const folded = name.toLowerCase();
+  if (cteNames.has(folded)) return;
+  const table = catalog.get(folded);
+  if (table === undefined) {
+    throw new MiniodbError("invalid_argument", `unknown table ${JSON.stringify(name)}`, {
+      details: { field: "sql", table: name },
+    });
+  }
+  tables.set(folded, table);
+}
+
+function checkFunction(node: Node): void {
+  const name = String(node["function_name"]).toLowerCase();
+  const qualifier = [node["catalog"], node["schema"]].filter((part) => part !== "" && part !== undefined);
+  if (qualifier.length > 0)
+    refuse(`qualified function names are not allowed (${qualifier.join(".")}.${name})`);
+  if (REFUSED_FUNCTIONS.has(name)) refuse(`the function ${name}() is not allowed`);
+}
+
+function describeTableFunction(node: Node): string {
+  const call = node["function"] as Node | undefined;
+  const name = call && typeof call["function_name"] === "string" ? call["function_name"] : "";
+  return name === "" ? "a table function" : `${name}()`;
+}
+
+function collectCteNames(root: unknown, names: Set<string>): void {
+  visit(root, (node) => {
+    const cteMap = node["cte_map"] as { map?: Array<{ key: string }> } | undefined;
+    for (const entry of cteMap?.map ?? []) names.add(entry.key.toLowerCase());
+  });
+}
+
+/** Calls `onNode` for every object in the tree, depth first. */
+function visit(root: unknown, onNode: (node: Node) => void): void {
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (Array.isArray(value)) {
+      for (const item of value) stack.push(item);
+    } else if (value !== null && typeof value === "object") {
+      onNode(value as Node);
+      for (const child of Object.values(value)) if (typeof child === "object") stack.push(child);
+    }
+  }
+}
