@@ -22,6 +22,11 @@ export interface SessionOptions {
   readonly timeoutMs?: number;
 }
 
+export interface SessionLease {
+  readonly session: EngineSession;
+  release(): void;
+}
+
 /**
  * An in-memory DuckDB sandboxed for untrusted SQL: it can read only `allowedDirectory`, cannot
  * write files, attach databases, install or load extensions, and its settings are locked so a
@@ -76,15 +81,29 @@ export class DuckDbEngine {
     work: (session: EngineSession) => Promise<T>,
     options: SessionOptions = {},
   ): Promise<T> {
+    const lease = await this.lease(options);
+    try {
+      return await work(lease.session);
+    } finally {
+      lease.release();
+    }
+  }
+
+  /** A connection for as long as the caller needs it (e.g. a generator); `release` exactly once. */
+  async lease(options: SessionOptions = {}): Promise<SessionLease> {
     const connection =
       this.#idle.pop() ?? (await new Promise<DuckDBConnection>((resolve) => this.#waiting.push(resolve)));
-    try {
-      return await work(new EngineSession(connection, options.timeoutMs ?? this.#queryTimeoutMs));
-    } finally {
-      const next = this.#waiting.shift();
-      if (next) next(connection);
-      else this.#idle.push(connection);
-    }
+    let released = false;
+    return {
+      session: new EngineSession(connection, options.timeoutMs ?? this.#queryTimeoutMs),
+      release: () => {
+        if (released) return;
+        released = true;
+        const next = this.#waiting.shift();
+        if (next) next(connection);
+        else this.#idle.push(connection);
+      },
+    };
   }
 
   /** Runs one statement on a leased connection and returns its rows as JSON values. */

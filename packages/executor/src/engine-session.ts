@@ -49,6 +49,23 @@ export class EngineSession {
     });
   }
 
+  /**
+   * DuckDB's own rendering of a (checked) single statement, without trailing semicolons or
+   * comments, for embedding in a statement of ours (`COPY (<sql>) TO ...`). Statements DuckDB
+   * cannot render come back with only their trailing semicolons and blanks removed.
+   */
+  async canonicalSql(sql: string): Promise<string> {
+    try {
+      const { rows } = await this.readAll(
+        "SELECT json_deserialize_sql(json_serialize_sql($1::VARCHAR)) AS statement",
+        [sql],
+      );
+      return String(rows[0]!["statement"]);
+    } catch {
+      return sql.replace(/[\s;]+$/, "");
+    }
+  }
+
   /** Yields the result chunk by chunk as DuckDB produces it; memory stays at about one chunk. */
   async *stream(sql: string): AsyncGenerator<ResultBatch> {
     const result = await this.#bounded(() => this.#connection.stream(sql));

@@ -1,4 +1,4 @@
-export type { DuckDbEngineOptions, SessionOptions } from "./duckdb-engine.js";
+export type { DuckDbEngineOptions, SessionLease, SessionOptions } from "./duckdb-engine.js";
 export { DuckDbEngine } from "./duckdb-engine.js";
 export type { ResultBatch, ResultSet } from "./engine-session.js";
 export { EngineSession } from "./engine-session.js";
@@ -17,5 +17,6 @@ export type {
   ParquetWriteRequest,
 } from "./parquet-file-writer.js";
 export { ParquetFileWriter } from "./parquet-file-writer.js";
+export { quoteIdentifier as quoteSqlIdentifier, quoteLiteral as quoteSqlLiteral } from "./sql-quote.js";
 export type { ParquetRow } from "./read-parquet-rows.js";
 export { readParquetRows } from "./read-parquet-rows.js";

@@ -28,6 +28,9 @@ describe("checkReadOnlyQuery over DuckDB's parser", () => {
     ["FROM events SELECT count(*)", ["Events"]],
     ["select * from USERS", ["users"]],
     ["SELECT 1", []],
+    ["SELECT u.id, r.range FROM users u, range(3) r", ["users"]],
+    ["SELECT * FROM generate_series(1, 3), unnest([1, 2])", []],
+    ["SELECT {'a': [1, 2]} AS s, 'x'::VARCHAR || 'y', main.lower('A')", []],
   ];
   for (const [sql, tables] of admitted) {
     it(`admits ${sql}`, async () => {

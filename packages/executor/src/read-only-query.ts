@@ -23,6 +23,9 @@ const REFUSED_FUNCTIONS = new Set([
   "current_schemas",
 ]);
 
+/** Table functions that only generate values (no files, no catalog, no settings). */
+const ALLOWED_TABLE_FUNCTIONS = new Set(["range", "generate_series", "unnest"]);
+
 type Node = Record<string, unknown>;
 
 function refuse(message: string): never {
@@ -33,7 +36,8 @@ function refuse(message: string): never {
  * Checks DuckDB's parse tree of a statement (`json_serialize_sql`, as parsed JSON) and admits exactly
  * one read statement (SELECT, WITH, set operations, joins, subqueries, VALUES) whose every table
  * reference names a table of `knownTables` (matched case-insensitively, as DuckDB does) or a CTE of
- * the query. Table functions, schema- or catalog-qualified names (information_schema, system
+ * the query. Table functions other than the value generators (range, generate_series, unnest),
+ * schema- or catalog-qualified names (information_schema, system
  * views, attached databases) and functions that read settings are refused with invalid_argument
  * naming the problem. Statements DuckDB cannot serialise (INSERT, COPY, ATTACH, SET, PRAGMA,
  * INSTALL…) arrive as errors and are refused too.
@@ -60,6 +64,7 @@ export function checkReadOnlyQuery(parseTree: unknown, knownTables: Iterable<str
     if (typeof node["function_name"] === "string") checkFunction(node);
     const type = node["type"];
     if (typeof type !== "string" || !("query_location" in node) || !isTableRef(node)) return;
+    if (type === "TABLE_FUNCTION" && ALLOWED_TABLE_FUNCTIONS.has(tableFunctionName(node))) return;
     if (!ALLOWED_FROM_TYPES.has(type)) {
       refuse(
         type === "TABLE_FUNCTION"
@@ -99,15 +104,16 @@ function checkBaseTable(
 
 function checkFunction(node: Node): void {
   const name = String(node["function_name"]).toLowerCase();
-  const qualifier = [node["catalog"], node["schema"]].filter((part) => part !== "" && part !== undefined);
-  if (qualifier.length > 0)
-    refuse(`qualified function names are not allowed (${qualifier.join(".")}.${name})`);
   if (REFUSED_FUNCTIONS.has(name)) refuse(`the function ${name}() is not allowed`);
 }
 
-function describeTableFunction(node: Node): string {
+function tableFunctionName(node: Node): string {
   const call = node["function"] as Node | undefined;
-  const name = call && typeof call["function_name"] === "string" ? call["function_name"] : "";
+  return call && typeof call["function_name"] === "string" ? call["function_name"].toLowerCase() : "";
+}
+
+function describeTableFunction(node: Node): string {
+  const name = tableFunctionName(node);
   return name === "" ? "a table function" : `${name}()`;
 }
 

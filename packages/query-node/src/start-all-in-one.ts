@@ -7,6 +7,7 @@ import { Worker, WriteAheadLog } from "@miniodb/worker-node";
 import { dataLayout } from "./config/data-layout.js";
 import type { ResolvedConfig } from "./config/node-identity.js";
 import { tableDefaultsFromConfig } from "./config/table-defaults.js";
+import { createQueryServices } from "./create-query-services.js";
 import { createRequestHandler } from "./server/create-request-handler.js";
 import { ProtocolServer } from "./server/protocol-server.js";
 import { createHealthCheck } from "./services/health-check.js";
@@ -64,6 +65,8 @@ export async function startAllInOne(config: ResolvedConfig, logger: Logger): Pro
       autoCreate: config.tables.auto_create,
       defaultTable: config.tables.default_table,
     });
+    const reads = await createQueryServices({ config, layout, metadata, objects, data: worker, tables });
+    cleanup.unshift(() => reads.close());
     const health = createHealthCheck({
       nodeId: config.node.id,
       mode: "all-in-one",
@@ -78,6 +81,10 @@ export async function startAllInOne(config: ResolvedConfig, logger: Logger): Pro
       health,
       tables,
       writes: new WriteService({ tables, data: worker, maxBatchRecords: config.limits.max_batch_records }),
+      queries: reads.queries,
+      pager: reads.pager,
+      mutations: reads.mutations,
+      maxBatchRecords: config.limits.max_batch_records,
       maxRequestBytes: config.limits.max_request_bytes,
     };
     const handler = createRequestHandler(services, logger.child({ component: "api" }));

@@ -102,6 +102,36 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    query: z
+      .object({
+        /** A statement running longer is interrupted (DeadlineExceeded). */
+        timeout_seconds: z.number().min(0.1).max(86_400).default(30),
+        /** DuckDB memory limit; a query needing more fails with ResourceExhausted. */
+        memory_limit: z
+          .string()
+          .regex(/^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, "a size such as 512MB or 2GB")
+          .default("2GB"),
+        /** DuckDB worker threads; unset means one per core. */
+        threads: z.number().int().min(1).max(256).optional(),
+        /** Queries that run at once; more wait for a free slot. */
+        max_concurrent: z.number().int().min(1).max(256).default(4),
+        /** Bytes of local copies of data files kept for queries (least recently used evicted). */
+        file_cache_bytes: z
+          .number()
+          .int()
+          .min(1 << 20)
+          .default(2 * 1024 * 1024 * 1024),
+        /** How long a QueryData cursor stays valid. */
+        cursor_ttl_seconds: z.number().int().min(1).max(86_400).default(600),
+        /** Bytes of materialised results kept for cursors; the oldest expire first beyond it. */
+        result_cache_bytes: z
+          .number()
+          .int()
+          .min(1 << 20)
+          .default(1024 * 1024 * 1024),
+      })
+      .strict()
+      .prefault({}),
     log: z
       .object({
         /** Minimum level written to stdout as JSON lines. */

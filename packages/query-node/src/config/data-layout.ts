@@ -7,6 +7,10 @@ import { join } from "node:path";
  *     objects/       local-disk object store (Parquet files, backups)
  *     wal/           the worker's write-ahead log segments
  *     scratch/       temporary flush files (emptied at start)
+ *     cache/         the only directory queries can read (emptied at start):
+ *       objects/       local copies of data files
+ *       queries/       per-query files (unflushed rows, tombstones)
+ *       results/       materialised results behind QueryData cursors
  */
 export function dataLayout(dataDir: string) {
   return {
@@ -14,5 +18,9 @@ export function dataLayout(dataDir: string) {
     objectsDirectory: join(dataDir, "objects"),
     walDirectory: join(dataDir, "wal"),
     scratchDirectory: join(dataDir, "scratch"),
+    queryCacheDirectory: join(dataDir, "cache"),
+    fileCacheDirectory: join(dataDir, "cache", "objects"),
+    queryScratchDirectory: join(dataDir, "cache", "queries"),
+    resultsDirectory: join(dataDir, "cache", "results"),
   };
 }

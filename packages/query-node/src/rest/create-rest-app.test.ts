@@ -10,7 +10,17 @@ const logger = pino({ level: "silent" });
 
 /** Only the health route is exercised here; table and write routes have end-to-end tests. */
 function servicesWith(health: HealthCheck): ApiServices {
-  return { nodeId: "n", health, tables: {} as never, writes: {} as never, maxRequestBytes: 1024 };
+  return {
+    nodeId: "n",
+    health,
+    tables: {} as never,
+    writes: {} as never,
+    queries: {} as never,
+    pager: {} as never,
+    mutations: {} as never,
+    maxBatchRecords: 10,
+    maxRequestBytes: 1024,
+  };
 }
 
 describe("REST app", () => {

@@ -5,6 +5,8 @@ import { MiniodbError } from "@miniodb/core";
 import type { ApiServices } from "../server/api-services.js";
 import { addDataRoutes } from "./data-routes.js";
 import { addHealthRoute } from "./health-route.js";
+import { addMutationRoutes } from "./mutation-routes.js";
+import { addQueryRoutes } from "./query-routes.js";
 import { createRestErrorHandler, restErrorBody } from "./rest-errors.js";
 import { addTableRoutes } from "./table-routes.js";
 
@@ -25,6 +27,8 @@ export function createRestApp(services: ApiServices, logger: Logger): Hono {
   addHealthRoute(app, services.health);
   addTableRoutes(app, services.tables);
   addDataRoutes(app, services.writes, services.nodeId);
+  addMutationRoutes(app, services.mutations, services.nodeId);
+  addQueryRoutes(app, services.pager);
   app.notFound((context) => {
     const error = new MiniodbError("not_found", `no route for ${context.req.method} ${context.req.path}`);
     return context.json(restErrorBody(error), 404);

@@ -18,7 +18,7 @@ export function timestampToMicros(timestamp: Timestamp): number {
   return Number(timestamp.seconds) * 1_000_000 + Math.floor(timestamp.nanos / 1000);
 }
 
-function microsToTimestamp(micros: number): Timestamp {
+export function microsToTimestamp(micros: number): Timestamp {
   const millis = Math.floor(micros / 1000);
   const timestamp = timestampFromMs(millis);
   timestamp.nanos += (micros - millis * 1000) * 1000;

@@ -1,4 +1,7 @@
 import type { HealthCheck } from "../services/health-check.js";
+import type { MutationService } from "../services/mutation-service.js";
+import type { QueryPager } from "../services/query-pager.js";
+import type { QueryService } from "../services/query-service.js";
 import type { TableService } from "../services/table-service.js";
 import type { WriteService } from "../services/write-service.js";
 
@@ -8,6 +11,11 @@ export interface ApiServices {
   readonly health: HealthCheck;
   readonly tables: TableService;
   readonly writes: WriteService;
+  readonly queries: QueryService;
+  readonly pager: QueryPager;
+  readonly mutations: MutationService;
+  /** Most records in one request, stream message or StreamQuery batch. */
+  readonly maxBatchRecords: number;
   /** Largest request body / message in bytes. */
   readonly maxRequestBytes: number;
 }

@@ -6,6 +6,8 @@ import { AuthService, MinIODBService } from "@miniodb/proto";
 import { createRestApp } from "../rest/create-rest-app.js";
 import { createErrorInterceptor } from "../rpc/error-interceptor.js";
 import { createHealthCheckRpc } from "../rpc/health-rpc.js";
+import { createMutationRpcs } from "../rpc/mutation-rpcs.js";
+import { createQueryRpcs } from "../rpc/query-rpcs.js";
 import { createTableRpcs } from "../rpc/table-rpcs.js";
 import { createWriteRpcs } from "../rpc/write-rpcs.js";
 import type { ApiServices } from "./api-services.js";
@@ -22,6 +24,8 @@ export function createRequestHandler(services: ApiServices, logger: Logger): Nod
       healthCheck: createHealthCheckRpc(services.health),
       ...createTableRpcs(services.tables),
       ...createWriteRpcs(services.writes, services.nodeId),
+      ...createQueryRpcs(services.queries, services.pager, services.maxBatchRecords),
+      ...createMutationRpcs(services.mutations, services.nodeId),
     });
     router.service(AuthService, {});
   };

@@ -1,0 +1,66 @@
+import type { MetadataStore, ObjectStore } from "@miniodb/core";
+import { DuckDbEngine, ObjectFileCache } from "@miniodb/executor";
+import type { dataLayout } from "./config/data-layout.js";
+import type { ResolvedConfig } from "./config/node-identity.js";
+import type { DataPlane } from "./services/data-plane.js";
+import { MutationService } from "./services/mutation-service.js";
+import { QueryPager } from "./services/query-pager.js";
+import { QueryService } from "./services/query-service.js";
+import type { TableService } from "./services/table-service.js";
+
+export interface QueryServicesDeps {
+  readonly config: ResolvedConfig;
+  readonly layout: ReturnType<typeof dataLayout>;
+  readonly metadata: MetadataStore;
+  readonly objects: ObjectStore;
+  readonly data: DataPlane;
+  readonly tables: TableService;
+}
+
+/**
+ * The read side of a node: the sandboxed engine over `cache/`, the file cache, queries, cursors,
+ * and updates/deletes (which read before they write). `close` releases the engine.
+ */
+export async function createQueryServices(deps: QueryServicesDeps) {
+  const { config, layout, metadata, objects, data, tables } = deps;
+  const cache = await ObjectFileCache.create({
+    directory: layout.fileCacheDirectory,
+    objects,
+    maxBytes: config.query.file_cache_bytes,
+  });
+  const engine = await DuckDbEngine.create({
+    allowedDirectory: layout.queryCacheDirectory,
+    memoryLimit: config.query.memory_limit,
+    ...(config.query.threads === undefined ? {} : { threads: config.query.threads }),
+    queryTimeoutMs: config.query.timeout_seconds * 1000,
+    connections: config.query.max_concurrent,
+  });
+  try {
+    const queries = new QueryService({
+      metadata,
+      engine,
+      cache,
+      buffers: data,
+      scratchDirectory: layout.queryScratchDirectory,
+      maxLineBytes: config.limits.max_record_bytes + 4096,
+    });
+    const pager = await QueryPager.create({
+      queries,
+      engine,
+      directory: layout.resultsDirectory,
+      cursorTtlMs: config.query.cursor_ttl_seconds * 1000,
+      maxBytes: config.query.result_cache_bytes,
+    });
+    const mutations = new MutationService({
+      metadata,
+      tables,
+      queries,
+      data,
+      maxBatchRecords: config.limits.max_batch_records,
+    });
+    return { queries, pager, mutations, close: () => engine.close() };
+  } catch (error) {
+    engine.close();
+    throw error;
+  }
+}

@@ -1,0 +1,167 @@
+import { createHash, randomBytes } from "node:crypto";
+import { mkdir, rm, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { MiniodbError } from "@miniodb/core";
+import { quoteSqlLiteral, type DuckDbEngine, type EngineSession, type ResultRow } from "@miniodb/executor";
+import type { QueryService } from "./query-service.js";
+
+export interface QueryPagerOptions {
+  readonly queries: QueryService;
+  readonly engine: DuckDbEngine;
+  /** Where materialised results live; inside the engine's allowed directory. Emptied at start. */
+  readonly directory: string;
+  /** How long a cursor stays valid after its result was materialised. */
+  readonly cursorTtlMs: number;
+  /** Bytes of materialised results kept; the oldest are dropped (their cursors expire) beyond it. */
+  readonly maxBytes: number;
+  readonly now?: () => number;
+}
+
+export interface QueryPage {
+  readonly rows: readonly ResultRow[];
+  readonly hasMore: boolean;
+  /** Empty when there is no further page. */
+  readonly nextCursor: string;
+}
+
+interface StoredResult {
+  readonly path: string;
+  readonly sqlHash: string;
+  readonly rowCount: number;
+  readonly bytes: number;
+  readonly expiresAtMs: number;
+}
+
+/**
+ * QueryData's pages. A result that fits in `limit` rows is answered directly. A larger one is
+ * materialised once, as a Parquet file in query order, and every page — the first included — is
+ * read from that file: a walk over the cursors returns each row of that one execution exactly
+ * once, whatever the query's ORDER BY, LIMIT, or the writes happening meanwhile.
+ *
+ * A cursor is `base64url({"r": <result id>, "o": <offset>})`; it names a random 128-bit id, is
+ * valid for the same SQL only, and expires with its result (`cursorTtlMs`, the byte budget, or a
+ * restart), after which it is invalid_argument.
+ */
+export class QueryPager {
+  readonly #options: QueryPagerOptions;
+  readonly #results = new Map<string, StoredResult>();
+  readonly #now: () => number;
+  #bytes = 0;
+
+  private constructor(options: QueryPagerOptions) {
+    this.#options = options;
+    this.#now = options.now ?? Date.now;
+  }
+
+  static async create(options: QueryPagerOptions): Promise<QueryPager> {
+    await rm(options.directory, { recursive: true, force: true });
+    await mkdir(options.directory, { recursive: true });
+    return new QueryPager(options);
+  }
+
+  /** `limit` 0 returns the whole result in one page. */
+  async page(sql: string, limit: number, cursor: string): Promise<QueryPage> {
+    if (!Number.isInteger(limit) || limit < 0) {
+      throw new MiniodbError("invalid_argument", "limit must be 0 (no limit) or a positive number of rows", {
+        details: { field: "limit" },
+      });
+    }
+    await this.#expire();
+    if (cursor !== "") return this.#next(sql, limit, cursor);
+    return this.#options.queries.withQuery(sql, async (session) => {
+      const head = await firstRows(session, sql, limit === 0 ? Number.POSITIVE_INFINITY : limit + 1);
+      if (limit === 0 || head.length <= limit) return { rows: head, hasMore: false, nextCursor: "" };
+      const id = await this.#materialise(session, sql);
+      return this.#read(session, id, this.#results.get(id)!, 0, limit);
+    });
+  }
+
+  async #next(sql: string, limit: number, cursor: string): Promise<QueryPage> {
+    const { id, offset } = decodeCursor(cursor);
+    const stored = this.#results.get(id);
+    if (!stored) throw invalidCursor("it has expired (or was never issued by this node)");
+    if (stored.sqlHash !== hashOf(sql)) throw invalidCursor("it belongs to a different query");
+    if (offset > stored.rowCount) throw invalidCursor("it points past the end of the result");
+    const pageSize = limit === 0 ? stored.rowCount - offset : limit;
+    return this.#options.engine.withSession((session) => this.#read(session, id, stored, offset, pageSize));
+  }
+
+  async #read(session: EngineSession, id: string, stored: StoredResult, offset: number, limit: number) {
+    const { rows } = await session.readAll(
+      `SELECT * FROM read_parquet(${quoteSqlLiteral(stored.path)}) LIMIT ${limit} OFFSET ${offset}`,
+    );
+    const end = offset + rows.length;
+    const hasMore = end < stored.rowCount;
+    return { rows, hasMore, nextCursor: hasMore ? encodeCursor(id, end) : "" };
+  }
+
+  async #materialise(session: EngineSession, sql: string): Promise<string> {
+    const id = randomBytes(16).toString("hex");
+    const path = join(this.#options.directory, `${id}.parquet`);
+    const statement = await session.canonicalSql(sql);
+    const { rows } = await session.readAll(
+      `COPY (\n${statement}\n) TO ${quoteSqlLiteral(path)} (FORMAT parquet, COMPRESSION zstd)`,
+    );
+    const rowCount = Number(Object.values(rows[0] ?? {})[0] ?? 0);
+    const bytes = (await stat(path)).size;
+    this.#results.set(id, {
+      path,
+      sqlHash: hashOf(sql),
+      rowCount,
+      bytes,
+      expiresAtMs: this.#now() + this.#options.cursorTtlMs,
+    });
+    this.#bytes += bytes;
+    await this.#expire();
+    return id;
+  }
+
+  /** Drops expired results, then the oldest while over the byte budget (never the newest). */
+  async #expire(): Promise<void> {
+    const now = this.#now();
+    for (const [id, stored] of this.#results) {
+      const newest = id === [...this.#results.keys()].at(-1);
+      if (stored.expiresAtMs > now && (this.#bytes <= this.#options.maxBytes || newest)) continue;
+      this.#results.delete(id);
+      this.#bytes -= stored.bytes;
+      await rm(stored.path, { force: true });
+    }
+  }
+}
+
+/** Up to `count` rows of the statement, stopping DuckDB once they are read. */
+async function firstRows(session: EngineSession, sql: string, count: number): Promise<ResultRow[]> {
+  const rows: ResultRow[] = [];
+  for await (const batch of session.stream(sql)) {
+    for (const row of batch.rows) {
+      rows.push(row);
+      if (rows.length >= count) return rows;
+    }
+  }
+  return rows;
+}
+
+function hashOf(sql: string): string {
+  return createHash("sha256").update(sql).digest("hex");
+}
+
+function encodeCursor(id: string, offset: number): string {
+  return Buffer.from(JSON.stringify({ r: id, o: offset })).toString("base64url");
+}
+
+function decodeCursor(cursor: string): { id: string; offset: number } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+  } catch {
+    throw invalidCursor("it is not a cursor this server issued");
+  }
+  const { r, o } = (parsed ?? {}) as { r?: unknown; o?: unknown };
+  if (typeof r !== "string" || !/^[0-9a-f]{32}$/.test(r) || !Number.isSafeInteger(o) || (o as number) < 0)
+    throw invalidCursor("it is not a cursor this server issued");
+  return { id: r, offset: o as number };
+}
+
+function invalidCursor(reason: string): MiniodbError {
+  return new MiniodbError("invalid_argument", `invalid cursor: ${reason}`, { details: { field: "cursor" } });
+}

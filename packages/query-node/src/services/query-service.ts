@@ -1,0 +1,102 @@
+import { randomUUID } from "node:crypto";
+import { join } from "node:path";
+import type { MetadataStore, TableEntry } from "@miniodb/core";
+import {
+  checkReadOnlyQuery,
+  dropTableViewStatement,
+  tableViewStatement,
+  type DuckDbEngine,
+  type EngineSession,
+  type ObjectFileCache,
+  type ResultBatch,
+} from "@miniodb/executor";
+import { gatherQuerySources, type BufferSource } from "./query-sources.js";
+
+export interface QueryServiceOptions {
+  readonly metadata: MetadataStore;
+  readonly engine: DuckDbEngine;
+  readonly cache: ObjectFileCache;
+  readonly buffers: BufferSource;
+  /** Per-query files (buffered rows, tombstones); inside the engine's allowed directory. */
+  readonly scratchDirectory: string;
+  /** Longest row line of buffered rows, in bytes. */
+  readonly maxLineBytes: number;
+}
+
+/**
+ * Runs read-only SQL over the tables: checks the statement with DuckDB's parser, gathers every
+ * referenced table's files, unflushed rows and tombstones, and runs the statement on one engine
+ * session over temporary views named after the tables.
+ */
+export class QueryService {
+  readonly #options: QueryServiceOptions;
+
+  constructor(options: QueryServiceOptions) {
+    this.#options = options;
+  }
+
+  /**
+   * Runs `work` on a session where `sql` has been checked and the views of its tables exist.
+   * Throws invalid_argument for SQL that is not a single read statement over known tables.
+   */
+  async withQuery<T>(sql: string, work: (session: EngineSession) => Promise<T>): Promise<T> {
+    const tables = await this.#checkedTables(sql);
+    return this.withTables(tables, work);
+  }
+
+  /** Like withQuery, for statements the server builds itself over known tables. */
+  async withTables<T>(
+    tables: readonly TableEntry[],
+    work: (session: EngineSession) => Promise<T>,
+  ): Promise<T> {
+    const { engine, scratchDirectory } = this.#options;
+    const sources = await gatherQuerySources(this.#options, tables, join(scratchDirectory, randomUUID()));
+    try {
+      return await engine.withSession(async (session) => {
+        try {
+          for (const view of sources.views) await session.run(tableViewStatement(view));
+          return await work(session);
+        } finally {
+          for (const view of sources.views)
+            await session.run(dropTableViewStatement(view.name)).catch(() => undefined);
+        }
+      });
+    } finally {
+      await sources.close();
+    }
+  }
+
+  /**
+   * The rows of `sql` as DuckDB produces them, holding the query's session and files until the
+   * consumer finishes or stops early; memory stays at about one chunk.
+   */
+  async *stream(sql: string): AsyncGenerator<ResultBatch> {
+    const tables = await this.#checkedTables(sql);
+    const { engine, scratchDirectory } = this.#options;
+    const sources = await gatherQuerySources(this.#options, tables, join(scratchDirectory, randomUUID()));
+    try {
+      const { session, release } = await engine.lease();
+      try {
+        for (const view of sources.views) await session.run(tableViewStatement(view));
+        yield* session.stream(sql);
+      } finally {
+        for (const view of sources.views)
+          await session.run(dropTableViewStatement(view.name)).catch(() => undefined);
+        release();
+      }
+    } finally {
+      await sources.close();
+    }
+  }
+
+  async #checkedTables(sql: string): Promise<TableEntry[]> {
+    const { engine, metadata } = this.#options;
+    const [tree, entries] = await Promise.all([engine.parse(sql), metadata.listTables()]);
+    const { tables } = checkReadOnlyQuery(
+      tree,
+      entries.map((entry) => entry.name),
+    );
+    const byName = new Map(entries.map((entry) => [entry.name, entry]));
+    return tables.map((name) => byName.get(name)!);
+  }
+}

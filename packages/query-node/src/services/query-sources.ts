@@ -1,0 +1,143 @@
+import { createWriteStream } from "node:fs";
+import { mkdir, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { once } from "node:events";
+import type { DataFile, MetadataStore, SchemaEntry, TableEntry } from "@miniodb/core";
+import {
+  tombstoneLine,
+  type CacheLease,
+  type ObjectFileCache,
+  type ParquetFileGroup,
+  type TableViewSource,
+} from "@miniodb/executor";
+import { rowsOutsideManifest, type BufferedRows } from "@miniodb/worker-node";
+
+/** What a query needs of the worker(s) holding a table's unflushed rows. */
+export interface BufferSource {
+  bufferedRows(table: string): BufferedRows[];
+}
+
+export interface QuerySourcesOptions {
+  readonly metadata: MetadataStore;
+  readonly cache: ObjectFileCache;
+  readonly buffers: BufferSource;
+  readonly maxLineBytes: number;
+}
+
+/** The local files of one query's tables; `close` unpins them and deletes the query's own files. */
+export interface QuerySources {
+  readonly views: readonly TableViewSource[];
+  close(): Promise<void>;
+}
+
+/**
+ * Gathers, for each table a query reads, a consistent picture as local files: the Parquet files
+ * of its manifest (through the file cache), its acknowledged rows that no file holds yet, and its
+ * tombstones. The buffer is captured before the manifest is read, so a flush that commits in
+ * between is seen exactly once (see rowsOutsideManifest).
+ */
+export async function gatherQuerySources(
+  options: QuerySourcesOptions,
+  tables: readonly TableEntry[],
+  directory: string,
+): Promise<QuerySources> {
+  await mkdir(directory, { recursive: true });
+  const leases: CacheLease[] = [];
+  const close = async () => {
+    for (const lease of leases) lease.release();
+    await rm(directory, { recursive: true, force: true });
+  };
+  try {
+    const views = await Promise.all(
+      tables.map(async (table, index) => {
+        const { view, lease } = await gatherTable(options, table, join(directory, `t${index}`));
+        leases.push(lease);
+        return view;
+      }),
+    );
+    return { views, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+async function gatherTable(options: QuerySourcesOptions, table: TableEntry, base: string) {
+  const { metadata, cache, buffers } = options;
+  const captured = buffers.bufferedRows(table.name);
+  const [manifest, firstSchema, tombstones] = await Promise.all([
+    metadata.getManifest(table.name),
+    metadata.getSchema(table.name),
+    metadata.listTombstones(table.name),
+  ]);
+  // A flush may have stored a newer schema (and files written with it) after the schema was read.
+  const newest = Math.max(0, ...manifest.files.map((file) => file.schemaVersion));
+  const schema = newest > firstSchema.version ? await metadata.getSchema(table.name) : firstSchema;
+  const lease = await cache.acquire(manifest.files);
+  try {
+    const fileGroups = await groupFiles(metadata, table.name, manifest.files, schema, lease.paths);
+    const bufferPath = await writeLines(`${base}.rows.ndjson`, rowsOutsideManifest(captured, manifest));
+    const tombstonesPath = await writeLines(
+      `${base}.tombstones.ndjson`,
+      tombstones.map((tombstone) => tombstoneLine(tombstone.id, tombstone.sequence)),
+    );
+    const view: TableViewSource = {
+      name: table.name,
+      columns: schema.columns,
+      fileGroups,
+      bufferPath,
+      tombstonesPath,
+      maxLineBytes: options.maxLineBytes,
+    };
+    return { view, lease };
+  } catch (error) {
+    lease.release();
+    throw error;
+  }
+}
+
+/** Files by the schema version they were written with, each group with that version's columns. */
+async function groupFiles(
+  metadata: MetadataStore,
+  table: string,
+  files: readonly DataFile[],
+  current: SchemaEntry,
+  paths: ReadonlyMap<string, string>,
+): Promise<ParquetFileGroup[]> {
+  const byVersion = new Map<number, string[]>();
+  for (const file of files) {
+    const group = byVersion.get(file.schemaVersion) ?? [];
+    group.push(paths.get(file.key)!);
+    byVersion.set(file.schemaVersion, group);
+  }
+  const older = [...byVersion.keys()].some((version) => version !== current.version);
+  const history = older ? await metadata.listSchemas(table) : [current];
+  const columnsOf = new Map(history.map((schema) => [schema.version, schema.columns]));
+  return [...byVersion].map(([version, groupPaths]) => ({
+    paths: groupPaths,
+    columns: columnsOf.get(version) ?? [],
+  }));
+}
+
+/** Writes the lines to `path`; undefined (and no file) when there are none. */
+async function writeLines(path: string, lines: Iterable<string>): Promise<string | undefined> {
+  const iterator = lines[Symbol.iterator]();
+  let next = iterator.next();
+  if (next.done) return undefined;
+  const stream = createWriteStream(path);
+  try {
+    let chunk: string[] = [];
+    for (; !next.done; next = iterator.next()) {
+      chunk.push(next.value);
+      if (chunk.length >= 10_000) {
+        if (!stream.write(`${chunk.join("\n")}\n`)) await once(stream, "drain");
+        chunk = [];
+      }
+    }
+    if (chunk.length > 0) stream.write(`${chunk.join("\n")}\n`);
+  } finally {
+    stream.end();
+    await once(stream, "close");
+  }
+  return path;
+}
