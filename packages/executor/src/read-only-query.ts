@@ -1,4 +1,5 @@
 import { MiniodbError } from "@miniodb/core";
+import { visitParseTree, type ParseNode } from "./parse-tree.js";
 
 /** What the guard learned about an admitted query. */
 export interface ReadOnlyQuery {
@@ -26,8 +27,6 @@ const REFUSED_FUNCTIONS = new Set([
 /** Table functions that only generate values (no files, no catalog, no settings). */
 const ALLOWED_TABLE_FUNCTIONS = new Set(["range", "generate_series", "unnest"]);
 
-type Node = Record<string, unknown>;
-
 function refuse(message: string): never {
   throw new MiniodbError("invalid_argument", message, { details: { field: "sql" } });
 }
@@ -43,7 +42,7 @@ function refuse(message: string): never {
  * INSTALL…) arrive as errors and are refused too.
  */
 export function checkReadOnlyQuery(parseTree: unknown, knownTables: Iterable<string>): ReadOnlyQuery {
-  const tree = parseTree as Node;
+  const tree = parseTree as ParseNode;
   if (tree["error"] === true) {
     const kind = String(tree["error_type"]);
     const message = String(tree["error_message"]);
@@ -52,7 +51,7 @@ export function checkReadOnlyQuery(parseTree: unknown, knownTables: Iterable<str
     }
     refuse(kind === "parser" ? `SQL syntax error: ${message}` : `invalid SQL: ${message}`);
   }
-  const statements = tree["statements"] as Node[] | undefined;
+  const statements = tree["statements"] as ParseNode[] | undefined;
   if (!statements || statements.length === 0) refuse("the SQL holds no statement");
   if (statements.length > 1) refuse("the SQL must hold exactly one statement");
   const catalog = new Map<string, string>();
@@ -60,7 +59,7 @@ export function checkReadOnlyQuery(parseTree: unknown, knownTables: Iterable<str
   const cteNames = new Set<string>();
   collectCteNames(statements[0], cteNames);
   const tables = new Map<string, string>();
-  visit(statements[0], (node) => {
+  visitParseTree(statements[0], (node) => {
     if (typeof node["function_name"] === "string") checkFunction(node);
     const type = node["type"];
     if (typeof type !== "string" || !("query_location" in node) || !isTableRef(node)) return;
@@ -78,12 +77,12 @@ export function checkReadOnlyQuery(parseTree: unknown, knownTables: Iterable<str
 }
 
 /** Table references are the FROM-clause nodes: they carry a `sample` key, expressions do not. */
-function isTableRef(node: Node): boolean {
+function isTableRef(node: ParseNode): boolean {
   return "sample" in node && "alias" in node;
 }
 
 function checkBaseTable(
-  node: Node,
+  node: ParseNode,
   catalog: ReadonlyMap<string, string>,
   cteNames: ReadonlySet<string>,
   tables: Map<string, string>,
@@ -102,38 +101,24 @@ function checkBaseTable(
   tables.set(folded, table);
 }
 
-function checkFunction(node: Node): void {
+function checkFunction(node: ParseNode): void {
   const name = String(node["function_name"]).toLowerCase();
   if (REFUSED_FUNCTIONS.has(name)) refuse(`the function ${name}() is not allowed`);
 }
 
-function tableFunctionName(node: Node): string {
-  const call = node["function"] as Node | undefined;
+function tableFunctionName(node: ParseNode): string {
+  const call = node["function"] as ParseNode | undefined;
   return call && typeof call["function_name"] === "string" ? call["function_name"].toLowerCase() : "";
 }
 
-function describeTableFunction(node: Node): string {
+function describeTableFunction(node: ParseNode): string {
   const name = tableFunctionName(node);
   return name === "" ? "a table function" : `${name}()`;
 }
 
 function collectCteNames(root: unknown, names: Set<string>): void {
-  visit(root, (node) => {
+  visitParseTree(root, (node) => {
     const cteMap = node["cte_map"] as { map?: Array<{ key: string }> } | undefined;
     for (const entry of cteMap?.map ?? []) names.add(entry.key.toLowerCase());
   });
-}
-
-/** Calls `onNode` for every object in the tree, depth first. */
-function visit(root: unknown, onNode: (node: Node) => void): void {
-  const stack: unknown[] = [root];
-  while (stack.length > 0) {
-    const value = stack.pop();
-    if (Array.isArray(value)) {
-      for (const item of value) stack.push(item);
-    } else if (value !== null && typeof value === "object") {
-      onNode(value as Node);
-      for (const child of Object.values(value)) if (typeof child === "object") stack.push(child);
-    }
-  }
 }

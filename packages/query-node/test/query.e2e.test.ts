@@ -26,6 +26,8 @@ const SUITE = [
   "SELECT * FROM users WHERE id = 'u-42'",
   "SELECT count(*) FILTER (WHERE active) AS a, min(timestamp) AS lo, max(timestamp) AS hi FROM users",
   "SELECT count(*) AS n, count(e.id) AS matched FROM users u LEFT JOIN empty_t e ON e.id = u.id",
+  "SELECT count(*) AS n, sum(age) AS s FROM users WHERE timestamp >= '2024-01-10' AND timestamp < '2024-01-20 12:00:00'",
+  "SELECT id FROM users WHERE id BETWEEN 'u-10' AND 'u-11' ORDER BY id",
   "SELECT count(DISTINCT name) AS names FROM users WHERE id IN (SELECT id FROM users WHERE score > 50)",
 ];
 

@@ -85,7 +85,7 @@ export class MutationService {
     const list = ids.map(quoteSqlLiteral).join(", ");
     const sql = `SELECT id, count(*) AS n FROM ${quoteSqlIdentifier(entry.name)} WHERE id IN (${list}) GROUP BY id`;
     const rows = await this.#options.queries.withTables(
-      [entry],
+      [{ entry, range: { ids } }],
       async (session) => (await session.readAll(sql)).rows,
     );
     return new Map(rows.map((row) => [String(row["id"]), Number(row["n"])]));

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { MetadataStore, TableEntry } from "@miniodb/core";
 import {
   checkReadOnlyQuery,
+  queryScanRanges,
   dropTableViewStatement,
   tableViewStatement,
   type DuckDbEngine,
@@ -10,7 +11,7 @@ import {
   type ObjectFileCache,
   type ResultBatch,
 } from "@miniodb/executor";
-import { gatherQuerySources, type BufferSource } from "./query-sources.js";
+import { gatherQuerySources, type BufferSource, type TableRead } from "./query-sources.js";
 
 export interface QueryServiceOptions {
   readonly metadata: MetadataStore;
@@ -46,7 +47,7 @@ export class QueryService {
 
   /** Like withQuery, for statements the server builds itself over known tables. */
   async withTables<T>(
-    tables: readonly TableEntry[],
+    tables: readonly TableRead[],
     work: (session: EngineSession) => Promise<T>,
   ): Promise<T> {
     const { engine, scratchDirectory } = this.#options;
@@ -89,14 +90,16 @@ export class QueryService {
     }
   }
 
-  async #checkedTables(sql: string): Promise<TableEntry[]> {
+  /** The tables `sql` reads, each with the range its WHERE clauses allow (for file pruning). */
+  async #checkedTables(sql: string): Promise<TableRead[]> {
     const { engine, metadata } = this.#options;
     const [tree, entries] = await Promise.all([engine.parse(sql), metadata.listTables()]);
     const { tables } = checkReadOnlyQuery(
       tree,
       entries.map((entry) => entry.name),
     );
-    const byName = new Map(entries.map((entry) => [entry.name, entry]));
-    return tables.map((name) => byName.get(name)!);
+    const ranges = queryScanRanges(tree, tables);
+    const byName = new Map<string, TableEntry>(entries.map((entry) => [entry.name, entry]));
+    return tables.map((name) => ({ entry: byName.get(name)!, range: ranges.get(name.toLowerCase()) }));
   }
 }

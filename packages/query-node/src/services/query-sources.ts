@@ -4,10 +4,12 @@ import { join } from "node:path";
 import { once } from "node:events";
 import type { DataFile, MetadataStore, SchemaEntry, TableEntry } from "@miniodb/core";
 import {
+  fileInRange,
   tombstoneLine,
   type CacheLease,
   type ObjectFileCache,
   type ParquetFileGroup,
+  type ScanRange,
   type TableViewSource,
 } from "@miniodb/executor";
 import { rowsOutsideManifest, type BufferedRows } from "@miniodb/worker-node";
@@ -24,6 +26,12 @@ export interface QuerySourcesOptions {
   readonly maxLineBytes: number;
 }
 
+/** A table a query reads, and the part of it the query can touch (undefined: all of it). */
+export interface TableRead {
+  readonly entry: TableEntry;
+  readonly range?: ScanRange | undefined;
+}
+
 /** The local files of one query's tables; `close` unpins them and deletes the query's own files. */
 export interface QuerySources {
   readonly views: readonly TableViewSource[];
@@ -33,12 +41,12 @@ export interface QuerySources {
 /**
  * Gathers, for each table a query reads, a consistent picture as local files: the Parquet files
  * of its manifest (through the file cache), its acknowledged rows that no file holds yet, and its
- * tombstones. The buffer is captured before the manifest is read, so a flush that commits in
+ * tombstones; files whose stats fall outside the query's range are skipped. The buffer is captured before the manifest is read, so a flush that commits in
  * between is seen exactly once (see rowsOutsideManifest).
  */
 export async function gatherQuerySources(
   options: QuerySourcesOptions,
-  tables: readonly TableEntry[],
+  tables: readonly TableRead[],
   directory: string,
 ): Promise<QuerySources> {
   await mkdir(directory, { recursive: true });
@@ -62,8 +70,9 @@ export async function gatherQuerySources(
   }
 }
 
-async function gatherTable(options: QuerySourcesOptions, table: TableEntry, base: string) {
+async function gatherTable(options: QuerySourcesOptions, read: TableRead, base: string) {
   const { metadata, cache, buffers } = options;
+  const table = read.entry;
   const captured = buffers.bufferedRows(table.name);
   const [manifest, firstSchema, tombstones] = await Promise.all([
     metadata.getManifest(table.name),
@@ -73,9 +82,11 @@ async function gatherTable(options: QuerySourcesOptions, table: TableEntry, base
   // A flush may have stored a newer schema (and files written with it) after the schema was read.
   const newest = Math.max(0, ...manifest.files.map((file) => file.schemaVersion));
   const schema = newest > firstSchema.version ? await metadata.getSchema(table.name) : firstSchema;
-  const lease = await cache.acquire(manifest.files);
+  const range = read.range;
+  const files = range ? manifest.files.filter((file) => fileInRange(file, range)) : manifest.files;
+  const lease = await cache.acquire(files);
   try {
-    const fileGroups = await groupFiles(metadata, table.name, manifest.files, schema, lease.paths);
+    const fileGroups = await groupFiles(metadata, table.name, files, schema, lease.paths);
     const bufferPath = await writeLines(`${base}.rows.ndjson`, rowsOutsideManifest(captured, manifest));
     const tombstonesPath = await writeLines(
       `${base}.tombstones.ndjson`,
