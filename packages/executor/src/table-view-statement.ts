@@ -6,6 +6,8 @@ import { quoteIdentifier, quoteLiteral } from "./sql-quote.js";
 export interface ParquetFileGroup {
   readonly paths: readonly string[];
   readonly columns: readonly ColumnDef[];
+  /** Whether a tombstone may hide rows of these files (else they skip the anti-join). */
+  readonly tombstoned: boolean;
 }
 
 /** Everything a query reads of one table, as local files. */
@@ -17,7 +19,10 @@ export interface TableViewSource {
   readonly fileGroups: readonly ParquetFileGroup[];
   /** NDJSON row lines not yet in any file (buffered rows). */
   readonly bufferPath?: string | undefined;
-  /** NDJSON `{"id": …, "seq": "<sequence>"}` lines: each hides the id's rows with seq ≤ it. */
+  /**
+   * NDJSON `{"id": …, "seq": "<sequence>"}` lines: each hides the id's rows with seq ≤ it, in the
+   * tombstoned file groups and in the buffered rows.
+   */
   readonly tombstonesPath?: string | undefined;
   /** Longest NDJSON line to accept, in bytes. */
   readonly maxLineBytes: number;
@@ -36,36 +41,45 @@ const TYPE_SQL: Record<ColumnType, string> = {
  *
  * ```sql
  * SELECT * EXCLUDE (__miniodb_seq) FROM (
- *   SELECT id, timestamp, __miniodb_seq, <columns as of today> FROM read_parquet([...])  -- per version
- *   UNION ALL SELECT ... FROM read_json(<buffer>)
- * ) AS r WHERE NOT EXISTS (SELECT 1 FROM <tombstones> t WHERE t.id = r.id AND t.seq >= r.__miniodb_seq)
+ *   SELECT id, timestamp, __miniodb_seq, <columns as of today> FROM read_parquet([...])  -- clean files, per version
+ *   UNION ALL
+ *   SELECT r.* FROM (<tombstoned files> UNION ALL <buffered rows>) AS r
+ *     ANTI JOIN <tombstones> AS t ON t.id = r.id AND t.seq >= r.__miniodb_seq
+ * )
  * ```
  *
  * Each group of files is read with the columns of its schema version and converted to today's
  * types by the widening policy (BIGINT → DOUBLE; anything → VARCHAR as its text; anything → JSON
- * as its JSON value); columns added later are NULL in older files. A table with nothing yet is an
- * empty view with the right columns, so joins against it behave.
+ * as its JSON value); columns added later are NULL in older files. Only the rows a tombstone may
+ * hide go through the anti-join (a hash join on id: far cheaper than a correlated NOT EXISTS). A
+ * table with nothing yet is an empty view with the right columns, so joins against it behave.
  */
 export function tableViewStatement(source: TableViewSource): string {
-  const parts = source.fileGroups
-    .filter((group) => group.paths.length > 0)
+  const tombstones = source.tombstonesPath;
+  const groups = source.fileGroups.filter((group) => group.paths.length > 0);
+  const clean = groups
+    .filter((group) => tombstones === undefined || !group.tombstoned)
+    .map((group) => fileGroupSelect(group, source.columns));
+  const dirty = groups
+    .filter((group) => tombstones !== undefined && group.tombstoned)
     .map((group) => fileGroupSelect(group, source.columns));
   if (source.bufferPath !== undefined) {
-    const buffer = rowLinesSelect(source.bufferPath, source.columns, source.maxLineBytes);
-    parts.push(`SELECT * FROM (${buffer})`);
+    const buffer = `SELECT * FROM (${rowLinesSelect(source.bufferPath, source.columns, source.maxLineBytes)})`;
+    (tombstones === undefined ? clean : dirty).push(buffer);
+  }
+  const parts = [...clean];
+  if (dirty.length > 0) {
+    const id = quoteIdentifier(ID_COLUMN);
+    const sequence = quoteIdentifier(SEQUENCE_COLUMN);
+    parts.push(
+      `SELECT r.* FROM (${dirty.join(" UNION ALL ")}) AS r ANTI JOIN (${tombstonesSelect(tombstones!)}) AS t ` +
+        `ON t.id = r.${id} AND t.seq >= r.${sequence}`,
+    );
   }
   if (parts.length === 0) parts.push(emptySelect(source.columns));
-  const rows = parts.join(" UNION ALL ");
-  const sequence = quoteIdentifier(SEQUENCE_COLUMN);
-  const id = quoteIdentifier(ID_COLUMN);
-  const live =
-    source.tombstonesPath === undefined
-      ? ""
-      : ` WHERE NOT EXISTS (SELECT 1 FROM (${tombstonesSelect(source.tombstonesPath)}) AS t ` +
-        `WHERE t.id = r.${id} AND t.seq >= r.${sequence})`;
   return (
     `CREATE OR REPLACE TEMP VIEW ${quoteIdentifier(source.name)} AS ` +
-    `SELECT * EXCLUDE (${sequence}) FROM (${rows}) AS r${live}`
+    `SELECT * EXCLUDE (${quoteIdentifier(SEQUENCE_COLUMN)}) FROM (${parts.join(" UNION ALL ")})`
   );
 }
 
@@ -110,9 +124,4 @@ function tombstonesSelect(path: string): string {
 /** One line of a tombstones file. */
 export function tombstoneLine(id: string, sequence: bigint): string {
   return JSON.stringify({ id, seq: sequence.toString() });
-}
-
-/** `DROP VIEW IF EXISTS <name>` for the end of a query. */
-export function dropTableViewStatement(name: string): string {
-  return `DROP VIEW IF EXISTS ${quoteIdentifier(name)}`;
 }

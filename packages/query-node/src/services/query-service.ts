@@ -4,12 +4,12 @@ import type { MetadataStore, TableEntry } from "@miniodb/core";
 import {
   checkReadOnlyQuery,
   queryScanRanges,
-  dropTableViewStatement,
   tableViewStatement,
   type DuckDbEngine,
   type EngineSession,
   type ObjectFileCache,
   type ResultBatch,
+  type TableViewSource,
 } from "@miniodb/executor";
 import { gatherQuerySources, type BufferSource, type TableRead } from "./query-sources.js";
 
@@ -54,13 +54,8 @@ export class QueryService {
     const sources = await gatherQuerySources(this.#options, tables, join(scratchDirectory, randomUUID()));
     try {
       return await engine.withSession(async (session) => {
-        try {
-          for (const view of sources.views) await session.run(tableViewStatement(view));
-          return await work(session);
-        } finally {
-          for (const view of sources.views)
-            await session.run(dropTableViewStatement(view.name)).catch(() => undefined);
-        }
+        await createViews(session, sources.views);
+        return work(session);
       });
     } finally {
       await sources.close();
@@ -78,11 +73,9 @@ export class QueryService {
     try {
       const { session, release } = await engine.lease();
       try {
-        for (const view of sources.views) await session.run(tableViewStatement(view));
+        await createViews(session, sources.views);
         yield* session.stream(sql);
       } finally {
-        for (const view of sources.views)
-          await session.run(dropTableViewStatement(view.name)).catch(() => undefined);
         release();
       }
     } finally {
@@ -102,4 +95,13 @@ export class QueryService {
     const byName = new Map<string, TableEntry>(entries.map((entry) => [entry.name, entry]));
     return tables.map((name) => ({ entry: byName.get(name)!, range: ranges.get(name.toLowerCase()) }));
   }
+}
+
+/**
+ * Creates the query's views in one round trip. Views are not dropped afterwards: every query
+ * replaces the views of all the tables it reads (the guard admits no other table names), so a
+ * view left on a connection is never read again before it is replaced.
+ */
+async function createViews(session: EngineSession, views: readonly TableViewSource[]): Promise<void> {
+  if (views.length > 0) await session.run(views.map(tableViewStatement).join(";\n"));
 }

@@ -6,6 +6,7 @@ import type { DataFile, MetadataStore, SchemaEntry, TableEntry } from "@miniodb/
 import {
   fileInRange,
   tombstoneLine,
+  TombstoneIndex,
   type CacheLease,
   type ObjectFileCache,
   type ParquetFileGroup,
@@ -49,7 +50,6 @@ export async function gatherQuerySources(
   tables: readonly TableRead[],
   directory: string,
 ): Promise<QuerySources> {
-  await mkdir(directory, { recursive: true });
   const leases: CacheLease[] = [];
   const close = async () => {
     for (const lease of leases) lease.release();
@@ -58,7 +58,7 @@ export async function gatherQuerySources(
   try {
     const views = await Promise.all(
       tables.map(async (table, index) => {
-        const { view, lease } = await gatherTable(options, table, join(directory, `t${index}`));
+        const { view, lease } = await gatherTable(options, table, directory, `t${index}`);
         leases.push(lease);
         return view;
       }),
@@ -70,11 +70,11 @@ export async function gatherQuerySources(
   }
 }
 
-async function gatherTable(options: QuerySourcesOptions, read: TableRead, base: string) {
+async function gatherTable(options: QuerySourcesOptions, read: TableRead, directory: string, name: string) {
   const { metadata, cache, buffers } = options;
   const table = read.entry;
   const captured = buffers.bufferedRows(table.name);
-  const [manifest, firstSchema, tombstones] = await Promise.all([
+  const [manifest, firstSchema, allTombstones] = await Promise.all([
     metadata.getManifest(table.name),
     metadata.getSchema(table.name),
     metadata.listTombstones(table.name),
@@ -83,14 +83,20 @@ async function gatherTable(options: QuerySourcesOptions, read: TableRead, base: 
   const newest = Math.max(0, ...manifest.files.map((file) => file.schemaVersion));
   const schema = newest > firstSchema.version ? await metadata.getSchema(table.name) : firstSchema;
   const range = read.range;
+  const tombstones = new TombstoneIndex(allTombstones).within(range);
   const files = range ? manifest.files.filter((file) => fileInRange(file, range)) : manifest.files;
   const lease = await cache.acquire(files);
   try {
-    const fileGroups = await groupFiles(metadata, table.name, files, schema, lease.paths);
-    const bufferPath = await writeLines(`${base}.rows.ndjson`, rowsOutsideManifest(captured, manifest));
+    const fileGroups = await groupFiles(metadata, table.name, files, schema, lease.paths, tombstones);
+    const bufferPath = await writeLines(
+      directory,
+      `${name}.rows.ndjson`,
+      rowsOutsideManifest(captured, manifest),
+    );
     const tombstonesPath = await writeLines(
-      `${base}.tombstones.ndjson`,
-      tombstones.map((tombstone) => tombstoneLine(tombstone.id, tombstone.sequence)),
+      directory,
+      `${name}.tombstones.ndjson`,
+      tombstones.entries().map((tombstone) => tombstoneLine(tombstone.id, tombstone.sequence)),
     );
     const view: TableViewSource = {
       name: table.name,
@@ -107,34 +113,47 @@ async function gatherTable(options: QuerySourcesOptions, read: TableRead, base: 
   }
 }
 
-/** Files by the schema version they were written with, each group with that version's columns. */
+/**
+ * Files by the schema version they were written with (each group with that version's columns)
+ * and by whether a tombstone may touch them.
+ */
 async function groupFiles(
   metadata: MetadataStore,
   table: string,
   files: readonly DataFile[],
   current: SchemaEntry,
   paths: ReadonlyMap<string, string>,
+  tombstones: TombstoneIndex,
 ): Promise<ParquetFileGroup[]> {
-  const byVersion = new Map<number, string[]>();
+  const groups = new Map<string, { version: number; tombstoned: boolean; paths: string[] }>();
   for (const file of files) {
-    const group = byVersion.get(file.schemaVersion) ?? [];
-    group.push(paths.get(file.key)!);
-    byVersion.set(file.schemaVersion, group);
+    const tombstoned = tombstones.size > 0 && tombstones.touches(file);
+    const key = `${file.schemaVersion}/${tombstoned}`;
+    const group = groups.get(key) ?? { version: file.schemaVersion, tombstoned, paths: [] };
+    group.paths.push(paths.get(file.key)!);
+    groups.set(key, group);
   }
-  const older = [...byVersion.keys()].some((version) => version !== current.version);
+  const older = files.some((file) => file.schemaVersion !== current.version);
   const history = older ? await metadata.listSchemas(table) : [current];
   const columnsOf = new Map(history.map((schema) => [schema.version, schema.columns]));
-  return [...byVersion].map(([version, groupPaths]) => ({
-    paths: groupPaths,
-    columns: columnsOf.get(version) ?? [],
+  return [...groups.values()].map((group) => ({
+    paths: group.paths,
+    columns: columnsOf.get(group.version) ?? [],
+    tombstoned: group.tombstoned,
   }));
 }
 
-/** Writes the lines to `path`; undefined (and no file) when there are none. */
-async function writeLines(path: string, lines: Iterable<string>): Promise<string | undefined> {
+/** Writes the lines to `directory/name`; undefined (and no file, no directory) when there are none. */
+async function writeLines(
+  directory: string,
+  name: string,
+  lines: Iterable<string>,
+): Promise<string | undefined> {
   const iterator = lines[Symbol.iterator]();
   let next = iterator.next();
   if (next.done) return undefined;
+  await mkdir(directory, { recursive: true });
+  const path = join(directory, name);
   const stream = createWriteStream(path);
   try {
     let chunk: string[] = [];

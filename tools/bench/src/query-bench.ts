@@ -1,0 +1,182 @@
+/**
+ * Query benchmark of one embedded node against raw DuckDB reading the same Parquet files:
+ *
+ *   npm run query -w @miniodb/bench -- [--rows 10000000] [--runs 5] [--lookups 200]
+ *     [--update-fraction 0.01]
+ *
+ * 1. Loads `--rows` distinct rows (ten payload fields) through the REST batch route, then
+ *    restarts the node so that everything is flushed to Parquet.
+ * 2. Runs the suite (query-suite.ts) on the node (REST /v1/query, wall time at the client) and on
+ *    a DuckDB instance in this process over the node's Parquet files, alternating, `--runs` times
+ *    after one warm-up each; reports medians and the ratio.
+ * 3. Point lookups by random id (p50/p99), the time to the first StreamQuery batch of a full scan,
+ *    and a full StreamQuery of the table (rows/s, the node's largest RSS while streaming).
+ * 4. Updates `--update-fraction` of the ids (UpdateData over REST, 8 in flight), restarts, and runs
+ *    the suite again: the slowdown caused by the tombstones and new versions.
+ */
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { Latencies } from "./latency.js";
+import { benchId, loadRows } from "./query-load.js";
+import { QUERY_SUITE, suiteSql } from "./query-suite.js";
+import { startNode, type BenchNode } from "./node-process.js";
+import { firstStreamBatchMs, streamAll } from "./query-stream.js";
+import { payload } from "./workload.js";
+
+const { values } = parseArgs({
+  options: {
+    rows: { type: "string", default: "10000000" },
+    runs: { type: "string", default: "5" },
+    lookups: { type: "string", default: "200" },
+    "update-fraction": { type: "string", default: "0.01" },
+  },
+});
+const ROWS = Number(values.rows);
+const RUNS = Number(values.runs);
+const TABLE = "bench_query";
+
+const dataDir = mkdtempSync(join(tmpdir(), "miniodb-query-bench-"));
+const env = { MINIODB_NODE__DATA_DIR: dataDir };
+let node: BenchNode = await startNode(env);
+const rest = () => `http://127.0.0.1:${node.ports.rest}`;
+
+async function query(sql: string): Promise<unknown[]> {
+  const response = await fetch(`${rest()}/v1/query`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ sql }),
+  });
+  const body = (await response.json()) as { result_json?: string };
+  if (!response.ok) throw new Error(`query failed: ${JSON.stringify(body)}`);
+  return JSON.parse(body.result_json!) as unknown[];
+}
+
+async function restart(): Promise<void> {
+  await node.stop();
+  node = await startNode(env);
+}
+
+function parquetFiles(directory: string): string[] {
+  return readdirSync(directory, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith(".parquet"))
+    .map((entry) => join(entry.parentPath, entry.name));
+}
+
+const timed = async (work: () => Promise<unknown>) => {
+  const started = performance.now();
+  await work();
+  return performance.now() - started;
+};
+const median = (samples: number[]) => [...samples].sort((a, b) => a - b)[Math.floor(samples.length / 2)]!;
+const ms = (value: number) => value.toFixed(1).padStart(8);
+
+async function runSuite(raw: ((sql: string) => Promise<unknown>) | undefined) {
+  const results: Array<{ name: string; ours: number; raw?: number }> = [];
+  for (const { name, sql } of QUERY_SUITE) {
+    const ours: number[] = [];
+    const direct: number[] = [];
+    await query(suiteSql(sql, TABLE));
+    if (raw) await raw(suiteSql(sql, "raw"));
+    for (let run = 0; run < RUNS; run++) {
+      ours.push(await timed(() => query(suiteSql(sql, TABLE))));
+      if (raw) direct.push(await timed(() => raw(suiteSql(sql, "raw"))));
+    }
+    results.push({ name, ours: median(ours), ...(raw ? { raw: median(direct) } : {}) });
+  }
+  return results;
+}
+
+try {
+  await fetch(`${rest()}/v1/tables`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ table_name: TABLE }),
+  });
+  const loadSeconds = await loadRows(rest(), TABLE, ROWS);
+  console.log(
+    `loaded ${ROWS} rows in ${loadSeconds.toFixed(1)} s (${Math.round(ROWS / loadSeconds)} rows/s)`,
+  );
+  await restart();
+  const files = parquetFiles(join(dataDir, "objects"));
+  console.log(`${files.length} Parquet files after the flush`);
+
+  const instance = await DuckDBInstance.create(":memory:");
+  const connection = await instance.connect();
+  await connection.run(
+    `CREATE VIEW raw AS SELECT * FROM read_parquet([${files.map((file) => `'${file}'`).join(", ")}])`,
+  );
+  const raw = async (sql: string) => (await connection.runAndReadAll(sql)).getRowObjectsJson();
+
+  const before = await runSuite(raw);
+  console.log(`\nquery (median of ${RUNS})            MinIODB ms   DuckDB ms   ratio`);
+  for (const result of before) {
+    console.log(
+      `${result.name.padEnd(32)} ${ms(result.ours)}    ${ms(result.raw!)}   ${(result.ours / result.raw!).toFixed(2)}`,
+    );
+  }
+
+  const lookups = new Latencies();
+  for (let i = 0; i < Number(values.lookups); i++) {
+    const id = benchId(Math.floor(Math.random() * ROWS));
+    lookups.add(await timed(() => query(`SELECT * FROM ${TABLE} WHERE id = '${id}'`)));
+  }
+  console.log(
+    `\npoint lookup by id: p50 ${lookups.percentile(50).toFixed(1)} ms, p99 ${lookups.percentile(99).toFixed(1)} ms`,
+  );
+
+  const grpc = `http://127.0.0.1:${node.ports.grpc}`;
+  const firsts: number[] = [];
+  for (let i = 0; i < 5; i++) firsts.push(await firstStreamBatchMs(grpc, `SELECT * FROM ${TABLE}`, 1000));
+  console.log(`first StreamQuery batch of a full scan: median ${median(firsts).toFixed(1)} ms (of 5)`);
+  const streamed = await streamAll(grpc, `SELECT * FROM ${TABLE}`, 5000, node.child.pid!);
+  console.log(
+    `full StreamQuery: ${streamed.rows} rows in ${streamed.seconds.toFixed(1)} s ` +
+      `(${Math.round(streamed.rows / streamed.seconds)} rows/s); node RSS at most ${streamed.maxRssMiB} MiB while streaming`,
+  );
+
+  const updates = Math.round(ROWS * Number(values["update-fraction"]));
+  if (updates > 0) {
+    const updateSeconds = await updateRows(updates);
+    console.log(
+      `\nupdated ${updates} ids in ${updateSeconds.toFixed(1)} s (${Math.round(updates / updateSeconds)} updates/s)`,
+    );
+    await restart();
+    const after = await runSuite(undefined);
+    console.log(`query (median of ${RUNS})        before ms    after ms   slowdown`);
+    after.forEach((result, index) => {
+      const base = before[index]!.ours;
+      console.log(
+        `${result.name.padEnd(32)} ${ms(base)}    ${ms(result.ours)}   ${(result.ours / base).toFixed(2)}`,
+      );
+    });
+  }
+  connection.closeSync();
+  instance.closeSync();
+} finally {
+  await node.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+}
+
+async function updateRows(count: number): Promise<number> {
+  const started = performance.now();
+  const stride = Math.max(1, Math.floor(ROWS / count));
+  let next = 0;
+  const worker = async () => {
+    for (;;) {
+      const n = next++;
+      if (n >= count) return;
+      const i = n * stride;
+      const response = await fetch(`${rest()}/v1/data`, {
+        method: "PUT",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ table: TABLE, id: benchId(i), payload: { ...payload(i), visits: -1 } }),
+      });
+      if (!response.ok) throw new Error(`update failed: ${await response.text()}`);
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
+  return (performance.now() - started) / 1000;
+}

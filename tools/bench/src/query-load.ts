@@ -1,0 +1,42 @@
+import { payload } from "./workload.js";
+
+const BASE_MS = Date.UTC(2026, 10, 1);
+
+/** The id of row `i`: fixed width, so ids sort in write order and flushed files cover narrow ranges. */
+export function benchId(i: number): string {
+  return `q-${String(i).padStart(9, "0")}`;
+}
+
+/**
+ * Loads `rows` distinct rows into `table` through the REST batch route (NDJSON bodies of
+ * `bodyRows`, `clients` requests in flight). Returns the seconds it took.
+ */
+export async function loadRows(rest: string, table: string, rows: number, clients = 4, bodyRows = 5000) {
+  const started = performance.now();
+  let next = 0;
+  const client = async () => {
+    for (;;) {
+      const first = next;
+      if (first >= rows) return;
+      next += bodyRows;
+      const lines: string[] = [];
+      for (let i = first; i < Math.min(rows, first + bodyRows); i++) {
+        lines.push(
+          JSON.stringify({
+            id: benchId(i),
+            timestamp: new Date(BASE_MS + i * 10).toISOString(),
+            payload: payload(i),
+          }),
+        );
+      }
+      const response = await fetch(`${rest}/v1/data/batch?table=${table}`, {
+        method: "POST",
+        headers: { "content-type": "application/x-ndjson" },
+        body: lines.join("\n"),
+      });
+      if (!response.ok) throw new Error(`load failed: ${response.status} ${await response.text()}`);
+    }
+  };
+  await Promise.all(Array.from({ length: clients }, client));
+  return (performance.now() - started) / 1000;
+}
