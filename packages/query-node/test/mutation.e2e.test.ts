@@ -85,6 +85,21 @@ describe("updates, deletes and flushes racing queries", () => {
     assert.deepEqual((await queryRows(rest, "SELECT count(*) AS n FROM users")).rows, [{ n: 17 }]);
   });
 
+  it("restores soft-deleted records, and refuses to restore hard-deleted ones", async () => {
+    const restore = (body: Record<string, unknown>) =>
+      requestJson<{ restored_count: number; error?: { code: string } }>(`${rest}/v1/data/restore`, {
+        body: { table: "users", ...body },
+      });
+    const hard = await restore({ id: "u-2" });
+    assert.equal(hard.status, 412);
+    assert.equal(hard.body.error?.code, "failed_precondition");
+    const soft = await restore({ ids: ["u-4", "u-5"] });
+    assert.equal(soft.status, 200, JSON.stringify(soft.body));
+    assert.equal(soft.body.restored_count, 2);
+    assert.equal((await restore({ id: "u-4" })).body.restored_count, 0);
+    assert.deepEqual((await queryRows(rest, "SELECT count(*) AS n FROM users")).rows, [{ n: 19 }]);
+  });
+
   it("counts every acknowledged row exactly once while flushes run", async () => {
     await requestJson(`${rest}/v1/tables`, { body: { table_name: "race", config: { buffer_size: 150 } } });
     let acknowledged = 0;

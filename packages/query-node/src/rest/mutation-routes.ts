@@ -8,7 +8,9 @@ import { messageFromJson, readJsonBody } from "./rest-body.js";
 
 /**
  * `PUT /v1/data {table, id, payload, timestamp}` (UpdateData) and `DELETE /v1/data` with
- * `{table, id, soft_delete}` or `{table, ids: [...], soft_delete}` (DeleteData).
+ * `{table, id, soft_delete}` or `{table, ids: [...], soft_delete}` (DeleteData), and
+ * `POST /v1/data/restore` with `{table, id}` or `{table, ids: [...]}`, which brings soft-deleted
+ * records back.
  */
 export function addMutationRoutes(app: Hono, mutations: MutationService, nodeId: string): void {
   app.put("/v1/data", async (context) => {
@@ -25,6 +27,13 @@ export function addMutationRoutes(app: Hono, mutations: MutationService, nodeId:
       message: deletedMessage(deleted, soft),
       deleted_count: deleted,
     });
+  });
+
+  app.post("/v1/data/restore", async (context) => {
+    const { table, ids, soft } = parseDeleteBody(await readJsonBody(context));
+    if (soft) throw new MiniodbError("invalid_argument", "soft_delete has no meaning for a restore");
+    const restored = await mutations.restore(table, ids);
+    return context.json({ success: true, message: `${restored} rows restored`, restored_count: restored });
   });
 }
 

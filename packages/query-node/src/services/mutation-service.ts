@@ -55,17 +55,7 @@ export class MutationService {
    * Ids with no visible row are skipped. `soft` tombstones keep the rows restorable until purged.
    */
   async delete(table: string, ids: readonly string[], soft: boolean): Promise<number> {
-    if (ids.length === 0 || ids.some((id) => typeof id !== "string" || id === "")) {
-      throw new MiniodbError("invalid_argument", "name at least one record id, none of them empty", {
-        details: { field: "id" },
-      });
-    }
-    if (ids.length > this.#options.maxBatchRecords) {
-      throw new MiniodbError(
-        "payload_too_large",
-        `${ids.length} ids in one delete; the limit is ${this.#options.maxBatchRecords} (limits.max_batch_records)`,
-      );
-    }
+    this.#checkIds(ids);
     const entry = await this.#options.tables.require(table);
     const visible = await this.#visibleCounts(entry, [...new Set(ids)]);
     if (visible.size === 0) return 0;
@@ -75,9 +65,51 @@ export class MutationService {
       entry.name,
       [...visible.keys()].map((id) => ({ id, sequence, soft, createdAt })),
     );
-    let deleted = 0;
-    for (const count of visible.values()) deleted += count;
-    return deleted;
+    return sum(visible);
+  }
+
+  /**
+   * Brings soft-deleted records back: removes the soft tombstones of each id and returns how many
+   * rows became visible again. An id with a hard tombstone (a hard delete, or an update, which
+   * replaces older versions for good) is failed_precondition and nothing is restored.
+   */
+  async restore(table: string, ids: readonly string[]): Promise<number> {
+    this.#checkIds(ids);
+    const entry = await this.#options.tables.require(table);
+    const wanted = new Set(ids);
+    const tombstones = (await this.#options.metadata.listTombstones(entry.name)).filter((tombstone) =>
+      wanted.has(tombstone.id),
+    );
+    const hard = tombstones.find((tombstone) => !tombstone.soft);
+    if (hard) {
+      throw new MiniodbError(
+        "failed_precondition",
+        `record ${JSON.stringify(hard.id)} was hard-deleted or replaced by an update; only soft deletes can be restored`,
+        { details: { table: entry.name, id: hard.id } },
+      );
+    }
+    if (tombstones.length === 0) return 0;
+    const before = await this.#visibleCounts(entry, [...wanted]);
+    await this.#options.metadata.retireTombstones(
+      entry.name,
+      tombstones.map((tombstone) => ({ id: tombstone.id, sequence: tombstone.sequence })),
+    );
+    const after = await this.#visibleCounts(entry, [...wanted]);
+    return sum(after) - sum(before);
+  }
+
+  #checkIds(ids: readonly string[]): void {
+    if (ids.length === 0 || ids.some((id) => typeof id !== "string" || id === "")) {
+      throw new MiniodbError("invalid_argument", "name at least one record id, none of them empty", {
+        details: { field: "id" },
+      });
+    }
+    if (ids.length > this.#options.maxBatchRecords) {
+      throw new MiniodbError(
+        "payload_too_large",
+        `${ids.length} ids in one request; the limit is ${this.#options.maxBatchRecords} (limits.max_batch_records)`,
+      );
+    }
   }
 
   /** Visible rows per id, for the ids that have any. */
@@ -94,4 +126,10 @@ export class MutationService {
   #now(): Date {
     return this.#options.now?.() ?? new Date();
   }
+}
+
+function sum(counts: ReadonlyMap<string, number>): number {
+  let total = 0;
+  for (const count of counts.values()) total += count;
+  return total;
 }
