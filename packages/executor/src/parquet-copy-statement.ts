@@ -23,7 +23,7 @@ export interface ParquetCopyStatementOptions {
  * ```sql
  * COPY (SELECT * FROM (SELECT <checked conversions> FROM read_json(<input>, columns = {...}))
  *       ORDER BY id, __miniodb_seq)
- * TO <output> (FORMAT parquet, COMPRESSION zstd, USE_TMP_FILE true, RETURN_STATS)
+ * TO <output> (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 32768, USE_TMP_FILE true, RETURN_STATS)
  * ```
  *
  * Output schema: `id VARCHAR, timestamp TIMESTAMP (UTC wall time, µs), __miniodb_seq UBIGINT`,
@@ -44,9 +44,17 @@ export function parquetCopyStatement(options: ParquetCopyStatementOptions): stri
   return (
     `COPY (SELECT * FROM (${rowLinesSelect(inputPath, columns, maxLineBytes)}) ` +
     `ORDER BY ${quoteIdentifier(ID_COLUMN)}, ${quoteIdentifier(SEQUENCE_COLUMN)}) ` +
-    `TO ${quoteLiteral(outputPath)} (FORMAT parquet, COMPRESSION zstd, USE_TMP_FILE true, RETURN_STATS)`
+    `TO ${quoteLiteral(outputPath)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${ROW_GROUP_ROWS}, ` +
+    `USE_TMP_FILE true, RETURN_STATS)`
   );
 }
+
+/**
+ * Rows per Parquet row group. Files are sorted by id, so a lookup by id reads the one row group
+ * whose id range holds it: 32,768 rows made point lookups about twice as fast as DuckDB's default
+ * (122,880) while scans stayed within the noise.
+ */
+const ROW_GROUP_ROWS = 32_768;
 
 /**
  * The SELECT that reads an NDJSON file of row lines as typed rows (`id`, `timestamp`,
