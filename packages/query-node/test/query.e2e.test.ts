@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { createClient } from "@connectrpc/connect";
-import { createGrpcTransport } from "@connectrpc/connect-node";
+import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
 import type { DuckDbEngine } from "@miniodb/executor";
 import { MinIODBService } from "@miniodb/proto";
 import { queryRows, referenceEngine, userRows, writeUsers } from "./support/query-fixtures.js";
@@ -124,6 +124,27 @@ describe("queries on one node", () => {
     assert.equal(ids.size, expected);
     assert.deepEqual(sizes.slice(0, -1), Array(sizes.length - 1).fill(100));
     assert.deepEqual(flags, [...Array(sizes.length - 1).fill(true), false]);
+  });
+
+  it("streams the same records to a Connect JSON client", async () => {
+    const transport = createConnectTransport({
+      baseUrl: `http://127.0.0.1:${node.ports.rest}`,
+      httpVersion: "1.1",
+      useBinaryFormat: false,
+    });
+    const records = [];
+    for await (const message of createClient(MinIODBService, transport).streamQuery({
+      sql: "SELECT * FROM users WHERE id IN ('u-1', 'u-2') ORDER BY id",
+    }))
+      records.push(...message.records);
+    assert.deepEqual(
+      records.map((record) => [record.id, record.payload?.["city"], record.timestamp?.seconds]),
+      ROWS.filter((row) => row.id === "u-1" || row.id === "u-2").map((row) => [
+        row.id,
+        row.payload.city,
+        BigInt(Math.floor(row.timestampMicros / 1_000_000)),
+      ]),
+    );
   });
 
   const refused: Array<[string, string]> = [

@@ -2,14 +2,17 @@ import { create } from "@bufbuild/protobuf";
 import type { JsonObject } from "@bufbuild/protobuf";
 import { MiniodbError, parseTimestampMicros } from "@miniodb/core";
 import type { ResultRow } from "@miniodb/executor";
+import type { DataRecord } from "@miniodb/proto";
 import {
   DataRecordSchema,
   QueryDataResponseSchema,
+  QueryRecordViewSchema,
   StreamQueryResponseSchema,
-  type DataRecord,
+  StreamQueryResponseViewSchema,
   type QueryDataRequest,
   type StreamQueryRequest,
 } from "@miniodb/proto";
+import { encodeStructPayload } from "./encode-struct-payload.js";
 import type { QueryPager } from "../services/query-pager.js";
 import type { QueryService } from "../services/query-service.js";
 import { microsToTimestamp } from "./proto-convert.js";
@@ -30,7 +33,24 @@ export function createQueryRpcs(queries: QueryService, pager: QueryPager, maxBat
     },
     async *streamQuery(request: StreamQueryRequest) {
       const batchSize = streamBatchSize(request, maxBatchRecords);
-      yield* queryStream(queries, request.sql, batchSize);
+      yield* queryStream(queries, request.sql, batchSize, recordFromRow, (records, hasMore) =>
+        create(StreamQueryResponseSchema, { records, hasMore, cursor: "" }),
+      );
+    },
+  };
+}
+
+/**
+ * StreamQuery for binary (protobuf) clients, answered with the response view: each row's payload
+ * is encoded straight to Struct bytes instead of going through Struct messages.
+ */
+export function createQueryViewRpcs(queries: QueryService, maxBatchRecords: number) {
+  return {
+    async *streamQuery(request: StreamQueryRequest) {
+      const batchSize = streamBatchSize(request, maxBatchRecords);
+      yield* queryStream(queries, request.sql, batchSize, recordViewFromRow, (records, hasMore) =>
+        create(StreamQueryResponseViewSchema, { records, hasMore, cursor: "" }),
+      );
     },
   };
 }
@@ -55,30 +75,41 @@ function streamBatchSize(request: StreamQueryRequest, maxBatchRecords: number): 
 
 /**
  * Every row of the result in batches of `batchSize`, each sent once the next row shows whether it
- * is the last (`has_more` false on the last one). An empty result is one empty message.
+ * is the last (`has_more` false on the last one). An empty result is one empty message. Rows are
+ * converted only as they are batched, so the first message leaves after `batchSize` rows.
  */
-async function* queryStream(queries: QueryService, sql: string, batchSize: number) {
-  let pending: DataRecord[] = [];
-  let full: DataRecord[] | undefined;
+async function* queryStream<R, M>(
+  queries: QueryService,
+  sql: string,
+  batchSize: number,
+  toRecord: (row: ResultRow) => R,
+  toMessage: (records: R[], hasMore: boolean) => M,
+) {
+  let pending: R[] = [];
+  let full: R[] | undefined;
   for await (const batch of queries.stream(sql)) {
     for (const row of batch.rows) {
       if (full) {
-        yield batchMessage(full, true);
+        yield toMessage(full, true);
         full = undefined;
       }
-      pending.push(recordFromRow(row));
+      pending.push(toRecord(row));
       if (pending.length === batchSize) {
         full = pending;
         pending = [];
       }
     }
   }
-  if (full) yield batchMessage(full, false);
-  else yield batchMessage(pending, false);
+  yield toMessage(full ?? pending, false);
 }
 
-function batchMessage(records: DataRecord[], hasMore: boolean) {
-  return create(StreamQueryResponseSchema, { records, hasMore, cursor: "" });
+/** A row's record fields: see recordFromRow. */
+function splitRow(row: ResultRow): { id?: string; micros?: number; payload: JsonObject } {
+  const { id, timestamp, ...payload } = row;
+  const micros = typeof timestamp === "string" ? timestampMicros(timestamp) : undefined;
+  if (id !== undefined && typeof id !== "string") payload["id"] = id;
+  if (micros === undefined && timestamp !== undefined) payload["timestamp"] = timestamp;
+  return { ...(typeof id === "string" ? { id } : {}), ...(micros === undefined ? {} : { micros }), payload };
 }
 
 /**
@@ -87,15 +118,21 @@ function batchMessage(records: DataRecord[], hasMore: boolean) {
  * back as they were written).
  */
 export function recordFromRow(row: ResultRow): DataRecord {
-  const { id, timestamp, ...rest } = row;
-  const payload: JsonObject = rest;
-  const record = create(DataRecordSchema, { payload });
-  if (typeof id === "string") record.id = id;
-  else if (id !== undefined) payload["id"] = id;
-  const micros = typeof timestamp === "string" ? timestampMicros(timestamp) : undefined;
-  if (micros !== undefined) record.timestamp = microsToTimestamp(micros);
-  else if (timestamp !== undefined) payload["timestamp"] = timestamp;
-  return record;
+  const { id, micros, payload } = splitRow(row);
+  return create(DataRecordSchema, {
+    id: id ?? "",
+    payload,
+    ...(micros === undefined ? {} : { timestamp: microsToTimestamp(micros) }),
+  });
+}
+
+function recordViewFromRow(row: ResultRow) {
+  const { id, micros, payload } = splitRow(row);
+  return create(QueryRecordViewSchema, {
+    id: id ?? "",
+    payload: encodeStructPayload(payload),
+    ...(micros === undefined ? {} : { timestamp: microsToTimestamp(micros) }),
+  });
 }
 
 function timestampMicros(text: string): number | undefined {

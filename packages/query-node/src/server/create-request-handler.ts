@@ -2,22 +2,29 @@ import type { ConnectRouter } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { getRequestListener } from "@hono/node-server";
 import type { Logger } from "pino";
-import { AuthService, MinIODBService } from "@miniodb/proto";
+import { AuthService, MinIODBQueryViewService, MinIODBService } from "@miniodb/proto";
 import { createRestApp } from "../rest/create-rest-app.js";
 import { createErrorInterceptor } from "../rpc/error-interceptor.js";
 import { createHealthCheckRpc } from "../rpc/health-rpc.js";
 import { createMutationRpcs } from "../rpc/mutation-rpcs.js";
-import { createQueryRpcs } from "../rpc/query-rpcs.js";
+import { createQueryRpcs, createQueryViewRpcs } from "../rpc/query-rpcs.js";
 import { createTableRpcs } from "../rpc/table-rpcs.js";
 import { createWriteRpcs } from "../rpc/write-rpcs.js";
 import type { ApiServices } from "./api-services.js";
+import { isBinaryRequest } from "./is-binary-request.js";
 import type { NodeHandlerFn } from "./protocol-server.js";
 
 /**
  * The one handler every port serves: gRPC, gRPC-web and Connect for the RPC paths
  * (`/miniodb.v1.MinIODBService/...`), the REST API (`/v1/...`) for everything else. RPCs that are
  * not implemented yet answer `unimplemented`.
+ *
+ * Binary StreamQuery calls go to a second Connect handler that encodes responses with the query
+ * view (payloads written as Struct bytes; see `MinIODBQueryViewService`). JSON calls to the same
+ * path are answered with the public messages, whose JSON form the view lacks.
  */
+const VIEW_PATHS = new Set([`/${MinIODBService.typeName}/${MinIODBService.method.streamQuery.name}`]);
+
 export function createRequestHandler(services: ApiServices, logger: Logger): NodeHandlerFn {
   const routes = (router: ConnectRouter) => {
     router.service(MinIODBService, {
@@ -30,11 +37,23 @@ export function createRequestHandler(services: ApiServices, logger: Logger): Nod
     router.service(AuthService, {});
   };
   const rest = createRestApp(services, logger);
-  return connectNodeAdapter({
+  const options = { readMaxBytes: services.maxRequestBytes, interceptors: [createErrorInterceptor(logger)] };
+  const api = connectNodeAdapter({
+    ...options,
     routes,
-    readMaxBytes: services.maxRequestBytes,
-    interceptors: [createErrorInterceptor(logger)],
     // Hono's listener takes the same http/http2 request pairs; only its callback typing differs.
     fallback: getRequestListener(rest.fetch) as unknown as NodeHandlerFn,
   });
+  const views = connectNodeAdapter({
+    ...options,
+    routes: (router) =>
+      router.service(
+        MinIODBQueryViewService,
+        createQueryViewRpcs(services.queries, services.maxBatchRecords),
+      ),
+  });
+  return (request, response) =>
+    isBinaryRequest(VIEW_PATHS, request.url, request.headers["content-type"])
+      ? views(request, response)
+      : api(request, response);
 }

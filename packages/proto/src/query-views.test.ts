@@ -1,0 +1,57 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { StructSchema, timestampFromMs } from "@bufbuild/protobuf/wkt";
+import { fromJson } from "@bufbuild/protobuf";
+import { DataRecordSchema, MinIODBService, StreamQueryResponseSchema } from "./gen/miniodb/v1/miniodb_pb.js";
+import {
+  QueryRecordViewSchema,
+  StreamQueryResponseViewSchema,
+} from "./gen/miniodb/views/v1/query_views_pb.js";
+import { MinIODBQueryViewService } from "./query-view-service.js";
+
+describe("query views", () => {
+  it("encode bytes that decode as the public StreamQueryResponse", () => {
+    const payload = { name: "Ada", age: 36, tags: ["x", 1, null], nested: { ok: true } };
+    const view = create(StreamQueryResponseViewSchema, {
+      records: [
+        create(QueryRecordViewSchema, {
+          id: "u-1",
+          timestamp: timestampFromMs(1_700_000_000_123),
+          payload: toBinary(StructSchema, fromJson(StructSchema, payload)),
+        }),
+        create(QueryRecordViewSchema, {}),
+      ],
+      hasMore: true,
+      cursor: "c",
+    });
+    const decoded = fromBinary(StreamQueryResponseSchema, toBinary(StreamQueryResponseViewSchema, view));
+    assert.equal(decoded.hasMore, true);
+    assert.equal(decoded.cursor, "c");
+    assert.equal(decoded.records[0]!.id, "u-1");
+    assert.equal(decoded.records[0]!.timestamp?.nanos, 123_000_000);
+    assert.deepEqual(decoded.records[0]!.payload, payload);
+    assert.deepEqual(decoded.records[1], create(DataRecordSchema, {}));
+  });
+
+  it("match the public messages field for field", () => {
+    const pairs = [
+      [QueryRecordViewSchema, DataRecordSchema],
+      [StreamQueryResponseViewSchema, StreamQueryResponseSchema],
+    ] as const;
+    for (const [view, message] of pairs) {
+      assert.deepEqual(
+        view.fields.map((field) => [field.number, field.name]),
+        message.fields.map((field) => [field.number, field.name]),
+      );
+    }
+  });
+
+  it("keep StreamQuery's path and request, with the view as output", () => {
+    const method = MinIODBQueryViewService.method.streamQuery;
+    assert.equal(MinIODBQueryViewService.typeName, MinIODBService.typeName);
+    assert.equal(method.name, MinIODBService.method.streamQuery.name);
+    assert.equal(method.input, MinIODBService.method.streamQuery.input);
+    assert.equal(method.output, StreamQueryResponseViewSchema);
+  });
+});

@@ -1,0 +1,17 @@
+/**
+ * Content types of binary (protobuf) RPC requests in gRPC, gRPC-web and Connect:
+ * `application/grpc`, `application/grpc+proto`, `application/grpc-web(+proto)`,
+ * `application/proto`, `application/connect+proto`, with optional parameters.
+ */
+const BINARY_CONTENT_TYPE = /^application\/(?:grpc(?:-web)?(?:\+proto)?|proto|connect\+proto)\s*(?:;|$)/i;
+
+/** Whether a request calls one of `paths` with a protobuf-encoded body. */
+export function isBinaryRequest(
+  paths: ReadonlySet<string>,
+  url: string | undefined,
+  contentType: string | undefined,
+): boolean {
+  if (url === undefined || contentType === undefined) return false;
+  const query = url.indexOf("?");
+  return paths.has(query < 0 ? url : url.slice(0, query)) && BINARY_CONTENT_TYPE.test(contentType);
+}
