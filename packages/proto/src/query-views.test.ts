@@ -1,27 +1,21 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
-import { StructSchema, timestampFromMs } from "@bufbuild/protobuf/wkt";
-import { fromJson } from "@bufbuild/protobuf";
+import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { DataRecordSchema, MinIODBService, StreamQueryResponseSchema } from "./gen/miniodb/v1/miniodb_pb.js";
-import {
-  QueryRecordViewSchema,
-  StreamQueryResponseViewSchema,
-} from "./gen/miniodb/views/v1/query_views_pb.js";
+import { StreamQueryResponseViewSchema } from "./gen/miniodb/views/v1/query_views_pb.js";
 import { MinIODBQueryViewService } from "./query-view-service.js";
 
 describe("query views", () => {
   it("encode bytes that decode as the public StreamQueryResponse", () => {
     const payload = { name: "Ada", age: 36, tags: ["x", 1, null], nested: { ok: true } };
+    const record = create(DataRecordSchema, {
+      id: "u-1",
+      timestamp: timestampFromMs(1_700_000_000_123),
+      payload,
+    });
     const view = create(StreamQueryResponseViewSchema, {
-      records: [
-        create(QueryRecordViewSchema, {
-          id: "u-1",
-          timestamp: timestampFromMs(1_700_000_000_123),
-          payload: toBinary(StructSchema, fromJson(StructSchema, payload)),
-        }),
-        create(QueryRecordViewSchema, {}),
-      ],
+      records: [toBinary(DataRecordSchema, record), new Uint8Array()],
       hasMore: true,
       cursor: "c",
     });
@@ -34,17 +28,11 @@ describe("query views", () => {
     assert.deepEqual(decoded.records[1], create(DataRecordSchema, {}));
   });
 
-  it("match the public messages field for field", () => {
-    const pairs = [
-      [QueryRecordViewSchema, DataRecordSchema],
-      [StreamQueryResponseViewSchema, StreamQueryResponseSchema],
-    ] as const;
-    for (const [view, message] of pairs) {
-      assert.deepEqual(
-        view.fields.map((field) => [field.number, field.name]),
-        message.fields.map((field) => [field.number, field.name]),
-      );
-    }
+  it("match the public message field for field", () => {
+    assert.deepEqual(
+      StreamQueryResponseViewSchema.fields.map((field) => [field.number, field.name]),
+      StreamQueryResponseSchema.fields.map((field) => [field.number, field.name]),
+    );
   });
 
   it("keep StreamQuery's path and request, with the view as output", () => {

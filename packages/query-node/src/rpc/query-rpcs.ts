@@ -6,13 +6,12 @@ import type { DataRecord } from "@miniodb/proto";
 import {
   DataRecordSchema,
   QueryDataResponseSchema,
-  QueryRecordViewSchema,
   StreamQueryResponseSchema,
   StreamQueryResponseViewSchema,
   type QueryDataRequest,
   type StreamQueryRequest,
 } from "@miniodb/proto";
-import { encodeStructPayload } from "./encode-struct-payload.js";
+import { RecordBytesWriter } from "./record-bytes-writer.js";
 import type { QueryPager } from "../services/query-pager.js";
 import type { QueryService } from "../services/query-service.js";
 import { microsToTimestamp } from "./proto-convert.js";
@@ -41,15 +40,22 @@ export function createQueryRpcs(queries: QueryService, pager: QueryPager, maxBat
 }
 
 /**
- * StreamQuery for binary (protobuf) clients, answered with the response view: each row's payload
- * is encoded straight to Struct bytes instead of going through Struct messages.
+ * StreamQuery for binary (protobuf) clients, answered with the response view: each row is encoded
+ * straight to DataRecord bytes instead of going through DataRecord and Struct messages.
  */
 export function createQueryViewRpcs(queries: QueryService, maxBatchRecords: number) {
   return {
     async *streamQuery(request: StreamQueryRequest) {
       const batchSize = streamBatchSize(request, maxBatchRecords);
-      yield* queryStream(queries, request.sql, batchSize, recordViewFromRow, (records, hasMore) =>
-        create(StreamQueryResponseViewSchema, { records, hasMore, cursor: "" }),
+      const writer = new RecordBytesWriter();
+      const write = (row: ResultRow) => {
+        const { id, micros, payload } = splitRow(row);
+        writer.record(id, micros, payload);
+      };
+      // The writer holds exactly the rows of the batch being sent: queryStream converts a row only
+      // after sending the previous full batch.
+      yield* queryStream(queries, request.sql, batchSize, write, (_, hasMore) =>
+        create(StreamQueryResponseViewSchema, { records: writer.take(), hasMore, cursor: "" }),
       );
     },
   };
@@ -122,15 +128,6 @@ export function recordFromRow(row: ResultRow): DataRecord {
   return create(DataRecordSchema, {
     id: id ?? "",
     payload,
-    ...(micros === undefined ? {} : { timestamp: microsToTimestamp(micros) }),
-  });
-}
-
-function recordViewFromRow(row: ResultRow) {
-  const { id, micros, payload } = splitRow(row);
-  return create(QueryRecordViewSchema, {
-    id: id ?? "",
-    payload: encodeStructPayload(payload),
     ...(micros === undefined ? {} : { timestamp: microsToTimestamp(micros) }),
   });
 }

@@ -13,57 +13,25 @@
 
 import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
-import type { Timestamp } from "@bufbuild/protobuf/wkt";
-import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file miniodb/views/v1/query_views.proto.
  */
 export const file_miniodb_views_v1_query_views: GenFile = /*@__PURE__*/
-  fileDesc("CiJtaW5pb2RiL3ZpZXdzL3YxL3F1ZXJ5X3ZpZXdzLnByb3RvEhBtaW5pb2RiLnZpZXdzLnYxIl0KD1F1ZXJ5UmVjb3JkVmlldxIKCgJpZBgBIAEoCRItCgl0aW1lc3RhbXAYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg8KB3BheWxvYWQYAyABKAwibwoXU3RyZWFtUXVlcnlSZXNwb25zZVZpZXcSMgoHcmVjb3JkcxgBIAMoCzIhLm1pbmlvZGIudmlld3MudjEuUXVlcnlSZWNvcmRWaWV3EhAKCGhhc19tb3JlGAIgASgIEg4KBmN1cnNvchgDIAEoCWIGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("CiJtaW5pb2RiL3ZpZXdzL3YxL3F1ZXJ5X3ZpZXdzLnByb3RvEhBtaW5pb2RiLnZpZXdzLnYxIkwKF1N0cmVhbVF1ZXJ5UmVzcG9uc2VWaWV3Eg8KB3JlY29yZHMYASADKAwSEAoIaGFzX21vcmUYAiABKAgSDgoGY3Vyc29yGAMgASgJYgZwcm90bzM");
 
 /**
- * QueryRecordView views miniodb.v1.DataRecord as the server writes it.
- *
- * @generated from message miniodb.views.v1.QueryRecordView
- */
-export type QueryRecordView = Message<"miniodb.views.v1.QueryRecordView"> & {
-  /**
-   * @generated from field: string id = 1;
-   */
-  id: string;
-
-  /**
-   * @generated from field: google.protobuf.Timestamp timestamp = 2;
-   */
-  timestamp?: Timestamp | undefined;
-
-  /**
-   * The encoded google.protobuf.Struct.
-   *
-   * @generated from field: bytes payload = 3;
-   */
-  payload: Uint8Array;
-};
-
-/**
- * Describes the message miniodb.views.v1.QueryRecordView.
- * Use `create(QueryRecordViewSchema)` to create a new message.
- */
-export const QueryRecordViewSchema: GenMessage<QueryRecordView> = /*@__PURE__*/
-  messageDesc(file_miniodb_views_v1_query_views, 0);
-
-/**
- * StreamQueryResponseView views miniodb.v1.StreamQueryResponse.
+ * StreamQueryResponseView views miniodb.v1.StreamQueryResponse: each element of `records` is an
+ * encoded miniodb.v1.DataRecord (repeated messages and repeated bytes share the wire format).
  *
  * @generated from message miniodb.views.v1.StreamQueryResponseView
  */
 export type StreamQueryResponseView = Message<"miniodb.views.v1.StreamQueryResponseView"> & {
   /**
-   * @generated from field: repeated miniodb.views.v1.QueryRecordView records = 1;
+   * @generated from field: repeated bytes records = 1;
    */
-  records: QueryRecordView[];
+  records: Uint8Array[];
 
   /**
    * @generated from field: bool has_more = 2;
@@ -81,5 +49,5 @@ export type StreamQueryResponseView = Message<"miniodb.views.v1.StreamQueryRespo
  * Use `create(StreamQueryResponseViewSchema)` to create a new message.
  */
 export const StreamQueryResponseViewSchema: GenMessage<StreamQueryResponseView> = /*@__PURE__*/
-  messageDesc(file_miniodb_views_v1_query_views, 1);
+  messageDesc(file_miniodb_views_v1_query_views, 0);
 
