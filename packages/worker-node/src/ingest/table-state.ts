@@ -2,7 +2,10 @@ import {
   checkPayloadKey,
   MiniodbError,
   SchemaEvolution,
+  widenColumnType,
+  type ColumnType,
   type MetadataStore,
+  type SerializedPayload,
   type TableEntry,
   type TableSchema,
 } from "@miniodb/core";
@@ -41,9 +44,9 @@ export class TableState {
    * and must not differ only in case from a column or from a key earlier in the same batch
    * (`batchKeys`, lower-cased → spelling). Throws invalid_argument.
    */
-  checkKeys(payload: Readonly<Record<string, unknown>>, batchKeys: Map<string, string>): void {
-    for (const key in payload) {
-      if (this.#columnNames.has(key)) continue;
+  checkKeys(payload: SerializedPayload, batchKeys: Map<string, string>): void {
+    for (const key of payload.keys) {
+      if (this.#columns.has(key)) continue;
       const folded = key.toLowerCase();
       const known = this.#foldedColumns.get(folded) ?? batchKeys.get(folded);
       if (known === undefined) {
@@ -59,40 +62,56 @@ export class TableState {
     }
   }
 
-  get #columnNames(): ReadonlySet<string> {
-    return this.#names ?? this.#index().names;
+  /** Column types by exact name. */
+  get #columns(): ReadonlyMap<string, ColumnType> {
+    return this.#types ?? this.#index().types;
   }
 
   get #foldedColumns(): ReadonlyMap<string, string> {
     return this.#folded ?? this.#index().folded;
   }
 
-  #names: Set<string> | undefined;
+  #types: Map<string, ColumnType> | undefined;
   #folded: Map<string, string> | undefined;
 
   #index() {
-    const names = new Set(this.#schema.columns.map((column) => column.name));
+    const types = new Map(this.#schema.columns.map((column) => [column.name, column.type]));
     const folded = new Map(this.#schema.columns.map((column) => [column.name.toLowerCase(), column.name]));
-    this.#names = names;
+    this.#types = types;
     this.#folded = folded;
-    return { names, folded };
+    return { types, folded };
+  }
+
+  /**
+   * Whether the current schema already holds every key of `payload` with a type its value fits:
+   * then schema evolution has nothing to do, and skipping it saves its per-key work. Schemas only
+   * grow and widen, so a payload covered now stays covered.
+   */
+  #covers(payload: SerializedPayload): boolean {
+    const columns = this.#columns;
+    const { keys, types } = payload;
+    for (let i = 0; i < keys.length; i++) {
+      const type = types[i];
+      const column = columns.get(keys[i]!);
+      if (column === undefined) return false;
+      if (type !== undefined && type !== column && widenColumnType(column, type) !== column) return false;
+    }
+    return true;
   }
 
   /**
    * Makes the stored schema cover `payloads` (adding columns, widening types) before their rows
    * are logged. Throws invalid_argument for an unacceptable key, storing nothing.
    */
-  async coverPayloads(
-    payloads: ReadonlyArray<Readonly<Record<string, unknown>>>,
-    metadata: MetadataStore,
-  ): Promise<void> {
+  async coverPayloads(payloads: readonly SerializedPayload[], metadata: MetadataStore): Promise<void> {
+    if (payloads.every((payload) => this.#covers(payload))) return;
     const evolution = new SchemaEvolution(this.#schema);
-    for (const payload of payloads) evolution.observe(payload);
+    for (const payload of payloads) evolution.observeSerialized(payload);
     if (evolution.result() === this.#schema) return;
     const change = this.#schemaChange.then(async () => {
       for (let attempt = 0; ; attempt++) {
         const latest = new SchemaEvolution(this.#schema);
-        for (const payload of payloads) latest.observe(payload);
+        for (const payload of payloads) latest.observeSerialized(payload);
         const next = latest.result();
         if (next === this.#schema) return;
         try {
@@ -112,7 +131,7 @@ export class TableState {
 
   #adoptSchema(schema: TableSchema): void {
     this.#schema = schema;
-    this.#names = undefined;
+    this.#types = undefined;
     this.#folded = undefined;
   }
 }
