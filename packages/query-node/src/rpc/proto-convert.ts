@@ -10,8 +10,10 @@ import {
   type TableConfig as TableConfigMessage,
   type TableInfo,
 } from "@miniodb/proto";
+import type { DataRecordView } from "@miniodb/proto/views";
 import type { RecordInput } from "@miniodb/worker-node";
 import type { TableView } from "../services/table-service.js";
+import { readStructPayload } from "./read-struct-payload.js";
 
 /** Epoch microseconds of a protobuf Timestamp (sub-microsecond digits are dropped). */
 export function timestampToMicros(timestamp: Timestamp): number {
@@ -33,6 +35,20 @@ export function recordFromProto(record: RecordFields | undefined): RecordInput {
     id: record?.id,
     timestampMicros: record?.timestamp ? timestampToMicros(record.timestamp) : undefined,
     payload: record?.payload,
+  };
+}
+
+/**
+ * A record of a request decoded with the write views: its payload stays the encoded Struct until
+ * the worker reads it (a malformed one then fails only this record). An absent payload is
+ * rejected like an absent object.
+ */
+export function recordFromView(record: DataRecordView | undefined): RecordInput {
+  const bytes = record?.payload;
+  return {
+    id: record?.id,
+    timestampMicros: record?.timestamp ? timestampToMicros(record.timestamp) : undefined,
+    encodedPayload: bytes && { serialize: () => readStructPayload(bytes) },
   };
 }
 
