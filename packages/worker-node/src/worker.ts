@@ -85,12 +85,12 @@ export class Worker {
   ): Promise<WriteResult> {
     const state = await this.#stateOf(table);
     const maxBytes = this.#options.maxRecordBytes ?? Number.POSITIVE_INFINITY;
-    const { prepared, errors, ids } = prepareBatch(state, records, partial, maxBytes);
+    const { prepared, errors, ids, covered } = prepareBatch(state, records, partial, maxBytes);
     if (prepared.length === 0) return { written: 0, errors, ids };
-    await state.coverPayloads(
-      prepared.map((record) => record.payload),
-      this.#options.metadata,
-    );
+    if (!covered) {
+      const payloads = prepared.map((record) => record.payload);
+      await state.coverPayloads(payloads, this.#options.metadata);
+    }
     const firstSequence = this.#clock.nextRange(prepared.length);
     const { lines, partitions, timeRange } = encodeRows(prepared, firstSequence);
     const lastSequence = firstSequence + BigInt(prepared.length - 1);

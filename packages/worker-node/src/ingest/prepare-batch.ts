@@ -15,6 +15,8 @@ export interface PreparedBatch {
   readonly errors: RecordError[];
   /** Ids of the prepared records, in order. */
   readonly ids: string[];
+  /** Whether the table's schema already covers every prepared payload (see `checkKeys`). */
+  readonly covered: boolean;
 }
 
 /**
@@ -33,20 +35,22 @@ export function prepareBatch(
   const errors: RecordError[] = [];
   const ids: string[] = [];
   const batchKeys = new Map<string, string>();
+  let covered = true;
   for (let index = 0; index < records.length; index++) {
     try {
       const record = state.preparer.prepare(records[index]!);
-      state.checkKeys(record.payload, batchKeys);
+      const recordCovered = state.checkKeys(record.payload, batchKeys);
       checkPayloadText(record.payload.json, maxBytes);
       prepared.push(record);
       ids.push(record.id);
+      covered &&= recordCovered;
     } catch (error) {
       const failure = MiniodbError.from(error);
       if (!partial) throw failure;
       errors.push({ index, code: failure.code, message: failure.message });
     }
   }
-  return { prepared, errors, ids };
+  return { prepared, errors, ids, covered };
 }
 
 function checkPayloadText(json: string, maxBytes: number): void {

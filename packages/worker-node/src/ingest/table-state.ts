@@ -42,11 +42,24 @@ export class TableState {
   /**
    * Checks a payload's keys without changing anything: new keys must be acceptable column names
    * and must not differ only in case from a column or from a key earlier in the same batch
-   * (`batchKeys`, lower-cased → spelling). Throws invalid_argument.
+   * (`batchKeys`, lower-cased → spelling). Throws invalid_argument. Returns whether the current
+   * schema already holds every key with a type its value fits: schema evolution has nothing to
+   * do for such a payload (schemas only grow and widen, so it stays covered).
    */
-  checkKeys(payload: SerializedPayload, batchKeys: Map<string, string>): void {
-    for (const key of payload.keys) {
-      if (this.#columns.has(key)) continue;
+  checkKeys(payload: SerializedPayload, batchKeys: Map<string, string>): boolean {
+    const columns = this.#columns;
+    const { keys, types } = payload;
+    let covered = true;
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
+      const column = columns.get(key);
+      if (column !== undefined) {
+        const type = types[i];
+        if (type !== undefined && type !== column && widenColumnType(column, type) !== column)
+          covered = false;
+        continue;
+      }
+      covered = false;
       const folded = key.toLowerCase();
       const known = this.#foldedColumns.get(folded) ?? batchKeys.get(folded);
       if (known === undefined) {
@@ -60,6 +73,7 @@ export class TableState {
         );
       }
     }
+    return covered;
   }
 
   /** Column types by exact name. */
@@ -83,28 +97,10 @@ export class TableState {
   }
 
   /**
-   * Whether the current schema already holds every key of `payload` with a type its value fits:
-   * then schema evolution has nothing to do, and skipping it saves its per-key work. Schemas only
-   * grow and widen, so a payload covered now stays covered.
-   */
-  #covers(payload: SerializedPayload): boolean {
-    const columns = this.#columns;
-    const { keys, types } = payload;
-    for (let i = 0; i < keys.length; i++) {
-      const type = types[i];
-      const column = columns.get(keys[i]!);
-      if (column === undefined) return false;
-      if (type !== undefined && type !== column && widenColumnType(column, type) !== column) return false;
-    }
-    return true;
-  }
-
-  /**
    * Makes the stored schema cover `payloads` (adding columns, widening types) before their rows
    * are logged. Throws invalid_argument for an unacceptable key, storing nothing.
    */
   async coverPayloads(payloads: readonly SerializedPayload[], metadata: MetadataStore): Promise<void> {
-    if (payloads.every((payload) => this.#covers(payload))) return;
     const evolution = new SchemaEvolution(this.#schema);
     for (const payload of payloads) evolution.observeSerialized(payload);
     if (evolution.result() === this.#schema) return;
