@@ -13,7 +13,8 @@ import {
 import type { DataRecordView } from "@miniodb/proto/views";
 import type { RecordInput } from "@miniodb/worker-node";
 import type { TableView } from "../services/table-service.js";
-import { readStructPayload } from "./read-struct-payload.js";
+import type { EncodedPayload, SerializedPayload } from "@miniodb/core";
+import type { StructPayloadReader } from "./struct-payload-reader.js";
 
 /** Epoch microseconds of a protobuf Timestamp (sub-microsecond digits are dropped). */
 export function timestampToMicros(timestamp: Timestamp): number {
@@ -43,13 +44,28 @@ export function recordFromProto(record: RecordFields | undefined): RecordInput {
  * the worker reads it (a malformed one then fails only this record). An absent payload is
  * rejected like an absent object.
  */
-export function recordFromView(record: DataRecordView | undefined): RecordInput {
+export function recordFromView(record: DataRecordView | undefined, reader: StructPayloadReader): RecordInput {
   const bytes = record?.payload;
   return {
     id: record?.id,
     timestampMicros: record?.timestamp ? timestampToMicros(record.timestamp) : undefined,
-    encodedPayload: bytes && { serialize: () => readStructPayload(bytes) },
+    encodedPayload: bytes && new StructBytes(bytes, reader),
   };
+}
+
+/** A payload as the encoded Struct bytes of a view, read when the worker asks for it. */
+class StructBytes implements EncodedPayload {
+  readonly #bytes: Uint8Array;
+  readonly #reader: StructPayloadReader;
+
+  constructor(bytes: Uint8Array, reader: StructPayloadReader) {
+    this.#bytes = bytes;
+    this.#reader = reader;
+  }
+
+  serialize(): SerializedPayload {
+    return this.#reader.read(this.#bytes);
+  }
 }
 
 /** The fields a request set; zero values are left for the defaults. */

@@ -19,6 +19,42 @@ export function malformedPayload(reason: string): MiniodbError {
   });
 }
 
+/** Slots of a `StringInterner` (a power of two). */
+const INTERN_SLOTS = 2048;
+/** Longest string an interner keeps. */
+const INTERN_MAX_BYTES = 48;
+
+/**
+ * A direct-mapped cache of short ASCII strings that need no JSON escapes, by their bytes: payload
+ * keys (and many values) repeat from record to record, and a hit costs a byte comparison instead
+ * of a new string. A slot holds the last string that hashed to it.
+ */
+export class StringInterner {
+  readonly #slots = new Array<string | undefined>(INTERN_SLOTS).fill(undefined);
+
+  /** The string of `bytes[start, end)` (plain ASCII), shared with earlier reads of the same bytes. */
+  intern(bytes: Uint8Array, start: number, end: number, hash: number): string {
+    const slot = (hash ^ (end - start)) & (INTERN_SLOTS - 1);
+    const cached = this.#slots[slot];
+    if (cached !== undefined && cached.length === end - start && sameAscii(cached, bytes, start))
+      return cached;
+    const text = latin1(bytes, start, end);
+    this.#slots[slot] = text;
+    return text;
+  }
+}
+
+function sameAscii(text: string, bytes: Uint8Array, start: number): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) !== bytes[start + i]) return false;
+  return true;
+}
+
+function latin1(bytes: Uint8Array, start: number, end: number): string {
+  return end - start <= INTERN_MAX_BYTES
+    ? String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[])
+    : Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString("latin1");
+}
+
 /**
  * A read position in protobuf-encoded bytes: the primitives a hand-written decoder needs, each
  * bounds-checked (a truncated or malformed message throws `malformedPayload`, never reads past
@@ -30,9 +66,12 @@ export class WireCursor {
   /** Set by `string()`: whether its JSON form is the text in plain quotes (no escapes needed). */
   plain = true;
 
-  constructor(bytes: Uint8Array, pos = 0) {
+  readonly #interner: StringInterner;
+
+  constructor(bytes: Uint8Array, interner: StringInterner) {
     this.bytes = bytes;
-    this.pos = pos;
+    this.pos = 0;
+    this.#interner = interner;
   }
 
   /** A varint up to 64 bits; returns its value when it fits 2^53, else a lossy approximation. */
@@ -48,6 +87,14 @@ export class WireCursor {
       scale *= 128;
     }
     throw malformedPayload("varint longer than 10 bytes");
+  }
+
+  /** A bool varint: true when any of its bits is set (protobuf-es reads all 64). */
+  bool(): boolean {
+    const start = this.pos;
+    this.varint();
+    for (let i = start; i < this.pos; i++) if ((this.bytes[i]! & 0x7f) !== 0) return true;
+    return false;
   }
 
   /** A length prefix; returns the end offset of the delimited bytes it announces. */
@@ -70,16 +117,18 @@ export class WireCursor {
     const bytes = this.bytes;
     const start = this.pos;
     let plain = true;
+    let hash = 0;
     for (let i = start; i < end; i++) {
       const byte = bytes[i]!;
       if (byte >= 0x80) return this.#utf8(start, end);
       if (byte < 0x20 || byte === 0x22 || byte === 0x5c) plain = false;
+      hash = (Math.imul(hash, 31) + byte) | 0;
     }
     this.pos = end;
     this.plain = plain;
-    return end - start < 32
-      ? String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[])
-      : Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString("latin1");
+    return plain && end - start <= INTERN_MAX_BYTES
+      ? this.#interner.intern(bytes, start, end, hash)
+      : latin1(bytes, start, end);
   }
 
   #utf8(start: number, end: number): string {

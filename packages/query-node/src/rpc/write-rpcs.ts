@@ -6,6 +6,7 @@ import type { RecordInput } from "@miniodb/worker-node";
 import type { HandlerContext } from "@connectrpc/connect";
 import { IDEMPOTENCY_HEADER, type WriteService } from "../services/write-service.js";
 import { recordFromProto, recordFromView } from "./proto-convert.js";
+import { StructPayloadReader } from "./struct-payload-reader.js";
 
 /** Error lines a StreamWrite response lists at most; the rest are summarised. */
 export const MAX_REPORTED_ERRORS = 1_000;
@@ -23,7 +24,8 @@ export function createWriteRpcs(writes: WriteService, nodeId: string) {
 
 /** The same, for requests decoded with the write views (payloads as encoded Struct bytes). */
 export function createWriteViewRpcs(writes: WriteService, nodeId: string) {
-  return createWriteHandlers<DataRecordView>(writes, nodeId, recordFromView);
+  const reader = new StructPayloadReader();
+  return createWriteHandlers<DataRecordView>(writes, nodeId, (record) => recordFromView(record, reader));
 }
 
 function createWriteHandlers<R>(
