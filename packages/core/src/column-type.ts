@@ -49,8 +49,7 @@ export function columnTypeOf(value: unknown): ColumnType | undefined {
 export function widenColumnType(a: ColumnType, b: ColumnType): ColumnType {
   if (a === b) return a;
   if (a === "JSON" || b === "JSON") return "JSON";
-  const pair = new Set([a, b]);
-  if (pair.has("BIGINT") && pair.has("DOUBLE")) return "DOUBLE";
+  if ((a === "BIGINT" || a === "DOUBLE") && (b === "BIGINT" || b === "DOUBLE")) return "DOUBLE";
   return "VARCHAR";
 }
 

@@ -51,6 +51,8 @@ export {
   MAX_FLUSH_INTERVAL_SECONDS,
   normalizeTableConfig,
 } from "./table-config.js";
+export type { EncodedPayload, SerializedPayload } from "./serialized-payload.js";
+export { serializePayload } from "./serialized-payload.js";
 export type { TableSchema } from "./table-schema.js";
 export { EMPTY_SCHEMA, SchemaEvolution } from "./table-schema.js";
 export { COUNTER_BITS, HybridClock, sequenceMillis } from "./hybrid-clock.js";

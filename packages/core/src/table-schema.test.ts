@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { MiniodbError } from "./miniodb-error.js";
+import { serializePayload } from "./serialized-payload.js";
 import { EMPTY_SCHEMA, SchemaEvolution } from "./table-schema.js";
 
 describe("SchemaEvolution", () => {
@@ -17,6 +18,25 @@ describe("SchemaEvolution", () => {
         { name: "ok", type: "BOOLEAN" },
       ],
     });
+  });
+
+  it("evolves the same from a serialized payload as from the object", () => {
+    const payloads = [
+      { Name: "Ann", age: 31, tags: ["a"], missing: null },
+      { age: 1.5, ok: true },
+    ];
+    const fromObjects = new SchemaEvolution();
+    const fromSerialized = new SchemaEvolution();
+    for (const payload of payloads) {
+      fromObjects.observe(payload);
+      fromSerialized.observeSerialized(serializePayload(payload));
+    }
+    assert.deepEqual(fromSerialized.result(), fromObjects.result());
+    assert.throws(
+      () => fromSerialized.observeSerialized(serializePayload({ name: "x" })),
+      (error: unknown) =>
+        MiniodbError.is(error, "invalid_argument") && /differs only in case/.test(error.message),
+    );
   });
 
   it("returns the base schema itself when nothing is new or wider", () => {

@@ -7,6 +7,7 @@ import {
 } from "./column-type.js";
 import type { SchemaEntry } from "./metadata-store.js";
 import { MiniodbError } from "./miniodb-error.js";
+import type { SerializedPayload } from "./serialized-payload.js";
 
 /** One version of a table's payload columns. Versions only ever add columns or widen types. */
 export type TableSchema = SchemaEntry;
@@ -32,10 +33,13 @@ export class SchemaEvolution {
 
   /** Notes the keys and value types of one payload. Throws invalid_argument for a bad key. */
   observe(payload: Readonly<Record<string, unknown>>): void {
-    for (const key in payload) {
-      const type = columnTypeOf(payload[key]);
-      this.#observeColumn(key, type);
-    }
+    for (const key in payload) this.#observeColumn(key, columnTypeOf(payload[key]));
+  }
+
+  /** `observe` for a payload already serialized: its keys and their value types. */
+  observeSerialized(payload: Pick<SerializedPayload, "keys" | "types">): void {
+    const { keys, types } = payload;
+    for (let i = 0; i < keys.length; i++) this.#observeColumn(keys[i]!, types[i]);
   }
 
   #observeColumn(name: string, type: ColumnType | undefined): void {

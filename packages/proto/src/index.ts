@@ -3,5 +3,3 @@
  * Message schemas, types and the `MinIODBService` / `AuthService` descriptors.
  */
 export * from "./gen/miniodb/v1/miniodb_pb.js";
-export * from "./gen/miniodb/views/v1/query_views_pb.js";
-export { MinIODBQueryViewService } from "./query-view-service.js";

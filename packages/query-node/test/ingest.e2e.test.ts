@@ -6,8 +6,9 @@ import { after, before, describe, it } from "node:test";
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
-import { createGrpcTransport } from "@connectrpc/connect-node";
+import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
 import { DataRecordSchema, MinIODBService, StreamWriteRequestSchema } from "@miniodb/proto";
+import { MinIODBWriteViewService } from "@miniodb/proto/views";
 import { requestJson } from "./support/rest.js";
 import { spawnNode, type SpawnedNode } from "./support/spawn-node.js";
 
@@ -115,6 +116,47 @@ describe("ingest and tables on one node", () => {
     assert.equal(stats.recordCount, 399n);
     assert.ok(stats.fileCount >= 4n, `one file per day partition at least, got ${stats.fileCount}`);
     assert.ok(stats.sizeBytes > 0n);
+  });
+
+  it("reports a record whose payload bytes are not a valid Struct by index, writing the others", async () => {
+    // A client of the view messages can send any payload bytes: here a Struct cut short, and
+    // one holding invalid UTF-8. Both fail only their own record.
+    const valid = create(DataRecordSchema, { id: "v", payload: { n: 1, s: "ok" } });
+    const viewClient = createClient(
+      MinIODBWriteViewService,
+      createGrpcTransport({ baseUrl: `http://127.0.0.1:${node.ports.grpc}` }),
+    );
+    const good = (id: string) => ({
+      id,
+      payload: new Uint8Array([0x0a, 0x07, 0x0a, 0x01, 0x6e, 0x12, 0x02, 0x20, 0x01]),
+    });
+    async function* messages() {
+      yield {
+        table: "views",
+        records: [good("w0"), { id: "w1", payload: new Uint8Array([0x0a, 0x09, 0x0a]) }, good("w2")],
+      };
+      yield {
+        table: "views",
+        records: [
+          { id: "w3", payload: new Uint8Array([0x0a, 0x05, 0x0a, 0x03, 0xed, 0xa0, 0x80]) },
+          good("w4"),
+        ],
+      };
+    }
+    const response = await viewClient.streamWrite(messages());
+    assert.equal(response.recordsCount, 3n);
+    assert.equal(response.errors.length, 2);
+    response.errors.sort(); // messages are written concurrently: errors come in completion order
+    assert.match(response.errors[0]!, /^record 1: payload is not a valid google\.protobuf\.Struct/);
+    assert.match(response.errors[1]!, /^record 3: payload is not a valid google\.protobuf\.Struct: .*UTF-8/);
+    // The same paths still take the public messages as Connect JSON.
+    const json = createClient(
+      MinIODBService,
+      createConnectTransport({ baseUrl: `http://127.0.0.1:${node.ports.grpc}`, httpVersion: "1.1" }),
+    );
+    await json.writeData({ table: "views", data: valid });
+    const table = await client().getTable({ tableName: "views" });
+    assert.equal(table.tableInfo?.stats?.recordCount, 4n);
   });
 
   it("ingests NDJSON and JSON-array batches over REST", async () => {

@@ -2,19 +2,14 @@ import { HybridClock, MiniodbError, partitionOf, type TableEntry } from "@miniod
 import type { BufferedRows } from "./buffer/table-buffer.js";
 import { Flusher, type FlushOutcome } from "./flush/flusher.js";
 import { encodeWriteResult, IdempotencyGuard, type IdempotencyStamp } from "./ingest/idempotency-guard.js";
-import type { PreparedRecord, RecordInput } from "./ingest/record-preparer.js";
-import { decodeRowLineHeader, encodeRowLine } from "./ingest/row-line.js";
+import { encodeRows } from "./ingest/encode-rows.js";
+import { prepareBatch } from "./ingest/prepare-batch.js";
+import type { RecordInput } from "./ingest/record-preparer.js";
+import { decodeRowLineHeader } from "./ingest/row-line.js";
 import { TableState } from "./ingest/table-state.js";
 import { decodeWalBatch, encodeWalBatch } from "./ingest/wal-batch.js";
-import type { RecordError, WriteResult } from "./ingest/write-result.js";
+import type { WriteResult } from "./ingest/write-result.js";
 import type { TableBufferStats, WorkerOptions, WriteOptions } from "./worker-types.js";
-
-/**
- * JSON.stringify writes a lone UTF-16 surrogate as a `\uD8xx`-style escape (well-formed pairs
- * stay literal), and Parquet conversion rejects it: such a row could never be flushed. The
- * look-behind skips escaped backslashes (`\\ud800` is the text "\ud800", which is fine).
- */
-const LONE_SURROGATE = /(?<!\\)(?:\\\\)*\\u[dD][89a-fA-F][0-9a-fA-F]{2}/;
 
 function timeRangeOf(timestamps: readonly number[]): { min: number; max: number } {
   let min = Number.POSITIVE_INFINITY;
@@ -90,75 +85,30 @@ export class Worker {
     stamp: IdempotencyStamp | undefined,
   ): Promise<WriteResult> {
     const state = await this.#stateOf(table);
-    const { prepared, payloads, errors, ids } = this.#prepare(state, records, partial);
+    const maxBytes = this.#options.maxRecordBytes ?? Number.POSITIVE_INFINITY;
+    const { prepared, errors, ids, covered } = prepareBatch(state, records, partial, maxBytes);
     if (prepared.length === 0) return { written: 0, errors, ids };
-    await state.coverPayloads(
-      prepared.map((record) => record.payload),
-      this.#options.metadata,
-    );
+    if (!covered) {
+      const payloads = prepared.map((record) => record.payload);
+      await state.coverPayloads(payloads, this.#options.metadata);
+    }
     const firstSequence = this.#clock.nextRange(prepared.length);
-    const lines = prepared.map((record, index) =>
-      encodeRowLine(record, firstSequence + BigInt(index), payloads[index]!),
-    );
-    const partitions = prepared.map((record) => partitionOf(record.timestampMicros));
+    const { lines, partitions, timeRange } = encodeRows(prepared, firstSequence);
     const lastSequence = firstSequence + BigInt(prepared.length - 1);
     const result = { written: prepared.length, errors, ids, firstSequence, lastSequence };
     const idempotency = stamp && { ...stamp, response: encodeWriteResult(result) };
     const payload = encodeWalBatch({
       table: table.name,
       tableCreatedAtMs: table.createdAt.getTime(),
-      partitions,
       lines,
       ...(idempotency ? { idempotency } : {}),
     });
     const lsn = await this.#options.wal.append(payload);
     if (lsn > this.#lastLsn) this.#lastLsn = lsn;
-    state.buffer.append(
-      lines,
-      partitions,
-      lsn,
-      this.#now(),
-      timeRangeOf(prepared.map((record) => record.timestampMicros)),
-    );
+    state.buffer.append(lines, partitions, lsn, this.#now(), timeRange);
     state.lastWriteMs = this.#now();
     if (state.buffer.rowCount >= table.config.bufferSize) this.#flushInBackground(table.name);
     return result;
-  }
-
-  #prepare(state: TableState, records: readonly RecordInput[], partial: boolean) {
-    const prepared: PreparedRecord[] = [];
-    const payloads: string[] = [];
-    const errors: RecordError[] = [];
-    const maxBytes = this.#options.maxRecordBytes ?? Number.POSITIVE_INFINITY;
-    const ids: string[] = [];
-    const batchKeys = new Map<string, string>();
-    records.forEach((input, index) => {
-      try {
-        const record = state.preparer.prepare(input);
-        state.checkKeys(record.payload, batchKeys);
-        const payload = JSON.stringify(record.payload);
-        if (payload.includes("\\u") && LONE_SURROGATE.test(payload)) {
-          throw new MiniodbError(
-            "invalid_argument",
-            "the payload holds a string that is not valid Unicode (a lone surrogate)",
-          );
-        }
-        if (payload.length > maxBytes) {
-          throw new MiniodbError(
-            "payload_too_large",
-            `the record's payload is ${payload.length} characters of JSON; the limit is ${maxBytes} (limits.max_record_bytes)`,
-          );
-        }
-        prepared.push(record);
-        payloads.push(payload);
-        ids.push(record.id);
-      } catch (error) {
-        const failure = MiniodbError.from(error);
-        if (!partial) throw failure;
-        errors.push({ index, code: failure.code, message: failure.message });
-      }
-    });
-    return { prepared, payloads, errors, ids };
   }
 
   /** Flushes one table now (or every table), waiting for a flush already running. */
@@ -340,8 +290,8 @@ export class Worker {
           return sequence > limit;
         });
       const lines = batch.lines.filter((_, index) => keep[index]);
-      const partitions = batch.partitions.filter((_, index) => keep[index]);
       const times = headers.filter((_, index) => keep[index]).map((header) => header.timestampMicros);
+      const partitions = times.map((micros) => partitionOf(micros));
       if (lines.length > 0) state.buffer.append(lines, partitions, lsn, this.#now(), timeRangeOf(times));
     }
     for (const limit of flushedUpTo.values()) this.#clock.observe(limit);

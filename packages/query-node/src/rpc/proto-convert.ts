@@ -10,8 +10,11 @@ import {
   type TableConfig as TableConfigMessage,
   type TableInfo,
 } from "@miniodb/proto";
+import type { DataRecordView } from "@miniodb/proto/views";
 import type { RecordInput } from "@miniodb/worker-node";
 import type { TableView } from "../services/table-service.js";
+import type { EncodedPayload, SerializedPayload } from "@miniodb/core";
+import type { StructPayloadReader } from "./struct-payload-reader.js";
 
 /** Epoch microseconds of a protobuf Timestamp (sub-microsecond digits are dropped). */
 export function timestampToMicros(timestamp: Timestamp): number {
@@ -34,6 +37,35 @@ export function recordFromProto(record: RecordFields | undefined): RecordInput {
     timestampMicros: record?.timestamp ? timestampToMicros(record.timestamp) : undefined,
     payload: record?.payload,
   };
+}
+
+/**
+ * A record of a request decoded with the write views: its payload stays the encoded Struct until
+ * the worker reads it (a malformed one then fails only this record). An absent payload is
+ * rejected like an absent object.
+ */
+export function recordFromView(record: DataRecordView | undefined, reader: StructPayloadReader): RecordInput {
+  const bytes = record?.payload;
+  return {
+    id: record?.id,
+    timestampMicros: record?.timestamp ? timestampToMicros(record.timestamp) : undefined,
+    encodedPayload: bytes && new StructBytes(bytes, reader),
+  };
+}
+
+/** A payload as the encoded Struct bytes of a view, read when the worker asks for it. */
+class StructBytes implements EncodedPayload {
+  readonly #bytes: Uint8Array;
+  readonly #reader: StructPayloadReader;
+
+  constructor(bytes: Uint8Array, reader: StructPayloadReader) {
+    this.#bytes = bytes;
+    this.#reader = reader;
+  }
+
+  serialize(): SerializedPayload {
+    return this.#reader.read(this.#bytes);
+  }
 }
 
 /** The fields a request set; zero values are left for the defaults. */

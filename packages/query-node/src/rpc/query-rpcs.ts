@@ -7,10 +7,10 @@ import {
   DataRecordSchema,
   QueryDataResponseSchema,
   StreamQueryResponseSchema,
-  StreamQueryResponseViewSchema,
   type QueryDataRequest,
   type StreamQueryRequest,
 } from "@miniodb/proto";
+import { StreamQueryResponseViewSchema } from "@miniodb/proto/views";
 import { RecordBytesWriter } from "./record-bytes-writer.js";
 import type { QueryPager } from "../services/query-pager.js";
 import type { QueryService } from "../services/query-service.js";

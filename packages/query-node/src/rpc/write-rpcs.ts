@@ -1,14 +1,12 @@
 import { create } from "@bufbuild/protobuf";
 import { MiniodbError, type ErrorCode } from "@miniodb/core";
-import {
-  StreamWriteResponseSchema,
-  WriteDataResponseSchema,
-  type StreamWriteRequest,
-  type WriteDataRequest,
-} from "@miniodb/proto";
+import { StreamWriteResponseSchema, WriteDataResponseSchema } from "@miniodb/proto";
+import type { DataRecordView } from "@miniodb/proto/views";
+import type { RecordInput } from "@miniodb/worker-node";
 import type { HandlerContext } from "@connectrpc/connect";
 import { IDEMPOTENCY_HEADER, type WriteService } from "../services/write-service.js";
-import { recordFromProto } from "./proto-convert.js";
+import { recordFromProto, recordFromView } from "./proto-convert.js";
+import { StructPayloadReader } from "./struct-payload-reader.js";
 
 /** Error lines a StreamWrite response lists at most; the rest are summarised. */
 export const MAX_REPORTED_ERRORS = 1_000;
@@ -19,16 +17,30 @@ const PER_RECORD_CODES = new Set<ErrorCode>(["invalid_argument", "payload_too_la
 /** Stream messages being written while the next ones are read. */
 const IN_FLIGHT_MESSAGES = 8;
 
-/** WriteData and StreamWrite of MinIODBService. */
+/** WriteData and StreamWrite of MinIODBService, for requests decoded as the public messages. */
 export function createWriteRpcs(writes: WriteService, nodeId: string) {
+  return createWriteHandlers(writes, nodeId, recordFromProto);
+}
+
+/** The same, for requests decoded with the write views (payloads as encoded Struct bytes). */
+export function createWriteViewRpcs(writes: WriteService, nodeId: string) {
+  const reader = new StructPayloadReader();
+  return createWriteHandlers<DataRecordView>(writes, nodeId, (record) => recordFromView(record, reader));
+}
+
+function createWriteHandlers<R>(
+  writes: WriteService,
+  nodeId: string,
+  toRecord: (record: R | undefined) => RecordInput,
+) {
   return {
-    async writeData(request: WriteDataRequest, context: HandlerContext) {
+    async writeData(request: { table: string; data?: R | undefined }, context: HandlerContext) {
       const key = context.requestHeader.get(IDEMPOTENCY_HEADER) ?? undefined;
-      const id = await writes.writeOne(request.table, recordFromProto(request.data), key);
+      const id = await writes.writeOne(request.table, toRecord(request.data), key);
       return create(WriteDataResponseSchema, { success: true, message: `record ${id} written`, nodeId });
     },
     /** With an idempotency key, message n of a retried stream is applied once, as `<key>#<n>`. */
-    async streamWrite(requests: AsyncIterable<StreamWriteRequest>, context: HandlerContext) {
+    async streamWrite(requests: AsyncIterable<{ table: string; records: R[] }>, context: HandlerContext) {
       const key = context.requestHeader.get(IDEMPOTENCY_HEADER) ?? undefined;
       if (key !== undefined && key.length > MAX_STREAM_KEY_LENGTH) {
         throw new MiniodbError(
@@ -54,7 +66,11 @@ export function createWriteRpcs(writes: WriteService, nodeId: string) {
         const start = offset;
         offset += request.records.length;
         const task = writes
-          .writeMany(request.table, request.records.map(recordFromProto), messageKey)
+          .writeMany(
+            request.table,
+            request.records.map((record) => toRecord(record)),
+            messageKey,
+          )
           .then((result) => {
             written += result.written;
             for (const error of result.errors) report(start + error.index, error.message);

@@ -2,29 +2,36 @@ import type { ConnectRouter } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { getRequestListener } from "@hono/node-server";
 import type { Logger } from "pino";
-import { AuthService, MinIODBQueryViewService, MinIODBService } from "@miniodb/proto";
+import { AuthService, MinIODBService } from "@miniodb/proto";
+import { MinIODBQueryViewService, MinIODBWriteViewService } from "@miniodb/proto/views";
 import { createRestApp } from "../rest/create-rest-app.js";
 import { createErrorInterceptor } from "../rpc/error-interceptor.js";
 import { createHealthCheckRpc } from "../rpc/health-rpc.js";
 import { createMutationRpcs } from "../rpc/mutation-rpcs.js";
 import { createQueryRpcs, createQueryViewRpcs } from "../rpc/query-rpcs.js";
 import { createTableRpcs } from "../rpc/table-rpcs.js";
-import { createWriteRpcs } from "../rpc/write-rpcs.js";
+import { createWriteRpcs, createWriteViewRpcs } from "../rpc/write-rpcs.js";
 import type { ApiServices } from "./api-services.js";
 import { isBinaryRequest } from "./is-binary-request.js";
 import type { NodeHandlerFn } from "./protocol-server.js";
+
+/** RPC paths served through the views when the request is binary (protobuf). */
+const VIEW_PATHS = new Set(
+  [MinIODBService.method.writeData, MinIODBService.method.streamWrite, MinIODBService.method.streamQuery].map(
+    (method) => `/${MinIODBService.typeName}/${method.name}`,
+  ),
+);
 
 /**
  * The one handler every port serves: gRPC, gRPC-web and Connect for the RPC paths
  * (`/miniodb.v1.MinIODBService/...`), the REST API (`/v1/...`) for everything else. RPCs that are
  * not implemented yet answer `unimplemented`.
  *
- * Binary StreamQuery calls go to a second Connect handler that encodes responses with the query
- * view (payloads written as Struct bytes; see `MinIODBQueryViewService`). JSON calls to the same
- * path are answered with the public messages, whose JSON form the view lacks.
+ * Binary WriteData, StreamWrite and StreamQuery calls go to a second Connect handler built on the
+ * views of `miniodb.views.v1`: write payloads stay encoded Struct bytes (`MinIODBWriteViewService`)
+ * and streamed records are written as bytes (`MinIODBQueryViewService`). JSON calls to the same
+ * paths use the public messages, whose JSON form the views lack.
  */
-const VIEW_PATHS = new Set([`/${MinIODBService.typeName}/${MinIODBService.method.streamQuery.name}`]);
-
 export function createRequestHandler(services: ApiServices, logger: Logger): NodeHandlerFn {
   const routes = (router: ConnectRouter) => {
     router.service(MinIODBService, {
@@ -37,7 +44,10 @@ export function createRequestHandler(services: ApiServices, logger: Logger): Nod
     router.service(AuthService, {});
   };
   const rest = createRestApp(services, logger);
-  const options = { readMaxBytes: services.maxRequestBytes, interceptors: [createErrorInterceptor(logger)] };
+  const options = {
+    readMaxBytes: services.maxRequestBytes,
+    interceptors: [createErrorInterceptor(logger)],
+  };
   const api = connectNodeAdapter({
     ...options,
     routes,
@@ -46,11 +56,13 @@ export function createRequestHandler(services: ApiServices, logger: Logger): Nod
   });
   const views = connectNodeAdapter({
     ...options,
-    routes: (router) =>
+    routes: (router) => {
+      router.service(MinIODBWriteViewService, createWriteViewRpcs(services.writes, services.nodeId));
       router.service(
         MinIODBQueryViewService,
         createQueryViewRpcs(services.queries, services.maxBatchRecords),
-      ),
+      );
+    },
   });
   return (request, response) =>
     isBinaryRequest(VIEW_PATHS, request.url, request.headers["content-type"])

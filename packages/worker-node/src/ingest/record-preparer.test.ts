@@ -15,10 +15,26 @@ describe("RecordPreparer", () => {
       {
         id: "u1",
         timestampMicros: 5_000_000_000_000_000 - 1,
-        payload: { a: 1 },
+        payload: { json: '{"a":1}', keys: ["a"], types: ["BIGINT"] },
       },
     );
     assert.equal(preparer.prepare({ id: "u1", payload: {} }).timestampMicros, 1_700_000_000_000_000);
+  });
+
+  it("takes a payload still in its wire form, whose reading fails only this record", () => {
+    const preparer = new RecordPreparer(DEFAULT_TABLE_CONFIG, "n1", () => 1);
+    const serialized = { json: '{"b":true}', keys: ["b"], types: ["BOOLEAN" as const] };
+    assert.deepEqual(preparer.prepare({ id: "u1", encodedPayload: { serialize: () => serialized } }), {
+      id: "u1",
+      timestampMicros: 1,
+      payload: serialized,
+    });
+    const malformed = {
+      serialize: () => {
+        throw new MiniodbError("invalid_argument", "payload is not a valid google.protobuf.Struct");
+      },
+    };
+    assert.throws(() => preparer.prepare({ id: "u1", encodedPayload: malformed }), invalid(/valid google/));
   });
 
   it("rejects payloads that are not objects, bad ids and out-of-range timestamps", () => {

@@ -1,4 +1,12 @@
-import { checkTimestampMicros, MiniodbError, RecordIdValidator, type TableConfig } from "@miniodb/core";
+import {
+  checkTimestampMicros,
+  MiniodbError,
+  RecordIdValidator,
+  serializePayload,
+  type EncodedPayload,
+  type SerializedPayload,
+  type TableConfig,
+} from "@miniodb/core";
 import { createIdGenerator } from "./id-generator.js";
 
 /** A record as a client sent it, after the edge decoded its protocol. */
@@ -7,14 +15,20 @@ export interface RecordInput {
   readonly id?: string | undefined;
   /** Epoch microseconds; absent means now. */
   readonly timestampMicros?: number | undefined;
-  readonly payload: unknown;
+  /** The payload as decoded by the edge: must be a JSON object. Ignored with `encodedPayload`. */
+  readonly payload?: unknown;
+  /**
+   * The payload still in its wire form (e.g. an encoded protobuf Struct), read by the worker in
+   * one pass into the serialized form; a malformed one fails only its own record.
+   */
+  readonly encodedPayload?: EncodedPayload | undefined;
 }
 
 /** A record that passed every check of its table. */
 export interface PreparedRecord {
   readonly id: string;
   readonly timestampMicros: number;
-  readonly payload: Readonly<Record<string, unknown>>;
+  readonly payload: SerializedPayload;
 }
 
 /** Applies one table's id rules, id generation and timestamp default to incoming records. */
@@ -33,12 +47,7 @@ export class RecordPreparer {
 
   /** Throws invalid_argument naming the first problem of the record. */
   prepare(input: RecordInput): PreparedRecord {
-    const payload = input.payload;
-    if (typeof payload !== "object" || payload === null || Array.isArray(payload)) {
-      throw new MiniodbError("invalid_argument", "payload must be a JSON object", {
-        details: { field: "payload" },
-      });
-    }
+    const payload = input.encodedPayload?.serialize() ?? serializeObject(input.payload);
     let id = input.id ?? "";
     if (id === "") {
       if (!this.#generateId) {
@@ -51,6 +60,15 @@ export class RecordPreparer {
     this.#validator.validate(id);
     const timestampMicros =
       input.timestampMicros === undefined ? this.#nowMicros() : checkTimestampMicros(input.timestampMicros);
-    return { id, timestampMicros, payload: payload as Record<string, unknown> };
+    return { id, timestampMicros, payload };
   }
+}
+
+function serializeObject(payload: unknown): SerializedPayload {
+  if (typeof payload !== "object" || payload === null || Array.isArray(payload)) {
+    throw new MiniodbError("invalid_argument", "payload must be a JSON object", {
+      details: { field: "payload" },
+    });
+  }
+  return serializePayload(payload as Record<string, unknown>);
 }

@@ -4,21 +4,20 @@ import type { PreparedRecord } from "./record-preparer.js";
 /** Hidden column holding a row's sequence number (decimal string; it can exceed 2^53). */
 export { SEQUENCE_COLUMN };
 
+const TIMESTAMP_KEY = `,"timestamp":`;
+const SEQUENCE_KEY = `,${JSON.stringify(SEQUENCE_COLUMN)}:"`;
+
 /**
- * `payloadJson` is `JSON.stringify(record.payload)`, computed once by the caller (which also
- * checks its size). The buffered and logged form of a row: one NDJSON line
- * `{"id":…,"timestamp":<epoch µs>,"__miniodb_seq":"<sequence>",…payload}`. DuckDB reads these
- * lines directly when a flush converts them to Parquet. Payload keys never collide with the
- * record columns (SchemaEvolution rejects such keys).
+ * The buffered and logged form of a row: one NDJSON line
+ * `{"id":…,"timestamp":<epoch µs>,"__miniodb_seq":"<sequence>",…payload}`, spliced from the
+ * payload's JSON text (never re-serialised). `sequence` is the decimal sequence number. DuckDB
+ * reads these lines directly when a flush converts them to Parquet. Payload keys never collide
+ * with the record columns (SchemaEvolution rejects such keys).
  */
-export function encodeRowLine(record: PreparedRecord, sequence: bigint, payloadJson: string): string {
-  const head = JSON.stringify({
-    id: record.id,
-    timestamp: record.timestampMicros,
-    [SEQUENCE_COLUMN]: sequence.toString(),
-  });
-  const payload = payloadJson;
-  return payload === "{}" ? head : `${head.slice(0, -1)},${payload.slice(1)}`;
+export function encodeRowLine(record: PreparedRecord, sequence: string): string {
+  const head = `{"id":${JSON.stringify(record.id)}${TIMESTAMP_KEY}${record.timestampMicros}${SEQUENCE_KEY}${sequence}"`;
+  const payload = record.payload.json;
+  return payload === "{}" ? `${head}}` : `${head},${payload.slice(1)}`;
 }
 
 /** The fields of a row line the worker needs without parsing the payload. */

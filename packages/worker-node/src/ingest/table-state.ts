@@ -2,7 +2,10 @@ import {
   checkPayloadKey,
   MiniodbError,
   SchemaEvolution,
+  widenColumnType,
+  type ColumnType,
   type MetadataStore,
+  type SerializedPayload,
   type TableEntry,
   type TableSchema,
 } from "@miniodb/core";
@@ -39,11 +42,24 @@ export class TableState {
   /**
    * Checks a payload's keys without changing anything: new keys must be acceptable column names
    * and must not differ only in case from a column or from a key earlier in the same batch
-   * (`batchKeys`, lower-cased → spelling). Throws invalid_argument.
+   * (`batchKeys`, lower-cased → spelling). Throws invalid_argument. Returns whether the current
+   * schema already holds every key with a type its value fits: schema evolution has nothing to
+   * do for such a payload (schemas only grow and widen, so it stays covered).
    */
-  checkKeys(payload: Readonly<Record<string, unknown>>, batchKeys: Map<string, string>): void {
-    for (const key in payload) {
-      if (this.#columnNames.has(key)) continue;
+  checkKeys(payload: SerializedPayload, batchKeys: Map<string, string>): boolean {
+    const columns = this.#columns;
+    const { keys, types } = payload;
+    let covered = true;
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
+      const column = columns.get(key);
+      if (column !== undefined) {
+        const type = types[i];
+        if (type !== undefined && type !== column && widenColumnType(column, type) !== column)
+          covered = false;
+        continue;
+      }
+      covered = false;
       const folded = key.toLowerCase();
       const known = this.#foldedColumns.get(folded) ?? batchKeys.get(folded);
       if (known === undefined) {
@@ -57,42 +73,41 @@ export class TableState {
         );
       }
     }
+    return covered;
   }
 
-  get #columnNames(): ReadonlySet<string> {
-    return this.#names ?? this.#index().names;
+  /** Column types by exact name. */
+  get #columns(): ReadonlyMap<string, ColumnType> {
+    return this.#types ?? this.#index().types;
   }
 
   get #foldedColumns(): ReadonlyMap<string, string> {
     return this.#folded ?? this.#index().folded;
   }
 
-  #names: Set<string> | undefined;
+  #types: Map<string, ColumnType> | undefined;
   #folded: Map<string, string> | undefined;
 
   #index() {
-    const names = new Set(this.#schema.columns.map((column) => column.name));
+    const types = new Map(this.#schema.columns.map((column) => [column.name, column.type]));
     const folded = new Map(this.#schema.columns.map((column) => [column.name.toLowerCase(), column.name]));
-    this.#names = names;
+    this.#types = types;
     this.#folded = folded;
-    return { names, folded };
+    return { types, folded };
   }
 
   /**
    * Makes the stored schema cover `payloads` (adding columns, widening types) before their rows
    * are logged. Throws invalid_argument for an unacceptable key, storing nothing.
    */
-  async coverPayloads(
-    payloads: ReadonlyArray<Readonly<Record<string, unknown>>>,
-    metadata: MetadataStore,
-  ): Promise<void> {
+  async coverPayloads(payloads: readonly SerializedPayload[], metadata: MetadataStore): Promise<void> {
     const evolution = new SchemaEvolution(this.#schema);
-    for (const payload of payloads) evolution.observe(payload);
+    for (const payload of payloads) evolution.observeSerialized(payload);
     if (evolution.result() === this.#schema) return;
     const change = this.#schemaChange.then(async () => {
       for (let attempt = 0; ; attempt++) {
         const latest = new SchemaEvolution(this.#schema);
-        for (const payload of payloads) latest.observe(payload);
+        for (const payload of payloads) latest.observeSerialized(payload);
         const next = latest.result();
         if (next === this.#schema) return;
         try {
@@ -112,7 +127,7 @@ export class TableState {
 
   #adoptSchema(schema: TableSchema): void {
     this.#schema = schema;
-    this.#names = undefined;
+    this.#types = undefined;
     this.#folded = undefined;
   }
 }

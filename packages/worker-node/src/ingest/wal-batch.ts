@@ -3,17 +3,20 @@ import { MiniodbError } from "@miniodb/core";
 /**
  * One WAL entry: the rows of one write to one table, as they will be buffered.
  *
- *     {"table":…,"createdAt":<ms>,"partitions":[…],"idempotency":{…}?}\n<row line>\n<row line>…
+ *     {"table":…,"createdAt":<ms>,"idempotency":{…}?}\n<row line>\n<row line>…
  *
  * The table's creation time identifies its incarnation: rows logged for a table that was since
  * deleted (or deleted and created again) are skipped on replay instead of resurrecting. A write
  * carrying an idempotency key logs its key and result with its rows, so a crash between the ack
  * and storing the key cannot let a retry apply the write twice.
+ *
+ * Entries written before this layout also held `"partitions":[…]`, each row's day partition.
+ * Replay derives partitions from the rows' timestamps (the same answer), so such entries still
+ * replay; the list is only checked against the number of rows.
  */
 export interface WalBatch {
   readonly table: string;
   readonly tableCreatedAtMs: number;
-  readonly partitions: readonly string[];
   readonly lines: readonly string[];
   readonly idempotency?: { readonly key: string; readonly response: string; readonly expiresAtMs: number };
 }
@@ -21,7 +24,8 @@ export interface WalBatch {
 interface WalBatchHeader {
   table: string;
   createdAt: number;
-  partitions: string[];
+  /** Only in entries of the earlier layout. */
+  partitions?: string[];
   idempotency?: WalBatch["idempotency"];
 }
 
@@ -29,7 +33,6 @@ export function encodeWalBatch(batch: WalBatch): Buffer {
   const header: WalBatchHeader = {
     table: batch.table,
     createdAt: batch.tableCreatedAtMs,
-    partitions: [...batch.partitions],
     ...(batch.idempotency ? { idempotency: batch.idempotency } : {}),
   };
   return Buffer.from(`${JSON.stringify(header)}\n${batch.lines.join("\n")}`, "utf8");
@@ -45,17 +48,16 @@ export function decodeWalBatch(payload: Buffer): WalBatch {
     throw new MiniodbError("data_loss", "malformed WAL batch header", { cause: error });
   }
   const lines = newline < 0 ? [] : text.slice(newline + 1).split("\n");
+  const { partitions } = header;
   if (
     typeof header.table !== "string" ||
-    !Array.isArray(header.partitions) ||
-    header.partitions.length !== lines.length
+    (partitions !== undefined && (!Array.isArray(partitions) || partitions.length !== lines.length))
   ) {
     throw new MiniodbError("data_loss", "malformed WAL batch");
   }
   return {
     table: header.table,
     tableCreatedAtMs: header.createdAt,
-    partitions: header.partitions,
     lines,
     ...(header.idempotency ? { idempotency: header.idempotency } : {}),
   };

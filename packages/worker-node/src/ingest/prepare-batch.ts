@@ -1,0 +1,69 @@
+import { MiniodbError } from "@miniodb/core";
+import type { PreparedRecord, RecordInput } from "./record-preparer.js";
+import type { TableState } from "./table-state.js";
+import type { RecordError } from "./write-result.js";
+
+/**
+ * JSON.stringify writes a lone UTF-16 surrogate as a `\uD8xx`-style escape (well-formed pairs
+ * stay literal), and Parquet conversion rejects it: such a row could never be flushed. The
+ * look-behind skips escaped backslashes (`\\ud800` is the text "\ud800", which is fine).
+ */
+const LONE_SURROGATE = /(?<!\\)(?:\\\\)*\\u[dD][89a-fA-F][0-9a-fA-F]{2}/;
+
+export interface PreparedBatch {
+  readonly prepared: PreparedRecord[];
+  readonly errors: RecordError[];
+  /** Ids of the prepared records, in order. */
+  readonly ids: string[];
+  /** Whether the table's schema already covers every prepared payload (see `checkKeys`). */
+  readonly covered: boolean;
+}
+
+/**
+ * Applies a table's record rules to a write's records, whatever form their payloads came in:
+ * id and timestamp rules, payload keys (acceptable names, no case collisions with columns or
+ * within the batch), no lone surrogates, the size limit. With `partial`, a failing record is
+ * reported by index and skipped; without, the first failure throws.
+ */
+export function prepareBatch(
+  state: TableState,
+  records: readonly RecordInput[],
+  partial: boolean,
+  maxBytes: number,
+): PreparedBatch {
+  const prepared: PreparedRecord[] = [];
+  const errors: RecordError[] = [];
+  const ids: string[] = [];
+  const batchKeys = new Map<string, string>();
+  let covered = true;
+  for (let index = 0; index < records.length; index++) {
+    try {
+      const record = state.preparer.prepare(records[index]!);
+      const recordCovered = state.checkKeys(record.payload, batchKeys);
+      checkPayloadText(record.payload.json, maxBytes);
+      prepared.push(record);
+      ids.push(record.id);
+      covered &&= recordCovered;
+    } catch (error) {
+      const failure = MiniodbError.from(error);
+      if (!partial) throw failure;
+      errors.push({ index, code: failure.code, message: failure.message });
+    }
+  }
+  return { prepared, errors, ids, covered };
+}
+
+function checkPayloadText(json: string, maxBytes: number): void {
+  if (json.includes("\\u") && LONE_SURROGATE.test(json)) {
+    throw new MiniodbError(
+      "invalid_argument",
+      "the payload holds a string that is not valid Unicode (a lone surrogate)",
+    );
+  }
+  if (json.length > maxBytes) {
+    throw new MiniodbError(
+      "payload_too_large",
+      `the record's payload is ${json.length} characters of JSON; the limit is ${maxBytes} (limits.max_record_bytes)`,
+    );
+  }
+}
