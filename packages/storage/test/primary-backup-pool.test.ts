@@ -4,7 +4,7 @@ import { PrimaryBackupPool } from "../src/pool/primary-backup-pool.js";
 import type { PrimaryBackupPoolOptions } from "../src/pool/primary-backup-pool-options.js";
 import { S3ObjectStore } from "../src/s3/s3-object-store.js";
 import { describeObjectStoreContract } from "../src/testing/object-store-contract.js";
-import { s3rverOptions } from "./support/s3-test-store.js";
+import { S3RVER_NOT_ATOMIC, s3rverOptions } from "./support/s3-test-store.js";
 import { S3rverProcess } from "./support/s3rver-process.js";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
@@ -45,7 +45,7 @@ async function until(condition: () => Promise<boolean> | boolean, timeoutMs = 15
 
 describeObjectStoreContract("PrimaryBackupPool over two s3rvers", async () => {
   const { pool, dispose } = await openPool();
-  return { store: pool, dispose };
+  return { store: pool, dispose, nonAtomicServer: S3RVER_NOT_ATOMIC };
 });
 
 describe("PrimaryBackupPool over two s3rvers", () => {

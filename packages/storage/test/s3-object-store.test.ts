@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
+import { rmSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { MiniodbError } from "@miniodb/core";
 import { S3ObjectStore } from "../src/s3/s3-object-store.js";
 import { describeObjectStoreContract } from "../src/testing/object-store-contract.js";
 import { openTestS3Store, s3rverOptions } from "./support/s3-test-store.js";
 import { S3rverProcess } from "./support/s3rver-process.js";
+import { selfSignedCert } from "./support/self-signed-cert.js";
 
 describeObjectStoreContract("S3ObjectStore", () => openTestS3Store());
 
@@ -99,6 +101,28 @@ describe("S3ObjectStore against an s3rver that goes away", () => {
     } finally {
       await store.close();
       await server.dispose();
+    }
+  });
+});
+
+describe("S3ObjectStore over https", () => {
+  it("trusts a private CA from caFile and refuses the endpoint without it, without retrying", async () => {
+    const tls = selfSignedCert();
+    const server = await S3rverProcess.start({ tls });
+    const trusting = await S3ObjectStore.create(s3rverOptions(server, { caFile: tls.cert }));
+    const untrusting = await S3ObjectStore.create(s3rverOptions(server));
+    try {
+      assert.match(server.endpoint, /^https:/);
+      await trusting.put("tls/x", new Uint8Array([4, 2]));
+      assert.deepEqual(await trusting.get("tls/x"), new Uint8Array([4, 2]));
+      await assert.rejects(
+        untrusting.get("tls/x"),
+        (e: unknown) => MiniodbError.is(e, "unavailable") && !e.retryable,
+      );
+    } finally {
+      await Promise.all([trusting.close(), untrusting.close()]);
+      await server.dispose();
+      rmSync(tls.directory, { recursive: true, force: true });
     }
   });
 });

@@ -27,6 +27,14 @@ export function externalS3Options(): S3ObjectStoreOptions | undefined {
   };
 }
 
+/**
+ * s3rver writes each PUT straight into the object's file, so concurrent PUTs of one key can
+ * interleave; S3 and MinIO replace objects atomically. Run the suite against MinIO (see above) to
+ * check atomicity of S3ObjectStore.
+ */
+export const S3RVER_NOT_ATOMIC =
+  "s3rver overwrites objects in place; atomicity is checked against MinIO only";
+
 /** Client options for an s3rver: its fixed credentials, and fast retries so tests stay short. */
 export function s3rverOptions(
   server: S3rverProcess,
@@ -47,11 +55,16 @@ export function s3rverOptions(
 /** An S3ObjectStore on the external server when configured, else on a fresh s3rver process. */
 export async function openTestS3Store(
   overrides: Partial<S3ObjectStoreOptions> = {},
-): Promise<{ store: S3ObjectStore; server?: S3rverProcess; dispose: () => Promise<void> }> {
+): Promise<{
+  store: S3ObjectStore;
+  server?: S3rverProcess;
+  dispose: () => Promise<void>;
+  nonAtomicServer?: string;
+}> {
   const external = externalS3Options();
   if (external)
     return { store: await S3ObjectStore.create({ ...external, ...overrides }), dispose: async () => {} };
   const server = await S3rverProcess.start();
   const store = await S3ObjectStore.create(s3rverOptions(server, overrides));
-  return { store, server, dispose: () => server.dispose() };
+  return { store, server, dispose: () => server.dispose(), nonAtomicServer: S3RVER_NOT_ATOMIC };
 }
