@@ -6,6 +6,11 @@ import { MiniodbError, type ObjectInfo, type ObjectStore } from "@miniodb/core";
 export interface ObjectStoreFixture {
   readonly store: ObjectStore;
   readonly dispose: () => Promise<void>;
+  /**
+   * Why the server under the store cannot pass the atomic-overwrite check, when it is a test
+   * double known not to (s3rver writes objects in place); the check is then reported as skipped.
+   */
+  readonly nonAtomicServer?: string;
 }
 
 const bytes = (text: string) => new TextEncoder().encode(text);
@@ -86,7 +91,8 @@ export function describeObjectStoreContract(name: string, open: () => Promise<Ob
       assert.deepEqual(await collect(store.list("del/")), []);
     });
 
-    it("never exposes a partial object to concurrent readers and writers", async () => {
+    it("never exposes a partial object to concurrent readers and writers", async (t) => {
+      if (fixture.nonAtomicServer) return t.skip(fixture.nonAtomicServer);
       const versions = ["a", "b", "c", "d"].map((letter) => bytes(letter.repeat(200_000)));
       const seen = new Set<string>();
       await Promise.all([
