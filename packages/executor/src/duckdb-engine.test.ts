@@ -116,6 +116,11 @@ describe("DuckDbEngine results", () => {
     ]);
   });
 
+  it("keeps a column called __proto__ as a key", async () => {
+    const [row] = await engine.query(`SELECT 1 AS "__proto__", 2 AS b`);
+    assert.equal(JSON.stringify(row), '{"__proto__":1,"b":2}');
+  });
+
   it("streams a large result chunk by chunk", async () => {
     const counted = await engine.withSession(async (session) => {
       let rows = 0;

@@ -1,7 +1,7 @@
-import type { DuckDBConnection, DuckDBResult } from "@duckdb/node-api";
+import type { DuckDBConnection, DuckDBDataChunk, DuckDBResult, Json } from "@duckdb/node-api";
 import { MiniodbError } from "@miniodb/core";
 import { fromDuckDbError } from "./errors.js";
-import { chunkRows, resultColumn, type ResultColumn, type ResultRow } from "./result-rows.js";
+import { chunkColumns, chunkRows, resultColumn, type ResultColumn, type ResultRow } from "./result-rows.js";
 
 /** A whole result, read into memory. */
 export interface ResultSet {
@@ -13,6 +13,13 @@ export interface ResultSet {
 export interface ResultBatch {
   readonly columns: readonly ResultColumn[];
   readonly rows: readonly ResultRow[];
+}
+
+/** One piece of a streamed result by column: `values[column][row]`, timestamps in epoch µs. */
+export interface ColumnBatch {
+  readonly columns: readonly ResultColumn[];
+  readonly values: readonly (readonly Json[])[];
+  readonly rowCount: number;
 }
 
 /**
@@ -68,12 +75,23 @@ export class EngineSession {
 
   /** Yields the result chunk by chunk as DuckDB produces it; memory stays at about one chunk. */
   async *stream(sql: string): AsyncGenerator<ResultBatch> {
+    for await (const { columns, chunk } of this.#chunks(sql))
+      yield { columns, rows: chunkRows(chunk, columns) };
+  }
+
+  /** Like stream, by column (see chunkColumns): no object per row. */
+  async *streamColumns(sql: string): AsyncGenerator<ColumnBatch> {
+    for await (const { columns, chunk } of this.#chunks(sql))
+      yield { columns, values: chunkColumns(chunk, columns), rowCount: chunk.rowCount };
+  }
+
+  async *#chunks(sql: string): AsyncGenerator<{ columns: ResultColumn[]; chunk: DuckDBDataChunk }> {
     const result = await this.#bounded(() => this.#connection.stream(sql));
     const columns = columnsOf(result);
     for (;;) {
       const chunk = await this.#bounded(() => result.fetchChunk());
       if (!chunk || chunk.rowCount === 0) return;
-      yield { columns, rows: chunkRows(chunk, columns) };
+      yield { columns, chunk };
     }
   }
 

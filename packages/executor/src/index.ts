@@ -1,6 +1,6 @@
 export type { DuckDbEngineOptions, SessionLease, SessionOptions } from "./duckdb-engine.js";
 export { DuckDbEngine } from "./duckdb-engine.js";
-export type { ResultBatch, ResultSet } from "./engine-session.js";
+export type { ColumnBatch, ResultBatch, ResultSet } from "./engine-session.js";
 export { EngineSession } from "./engine-session.js";
 export type { CachedObjectRef, CacheLease, ObjectFileCacheOptions } from "./object-file-cache.js";
 export { ObjectFileCache } from "./object-file-cache.js";

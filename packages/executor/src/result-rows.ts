@@ -1,8 +1,12 @@
 import {
+  DuckDBTimestampMillisecondsValue,
+  DuckDBTimestampNanosecondsValue,
+  DuckDBTimestampSecondsValue,
   DuckDBTypeId,
   JsonDuckDBValueConverter,
   type DuckDBDataChunk,
   type DuckDBType,
+  type DuckDBValue,
   type Json,
 } from "@duckdb/node-api";
 
@@ -60,10 +64,42 @@ export function chunkRows(chunk: DuckDBDataChunk, columns: readonly ResultColumn
     const row: ResultRow = {};
     for (let index = 0; index < columns.length; index++) {
       const column = columns[index]!;
-      row[column.name] = finish(values[index] ?? null, column.kind);
+      const value = finish(values[index] ?? null, column.kind);
+      // A column may be called `__proto__`: it must become a key, not the row's prototype.
+      if (column.name === "__proto__")
+        Object.defineProperty(row, column.name, {
+          value,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      else row[column.name] = value;
     }
     return row;
   });
+}
+
+/**
+ * The values of one chunk by column (`values[column][row]`), finished as in chunkRows, except that
+ * timestamp columns hold epoch microseconds (numbers) instead of RFC 3339 text: the form result
+ * streams encode records from, without a row object per row.
+ */
+export function chunkColumns(chunk: DuckDBDataChunk, columns: readonly ResultColumn[]): Json[][] {
+  return columns.map((column, index) => {
+    if (column.kind === "timestamp") return chunk.getColumnValues(index).map(timestampMicros);
+    const values = chunk.convertColumnValues(index, JsonDuckDBValueConverter);
+    if (column.kind === "plain") return values;
+    return values.map((value) => finish(value, column.kind));
+  });
+}
+
+/** Epoch µs of a DuckDB timestamp value of any precision (with or without time zone). */
+function timestampMicros(value: DuckDBValue): Json {
+  if (value === null) return null;
+  if (value instanceof DuckDBTimestampSecondsValue) return Number(value.seconds) * 1_000_000;
+  if (value instanceof DuckDBTimestampMillisecondsValue) return Number(value.millis) * 1000;
+  if (value instanceof DuckDBTimestampNanosecondsValue) return Number(value.nanos / 1000n);
+  return Number((value as { micros: bigint }).micros);
 }
 
 function finish(value: Json, kind: ColumnKind): Json {

@@ -1,20 +1,9 @@
 import { create } from "@bufbuild/protobuf";
-import type { JsonObject } from "@bufbuild/protobuf";
-import { MiniodbError, parseTimestampMicros } from "@miniodb/core";
-import type { ResultRow } from "@miniodb/executor";
-import type { DataRecord } from "@miniodb/proto";
-import {
-  DataRecordSchema,
-  QueryDataResponseSchema,
-  StreamQueryResponseSchema,
-  type QueryDataRequest,
-  type StreamQueryRequest,
-} from "@miniodb/proto";
-import { StreamQueryResponseViewSchema } from "@miniodb/proto/views";
-import { RecordBytesWriter } from "./record-bytes-writer.js";
+import { MiniodbError } from "@miniodb/core";
+import { QueryDataResponseSchema, type QueryDataRequest, type StreamQueryRequest } from "@miniodb/proto";
 import type { QueryPager } from "../services/query-pager.js";
 import type { QueryService } from "../services/query-service.js";
-import { microsToTimestamp } from "./proto-convert.js";
+import { recordBytesSink, recordMessageSink, streamRecords } from "./stream-records.js";
 
 /** StreamQuery batch size when the request leaves it at 0. */
 export const DEFAULT_STREAM_BATCH = 1_000;
@@ -32,9 +21,7 @@ export function createQueryRpcs(queries: QueryService, pager: QueryPager, maxBat
     },
     async *streamQuery(request: StreamQueryRequest) {
       const batchSize = streamBatchSize(request, maxBatchRecords);
-      yield* queryStream(queries, request.sql, batchSize, recordFromRow, (records, hasMore) =>
-        create(StreamQueryResponseSchema, { records, hasMore, cursor: "" }),
-      );
+      yield* streamRecords(queries, request.sql, batchSize, recordMessageSink());
     },
   };
 }
@@ -47,16 +34,7 @@ export function createQueryViewRpcs(queries: QueryService, maxBatchRecords: numb
   return {
     async *streamQuery(request: StreamQueryRequest) {
       const batchSize = streamBatchSize(request, maxBatchRecords);
-      const writer = new RecordBytesWriter();
-      const write = (row: ResultRow) => {
-        const { id, micros, payload } = splitRow(row);
-        writer.record(id, micros, payload);
-      };
-      // The writer holds exactly the rows of the batch being sent: queryStream converts a row only
-      // after sending the previous full batch.
-      yield* queryStream(queries, request.sql, batchSize, write, (_, hasMore) =>
-        create(StreamQueryResponseViewSchema, { records: writer.take(), hasMore, cursor: "" }),
-      );
+      yield* streamRecords(queries, request.sql, batchSize, recordBytesSink());
     },
   };
 }
@@ -77,65 +55,4 @@ function streamBatchSize(request: StreamQueryRequest, maxBatchRecords: number): 
     );
   }
   return request.batchSize === 0 ? DEFAULT_STREAM_BATCH : request.batchSize;
-}
-
-/**
- * Every row of the result in batches of `batchSize`, each sent once the next row shows whether it
- * is the last (`has_more` false on the last one). An empty result is one empty message. Rows are
- * converted only as they are batched, so the first message leaves after `batchSize` rows.
- */
-async function* queryStream<R, M>(
-  queries: QueryService,
-  sql: string,
-  batchSize: number,
-  toRecord: (row: ResultRow) => R,
-  toMessage: (records: R[], hasMore: boolean) => M,
-) {
-  let pending: R[] = [];
-  let full: R[] | undefined;
-  for await (const batch of queries.stream(sql)) {
-    for (const row of batch.rows) {
-      if (full) {
-        yield toMessage(full, true);
-        full = undefined;
-      }
-      pending.push(toRecord(row));
-      if (pending.length === batchSize) {
-        full = pending;
-        pending = [];
-      }
-    }
-  }
-  yield toMessage(full ?? pending, false);
-}
-
-/** A row's record fields: see recordFromRow. */
-function splitRow(row: ResultRow): { id?: string; micros?: number; payload: JsonObject } {
-  const { id, timestamp, ...payload } = row;
-  const micros = typeof timestamp === "string" ? timestampMicros(timestamp) : undefined;
-  if (id !== undefined && typeof id !== "string") payload["id"] = id;
-  if (micros === undefined && timestamp !== undefined) payload["timestamp"] = timestamp;
-  return { ...(typeof id === "string" ? { id } : {}), ...(micros === undefined ? {} : { micros }), payload };
-}
-
-/**
- * A result row as a DataRecord: a VARCHAR `id` column and a TIMESTAMP `timestamp` column fill
- * the record's fields, every other column goes into the payload (so `SELECT *` streams records
- * back as they were written).
- */
-export function recordFromRow(row: ResultRow): DataRecord {
-  const { id, micros, payload } = splitRow(row);
-  return create(DataRecordSchema, {
-    id: id ?? "",
-    payload,
-    ...(micros === undefined ? {} : { timestamp: microsToTimestamp(micros) }),
-  });
-}
-
-function timestampMicros(text: string): number | undefined {
-  try {
-    return parseTimestampMicros(text);
-  } catch {
-    return undefined;
-  }
 }

@@ -22,6 +22,9 @@ const reference = (row: Row) =>
     }),
   );
 
+/** protobuf-es drops a `__proto__` key when it builds a Struct from an object; the writer keeps it. */
+const key = fc.string({ unit: "grapheme" }).filter((text) => text !== "__proto__");
+
 const jsonValue: fc.Arbitrary<JsonValue> = fc.letrec<{ value: JsonValue }>((tie) => ({
   value: fc.oneof(
     { depthSize: "small" },
@@ -31,7 +34,7 @@ const jsonValue: fc.Arbitrary<JsonValue> = fc.letrec<{ value: JsonValue }>((tie)
     fc.integer(),
     fc.string({ unit: "grapheme", maxLength: 200 }),
     fc.array(tie("value"), { maxLength: 4 }),
-    fc.dictionary(fc.string(), tie("value"), { maxKeys: 4 }),
+    fc.dictionary(key, tie("value"), { maxKeys: 4 }),
   ),
 })).value;
 
@@ -40,7 +43,7 @@ const row: fc.Arbitrary<Row> = fc.record({
   micros: fc.option(fc.bigInt({ min: -(2n ** 53n) + 1n, max: 2n ** 53n - 1n }).map(Number), {
     nil: undefined,
   }),
-  payload: fc.dictionary(fc.string({ unit: "grapheme" }), jsonValue, { maxKeys: 12 }),
+  payload: fc.dictionary(key, jsonValue, { maxKeys: 12 }),
 });
 
 describe("RecordBytesWriter", () => {

@@ -13,10 +13,18 @@ const LENGTH_DELIMITED = 2;
 export class RecordBytesWriter {
   #buffer = Buffer.allocUnsafe(1 << 16);
   #position = 0;
+  #payloadAt = -1;
   readonly #ends: number[] = [];
 
   /** Appends one record; `micros` are epoch microseconds. */
   record(id: string | undefined, micros: number | undefined, payload: JsonObject): void {
+    this.startRecord(id, micros);
+    for (const key in payload) this.payloadField(key, payload[key]!);
+    this.endRecord();
+  }
+
+  /** Starts a record: its id and timestamp (epoch µs); payload fields follow, then endRecord. */
+  startRecord(id: string | undefined, micros: number | undefined): void {
     if (id !== undefined && id !== "") this.#string(1, id);
     if (micros !== undefined) {
       const start = this.#open(2);
@@ -26,9 +34,20 @@ export class RecordBytesWriter {
       if (nanos !== 0) this.#tag(2, VARINT).#varint(nanos);
       this.#close(start);
     }
-    const start = this.#open(3);
-    this.#fields(payload);
-    this.#close(start);
+    this.#payloadAt = this.#open(3);
+  }
+
+  payloadField(key: string, value: JsonValue): void {
+    const entry = this.#open(1);
+    this.#string(1, key);
+    const valueAt = this.#open(2);
+    this.#value(value);
+    this.#close(valueAt);
+    this.#close(entry);
+  }
+
+  endRecord(): void {
+    this.#close(this.#payloadAt);
     this.#ends.push(this.#position);
   }
 
@@ -48,14 +67,7 @@ export class RecordBytesWriter {
 
   /** Struct `fields`: map entries `{key = 1, value = 2}` under field 1. */
   #fields(object: JsonObject): void {
-    for (const key in object) {
-      const entry = this.#open(1);
-      this.#string(1, key);
-      const value = this.#open(2);
-      this.#value(object[key]!);
-      this.#close(value);
-      this.#close(entry);
-    }
+    for (const key in object) this.payloadField(key, object[key]!);
   }
 
   #value(value: JsonValue): void {

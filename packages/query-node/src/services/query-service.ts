@@ -8,7 +8,7 @@ import {
   type DuckDbEngine,
   type EngineSession,
   type ObjectFileCache,
-  type ResultBatch,
+  type ColumnBatch,
   type TableViewSource,
 } from "@miniodb/executor";
 import { gatherQuerySources, type BufferSource, type TableRead } from "./query-sources.js";
@@ -63,10 +63,10 @@ export class QueryService {
   }
 
   /**
-   * The rows of `sql` as DuckDB produces them, holding the query's session and files until the
+   * The rows of `sql` by column, chunk by chunk as DuckDB produces them, holding the query's session and files until the
    * consumer finishes or stops early; memory stays at about one chunk.
    */
-  async *stream(sql: string): AsyncGenerator<ResultBatch> {
+  async *stream(sql: string): AsyncGenerator<ColumnBatch> {
     const tables = await this.#checkedTables(sql);
     const { engine, scratchDirectory } = this.#options;
     const sources = await gatherQuerySources(this.#options, tables, join(scratchDirectory, randomUUID()));
@@ -74,7 +74,7 @@ export class QueryService {
       const { session, release } = await engine.lease();
       try {
         await createViews(session, sources.views);
-        yield* session.stream(sql);
+        yield* session.streamColumns(sql);
       } finally {
         release();
       }

@@ -53,9 +53,7 @@ export function s3rverOptions(
 }
 
 /** An S3ObjectStore on the external server when configured, else on a fresh s3rver process. */
-export async function openTestS3Store(
-  overrides: Partial<S3ObjectStoreOptions> = {},
-): Promise<{
+export async function openTestS3Store(overrides: Partial<S3ObjectStoreOptions> = {}): Promise<{
   store: S3ObjectStore;
   server?: S3rverProcess;
   dispose: () => Promise<void>;
