@@ -272,8 +272,7 @@ export class Worker {
       this.#lastLsn = lsn;
       const batch = decodeWalBatch(payload);
       const headers = batch.lines.map(decodeRowLineHeader);
-      const sequences = headers.map((header) => header.sequence);
-      for (const sequence of sequences) this.#clock.observe(sequence);
+      for (const header of headers) this.#clock.observe(header.sequence);
       const { idempotency } = batch;
       if (idempotency)
         await this.#idempotency.remember(idempotency.key, idempotency.response, idempotency.expiresAtMs);
@@ -283,12 +282,7 @@ export class Worker {
         flushedUpTo.set(table.name, await this.#flushedSequence(table.name, nodeId));
       const state = await this.#stateOf(table);
       const limit = flushedUpTo.get(table.name)!;
-      const keep = batch.lines
-        .map((line) => decodeRowLineHeader(line).sequence)
-        .map((sequence) => {
-          this.#clock.observe(sequence);
-          return sequence > limit;
-        });
+      const keep = headers.map((header) => header.sequence > limit);
       const lines = batch.lines.filter((_, index) => keep[index]);
       const times = headers.filter((_, index) => keep[index]).map((header) => header.timestampMicros);
       const partitions = times.map((micros) => partitionOf(micros));
