@@ -2,11 +2,11 @@ import { mkdir, rm } from "node:fs/promises";
 import type { Logger } from "pino";
 import { ParquetFileWriter } from "@miniodb/executor";
 import { EmbeddedMetadataStore } from "@miniodb/metadata";
-import { LocalObjectStore } from "@miniodb/storage";
 import { Worker, WriteAheadLog } from "@miniodb/worker-node";
 import { dataLayout } from "./config/data-layout.js";
 import type { ResolvedConfig } from "./config/node-identity.js";
 import { tableDefaultsFromConfig } from "./config/table-defaults.js";
+import { createObjectStore } from "./create-object-store.js";
 import { createQueryServices } from "./create-query-services.js";
 import { createRequestHandler } from "./server/create-request-handler.js";
 import { ProtocolServer } from "./server/protocol-server.js";
@@ -34,7 +34,11 @@ export async function startAllInOne(config: ResolvedConfig, logger: Logger): Pro
   try {
     const metadata = await EmbeddedMetadataStore.create({ path: layout.metadataFile });
     cleanup.unshift(() => metadata.close());
-    const objects = await LocalObjectStore.create({ root: layout.objectsDirectory });
+    const { store: objects, kind: storageKind } = await createObjectStore(
+      config,
+      layout.objectsDirectory,
+      logger.child({ component: "storage" }),
+    );
     cleanup.unshift(() => objects.close());
     const writer = await ParquetFileWriter.create({ workDirectory: layout.scratchDirectory });
     cleanup.unshift(() => writer.close());
@@ -92,7 +96,13 @@ export async function startAllInOne(config: ResolvedConfig, logger: Logger): Pro
     cleanup.unshift(() => closeServers(servers, config.server.shutdown_grace_seconds * 1000));
     const ports = { grpc: servers[0].address.port, rest: servers.at(-1)!.address.port };
     logger.info(
-      { host: config.server.host, ports, version: VERSION, data_dir: config.node.data_dir },
+      {
+        host: config.server.host,
+        ports,
+        version: VERSION,
+        data_dir: config.node.data_dir,
+        storage: storageKind,
+      },
       "listening",
     );
     return {

@@ -5,7 +5,7 @@ import type { PrimaryBackupPoolOptions } from "../src/pool/primary-backup-pool-o
 import { S3ObjectStore } from "../src/s3/s3-object-store.js";
 import { describeObjectStoreContract } from "../src/testing/object-store-contract.js";
 import { S3RVER_NOT_ATOMIC, s3rverOptions } from "./support/s3-test-store.js";
-import { S3rverProcess } from "./support/s3rver-process.js";
+import { S3rverProcess } from "../src/testing/s3rver-process.js";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 const text = (data: Uint8Array) => new TextDecoder().decode(data);

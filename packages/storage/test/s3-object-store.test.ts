@@ -5,7 +5,7 @@ import { MiniodbError } from "@miniodb/core";
 import { S3ObjectStore } from "../src/s3/s3-object-store.js";
 import { describeObjectStoreContract } from "../src/testing/object-store-contract.js";
 import { openTestS3Store, s3rverOptions } from "./support/s3-test-store.js";
-import { S3rverProcess } from "./support/s3rver-process.js";
+import { S3rverProcess } from "../src/testing/s3rver-process.js";
 import { selfSignedCert } from "./support/self-signed-cert.js";
 
 describeObjectStoreContract("S3ObjectStore", () => openTestS3Store());

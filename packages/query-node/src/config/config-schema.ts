@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { storageSchema } from "./storage-config.js";
 
 const port = z.number().int().min(0).max(65_535);
 
@@ -102,6 +103,7 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    storage: storageSchema,
     query: z
       .object({
         /** A statement running longer is interrupted (DeadlineExceeded). */

@@ -40,6 +40,47 @@ describe("loadConfig", () => {
     assert.equal(config.server.host, "127.0.0.1");
   });
 
+  it("reads the original deployment's MINIO_* variables, below MINIODB_* ones", () => {
+    const config = loadConfig({
+      file: yamlFile("storage:\n  backend: local\n"),
+      env: {
+        MINIO_ENDPOINT: "http://127.0.0.1:9000",
+        MINIO_ACCESS_KEY_ID: "key",
+        MINIO_SECRET_ACCESS_KEY: "secret",
+        MINIO_BUCKET: "data",
+        MINIO_BACKUP_ENDPOINT: "https://backup:9000",
+        MINIO_BACKUP_ACCESS_KEY_ID: "k2",
+        MINIO_BACKUP_SECRET_ACCESS_KEY: "s2",
+        MINIODB_STORAGE__S3__BUCKET: "wins",
+      },
+    });
+    assert.equal(config.storage.backend, "s3");
+    assert.equal(config.storage.s3?.endpoint, "http://127.0.0.1:9000");
+    assert.equal(config.storage.s3?.bucket, "wins");
+    assert.equal(config.storage.backup?.bucket, "miniodb");
+    assert.equal(config.storage.backup?.endpoint, "https://backup:9000");
+  });
+
+  it("refuses an S3 backend without its pool, and a backup pool on local storage", () => {
+    assert.throws(() => loadConfig({ env: { MINIODB_STORAGE__BACKEND: "s3" } }), invalid(/storage\.s3/));
+    assert.throws(
+      () =>
+        loadConfig({
+          file: yamlFile(
+            "storage:\n  backup:\n    endpoint: http://b:9000\n    access_key_id: a\n    secret_access_key: b\n",
+          ),
+        }),
+      invalid(/backup/),
+    );
+    assert.throws(
+      () =>
+        loadConfig({
+          env: { MINIO_ENDPOINT: "ftp://x", MINIO_ACCESS_KEY_ID: "a", MINIO_SECRET_ACCESS_KEY: "b" },
+        }),
+      invalid(/endpoint/),
+    );
+  });
+
   it("finds the file through MINIODB_CONFIG", () => {
     const file = yamlFile("node:\n  id: via-env\n");
     assert.equal(loadConfig({ env: { MINIODB_CONFIG: file } }).node.id, "via-env");

@@ -4,6 +4,7 @@ import { parse as parseYaml } from "yaml";
 import type { z } from "zod";
 import { MiniodbError } from "@miniodb/core";
 import { configSchema, type Config } from "./config-schema.js";
+import { aliasedSettings } from "./env-aliases.js";
 
 /** Environment variables that set configuration keys start with this. */
 export const ENV_PREFIX = "MINIODB_";
@@ -20,13 +21,15 @@ export interface LoadConfigOptions {
 }
 
 /**
- * Loads the node configuration once: YAML file, then environment, then flags. Every problem in
+ * Loads the node configuration once: YAML file, then the original deployment's variables
+ * (`MINIO_*`, `REDIS_*`, see env-aliases.ts), then `MINIODB_*` variables, then flags. Every problem in
  * every source is reported together in one invalid_argument error.
  */
 export function loadConfig({ file, env = {}, flags = {} }: LoadConfigOptions = {}): Config {
   const path = file ?? env[CONFIG_FILE_ENV];
   const raw: Record<string, unknown> = path ? readYamlFile(path) : {};
   const problems: string[] = [];
+  for (const [dotted, value] of aliasedSettings(env)) setPath(raw, dotted.split("."), value);
   for (const [name, value] of Object.entries(env)) {
     if (!name.startsWith(ENV_PREFIX) || name === CONFIG_FILE_ENV || value === undefined) continue;
     const keyPath = name.slice(ENV_PREFIX.length).toLowerCase().split("__");

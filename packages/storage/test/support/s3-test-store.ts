@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { S3ObjectStore } from "../../src/s3/s3-object-store.js";
 import type { S3ObjectStoreOptions } from "../../src/s3/s3-object-store-options.js";
-import { S3rverProcess } from "./s3rver-process.js";
+import { S3rverProcess } from "../../src/testing/s3rver-process.js";
 
 /**
  * A real MinIO (or any S3 server) to run the S3 suite against instead of s3rver, e.g.

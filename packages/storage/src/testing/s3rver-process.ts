@@ -5,8 +5,11 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { once } from "node:events";
 
-const require = createRequire(import.meta.url);
-const S3RVER_BIN = join(dirname(require.resolve("s3rver/package.json")), "bin", "s3rver.js");
+/** s3rver's command-line entry (a development dependency: resolved only when a test starts it). */
+function s3rverBin(): string {
+  const require = createRequire(import.meta.url);
+  return join(dirname(require.resolve("s3rver/package.json")), "bin", "s3rver.js");
+}
 const running = new Set<ChildProcess>();
 process.on("exit", () => {
   for (const child of running) child.kill("SIGKILL");
@@ -60,7 +63,7 @@ export class S3rverProcess {
   async restart(): Promise<void> {
     if (this.#child) throw new Error("s3rver is already running");
     const tlsArgs = this.#tls ? ["--key", this.#tls.key, "--cert", this.#tls.cert] : [];
-    const args = ["--openssl-legacy-provider", S3RVER_BIN, "-d", this.directory, "-a", "127.0.0.1"];
+    const args = ["--openssl-legacy-provider", s3rverBin(), "-d", this.directory, "-a", "127.0.0.1"];
     const child = spawn(process.execPath, [...args, "-p", String(this.#port), ...tlsArgs], {
       stdio: ["ignore", "pipe", "pipe"],
     });
