@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { metadataSchema } from "./metadata-config.js";
 import { storageSchema } from "./storage-config.js";
 
 const port = z.number().int().min(0).max(65_535);
@@ -103,6 +104,7 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    metadata: metadataSchema,
     storage: storageSchema,
     query: z
       .object({
