@@ -17,8 +17,8 @@ export interface RedisSentinelSetup {
 }
 
 /**
- * Starts master + replica + Sentinel and waits until the Sentinel has discovered the replica (so
- * it can fail over). Sentinel declares the master down after 1 s without replies, so a failover
+ * Starts master + replica + Sentinel and waits until the replica is in sync and the Sentinel has
+ * discovered it (so it can fail over). Sentinel declares the master down after 1 s without replies, so a failover
  * after killing the master takes a few seconds.
  */
 export async function startRedisSentinelSetup(masterName = "mymaster"): Promise<RedisSentinelSetup> {
@@ -30,7 +30,8 @@ export async function startRedisSentinelSetup(masterName = "mymaster"): Promise<
     for (const server of started.reverse()) await server.stop();
   };
   try {
-    const master = await startRedisServer({ args: auth, password });
+    // Without the default 5 s delay before a diskless full sync, the replica is in sync at once.
+    const master = await startRedisServer({ args: [...auth, "--repl-diskless-sync-delay", "0"], password });
     started.push(master);
     const replica = await startRedisServer({
       args: [...auth, "--replicaof", "127.0.0.1", String(master.port)],
