@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, it } from "node:test";
 import { metadataKeys, tableKeyPattern } from "@miniodb/core";
-import { Cluster, Redis } from "ioredis";
+import { type Cluster, Redis } from "ioredis";
 import { createRedisClient } from "./redis/create-redis-client.js";
 import { scanKeys } from "./redis/scan-keys.js";
 import { describeWithRedis, openRedisStore } from "./test-support/redis-store-fixtures.js";

@@ -3,7 +3,6 @@ import { after, before, it } from "node:test";
 import { metadataKeys, MiniodbError, tableKeyPattern, type DataFile } from "@miniodb/core";
 import { Redis } from "ioredis";
 import { scanKeys } from "./redis/scan-keys.js";
-import type { RedisMetadataStore } from "./redis-metadata-store.js";
 import { describeWithRedis, openRedisStore } from "./test-support/redis-store-fixtures.js";
 import { contractFixtures as f } from "./testing/contract-fixtures.js";
 import { describeMetadataStoreContract } from "./testing/metadata-store-contract.js";

@@ -78,8 +78,16 @@ export function createRedisClient(options: RedisClientOptions): Redis | Cluster 
       break;
     }
   }
-  client.on("error", options.onError ?? (() => {}));
+  client.on("error", options.onError ?? ignoreError);
   return client;
+}
+
+/**
+ * Without a listener ioredis prints every reconnection error to the console; the commands that
+ * fail meanwhile carry the same errors to their callers.
+ */
+function ignoreError(): void {
+  // Reported through the failing commands instead.
 }
 
 function commonOptions(

@@ -1,4 +1,4 @@
-import { metadataKeys, type DataFile, type Manifest, type ManifestChange } from "@miniodb/core";
+import { metadataKeys, type Manifest, type ManifestChange } from "@miniodb/core";
 import type { RedisClient } from "./redis-client.js";
 import { REQUIRE_TABLE_LUA, scriptValues } from "./script-reply.js";
 import { redisValues } from "./redis-values.js";

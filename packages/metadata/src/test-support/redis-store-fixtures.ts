@@ -9,7 +9,7 @@ import { redisTestSkip } from "../testing/redis-test-requirement.js";
  */
 export function describeWithRedis(name: string, body: () => void): void {
   const skip = redisTestSkip(Boolean(process.env["CI"]));
-  if (skip) describe(name, { skip }, () => {});
+  if (skip) describe(name, { skip }, () => undefined);
   else describe(name, body);
 }
 

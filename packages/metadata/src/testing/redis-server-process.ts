@@ -45,6 +45,8 @@ export interface StartRedisServerOptions {
   readonly sentinelConfig?: string;
   /** The password PING must authenticate with. */
   readonly password?: string;
+  /** A port to reuse (a restarted server); a free one when absent. */
+  readonly port?: number;
 }
 
 /**
@@ -52,7 +54,7 @@ export interface StartRedisServerOptions {
  * persistence, in a fresh directory, and waits until it answers PING.
  */
 export async function startRedisServer(options: StartRedisServerOptions = {}): Promise<RedisServerProcess> {
-  const port = await freeRedisPort();
+  const port = options.port ?? (await freeRedisPort());
   const dir = mkdtempSync(join(tmpdir(), "miniodb-redis-"));
   const config = options.sentinelConfig === undefined ? undefined : join(dir, "sentinel.conf");
   if (config) writeFileSync(config, options.sentinelConfig!);
