@@ -26,6 +26,13 @@ import { RedisTombstones } from "./redis/redis-tombstones.js";
 export interface RedisMetadataStoreOptions {
   /** A connected or connecting client (see `createRedisClient`); the store owns it from now on. */
   readonly client: RedisClient;
+  /**
+   * Upper bound of any one call; past it the call fails `unavailable` (its effect, if it still
+   * reaches Redis, is unknown, as with any timeout). The client's own timeouts normally fire
+   * first; this bound also covers commands a Cluster client queues while no node is reachable,
+   * which it would otherwise hold until a node returns.
+   */
+  readonly operationTimeoutMs?: number;
 }
 
 /**
@@ -49,10 +56,12 @@ export class RedisMetadataStore implements MetadataStore {
   readonly #leases: RedisLeases;
   readonly #backups: RedisBackups;
   readonly #idempotency: RedisIdempotency;
+  readonly #timeoutMs: number;
   #closed = false;
 
-  private constructor(client: RedisClient) {
+  private constructor(client: RedisClient, timeoutMs: number) {
     this.#client = client;
+    this.#timeoutMs = timeoutMs;
     this.#tables = new RedisTableCatalog(client);
     this.#schemas = new RedisSchemaHistory(client);
     this.#manifests = new RedisManifestTable(client);
@@ -65,8 +74,11 @@ export class RedisMetadataStore implements MetadataStore {
   }
 
   /** Wraps `client` and checks it answers a ping (`unavailable` otherwise; the client is closed). */
-  static async create({ client }: RedisMetadataStoreOptions): Promise<RedisMetadataStore> {
-    const store = new RedisMetadataStore(client);
+  static async create({
+    client,
+    operationTimeoutMs = 10_000,
+  }: RedisMetadataStoreOptions): Promise<RedisMetadataStore> {
+    const store = new RedisMetadataStore(client, operationTimeoutMs);
     try {
       await store.ping();
       return store;
@@ -194,10 +206,19 @@ export class RedisMetadataStore implements MetadataStore {
 
   async #call<T>(action: string, work: () => Promise<T>): Promise<T> {
     if (this.#closed) throw new MiniodbError("unavailable", `metadata store cannot ${action}: it is closed`);
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const reason = `metadata store (Redis) cannot ${action}: no answer within ${this.#timeoutMs} ms`;
+        reject(new MiniodbError("unavailable", reason));
+      }, this.#timeoutMs);
+    });
     try {
-      return await work();
+      return await Promise.race([work(), deadline]);
     } catch (error) {
       throw fromRedisError(error, action);
+    } finally {
+      clearTimeout(timer);
     }
   }
 }

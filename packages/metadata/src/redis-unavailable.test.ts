@@ -4,6 +4,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { MiniodbError } from "@miniodb/core";
 import { describeWithRedis, openRedisStore } from "./test-support/redis-store-fixtures.js";
 import { contractFixtures as f } from "./testing/contract-fixtures.js";
+import { startRedisClusterSetup } from "./testing/redis-cluster-setup.js";
 import { freeRedisPort, startRedisServer } from "./testing/redis-server-process.js";
 
 /** Generous for a shared 2-core machine, far below a hang (ioredis's defaults queue for ~20 retries). */
@@ -54,6 +55,24 @@ describeWithRedis("RedisMetadataStore when Redis is unreachable", () => {
       await store.close();
       await restarted?.stop();
       await server.stop();
+    }
+  });
+});
+
+describeWithRedis("RedisMetadataStore when every Cluster node is down", () => {
+  it("fails every call with unavailable within the operation timeout instead of queueing forever", async () => {
+    const setup = await startRedisClusterSetup();
+    const seed = { host: "127.0.0.1", port: setup.nodes[0]!.port };
+    const store = await openRedisStore({ mode: "cluster", nodes: [seed] }, 2_000);
+    try {
+      await store.createTable(f.table("cluster_down"));
+      for (const node of setup.nodes) node.kill();
+      await rejectsUnavailableQuickly(store.getTable("cluster_down"));
+      await rejectsUnavailableQuickly(store.listTables());
+      await rejectsUnavailableQuickly(store.getManifest("cluster_down"));
+    } finally {
+      await store.close();
+      await setup.stop();
     }
   });
 });

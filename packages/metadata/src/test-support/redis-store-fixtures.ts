@@ -1,4 +1,4 @@
-import { describe } from "node:test";
+import { describe, it } from "node:test";
 import { createRedisClient, type RedisClientOptions } from "../redis/create-redis-client.js";
 import { RedisMetadataStore } from "../redis-metadata-store.js";
 import { redisTestSkip } from "../testing/redis-test-requirement.js";
@@ -9,13 +9,17 @@ import { redisTestSkip } from "../testing/redis-test-requirement.js";
  */
 export function describeWithRedis(name: string, body: () => void): void {
   const skip = redisTestSkip(Boolean(process.env["CI"]));
-  if (skip) describe(name, { skip }, () => undefined);
+  if (skip) it(name, { skip }, () => undefined);
   else describe(name, body);
 }
 
 /** A store over a fresh client with short timeouts, so a broken setup fails a test quickly. */
-export async function openRedisStore(options: RedisClientOptions): Promise<RedisMetadataStore> {
+export async function openRedisStore(
+  options: RedisClientOptions,
+  operationTimeoutMs?: number,
+): Promise<RedisMetadataStore> {
   return RedisMetadataStore.create({
     client: createRedisClient({ connectTimeoutMs: 1000, commandTimeoutMs: 3000, ...options }),
+    ...(operationTimeoutMs === undefined ? {} : { operationTimeoutMs }),
   });
 }
