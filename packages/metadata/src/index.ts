@@ -10,5 +10,6 @@ export type {
 export { createRedisClient } from "./redis/create-redis-client.js";
 export type { RedisClient } from "./redis/redis-client.js";
 export { scanKeys } from "./redis/scan-keys.js";
+export type { ReplicaAcks } from "./redis/with-replica-acks.js";
 export type { SqliteDatabase, SqliteMigration } from "./sqlite-database.js";
 export { openSqliteDatabase } from "./sqlite-database.js";

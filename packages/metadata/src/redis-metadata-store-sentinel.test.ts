@@ -17,6 +17,31 @@ const sentinelOptions = (setup: RedisSentinelSetup): RedisClientOptions => ({
 });
 
 describeWithRedis("RedisMetadataStore (Sentinel)", () => {
+  it("with replica acknowledgements, fails a write unavailable while no replica confirms it", async () => {
+    const setup = await startRedisSentinelSetup();
+    const store = await openRedisStore(sentinelOptions(setup), {
+      replicaAcks: { replicas: 1, timeoutMs: 300 },
+    });
+    try {
+      await store.createTable(f.table("acked"));
+      assert.equal(await store.commitManifest("acked", { add: [f.file("acked", 1)] }), 1);
+      setup.replica.kill();
+      await assert.rejects(store.commitManifest("acked", { add: [f.file("acked", 2)] }), (error: unknown) => {
+        assert.ok(MiniodbError.is(error, "unavailable") && error.retryable, String(error));
+        assert.match(error.message, /0 of 1 replicas/);
+        return true;
+      });
+      assert.equal(
+        (await store.getManifest("acked")).version,
+        2,
+        "reads still work; the write reached the master",
+      );
+    } finally {
+      await store.close();
+      await setup.stop();
+    }
+  });
+
   describeMetadataStoreContract("RedisMetadataStore Sentinel", async () => {
     const setup = await startRedisSentinelSetup();
     const store = await openRedisStore(sentinelOptions(setup));
@@ -26,14 +51,20 @@ describeWithRedis("RedisMetadataStore (Sentinel)", () => {
   it("keeps working after the master is killed and the replica promoted, committed manifests included", async () => {
     const setup = await startRedisSentinelSetup();
     const store = await openRedisStore(sentinelOptions(setup));
+    // The writes before the crash wait for the replica, so none of them can be lost with the
+    // master (replication is asynchronous otherwise). After the failover no replica is left to
+    // confirm, so the test goes on with the store that does not ask for confirmations.
+    const durable = await openRedisStore(sentinelOptions(setup), {
+      replicaAcks: { replicas: 1, timeoutMs: 2_000 },
+    });
     try {
-      await store.createTable(f.table("failover"));
-      assert.equal(
-        await store.commitManifest("failover", { add: [f.file("failover", 1)], expectedVersion: 0 }),
-        1,
-      );
-      await store.putSchema("failover", { version: 1, columns: [{ name: "a", type: "BIGINT" }] });
-      const first = await store.reserveSequence("failover", 10);
+      await durable.createTable(f.table("failover"));
+      const change = { add: [f.file("failover", 1)], expectedVersion: 0 };
+      assert.equal(await durable.commitManifest("failover", change), 1);
+      await durable.putSchema("failover", { version: 1, columns: [{ name: "a", type: "BIGINT" }] });
+      const first = await durable.reserveSequence("failover", 10);
+      await durable.close();
+      assert.equal((await store.getManifest("failover")).version, 1);
 
       setup.master.kill();
       const newMaster = await setup.waitForNewMaster(setup.master.port);
@@ -64,6 +95,7 @@ describeWithRedis("RedisMetadataStore (Sentinel)", () => {
       assert.equal((await store.getSchema("failover")).version, 1);
       assert.equal(await store.reserveSequence("failover", 1), first + 10n);
     } finally {
+      await durable.close();
       await store.close();
       await setup.stop();
     }

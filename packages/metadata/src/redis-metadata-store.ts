@@ -14,6 +14,7 @@ import { MiniodbError } from "@miniodb/core";
 import { fromRedisError } from "./redis/errors.js";
 import { RedisBackups } from "./redis/redis-backups.js";
 import type { RedisClient } from "./redis/redis-client.js";
+import { withReplicaAcks, type ReplicaAcks } from "./redis/with-replica-acks.js";
 import { RedisIdempotency } from "./redis/redis-idempotency.js";
 import { RedisLeases } from "./redis/redis-leases.js";
 import { RedisManifestTable } from "./redis/redis-manifest-table.js";
@@ -33,6 +34,11 @@ export interface RedisMetadataStoreOptions {
    * which it would otherwise hold until a node returns.
    */
   readonly operationTimeoutMs?: number;
+  /**
+   * Confirm every write with WAIT on this many replicas (standalone or Sentinel only), so an
+   * acknowledged write survives a failover; see `withReplicaAcks`. Off by default.
+   */
+  readonly replicaAcks?: ReplicaAcks;
 }
 
 /**
@@ -77,8 +83,16 @@ export class RedisMetadataStore implements MetadataStore {
   static async create({
     client,
     operationTimeoutMs = 10_000,
+    replicaAcks,
   }: RedisMetadataStoreOptions): Promise<RedisMetadataStore> {
-    const store = new RedisMetadataStore(client, operationTimeoutMs);
+    let acked: RedisClient;
+    try {
+      acked = replicaAcks ? withReplicaAcks(client, replicaAcks) : client;
+    } catch (error) {
+      client.disconnect();
+      throw error;
+    }
+    const store = new RedisMetadataStore(acked, operationTimeoutMs);
     try {
       await store.ping();
       return store;

@@ -63,7 +63,7 @@ describeWithRedis("RedisMetadataStore when every Cluster node is down", () => {
   it("fails every call with unavailable within the operation timeout instead of queueing forever", async () => {
     const setup = await startRedisClusterSetup();
     const seed = { host: "127.0.0.1", port: setup.nodes[0]!.port };
-    const store = await openRedisStore({ mode: "cluster", nodes: [seed] }, 2_000);
+    const store = await openRedisStore({ mode: "cluster", nodes: [seed] }, { operationTimeoutMs: 2_000 });
     try {
       await store.createTable(f.table("cluster_down"));
       for (const node of setup.nodes) node.kill();

@@ -9,6 +9,8 @@
  */
 export interface RedisClient {
   eval(script: string, numKeys: number, ...keysAndArgs: Array<string | number>): Promise<unknown>;
+  /** A script that only reads (EVAL_RO, Redis 7): Redis refuses writes in it. */
+  eval_ro(script: string, numKeys: number, ...keysAndArgs: Array<string | number>): Promise<unknown>;
   get(key: string): Promise<string | null>;
   hmget(key: string, ...fields: string[]): Promise<Array<string | null>>;
   hgetall(key: string): Promise<Record<string, string>>;
@@ -23,6 +25,8 @@ export interface RedisClient {
     countToken: "COUNT",
     count: number,
   ): Promise<[string, string[]]>;
+  /** Waits until `replicas` replicas confirmed this connection's writes; answers how many did. */
+  wait(replicas: number, timeoutMs: number): Promise<number>;
   ping(): Promise<string>;
   quit(): Promise<unknown>;
   disconnect(): void;

@@ -106,7 +106,7 @@ export class RedisManifestTable {
 
   async #load(table: string): Promise<Manifest> {
     const keys = [metadataKeys.table(table, "config"), metadataKeys.table(table, "manifest")];
-    const reply = await this.#client.eval(LOAD_LUA, 2, ...keys);
+    const reply = await this.#client.eval_ro(LOAD_LUA, 2, ...keys);
     const [uid, version, flat] = scriptValues(reply, `cannot read manifest of ${table}`) as [
       string?,
       number?,

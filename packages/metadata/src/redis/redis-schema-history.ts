@@ -28,7 +28,7 @@ export class RedisSchemaHistory {
   }
 
   async latest(table: string): Promise<SchemaEntry> {
-    const reply = await this.#client.eval(LATEST_LUA, 1, metadataKeys.table(table, "schemas"));
+    const reply = await this.#client.eval_ro(LATEST_LUA, 1, metadataKeys.table(table, "schemas"));
     const [version, columns] = scriptValues(reply, `cannot read schema of ${table}`) as [number, string?];
     return columns === undefined ? EMPTY : { version, columns: JSON.parse(columns) as ColumnDef[] };
   }

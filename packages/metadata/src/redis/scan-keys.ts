@@ -6,6 +6,8 @@ import type { RedisClient } from "./redis-client.js";
  * particular order and, as SCAN guarantees, a key present throughout appears at least once.
  */
 export async function* scanKeys(client: RedisClient, pattern: string, count = 1000): AsyncGenerator<string> {
+  // A Cluster client knows its masters once it has loaded the slot map; a command waits for that.
+  if (client.nodes) await client.ping();
   const nodes = client.nodes ? client.nodes("master") : [client];
   for (const node of nodes) {
     let cursor = "0";

@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import { createRedisClient, type RedisClientOptions } from "../redis/create-redis-client.js";
-import { RedisMetadataStore } from "../redis-metadata-store.js";
+import { RedisMetadataStore, type RedisMetadataStoreOptions } from "../redis-metadata-store.js";
 import { redisTestSkip } from "../testing/redis-test-requirement.js";
 
 /**
@@ -16,10 +16,10 @@ export function describeWithRedis(name: string, body: () => void): void {
 /** A store over a fresh client with short timeouts, so a broken setup fails a test quickly. */
 export async function openRedisStore(
   options: RedisClientOptions,
-  operationTimeoutMs?: number,
+  storeOptions: Omit<RedisMetadataStoreOptions, "client"> = {},
 ): Promise<RedisMetadataStore> {
   return RedisMetadataStore.create({
     client: createRedisClient({ connectTimeoutMs: 1000, commandTimeoutMs: 3000, ...options }),
-    ...(operationTimeoutMs === undefined ? {} : { operationTimeoutMs }),
+    ...storeOptions,
   });
 }
