@@ -120,6 +120,32 @@ describeWithRedis("RedisMetadataStore (standalone)", () => {
     await store.close();
   });
 
+  it("lists more backups and nodes than a Lua unpack can take", async () => {
+    const store = await open();
+    const count = 12_000;
+    await Promise.all(
+      Array.from({ length: count }, (_, i) =>
+        store.putBackup({ id: `many-${i}`, objectKey: "k", nodeId: "n", createdAt: f.at(i), sizeBytes: i }),
+      ),
+    );
+    const backups = await store.listBackups(f.at(0));
+    assert.equal(backups.length, count);
+    assert.equal(backups[0]?.id, `many-${count - 1}`);
+    await Promise.all(
+      Array.from({ length: count }, (_, i) =>
+        store.putNode({
+          id: `w-${i}`,
+          role: "worker",
+          address: "a:1",
+          startedAt: f.at(),
+          expiresAt: f.at(1_000),
+        }),
+      ),
+    );
+    assert.equal((await store.listNodes(f.at(0))).length, count);
+    await store.close();
+  });
+
   it("reads a warm 10,000-file manifest with one round trip", async () => {
     const store = await open();
     await store.createTable(f.table("big"));

@@ -1,15 +1,19 @@
 import { metadataKeys, type BackupEntry } from "@miniodb/core";
 import type { RedisClient } from "./redis-client.js";
+import { HMGET_ALL_LUA } from "./script-reply.js";
 import { redisValues } from "./redis-values.js";
 
 /** KEYS: entries, by_time. ARGV: id, entry JSON, created_at. */
 const PUT_LUA = `redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])`;
 
-/** KEYS: entries, by_time. ARGV: since. Newest first; equal times by id, descending. */
+/**
+ * KEYS: entries, by_time. ARGV: since. Newest first; equal times by id, descending. HMGET in
+ * chunks: Lua's `unpack` fails beyond a few thousand values.
+ */
 const LIST_LUA = `local ids = redis.call('ZREVRANGEBYSCORE', KEYS[2], '+inf', ARGV[1])
-if #ids == 0 then return {} end
-return redis.call('HMGET', KEYS[1], unpack(ids))`;
+${HMGET_ALL_LUA}
+return hmget_all(KEYS[1], ids)`;
 
 interface BackupValue {
   id: string;

@@ -1,5 +1,6 @@
 import { metadataKeys, type NodeEntry, type NodeRole } from "@miniodb/core";
 import type { RedisClient } from "./redis-client.js";
+import { HMGET_ALL_LUA } from "./script-reply.js";
 import { redisValues } from "./redis-values.js";
 
 /** Entries that lapsed this long before a listing's `now` are deleted by it (as in the embedded store). */
@@ -18,8 +19,8 @@ const LIST_LUA = `local old = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[
 for _, id in ipairs(old) do redis.call('HDEL', KEYS[1], id) end
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[2])
 local live = redis.call('ZRANGEBYSCORE', KEYS[2], '(' .. ARGV[1], '+inf')
-if #live == 0 then return {} end
-return redis.call('HMGET', KEYS[1], unpack(live))`;
+${HMGET_ALL_LUA}
+return hmget_all(KEYS[1], live)`;
 
 interface NodeValue {
   id: string;

@@ -31,3 +31,16 @@ export function scriptValues(
 export const REQUIRE_TABLE_LUA = `if redis.call('EXISTS', KEYS[1]) == 0 then
   return {'not_found', 'table ' .. ARGV[1] .. ' does not exist'}
 end`;
+
+/**
+ * Lua `hmget_all(key, fields)`: HMGET of any number of fields, 1000 at a time, because Lua's
+ * `unpack` fails beyond a few thousand values. Missing fields come back as nil replies.
+ */
+export const HMGET_ALL_LUA = `local function hmget_all(key, fields)
+  local values = {}
+  for i = 1, #fields, 1000 do
+    local chunk = redis.call('HMGET', key, unpack(fields, i, math.min(i + 999, #fields)))
+    for j = 1, #chunk do values[#values + 1] = chunk[j] end
+  end
+  return values
+end`;
