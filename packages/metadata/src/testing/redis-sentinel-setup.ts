@@ -17,9 +17,10 @@ export interface RedisSentinelSetup {
 }
 
 /**
- * Starts master + replica + Sentinel and waits until the replica is in sync and the Sentinel has
- * discovered it (so it can fail over). Sentinel declares the master down after 1 s without replies, so a failover
- * after killing the master takes a few seconds.
+ * Starts master + replica + Sentinel and waits until the replica confirms writes (so a test can
+ * count on WAIT and on nothing being lost in a failover) and the Sentinel has discovered it (so it can fail over). Sentinel
+ * declares the master down after 1 s without replies, so a failover after killing the master
+ * takes a few seconds.
  */
 export async function startRedisSentinelSetup(masterName = "mymaster"): Promise<RedisSentinelSetup> {
   const password = "data-secret";
@@ -48,6 +49,19 @@ export async function startRedisSentinelSetup(masterName = "mymaster"): Promise<
     ].join("\n");
     const sentinel = await startRedisServer({ sentinelConfig, password: sentinelPassword });
     started.push(sentinel);
+    // After a diskless sync the master streams writes to the replica only once the replica has
+    // acknowledged for the first time (up to a second later), so wait until a write is confirmed.
+    const masterAdmin = new Redis({ port: master.port, host: "127.0.0.1", password });
+    try {
+      await until(10_000, "the replica to confirm a write", async () => {
+        await masterAdmin.set("test-setup:replication-check", "1");
+        const confirmed = (await masterAdmin.wait(1, 200)) === 1;
+        await masterAdmin.del("test-setup:replication-check");
+        return confirmed;
+      });
+    } finally {
+      masterAdmin.disconnect();
+    }
     const admin = new Redis({
       port: sentinel.port,
       host: "127.0.0.1",
