@@ -57,3 +57,5 @@ export type { TableSchema } from "./table-schema.js";
 export { EMPTY_SCHEMA, SchemaEvolution } from "./table-schema.js";
 export { COUNTER_BITS, HybridClock, sequenceMillis } from "./hybrid-clock.js";
 export { checkTimestampMicros, formatTimestampMicros, parseTimestampMicros } from "./timestamp.js";
+export type { MetadataKey, TablePart } from "./metadata-keys.js";
+export { metadataKeys, parseMetadataKey, tableKeyPattern } from "./metadata-keys.js";

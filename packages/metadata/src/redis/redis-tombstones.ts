@@ -1,0 +1,82 @@
+import { metadataKeys, type Tombstone } from "@miniodb/core";
+import type { RedisClient } from "./redis-client.js";
+import { REQUIRE_TABLE_LUA, scriptValues } from "./script-reply.js";
+import { redisValues } from "./redis-values.js";
+
+/**
+ * Compares two decimal sequence strings without leading zeros exactly (Lua numbers are doubles,
+ * so `tonumber` would round sequences above 2^53): the longer is larger, else byte by byte.
+ */
+const GREATER_LUA = `local function greater(a, b)
+  if #a ~= #b then return #a > #b end
+  for i = 1, #a do
+    local x, y = string.byte(a, i), string.byte(b, i)
+    if x ~= y then return x > y end
+  end
+  return false
+end
+local function stored_sequence(key, id)
+  local value = redis.call('HGET', key, id)
+  return value and string.match(value, '^%["(%d+)"')
+end`;
+
+/** KEYS: config, tombstones. ARGV: table, then id, sequence, value triples. Higher sequence wins. */
+const ADD_LUA = `${REQUIRE_TABLE_LUA}
+${GREATER_LUA}
+for i = 2, #ARGV, 3 do
+  local stored = stored_sequence(KEYS[2], ARGV[i])
+  if not stored or greater(ARGV[i + 1], stored) then redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 2]) end
+end
+return {'ok'}`;
+
+/** KEYS: config, tombstones. ARGV: table, then id, sequence pairs. */
+const RETIRE_LUA = `${REQUIRE_TABLE_LUA}
+${GREATER_LUA}
+for i = 2, #ARGV, 2 do
+  local stored = stored_sequence(KEYS[2], ARGV[i])
+  if stored and not greater(stored, ARGV[i + 1]) then redis.call('HDEL', KEYS[2], ARGV[i]) end
+end
+return {'ok'}`;
+
+type TombstoneValue = [sequence: string, soft: 0 | 1, createdAt: number];
+
+/** `table:{<t>}:tombstones`: one tombstone per record id, `["<sequence>", soft, created_at]`. */
+export class RedisTombstones {
+  readonly #client: RedisClient;
+
+  constructor(client: RedisClient) {
+    this.#client = client;
+  }
+
+  async add(table: string, tombstones: readonly Tombstone[]): Promise<void> {
+    const args = tombstones.flatMap((tombstone) => {
+      const sequence = redisValues.sequence(tombstone.sequence, "tombstone sequence");
+      const createdAt = redisValues.millis(tombstone.createdAt, "tombstone createdAt");
+      const value: TombstoneValue = [sequence, tombstone.soft ? 1 : 0, createdAt];
+      return [tombstone.id, sequence, JSON.stringify(value)];
+    });
+    const reply = await this.#client.eval(ADD_LUA, 2, ...this.#keys(table), table, ...args);
+    scriptValues(reply, "cannot add tombstones", { table });
+  }
+
+  /** Every tombstone of the table, sorted by id. */
+  async list(table: string): Promise<Tombstone[]> {
+    const hash = await this.#client.hgetall(metadataKeys.table(table, "tombstones"));
+    return Object.entries(hash)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([id, value]) => {
+        const [sequence, soft, createdAt] = JSON.parse(value) as TombstoneValue;
+        return { id, sequence: BigInt(sequence), soft: soft === 1, createdAt: new Date(createdAt) };
+      });
+  }
+
+  async retire(table: string, upTo: ReadonlyArray<{ id: string; sequence: bigint }>): Promise<void> {
+    const args = upTo.flatMap(({ id, sequence }) => [id, redisValues.sequence(sequence, "retire sequence")]);
+    const reply = await this.#client.eval(RETIRE_LUA, 2, ...this.#keys(table), table, ...args);
+    scriptValues(reply, "cannot retire tombstones", { table });
+  }
+
+  #keys(table: string): string[] {
+    return [metadataKeys.table(table, "config"), metadataKeys.table(table, "tombstones")];
+  }
+}
