@@ -1,11 +1,11 @@
 import { mkdir, rm } from "node:fs/promises";
 import type { Logger } from "pino";
 import { ParquetFileWriter } from "@miniodb/executor";
-import { EmbeddedMetadataStore } from "@miniodb/metadata";
 import { Worker, WriteAheadLog } from "@miniodb/worker-node";
 import { dataLayout } from "./config/data-layout.js";
 import type { ResolvedConfig } from "./config/node-identity.js";
 import { tableDefaultsFromConfig } from "./config/table-defaults.js";
+import { createMetadataStore } from "./create-metadata-store.js";
 import { createObjectStore } from "./create-object-store.js";
 import { createQueryServices } from "./create-query-services.js";
 import { createRequestHandler } from "./server/create-request-handler.js";
@@ -32,7 +32,11 @@ export async function startAllInOne(config: ResolvedConfig, logger: Logger): Pro
   await mkdir(layout.scratchDirectory, { recursive: true });
   const cleanup: Array<() => Promise<void> | void> = [];
   try {
-    const metadata = await EmbeddedMetadataStore.create({ path: layout.metadataFile });
+    const { store: metadata, kind: metadataKind } = await createMetadataStore(
+      config,
+      layout.metadataFile,
+      logger.child({ component: "metadata" }),
+    );
     cleanup.unshift(() => metadata.close());
     const { store: objects, kind: storageKind } = await createObjectStore(
       config,
@@ -101,6 +105,7 @@ export async function startAllInOne(config: ResolvedConfig, logger: Logger): Pro
         ports,
         version: VERSION,
         data_dir: config.node.data_dir,
+        metadata: metadataKind,
         storage: storageKind,
       },
       "listening",
