@@ -82,3 +82,15 @@ export async function queryRows(rest: string, sql: string, limit = 0, cursor = "
     nextCursor: response.body.next_cursor,
   };
 }
+
+/** Waits (up to ~10 s) until background flushes have committed at least `count` files of `table`. */
+export async function waitForFiles(rest: string, table: string, count = 1): Promise<void> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const info = await requestJson<{ table_info: { stats: { file_count: number } } }>(
+      `${rest}/v1/tables/${table}`,
+    );
+    if (info.body.table_info.stats.file_count >= count) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`table ${table} has fewer than ${count} data files after 10 s`);
+}
