@@ -1,4 +1,5 @@
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
+import { MiniodbError } from "@miniodb/core";
 import { duckDbSandboxStatements } from "./duckdb-sandbox.js";
 import { EngineSession } from "./engine-session.js";
 import type { ResultRow } from "./result-rows.js";
@@ -37,7 +38,7 @@ export interface SessionLease {
  * front of the engine admits read statements only.
  *
  * A small pool of connections lets queries run side by side; each query holds one connection
- * for its session, so its temporary views are its own.
+ * for its session and creates (and drops) its temporary views there.
  */
 export class DuckDbEngine {
   readonly #instance: DuckDBInstance;
@@ -45,11 +46,15 @@ export class DuckDbEngine {
   readonly #all: readonly DuckDBConnection[];
   readonly #waiting: Array<(connection: DuckDBConnection) => void> = [];
   readonly #queryTimeoutMs: number;
+  /** Parsing has its own connection, so that busy query slots never hold up the SQL guard. */
+  readonly #parser: EngineSession;
+  #parsing: Promise<unknown> = Promise.resolve();
 
   private constructor(instance: DuckDBInstance, connections: DuckDBConnection[], queryTimeoutMs: number) {
     this.#instance = instance;
     this.#all = connections;
-    this.#idle = [...connections];
+    this.#idle = connections.slice(1);
+    this.#parser = new EngineSession(connections[0]!, queryTimeoutMs);
     this.#queryTimeoutMs = queryTimeoutMs;
   }
 
@@ -66,7 +71,8 @@ export class DuckDbEngine {
         threads: options.threads,
       });
       for (const statement of statements) await first.run(statement);
-      for (let count = 1; count < Math.max(1, options.connections ?? 4); count++)
+      // One connection for parsing, then the query slots.
+      for (let count = 0; count < Math.max(1, options.connections ?? 4); count++)
         connections.push(await instance.connect());
     } catch (error) {
       for (const connection of connections) connection.closeSync();
@@ -89,10 +95,14 @@ export class DuckDbEngine {
     }
   }
 
-  /** A connection for as long as the caller needs it (e.g. a generator); `release` exactly once. */
+  /**
+   * A connection for as long as the caller needs it (e.g. a generator); `release` exactly once.
+   * When every slot stays busy for the session's timeout, resource_exhausted: a stalled stream
+   * must not make other queries wait forever.
+   */
   async lease(options: SessionOptions = {}): Promise<SessionLease> {
-    const connection =
-      this.#idle.pop() ?? (await new Promise<DuckDBConnection>((resolve) => this.#waiting.push(resolve)));
+    const waitMs = options.timeoutMs ?? this.#queryTimeoutMs;
+    const connection = this.#idle.pop() ?? (await this.#waitForConnection(waitMs));
     let released = false;
     return {
       session: new EngineSession(connection, options.timeoutMs ?? this.#queryTimeoutMs),
@@ -106,6 +116,29 @@ export class DuckDbEngine {
     };
   }
 
+  #waitForConnection(waitMs: number): Promise<DuckDBConnection> {
+    return new Promise<DuckDBConnection>((resolve, reject) => {
+      const waiter = (connection: DuckDBConnection) => {
+        clearTimeout(timer);
+        resolve(connection);
+      };
+      const timer =
+        waitMs > 0
+          ? setTimeout(() => {
+              this.#waiting.splice(this.#waiting.indexOf(waiter), 1);
+              reject(
+                new MiniodbError(
+                  "resource_exhausted",
+                  `all ${this.#all.length - 1} query slots stayed busy for ${waitMs} ms (query.max_concurrent)`,
+                  { details: { limit: "query.max_concurrent" } },
+                ),
+              );
+            }, waitMs)
+          : undefined;
+      this.#waiting.push(waiter);
+    });
+  }
+
   /** Runs one statement on a leased connection and returns its rows as JSON values. */
   async query(sql: string, options: SessionOptions = {}): Promise<ResultRow[]> {
     return this.withSession(async (session) => [...(await session.readAll(sql)).rows], options);
@@ -113,10 +146,12 @@ export class DuckDbEngine {
 
   /** DuckDB's parse tree of `sql` (`json_serialize_sql`); parse errors come back inside it. */
   async parse(sql: string): Promise<unknown> {
-    return this.withSession(async (session) => {
-      const { rows } = await session.readAll("SELECT json_serialize_sql($1::VARCHAR) AS tree", [sql]);
+    const parsed = this.#parsing.then(async () => {
+      const { rows } = await this.#parser.readAll("SELECT json_serialize_sql($1::VARCHAR) AS tree", [sql]);
       return rows[0]!["tree"];
     });
+    this.#parsing = parsed.catch(() => undefined);
+    return parsed;
   }
 
   close(): void {

@@ -20,6 +20,9 @@ export function duckDbSandboxStatements(options: DuckDbSandboxOptions): string[]
   const statements = [
     `SET allowed_directories = [${quoteLiteral(options.directory)}]`,
     `SET temp_directory = ${quoteLiteral(options.tempDirectory)}`,
+    // TIMESTAMP columns hold UTC wall time: now(), casts and date parts must agree whatever the
+    // host's zone (the bundled ICU would otherwise apply it), and users cannot change it once locked.
+    "SET TimeZone = 'UTC'",
     "SET autoinstall_known_extensions = false",
     "SET autoload_known_extensions = false",
     ...(options.extraSettings ?? []),

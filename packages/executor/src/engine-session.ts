@@ -24,8 +24,9 @@ export interface ColumnBatch {
 
 /**
  * One leased connection of the engine: statements run in order and see each other's temporary
- * views. Every DuckDB call is bounded by the timeout (interrupted, then deadline_exceeded); a
- * streamed result bounds each fetch, so a slow reader does not count against the query.
+ * views. Each call into DuckDB (a statement, or one fetch of a streamed result) is bounded by the
+ * timeout (interrupted, then deadline_exceeded), so a slow reader of a stream does not count
+ * against its query; the engine's lease deadline keeps stalled streams from starving others.
  */
 export class EngineSession {
   readonly #connection: DuckDBConnection;
@@ -57,20 +58,16 @@ export class EngineSession {
   }
 
   /**
-   * DuckDB's own rendering of a (checked) single statement, without trailing semicolons or
-   * comments, for embedding in a statement of ours (`COPY (<sql>) TO ...`). Statements DuckDB
-   * cannot render come back with only their trailing semicolons and blanks removed.
+   * DuckDB's own rendering of a checked single statement, without trailing semicolons or comments,
+   * for embedding in a statement of ours (`COPY (<sql>) TO ...`). Every statement the SQL guard
+   * admits is one DuckDB serialises, so it renders.
    */
   async canonicalSql(sql: string): Promise<string> {
-    try {
-      const { rows } = await this.readAll(
-        "SELECT json_deserialize_sql(json_serialize_sql($1::VARCHAR)) AS statement",
-        [sql],
-      );
-      return String(rows[0]!["statement"]);
-    } catch {
-      return sql.replace(/[\s;]+$/, "");
-    }
+    const { rows } = await this.readAll(
+      "SELECT json_deserialize_sql(json_serialize_sql($1::VARCHAR)) AS statement",
+      [sql],
+    );
+    return String(rows[0]!["statement"]);
   }
 
   /** Yields the result chunk by chunk as DuckDB produces it; memory stays at about one chunk. */

@@ -6,7 +6,7 @@ import { MiniodbError, type ErrorCode } from "@miniodb/core";
  */
 const kindToCode: ReadonlyArray<[RegExp, ErrorCode]> = [
   [
-    /^(Parser|Syntax|Binder|Catalog|Conversion|Invalid Input|Not implemented|Permission|Constraint) Error/i,
+    /^(Parser|Syntax|Binder|Catalog|Conversion|Invalid Input|Not implemented|Permission|Constraint|Out of Range|Mismatch Type|Parameter Not Resolved) Error/i,
     "invalid_argument",
   ],
   [/^INTERRUPT Error/i, "deadline_exceeded"],

@@ -12,7 +12,7 @@ export type { ScanRange } from "./scan-range.js";
 export { fileInRange } from "./scan-range.js";
 export { TombstoneIndex } from "./tombstone-index.js";
 export type { ParquetFileGroup, TableViewSource } from "./table-view-statement.js";
-export { tableViewStatement, tombstoneLine } from "./table-view-statement.js";
+export { dropTableViewStatement, tableViewStatement, tombstoneLine } from "./table-view-statement.js";
 export { fromDuckDbError } from "./errors.js";
 export { ID_COLUMN, SEQUENCE_COLUMN, TIMESTAMP_COLUMN } from "./parquet-copy-statement.js";
 export type {

@@ -21,6 +21,8 @@ describe("checkReadOnlyQuery over DuckDB's parser", () => {
     ["SELECT COUNT(*) FROM users WHERE age > 25", ["users"]],
     ["SELECT u.name, o.total FROM users u JOIN orders o ON o.user_id = u.id", ["users", "orders"]],
     ["WITH recent AS (SELECT * FROM orders) SELECT * FROM recent, users", ["orders", "users"]],
+    ["WITH a AS (SELECT 1 AS x), b AS (SELECT * FROM a) SELECT * FROM (SELECT * FROM b) q", []],
+    ["WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 3) SELECT * FROM r", []],
     ["SELECT id FROM users UNION SELECT id FROM orders", ["users", "orders"]],
     ["SELECT * FROM users WHERE id IN (SELECT user_id FROM orders)", ["users", "orders"]],
     ["SELECT name, row_number() OVER (PARTITION BY city ORDER BY age) FROM users", ["users"]],
@@ -64,6 +66,18 @@ describe("checkReadOnlyQuery over DuckDB's parser", () => {
     ["SELECT current_setting('allowed_directories')", /current_setting/],
     ["SELECT * FROM users WHERE id IN (SELECT * FROM read_csv('/etc/passwd'))", /table functions/],
     ["SHOW TABLES", /not allowed|only read statements/],
+    [
+      "SELECT * FROM (WITH duckdb_views AS (SELECT 1) SELECT 1) s, duckdb_views",
+      /unknown table "duckdb_views"/,
+    ],
+    [
+      "SELECT * FROM (WITH \"/tmp/cache/x.parquet\" AS (SELECT 1) SELECT 1) s, '/tmp/cache/x.parquet'",
+      /unknown table/,
+    ],
+    [
+      "SELECT * FROM orders WHERE id IN (WITH pg_settings AS (SELECT 1) SELECT 1) UNION SELECT * FROM pg_settings",
+      /unknown table "pg_settings"/,
+    ],
     ["DESCRIBE users", /not allowed|only read statements/],
   ];
   for (const [sql, message] of refused) {

@@ -1,5 +1,5 @@
 import { MiniodbError } from "@miniodb/core";
-import { visitParseTree, type ParseNode } from "./parse-tree.js";
+import { visitParseTreeWithCtes, type ParseNode } from "./parse-tree.js";
 
 /** What the guard learned about an admitted query. */
 export interface ReadOnlyQuery {
@@ -34,8 +34,9 @@ function refuse(message: string): never {
 /**
  * Checks DuckDB's parse tree of a statement (`json_serialize_sql`, as parsed JSON) and admits exactly
  * one read statement (SELECT, WITH, set operations, joins, subqueries, VALUES) whose every table
- * reference names a table of `knownTables` (matched case-insensitively, as DuckDB does) or a CTE of
- * the query. Table functions other than the value generators (range, generate_series, unnest),
+ * reference names a table of `knownTables` (matched case-insensitively, as DuckDB does) or a CTE in
+ * scope where it is used (a CTE defined in one subquery does not cover a reference elsewhere: that
+ * would let a quoted file path or a system view pass as a "CTE"). Table functions other than the value generators (range, generate_series, unnest),
  * schema- or catalog-qualified names (information_schema, system
  * views, attached databases) and functions that read settings are refused with invalid_argument
  * naming the problem. Statements DuckDB cannot serialise (INSERT, COPY, ATTACH, SET, PRAGMA,
@@ -56,10 +57,8 @@ export function checkReadOnlyQuery(parseTree: unknown, knownTables: Iterable<str
   if (statements.length > 1) refuse("the SQL must hold exactly one statement");
   const catalog = new Map<string, string>();
   for (const name of knownTables) catalog.set(name.toLowerCase(), name);
-  const cteNames = new Set<string>();
-  collectCteNames(statements[0], cteNames);
   const tables = new Map<string, string>();
-  visitParseTree(statements[0], (node) => {
+  visitParseTreeWithCtes(statements[0], (node, cteNames) => {
     if (typeof node["function_name"] === "string") checkFunction(node);
     const type = node["type"];
     if (typeof type !== "string" || !("query_location" in node) || !isTableRef(node)) return;
@@ -114,11 +113,4 @@ function tableFunctionName(node: ParseNode): string {
 function describeTableFunction(node: ParseNode): string {
   const name = tableFunctionName(node);
   return name === "" ? "a table function" : `${name}()`;
-}
-
-function collectCteNames(root: unknown, names: Set<string>): void {
-  visitParseTree(root, (node) => {
-    const cteMap = node["cte_map"] as { map?: Array<{ key: string }> } | undefined;
-    for (const entry of cteMap?.map ?? []) names.add(entry.key.toLowerCase());
-  });
 }

@@ -125,3 +125,8 @@ function tombstonesSelect(path: string): string {
 export function tombstoneLine(id: string, sequence: bigint): string {
   return JSON.stringify({ id, seq: sequence.toString() });
 }
+
+/** `DROP VIEW IF EXISTS <name>`, for the end of a query. */
+export function dropTableViewStatement(name: string): string {
+  return `DROP VIEW IF EXISTS ${quoteIdentifier(name)}`;
+}

@@ -98,7 +98,7 @@ export function recordMessageSink(): RecordSink<DataRecord[], StreamQueryRespons
   return {
     add(layout, values, row) {
       const payload: JsonObject = {};
-      for (const { name, index } of layout.payload) payload[name] = values[index]![row] as JsonValue;
+      for (const { name, index } of layout.payload) setKey(payload, name, values[index]![row] as JsonValue);
       const micros = microsOf(layout, values, row);
       records.push(
         create(DataRecordSchema, {
@@ -115,4 +115,11 @@ export function recordMessageSink(): RecordSink<DataRecord[], StreamQueryRespons
     },
     message: (batch, hasMore) => create(StreamQueryResponseSchema, { records: batch, hasMore, cursor: "" }),
   };
+}
+
+/** `object[key] = value`, also for a key called `__proto__` (a plain assignment would drop it). */
+function setKey(object: JsonObject, key: string, value: JsonValue): void {
+  if (key === "__proto__")
+    Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
+  else object[key] = value;
 }

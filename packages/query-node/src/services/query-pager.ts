@@ -25,11 +25,14 @@ export interface QueryPage {
 }
 
 interface StoredResult {
+  readonly id: string;
   readonly path: string;
   readonly sqlHash: string;
   readonly rowCount: number;
   readonly bytes: number;
   readonly expiresAtMs: number;
+  /** Pages being read from it right now: it is not deleted under them. */
+  readers: number;
 }
 
 /**
@@ -71,8 +74,12 @@ export class QueryPager {
     return this.#options.queries.withQuery(sql, async (session) => {
       const head = await firstRows(session, sql, limit === 0 ? Number.POSITIVE_INFINITY : limit + 1);
       if (limit === 0 || head.length <= limit) return { rows: head, hasMore: false, nextCursor: "" };
-      const id = await this.#materialise(session, sql);
-      return this.#read(session, id, this.#results.get(id)!, 0, limit);
+      const stored = await this.#materialise(session, sql);
+      try {
+        return await this.#read(session, stored, 0, limit);
+      } finally {
+        stored.readers--;
+      }
     });
   }
 
@@ -83,45 +90,58 @@ export class QueryPager {
     if (stored.sqlHash !== hashOf(sql)) throw invalidCursor("it belongs to a different query");
     if (offset > stored.rowCount) throw invalidCursor("it points past the end of the result");
     const pageSize = limit === 0 ? stored.rowCount - offset : limit;
-    return this.#options.engine.withSession((session) => this.#read(session, id, stored, offset, pageSize));
+    stored.readers++;
+    try {
+      return await this.#options.engine.withSession((session) =>
+        this.#read(session, stored, offset, pageSize),
+      );
+    } finally {
+      stored.readers--;
+    }
   }
 
-  async #read(session: EngineSession, id: string, stored: StoredResult, offset: number, limit: number) {
+  async #read(session: EngineSession, stored: StoredResult, offset: number, limit: number) {
     const { rows } = await session.readAll(
       `SELECT * FROM read_parquet(${quoteSqlLiteral(stored.path)}) LIMIT ${limit} OFFSET ${offset}`,
     );
     const end = offset + rows.length;
     const hasMore = end < stored.rowCount;
-    return { rows, hasMore, nextCursor: hasMore ? encodeCursor(id, end) : "" };
+    return { rows, hasMore, nextCursor: hasMore ? encodeCursor(stored.id, end) : "" };
   }
 
-  async #materialise(session: EngineSession, sql: string): Promise<string> {
+  /** Writes the whole result to a file; it is returned with one reader, the first page's. */
+  async #materialise(session: EngineSession, sql: string): Promise<StoredResult> {
     const id = randomBytes(16).toString("hex");
     const path = join(this.#options.directory, `${id}.parquet`);
-    const statement = await session.canonicalSql(sql);
-    const { rows } = await session.readAll(
-      `COPY (\n${statement}\n) TO ${quoteSqlLiteral(path)} (FORMAT parquet, COMPRESSION zstd)`,
-    );
-    const rowCount = Number(Object.values(rows[0] ?? {})[0] ?? 0);
-    const bytes = (await stat(path)).size;
-    this.#results.set(id, {
-      path,
-      sqlHash: hashOf(sql),
-      rowCount,
-      bytes,
-      expiresAtMs: this.#now() + this.#options.cursorTtlMs,
-    });
-    this.#bytes += bytes;
+    let stored: StoredResult;
+    try {
+      const statement = await session.canonicalSql(sql);
+      const { rows } = await session.readAll(
+        `COPY (\n${statement}\n) TO ${quoteSqlLiteral(path)} (FORMAT parquet, COMPRESSION zstd)`,
+      );
+      const rowCount = Number(Object.values(rows[0] ?? {})[0] ?? 0);
+      const bytes = (await stat(path)).size;
+      const expiresAtMs = this.#now() + this.#options.cursorTtlMs;
+      stored = { id, path, sqlHash: hashOf(sql), rowCount, bytes, expiresAtMs, readers: 1 };
+    } catch (error) {
+      await rm(path, { force: true });
+      throw error;
+    }
+    this.#results.set(id, stored);
+    this.#bytes += stored.bytes;
     await this.#expire();
-    return id;
+    return stored;
   }
 
-  /** Drops expired results, then the oldest while over the byte budget (never the newest). */
+  /**
+   * Drops expired results, then the oldest while over the byte budget; a result being read is
+   * kept until its page is done (its cursor then expires at the next check).
+   */
   async #expire(): Promise<void> {
     const now = this.#now();
     for (const [id, stored] of this.#results) {
-      const newest = id === [...this.#results.keys()].at(-1);
-      if (stored.expiresAtMs > now && (this.#bytes <= this.#options.maxBytes || newest)) continue;
+      if (stored.readers > 0) continue;
+      if (stored.expiresAtMs > now && this.#bytes <= this.#options.maxBytes) continue;
       this.#results.delete(id);
       this.#bytes -= stored.bytes;
       await rm(stored.path, { force: true });

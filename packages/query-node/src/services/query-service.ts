@@ -8,7 +8,9 @@ import {
   type DuckDbEngine,
   type EngineSession,
   type ObjectFileCache,
+  dropTableViewStatement,
   type ColumnBatch,
+  type SessionLease,
   type TableViewSource,
 } from "@miniodb/executor";
 import { gatherQuerySources, type BufferSource, type TableRead } from "./query-sources.js";
@@ -50,36 +52,46 @@ export class QueryService {
     tables: readonly TableRead[],
     work: (session: EngineSession) => Promise<T>,
   ): Promise<T> {
-    const { engine, scratchDirectory } = this.#options;
-    const sources = await gatherQuerySources(this.#options, tables, join(scratchDirectory, randomUUID()));
+    const query = await this.#open(tables);
     try {
-      return await engine.withSession(async (session) => {
-        await createViews(session, sources.views);
-        return work(session);
-      });
+      return await work(query.session);
     } finally {
-      await sources.close();
+      await query.close();
     }
   }
 
   /**
-   * The rows of `sql` by column, chunk by chunk as DuckDB produces them, holding the query's session and files until the
-   * consumer finishes or stops early; memory stays at about one chunk.
+   * The rows of `sql` by column, chunk by chunk as DuckDB produces them, holding the query's
+   * session and files until the consumer finishes or stops early; memory stays at about one chunk.
    */
   async *stream(sql: string): AsyncGenerator<ColumnBatch> {
-    const tables = await this.#checkedTables(sql);
+    const query = await this.#open(await this.#checkedTables(sql));
+    try {
+      yield* query.session.streamColumns(sql);
+    } finally {
+      await query.close();
+    }
+  }
+
+  /** Gathers the tables' files, leases a session and creates the views; `close` undoes it all. */
+  async #open(tables: readonly TableRead[]) {
     const { engine, scratchDirectory } = this.#options;
     const sources = await gatherQuerySources(this.#options, tables, join(scratchDirectory, randomUUID()));
-    try {
-      const { session, release } = await engine.lease();
-      try {
-        await createViews(session, sources.views);
-        yield* session.streamColumns(sql);
-      } finally {
-        release();
+    let lease: SessionLease | undefined;
+    const close = async () => {
+      if (lease) {
+        await dropViews(lease.session, sources.views);
+        lease.release();
       }
-    } finally {
       await sources.close();
+    };
+    try {
+      lease = await engine.lease();
+      await createViews(lease.session, sources.views);
+      return { session: lease.session, close };
+    } catch (error) {
+      await close();
+      throw error;
     }
   }
 
@@ -97,11 +109,18 @@ export class QueryService {
   }
 }
 
-/**
- * Creates the query's views in one round trip. Views are not dropped afterwards: every query
- * replaces the views of all the tables it reads (the guard admits no other table names), so a
- * view left on a connection is never read again before it is replaced.
- */
+/** Creates the query's views in one round trip. */
 async function createViews(session: EngineSession, views: readonly TableViewSource[]): Promise<void> {
   if (views.length > 0) await session.run(views.map(tableViewStatement).join(";\n"));
+}
+
+/**
+ * Drops the query's views before the connection goes back to the pool (the guard already stops
+ * queries from naming anything but their own tables; this keeps a pooled connection clean).
+ */
+async function dropViews(session: EngineSession, views: readonly TableViewSource[]): Promise<void> {
+  if (views.length === 0) return;
+  await session
+    .run(views.map((view) => dropTableViewStatement(view.name)).join(";\n"))
+    .catch(() => undefined);
 }

@@ -42,8 +42,8 @@ export interface QuerySources {
 /**
  * Gathers, for each table a query reads, a consistent picture as local files: the Parquet files
  * of its manifest (through the file cache), its acknowledged rows that no file holds yet, and its
- * tombstones; files whose stats fall outside the query's range are skipped. The buffer is captured before the manifest is read, so a flush that commits in
- * between is seen exactly once (see rowsOutsideManifest).
+ * tombstones; files whose stats fall outside the query's range are skipped. See gatherTable for
+ * the order of the reads.
  */
 export async function gatherQuerySources(
   options: QuerySourcesOptions,
@@ -55,29 +55,34 @@ export async function gatherQuerySources(
     for (const lease of leases) lease.release();
     await rm(directory, { recursive: true, force: true });
   };
-  try {
-    const views = await Promise.all(
-      tables.map(async (table, index) => {
-        const { view, lease } = await gatherTable(options, table, directory, `t${index}`);
-        leases.push(lease);
-        return view;
-      }),
-    );
-    return { views, close };
-  } catch (error) {
+  // Every table's gathering is allowed to finish before a failure is reported, so that nothing
+  // pins cache files or writes into the directory after it was cleaned up.
+  const gathered = await Promise.allSettled(
+    tables.map((table, index) => gatherTable(options, table, directory, `t${index}`)),
+  );
+  for (const result of gathered) if (result.status === "fulfilled") leases.push(result.value.lease);
+  const failed = gathered.find((result) => result.status === "rejected");
+  if (failed) {
     await close();
-    throw error;
+    throw failed.reason;
   }
+  const views = gathered.map(
+    (result) => (result as PromiseFulfilledResult<{ view: TableViewSource }>).value.view,
+  );
+  return { views, close };
 }
 
 async function gatherTable(options: QuerySourcesOptions, read: TableRead, directory: string, name: string) {
   const { metadata, cache, buffers } = options;
   const table = read.entry;
+  // Order matters. Tombstones first: an update that lands after them shows both its versions
+  // for this one query (never neither). The buffer before the manifest: a flush committing in
+  // between is seen exactly once (see rowsOutsideManifest).
+  const allTombstones = await metadata.listTombstones(table.name);
   const captured = buffers.bufferedRows(table.name);
-  const [manifest, firstSchema, allTombstones] = await Promise.all([
+  const [manifest, firstSchema] = await Promise.all([
     metadata.getManifest(table.name),
     metadata.getSchema(table.name),
-    metadata.listTombstones(table.name),
   ]);
   // A flush may have stored a newer schema (and files written with it) after the schema was read.
   const newest = Math.max(0, ...manifest.files.map((file) => file.schemaVersion));

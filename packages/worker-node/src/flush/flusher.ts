@@ -40,11 +40,27 @@ export class Flusher {
         files.push(await this.#writeFile(state, partition, lines));
       }
       snapshot.progress.fileKeys = files.map((file) => file.key);
-      const version = await this.#options.metadata.commitManifest(state.entry.name, { add: files });
+      const version = await this.#commit(state.entry.name, files);
       state.buffer.commit(snapshot, version);
       return { rows: snapshot.rowCount, files };
     } catch (error) {
       state.buffer.restore(snapshot, nowMs);
+      throw error;
+    }
+  }
+
+  /**
+   * Commits the files to the manifest. A commit can fail after it was applied (a timeout on the
+   * reply): then the manifest already lists the files, and putting the rows back in the buffer
+   * would count them twice. The manifest is read again to tell the two cases apart.
+   */
+  async #commit(table: string, files: readonly DataFile[]): Promise<number> {
+    const { metadata } = this.#options;
+    try {
+      return await metadata.commitManifest(table, { add: files });
+    } catch (error) {
+      const manifest = await metadata.getManifest(table).catch(() => undefined);
+      if (manifest && manifest.files.some((file) => file.key === files[0]!.key)) return manifest.version;
       throw error;
     }
   }
