@@ -123,6 +123,37 @@ describe("queries on one node", () => {
     assert.deepEqual(flags, [...Array(sizes.length - 1).fill(true), false]);
   });
 
+  it("frees the query slots of streams their clients abandon", async () => {
+    // More abandoned streams than query slots (query.max_concurrent defaults to 4), each on its own
+    // connection, over buffered rows: the server's generator is left suspended, never resumed or
+    // returned, and only the abort signal can release its slot.
+    await requestJson(`${rest}/v1/tables`, {
+      body: { table_name: "abandoned", config: { buffer_size: 100_000 } },
+    });
+    await writeUsers(rest, "abandoned", userRows(20_000), 5_000);
+    for (let stream = 0; stream < 6; stream++) {
+      const client = createClient(
+        MinIODBService,
+        createGrpcTransport({ baseUrl: `http://127.0.0.1:${node.ports.grpc}` }),
+      );
+      const abort = new AbortController();
+      try {
+        for await (const message of client.streamQuery(
+          { sql: "SELECT * FROM abandoned", batchSize: 1000 },
+          { signal: abort.signal },
+        )) {
+          assert.equal(message.records.length, 1000);
+          break;
+        }
+      } finally {
+        abort.abort();
+      }
+    }
+    const started = Date.now();
+    assert.deepEqual((await queryRows(rest, "SELECT 1 AS one")).rows, [{ one: 1 }]);
+    assert.ok(Date.now() - started < 1_000, "a slot was free at once");
+  });
+
   it("streams the same records to a Connect JSON client", async () => {
     const transport = createConnectTransport({
       baseUrl: `http://127.0.0.1:${node.ports.rest}`,

@@ -1,4 +1,5 @@
 import { create } from "@bufbuild/protobuf";
+import type { HandlerContext } from "@connectrpc/connect";
 import { MiniodbError } from "@miniodb/core";
 import { QueryDataResponseSchema, type QueryDataRequest, type StreamQueryRequest } from "@miniodb/proto";
 import type { QueryPager } from "../services/query-pager.js";
@@ -19,9 +20,9 @@ export function createQueryRpcs(queries: QueryService, pager: QueryPager, maxBat
         nextCursor: page.nextCursor,
       });
     },
-    async *streamQuery(request: StreamQueryRequest) {
+    async *streamQuery(request: StreamQueryRequest, context: HandlerContext) {
       const batchSize = streamBatchSize(request, maxBatchRecords);
-      yield* streamRecords(queries, request.sql, batchSize, recordMessageSink());
+      yield* streamRecords(queries, request.sql, batchSize, recordMessageSink(), context.signal);
     },
   };
 }
@@ -32,9 +33,9 @@ export function createQueryRpcs(queries: QueryService, pager: QueryPager, maxBat
  */
 export function createQueryViewRpcs(queries: QueryService, maxBatchRecords: number) {
   return {
-    async *streamQuery(request: StreamQueryRequest) {
+    async *streamQuery(request: StreamQueryRequest, context: HandlerContext) {
       const batchSize = streamBatchSize(request, maxBatchRecords);
-      yield* streamRecords(queries, request.sql, batchSize, recordBytesSink());
+      yield* streamRecords(queries, request.sql, batchSize, recordBytesSink(), context.signal);
     },
   };
 }

@@ -50,10 +50,11 @@ export async function* streamRecords<Batch, Message>(
   sql: string,
   batchSize: number,
   sink: RecordSink<Batch, Message>,
+  signal?: AbortSignal,
 ): AsyncGenerator<Message> {
   let count = 0;
   let full: Batch | undefined;
-  for await (const batch of queries.stream(sql)) {
+  for await (const batch of queries.stream(sql, signal)) {
     const layout = recordLayout(batch.columns);
     for (let row = 0; row < batch.rowCount; row++) {
       if (full !== undefined) {

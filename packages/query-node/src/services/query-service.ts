@@ -64,27 +64,38 @@ export class QueryService {
    * The rows of `sql` by column, chunk by chunk as DuckDB produces them, holding the query's
    * session and files until the consumer finishes or stops early; memory stays at about one chunk.
    */
-  async *stream(sql: string): AsyncGenerator<ColumnBatch> {
+  async *stream(sql: string, signal?: AbortSignal): AsyncGenerator<ColumnBatch> {
     const query = await this.#open(await this.#checkedTables(sql));
+    // A client that goes away may leave this generator suspended at a yield for good (it is then
+    // never resumed or returned): the abort releases the session and files instead.
+    const onAbort = () => void query.close();
+    signal?.addEventListener("abort", onAbort, { once: true });
     try {
+      if (signal?.aborted) return;
       yield* query.session.streamColumns(sql);
     } finally {
+      signal?.removeEventListener("abort", onAbort);
       await query.close();
     }
   }
 
-  /** Gathers the tables' files, leases a session and creates the views; `close` undoes it all. */
+  /**
+   * Gathers the tables' files, leases a session and creates the views; `close` (idempotent)
+   * undoes it all.
+   */
   async #open(tables: readonly TableRead[]) {
     const { engine, scratchDirectory } = this.#options;
     const sources = await gatherQuerySources(this.#options, tables, join(scratchDirectory, randomUUID()));
     let lease: SessionLease | undefined;
-    const close = async () => {
-      if (lease) {
-        await dropViews(lease.session, sources.views);
-        lease.release();
-      }
-      await sources.close();
-    };
+    let closed: Promise<void> | undefined;
+    const close = () =>
+      (closed ??= (async () => {
+        if (lease) {
+          await dropViews(lease.session, sources.views);
+          lease.release();
+        }
+        await sources.close();
+      })());
     try {
       lease = await engine.lease();
       await createViews(lease.session, sources.views);
