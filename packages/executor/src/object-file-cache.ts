@@ -107,8 +107,13 @@ export class ObjectFileCache {
   async #fetch(key: string, entry: Entry): Promise<void> {
     const body = await this.#options.objects.get(key);
     const temporary = `${entry.path}.${randomUUID()}.tmp`;
-    await writeFile(temporary, body);
-    await rename(temporary, entry.path);
+    try {
+      await writeFile(temporary, body);
+      await rename(temporary, entry.path);
+    } catch (error) {
+      await rm(temporary, { force: true });
+      throw error;
+    }
     entry.size = body.byteLength;
     this.#bytes += entry.size;
   }
