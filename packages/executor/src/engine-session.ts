@@ -37,6 +37,11 @@ export class EngineSession {
     this.#timeoutMs = timeoutMs;
   }
 
+  /** Stops whatever this connection is running (its caller gets an interrupt error). */
+  interrupt(): void {
+    this.#connection.interrupt();
+  }
+
   async run(sql: string): Promise<void> {
     await this.#bounded(() => this.#connection.run(sql));
   }

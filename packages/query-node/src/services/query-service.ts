@@ -67,8 +67,11 @@ export class QueryService {
   async *stream(sql: string, signal?: AbortSignal): AsyncGenerator<ColumnBatch> {
     const query = await this.#open(await this.#checkedTables(sql));
     // A client that goes away may leave this generator suspended at a yield for good (it is then
-    // never resumed or returned): the abort releases the session and files instead.
-    const onAbort = () => void query.close();
+    // never resumed or returned): the abort stops DuckDB and releases the session and files.
+    const onAbort = () => {
+      query.session.interrupt();
+      void query.close();
+    };
     signal?.addEventListener("abort", onAbort, { once: true });
     try {
       if (signal?.aborted) return;
