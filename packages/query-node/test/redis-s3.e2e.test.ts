@@ -7,6 +7,7 @@ import { redisTestSkip, startRedisServer, type RedisServerProcess } from "@minio
 import { S3rverProcess } from "@miniodb/storage/testing";
 import { queryRows, userRows, writeUsers } from "./support/query-fixtures.js";
 import { requestJson } from "./support/rest.js";
+import { backendEnv } from "./support/backend-env.js";
 import { spawnNode, type SpawnedNode } from "./support/spawn-node.js";
 
 /**
@@ -28,15 +29,7 @@ describe(
       MINIODB_NODE__DATA_DIR: dataDir,
       MINIODB_WORKER__FLUSH_CHECK_INTERVAL_MS: "100",
       MINIODB_METADATA__REDIS__COMMAND_TIMEOUT_MS: "1000",
-      REDIS_HOST: "127.0.0.1",
-      REDIS_PORT: String(redis.port),
-      MINIO_ENDPOINT: primary.endpoint,
-      MINIO_ACCESS_KEY_ID: "S3RVER",
-      MINIO_SECRET_ACCESS_KEY: "S3RVER",
-      MINIO_BACKUP_ENDPOINT: backup.endpoint,
-      MINIO_BACKUP_ACCESS_KEY_ID: "S3RVER",
-      MINIO_BACKUP_SECRET_ACCESS_KEY: "S3RVER",
-      MINIO_BACKUP_BUCKET: "miniodb-backup",
+      ...backendEnv({ primary, backup, redisPort: redis.port }),
     });
     const rest = () => `http://127.0.0.1:${node!.ports.rest}`;
     const count = async () =>

@@ -6,6 +6,7 @@ import { after, before, describe, it } from "node:test";
 import { S3rverProcess } from "@miniodb/storage/testing";
 import { queryRows, userRows, waitForFiles, writeUsers } from "./support/query-fixtures.js";
 import { requestJson } from "./support/rest.js";
+import { backendEnv } from "./support/backend-env.js";
 import { spawnNode, type SpawnedNode } from "./support/spawn-node.js";
 
 /**
@@ -20,14 +21,7 @@ describe("a node on S3 storage with a backup pool", () => {
   const env = () => ({
     MINIODB_NODE__DATA_DIR: dataDir,
     MINIODB_WORKER__FLUSH_CHECK_INTERVAL_MS: "100",
-    MINIO_ENDPOINT: primary.endpoint,
-    MINIO_ACCESS_KEY_ID: "S3RVER",
-    MINIO_SECRET_ACCESS_KEY: "S3RVER",
-    MINIO_BUCKET: "miniodb",
-    MINIO_BACKUP_ENDPOINT: backup.endpoint,
-    MINIO_BACKUP_ACCESS_KEY_ID: "S3RVER",
-    MINIO_BACKUP_SECRET_ACCESS_KEY: "S3RVER",
-    MINIO_BACKUP_BUCKET: "miniodb-backup",
+    ...backendEnv({ primary, backup }),
   });
   const rest = () => `http://127.0.0.1:${node!.ports.rest}`;
   const count = async () =>

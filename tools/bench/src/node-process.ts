@@ -65,7 +65,16 @@ function ticksOf(stat: string): number {
 
 /** Peak resident set size of a process so far, in MiB (Linux `VmHWM`). */
 export function peakRssMiB(pid: number): number {
+  return statusMiB(pid, "VmHWM");
+}
+
+/** Current resident set size of a process, in MiB (Linux `VmRSS`). */
+export function rssMiB(pid: number): number {
+  return statusMiB(pid, "VmRSS");
+}
+
+function statusMiB(pid: number, field: "VmHWM" | "VmRSS"): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const kib = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
+  const kib = Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0);
   return Math.round(kib / 1024);
 }

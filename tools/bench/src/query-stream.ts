@@ -1,7 +1,7 @@
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
-import { readFileSync } from "node:fs";
 import { MinIODBService } from "@miniodb/proto";
+import { rssMiB } from "./node-process.js";
 
 function client(baseUrl: string) {
   return createClient(MinIODBService, createGrpcTransport({ baseUrl }));
@@ -35,9 +35,4 @@ export async function streamAll(baseUrl: string, sql: string, batchSize: number,
     clearInterval(sampler);
   }
   return { rows, seconds: (performance.now() - started) / 1000, maxRssMiB };
-}
-
-function rssMiB(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  return Math.round(Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024);
 }
