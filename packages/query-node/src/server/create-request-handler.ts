@@ -12,6 +12,7 @@ import { createQueryRpcs, createQueryViewRpcs } from "../rpc/query-rpcs.js";
 import { createTableRpcs } from "../rpc/table-rpcs.js";
 import { createWriteRpcs, createWriteViewRpcs } from "../rpc/write-rpcs.js";
 import type { ApiServices } from "./api-services.js";
+import { GrpcUnaryLane } from "./grpc-unary-lane.js";
 import { isBinaryRequest } from "./is-binary-request.js";
 import type { NodeHandlerFn } from "./protocol-server.js";
 
@@ -30,7 +31,8 @@ const VIEW_PATHS = new Set(
  * Binary WriteData, StreamWrite and StreamQuery calls go to a second Connect handler built on the
  * views of `miniodb.views.v1`: write payloads stay encoded Struct bytes (`MinIODBWriteViewService`)
  * and streamed records are written as bytes (`MinIODBQueryViewService`). JSON calls to the same
- * paths use the public messages, whose JSON form the views lack.
+ * paths use the public messages, whose JSON form the views lack. Binary gRPC WriteData calls take
+ * a shorter lane still (`GrpcUnaryLane`), with the same implementation and interceptors.
  */
 export function createRequestHandler(services: ApiServices, logger: Logger): NodeHandlerFn {
   const routes = (router: ConnectRouter) => {
@@ -54,18 +56,26 @@ export function createRequestHandler(services: ApiServices, logger: Logger): Nod
     // Hono's listener takes the same http/http2 request pairs; only its callback typing differs.
     fallback: getRequestListener(rest.fetch) as unknown as NodeHandlerFn,
   });
+  const writeViews = createWriteViewRpcs(services.writes, services.nodeId);
   const views = connectNodeAdapter({
     ...options,
     routes: (router) => {
-      router.service(MinIODBWriteViewService, createWriteViewRpcs(services.writes, services.nodeId));
+      router.service(MinIODBWriteViewService, writeViews);
       router.service(
         MinIODBQueryViewService,
         createQueryViewRpcs(services.queries, services.maxBatchRecords),
       );
     },
   });
-  return (request, response) =>
-    isBinaryRequest(VIEW_PATHS, request.url, request.headers["content-type"])
+  const lane = new GrpcUnaryLane({
+    specs: [GrpcUnaryLane.spec(MinIODBWriteViewService.method.writeData, writeViews.writeData)],
+    interceptors: options.interceptors,
+    readMaxBytes: options.readMaxBytes,
+  });
+  return (request, response) => {
+    if (lane.accepts(request)) return void lane.handle(request, response);
+    return isBinaryRequest(VIEW_PATHS, request.url, request.headers["content-type"])
       ? views(request, response)
       : api(request, response);
+  };
 }
