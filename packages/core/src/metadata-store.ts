@@ -59,6 +59,11 @@ export interface Tombstone {
   /** Soft deletes stay restorable until purged; hard deletes are purged by compaction. */
   readonly soft: boolean;
   readonly createdAt: Date;
+  /**
+   * Set by the store on a soft tombstone that replaced a hard one (an update's): that hard
+   * tombstone's sequence, which a restore puts back so that replaced versions stay hidden.
+   */
+  readonly restoreSequence?: bigint;
 }
 
 export type NodeRole = "all-in-one" | "query" | "worker";
@@ -145,6 +150,12 @@ export interface MetadataStore {
   /** Adds tombstones; for an id that has one, the higher sequence wins. */
   addTombstones(table: string, tombstones: readonly Tombstone[]): Promise<void>;
   listTombstones(table: string): Promise<Tombstone[]>;
+  /**
+   * Undoes soft deletes: for each id whose tombstone is the soft one at exactly `sequence`, puts
+   * back the hard tombstone it replaced (`restoreSequence`), or removes it if there was none.
+   * Other tombstones are left as they are.
+   */
+  restoreTombstones(table: string, soft: ReadonlyArray<{ id: string; sequence: bigint }>): Promise<void>;
   /** Removes tombstones whose sequence is ≤ the given one for their id (after compaction). */
   retireTombstones(table: string, upTo: ReadonlyArray<{ id: string; sequence: bigint }>): Promise<void>;
 

@@ -36,7 +36,7 @@ export interface EmbeddedMetadataStoreOptions {
  * so a resolved write survives `kill -9` and power loss. Schema: `embedded/embedded-migrations.ts`.
  *
  * Every method runs in one SQLite transaction. Writes that need a table (`touchTable`,
- * `putSchema`, `commitManifest`, `addTombstones`, `retireTombstones`) fail `not_found` when it does
+ * `putSchema`, `commitManifest`, `addTombstones`, `restoreTombstones`, `retireTombstones`) fail `not_found` when it does
  * not exist, so a late write cannot resurrect a deleted table; reads of a missing table return the
  * empty value (`getManifest` version 0, `getSchema` version 0, no tombstones). Manifest CAS
  * semantics are described on `ManifestTable`.
@@ -144,6 +144,16 @@ export class EmbeddedMetadataStore implements MetadataStore {
 
   async listTombstones(table: string): Promise<Tombstone[]> {
     return this.#call(`list tombstones of ${table}`, () => this.#tombstones.list(table));
+  }
+
+  async restoreTombstones(
+    table: string,
+    soft: ReadonlyArray<{ id: string; sequence: bigint }>,
+  ): Promise<void> {
+    this.#write(`restore tombstones of ${table}`, () => {
+      this.#tables.require(table);
+      this.#tombstones.restore(table, soft);
+    });
   }
 
   async retireTombstones(

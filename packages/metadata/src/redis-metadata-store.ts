@@ -157,6 +157,10 @@ export class RedisMetadataStore implements MetadataStore {
     return this.#call(`list tombstones of ${table}`, () => this.#tombstones.list(table));
   }
 
+  restoreTombstones(table: string, soft: ReadonlyArray<{ id: string; sequence: bigint }>): Promise<void> {
+    return this.#call(`restore tombstones of ${table}`, () => this.#tombstones.restore(table, soft));
+  }
+
   retireTombstones(table: string, upTo: ReadonlyArray<{ id: string; sequence: bigint }>): Promise<void> {
     return this.#call(`retire tombstones of ${table}`, () => this.#tombstones.retire(table, upTo));
   }

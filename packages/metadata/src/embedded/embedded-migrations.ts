@@ -8,7 +8,7 @@ import type { SqliteMigration } from "../sqlite-database.js";
  *     schemas           (table, version) → columns (JSON)
  *     manifests         table → manifest version
  *     manifest_files    one row per data file, clustered by (table, key); key unique in the store
- *     tombstones        (table, id) → sequence, soft, created_at
+ *     tombstones        (table, id) → sequence, soft, created_at, restore_sequence
  *     sequences         name → next unreserved value
  *     nodes             id → role, address, started_at, expires_at
  *     leases            name → holder (NULL when released), expires_at, token
@@ -105,5 +105,9 @@ export const EMBEDDED_MIGRATIONS: readonly SqliteMigration[] = [
       ) STRICT;
       CREATE INDEX idempotency_expires_at ON idempotency (expires_at);
     `,
+  },
+  {
+    name: "tombstones remember the hard tombstone a soft delete replaced",
+    sql: `ALTER TABLE tombstones ADD COLUMN restore_sequence INTEGER;`,
   },
 ];
