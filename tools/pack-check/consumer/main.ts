@@ -1,11 +1,9 @@
 // A program written the way a user of the published packages writes it: it imports the packages
 // by name, is compiled by tsc against their declaration files and runs on plain Node.
 // Usage: node main.js <base url of a running node>
-import { create } from "@bufbuild/protobuf";
-import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { createMiniodbClient } from "@miniodb/client";
+import { createMiniodbClient, type RecordInput } from "@miniodb/client";
 import { MiniodbError, ShardRing } from "@miniodb/core";
-import { DataRecordSchema } from "@miniodb/proto";
+import { MinIODBService } from "@miniodb/proto";
 
 const baseUrl = process.argv[2];
 if (!baseUrl) throw new Error("usage: node main.js <base url>");
@@ -21,21 +19,30 @@ try {
 
 const client = createMiniodbClient({ baseUrl });
 const health = await client.db.healthCheck({});
-const written = await client.db.writeData({
-  table: "consumers",
-  data: create(DataRecordSchema, {
-    id: "c-1",
-    timestamp: timestampFromDate(new Date("2024-01-01T00:00:00Z")),
-    payload: { name: "Ada", age: 36 },
-  }),
+await client.createTable("consumers", { bufferSize: 100 });
+const one = await client.writeRecord("consumers", {
+  id: "c-0",
+  timestamp: "2024-01-01T00:00:00Z",
+  payload: { name: "Ada", age: 36 },
 });
-const query = await client.db.queryData({ sql: "SELECT id, name, age FROM consumers" });
+function* more(): Generator<RecordInput> {
+  for (let i = 1; i <= 250; i++) yield { id: `c-${i}`, payload: { name: `n${i}`, age: i } };
+}
+const many = await client.writeRecords("consumers", more(), { batchSize: 100 });
+const rows: unknown[] = [];
+for await (const row of client.query("SELECT id, age FROM consumers ORDER BY age", { pageSize: 100 }))
+  rows.push(row);
+let streamed = 0;
+for await (const record of client.streamQuery("SELECT * FROM consumers")) if (record.id) streamed++;
 
 process.stdout.write(
   JSON.stringify({
     ring: { nodes: ring.nodes, shardCount: ring.shardCount, owner, emptyIdError },
+    service: MinIODBService.typeName,
     health: health.status,
-    written: written.success,
-    rows: JSON.parse(query.resultJson) as unknown,
+    written: { one: one.success, many: many.recordsCount, errors: many.errors },
+    rows: { count: rows.length, first: rows[0], last: rows.at(-1) },
+    streamed,
+    tables: (await client.listTables()).map((table) => table.name),
   }) + "\n",
 );

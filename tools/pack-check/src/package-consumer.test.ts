@@ -56,8 +56,15 @@ describe("published packages", () => {
       owner: ShardRing.build(["worker-c", "worker-b", "worker-a"]).ownerOfRecord("users", "user-1"),
       emptyIdError: "invalid_argument",
     });
+    assert.equal(result["service"], "miniodb.v1.MinIODBService");
     assert.equal(result["health"], "healthy");
-    assert.equal(result["written"], true);
-    assert.deepEqual(result["rows"], [{ id: "c-1", name: "Ada", age: 36 }]);
+    assert.deepEqual(result["written"], { one: true, many: 250, errors: [] });
+    assert.deepEqual(result["rows"], {
+      count: 251,
+      first: { id: "c-1", age: 1 },
+      last: { id: "c-250", age: 250 },
+    });
+    assert.equal(result["streamed"], 251);
+    assert.deepEqual(result["tables"], ["consumers"]);
   });
 });
