@@ -1,0 +1,128 @@
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { stringify } from "yaml";
+import { freeRedisPort } from "@miniodb/metadata/testing";
+import { S3rverProcess } from "@miniodb/storage/testing";
+import { ANSIBLE_DIR, ansibleTestSkip, playRecap, runAnsible } from "./ansible-run.js";
+import { REPO_ROOT } from "./config-keys.js";
+import { freePort } from "./free-port.js";
+
+const BUILT_BIN = join(REPO_ROOT, "packages/query-node/dist/bin/miniodb.js");
+const skip = ansibleTestSkip();
+
+/**
+ * The single-node topology (Redis from the redis role, an all-in-one node from the miniodb_node
+ * role) deployed on this machine into a temporary prefix without systemd, on local S3 servers as
+ * the primary and backup pools.
+ */
+describe("Ansible rollout on localhost", { skip }, () => {
+  const prefix = mkdtempSync(join(tmpdir(), "miniodb-ansible-"));
+  const inventory = join(prefix, "inventory.yml");
+  let primary: S3rverProcess;
+  let backup: S3rverProcess;
+  let restPort = 0;
+  let first = { code: 0, output: "" };
+
+  before(async () => {
+    // Variables next to the playbook would outrank the inventory's `all: vars` (and so this
+    // test's prefix): the shared defaults live in the miniodb_defaults role instead.
+    for (const dir of ["group_vars", "host_vars"])
+      assert.ok(!existsSync(join(ANSIBLE_DIR, dir)), `deploy/ansible/${dir}`);
+    assert.ok(existsSync(BUILT_BIN), `${BUILT_BIN} is missing: the test target builds it first`);
+    [primary, backup] = await Promise.all([S3rverProcess.start(), S3rverProcess.start()]);
+    restPort = await freePort();
+    const vars = {
+      ansible_connection: "local",
+      ansible_python_interpreter: "auto_silent",
+      miniodb_become: false,
+      miniodb_use_systemd: false,
+      miniodb_manage_user: false,
+      miniodb_prefix: prefix,
+      miniodb_install_method: "bin",
+      miniodb_bin: BUILT_BIN,
+      miniodb_node_binary: process.execPath,
+      miniodb_bind_host: "127.0.0.1",
+      redis_install_package: false,
+      redis_server_binary: execFileSync("sh", ["-c", "command -v redis-server"], { encoding: "utf8" }).trim(),
+      redis_bind: "127.0.0.1",
+      redis_host: "127.0.0.1",
+      redis_port: await freeRedisPort(),
+      redis_password: "ansible-test",
+      minio_primary_endpoint: primary.endpoint,
+      minio_backup_endpoint: backup.endpoint,
+      minio_access_key: "S3RVER",
+      minio_secret_key: "S3RVER",
+    };
+    const document = {
+      all: {
+        vars,
+        children: {
+          redis: { hosts: { "redis-1": {} } },
+          miniodb_standalone: {
+            hosts: {
+              "node-1": {
+                miniodb_node_id: "node-1",
+                miniodb_grpc_port: await freePort(),
+                miniodb_rest_port: restPort,
+              },
+            },
+          },
+        },
+      },
+    };
+    writeFileSync(inventory, stringify(document));
+    first = await runAnsible("ansible-playbook", ["-i", inventory, "site.yml"]);
+  });
+
+  after(async () => {
+    for (const script of [join(prefix, "run/miniodb/node-1-ctl.sh")]) {
+      if (existsSync(script)) execFileSync(script, ["stop"]);
+    }
+    // Redis saves on SIGTERM: wait for it to exit before its directory goes away.
+    const redisPid = join(prefix, "run/miniodb-redis/redis.pid");
+    if (existsSync(redisPid)) {
+      const stopScript = `pid="$(cat '${redisPid}')"; kill "$pid"; for i in $(seq 100); do kill -0 "$pid" 2>/dev/null || exit 0; sleep 0.1; done; kill -9 "$pid"`;
+      execFileSync("sh", ["-c", stopScript]);
+    }
+    await Promise.all([primary?.dispose(), backup?.dispose()]);
+    rmSync(prefix, { recursive: true, force: true });
+  });
+
+  it("deploys Redis and a node that serves writes and queries on Redis and both S3 pools", async () => {
+    assert.equal(first.code, 0, first.output);
+    const recap = playRecap(first.output);
+    assert.equal(recap["node-1"]?.["failed"], 0, first.output);
+    assert.ok((recap["node-1"]?.["changed"] ?? 0) > 0);
+    const rest = `http://127.0.0.1:${restPort}`;
+    const health = (await (await fetch(`${rest}/v1/health`)).json()) as {
+      status: string;
+      details: Record<string, string>;
+    };
+    assert.equal(health.status, "healthy");
+    const write = await fetch(`${rest}/v1/data`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ table: "rollout", data: { id: "r-1", payload: { ok: true, n: 7 } } }),
+    });
+    assert.equal(write.status, 200, await write.text());
+    const query = await fetch(`${rest}/v1/query`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ sql: "SELECT id, n FROM rollout" }),
+    });
+    const result = (await query.json()) as { result_json: string };
+    assert.deepEqual(JSON.parse(result.result_json), [{ id: "r-1", n: 7 }]);
+  });
+
+  it("changes nothing on a second run", async () => {
+    const second = await runAnsible("ansible-playbook", ["-i", inventory, "site.yml"]);
+    assert.equal(second.code, 0, second.output);
+    for (const [host, counts] of Object.entries(playRecap(second.output))) {
+      assert.equal(counts["changed"], 0, `${host} changed on the second run:\n${second.output}`);
+    }
+  });
+});
