@@ -37,7 +37,15 @@ export async function runAnsible(
       cwd: ANSIBLE_DIR,
       timeout: timeoutMs,
       maxBuffer: 64 * 1024 * 1024,
-      env: { ...process.env, ANSIBLE_NOCOLOR: "1", ANSIBLE_FORCE_COLOR: "0", ANSIBLE_LOCAL_TEMP: "/tmp" },
+      env: {
+        ...process.env,
+        ANSIBLE_NOCOLOR: "1",
+        ANSIBLE_FORCE_COLOR: "0",
+        ANSIBLE_LOCAL_TEMP: "/tmp",
+        // An inventory Ansible cannot read is an error, not a warning followed by an empty run.
+        ANSIBLE_INVENTORY_UNPARSED_FAILED: "true",
+        ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED: "true",
+      },
     });
     return { code: 0, output: stdout + stderr };
   } catch (error) {
