@@ -93,7 +93,7 @@ export const configSchema = z
           .int()
           .min(1024)
           .default(64 * 1024 * 1024),
-        /** Largest single record (its JSON form), in bytes. */
+        /** Largest single record (its payload as JSON), in UTF-8 bytes. */
         max_record_bytes: z
           .number()
           .int()
