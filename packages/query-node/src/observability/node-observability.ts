@@ -102,10 +102,11 @@ export class NodeObservability {
   /** The data path's hooks: WAL commits, flushes and file cache lookups become metrics. */
   dataPathHooks() {
     const metrics = this.metrics;
+    const node = { node: this.#options.nodeId };
     return {
       onGroupCommit: (group: WalGroupCommit) => {
-        metrics.walFsyncDuration.record(group.seconds);
-        metrics.walWrittenBytes.add(group.bytes);
+        metrics.walFsyncDuration.record(group.seconds, node);
+        metrics.walWrittenBytes.add(group.bytes, node);
       },
       onFlush: (flush: FlushReport) => {
         const labels = { table: flush.table };

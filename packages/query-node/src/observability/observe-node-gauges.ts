@@ -91,8 +91,8 @@ function observeSnapshot(
     result.observe(gauges.memoryUsage, bytes, { component });
   for (const [component, percent] of Object.entries(snapshot.cpu))
     result.observe(gauges.cpuUsage, percent, { component });
-  result.observe(gauges.walSize, snapshot.wal.bytes);
-  result.observe(gauges.walSegments, snapshot.wal.segments);
+  result.observe(gauges.walSize, snapshot.wal.bytes, { node });
+  result.observe(gauges.walSegments, snapshot.wal.segments, { node });
   result.observe(gauges.querySlotsBusy, snapshot.engine.slots - snapshot.engine.idle);
   result.observe(gauges.queryQueueLength, snapshot.engine.waiting);
 }
