@@ -11,6 +11,9 @@ import { createQueryServices } from "./create-query-services.js";
 import { createRequestHandler } from "./server/create-request-handler.js";
 import { ProtocolServer } from "./server/protocol-server.js";
 import { createHealthCheck } from "./services/health-check.js";
+import { createNodeObservability, nodeHealthProbes } from "./observability/create-node-observability.js";
+import { instrumentHandler } from "./observability/instrument-handler.js";
+import { StatusService } from "./observability/status-service.js";
 import { TableService } from "./services/table-service.js";
 import { WriteService } from "./services/write-service.js";
 import { VERSION } from "./version.js";
@@ -32,23 +35,28 @@ export async function startAllInOne(config: ResolvedConfig, logger: Logger): Pro
   await mkdir(layout.scratchDirectory, { recursive: true });
   const cleanup: Array<() => Promise<void> | void> = [];
   try {
-    const { store: metadata, kind: metadataKind } = await createMetadataStore(
-      config,
-      layout.metadataFile,
-      logger.child({ component: "metadata" }),
-    );
+    const observability = createNodeObservability(config, logger, VERSION);
+    cleanup.unshift(() => observability.close());
+    const hooks = observability.dataPathHooks();
+    const {
+      store: metadata,
+      kind: metadataKind,
+      connections: metadataConnections,
+    } = await createMetadataStore(config, layout.metadataFile, logger.child({ component: "metadata" }));
     cleanup.unshift(() => metadata.close());
-    const { store: objects, kind: storageKind } = await createObjectStore(
-      config,
-      layout.objectsDirectory,
-      logger.child({ component: "storage" }),
-    );
+    const {
+      store: objects,
+      kind: storageKind,
+      pools,
+      poolStatus,
+    } = await createObjectStore(config, layout.objectsDirectory, logger.child({ component: "storage" }));
     cleanup.unshift(() => objects.close());
     const writer = await ParquetFileWriter.create({ workDirectory: layout.scratchDirectory });
     cleanup.unshift(() => writer.close());
     const wal = await WriteAheadLog.open({
       directory: layout.walDirectory,
       segmentBytes: config.worker.wal_segment_bytes,
+      onGroupCommit: hooks.onGroupCommit,
     });
     const worker = await Worker.start({
       nodeId: config.node.id,
@@ -63,6 +71,7 @@ export async function startAllInOne(config: ResolvedConfig, logger: Logger): Pro
       idempotencyWindowMs: config.worker.idempotency_window_seconds * 1000,
       onBackgroundError: (error, table) =>
         logger.error({ err: error, table }, "background flush failed; will retry"),
+      onFlush: hooks.onFlush,
     });
     cleanup.unshift(() => worker.close());
     const tables = new TableService({
@@ -73,17 +82,42 @@ export async function startAllInOne(config: ResolvedConfig, logger: Logger): Pro
       autoCreate: config.tables.auto_create,
       defaultTable: config.tables.default_table,
     });
-    const reads = await createQueryServices({ config, layout, metadata, objects, data: worker, tables });
-    cleanup.unshift(() => reads.close());
-    const health = createHealthCheck({
-      nodeId: config.node.id,
-      mode: "all-in-one",
-      version: VERSION,
-      probes: {
-        metadata: () => metadata.ping(),
-        storage: async () => void (await objects.head("health/probe")),
-      },
+    const reads = await createQueryServices({
+      config,
+      layout,
+      metadata,
+      objects,
+      data: worker,
+      tables,
+      onCacheLookup: hooks.onCacheLookup,
     });
+    cleanup.unshift(() => reads.close());
+    await observability.attach(
+      {
+        nodeId: config.node.id,
+        metadataKind,
+        storageKind,
+        metadata,
+        buffers: worker,
+        wal,
+        fileCache: reads.cache,
+        engine: reads.engine,
+        resultCacheBytes: () => reads.pager.storedBytes,
+        metadataConnections,
+        storagePools: pools,
+        poolStatus,
+        maxBufferedBytes: config.worker.max_buffered_bytes,
+      },
+      createHealthCheck({
+        nodeId: config.node.id,
+        mode: "all-in-one",
+        version: VERSION,
+        probeTimeoutMs: config.observability.probe_timeout_ms,
+        probes: nodeHealthProbes(metadata, pools, reads.engine),
+      }),
+    );
+    const health = () => observability.checkHealth();
+    let ports = { grpc: config.server.grpc_port, rest: config.server.rest_port };
     const services = {
       nodeId: config.node.id,
       health,
@@ -94,11 +128,19 @@ export async function startAllInOne(config: ResolvedConfig, logger: Logger): Pro
       mutations: reads.mutations,
       maxBatchRecords: config.limits.max_batch_records,
       maxRequestBytes: config.limits.max_request_bytes,
+      status: new StatusService({
+        observability,
+        address: () => `${config.server.host}:${ports.grpc}`,
+        nodeListTimeoutMs: config.observability.probe_timeout_ms,
+      }),
     };
-    const handler = createRequestHandler(services, logger.child({ component: "api" }));
+    const handler = instrumentHandler(
+      createRequestHandler(services, logger.child({ component: "api" })),
+      (context, ok) => observability.recordRequest(context, ok),
+    );
     const servers = await listenOnBothPorts(config, handler);
     cleanup.unshift(() => closeServers(servers, config.server.shutdown_grace_seconds * 1000));
-    const ports = { grpc: servers[0].address.port, rest: servers.at(-1)!.address.port };
+    ports = { grpc: servers[0].address.port, rest: servers.at(-1)!.address.port };
     logger.info(
       {
         host: config.server.host,

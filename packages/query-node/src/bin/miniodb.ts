@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError } from "commander";
-import { pino } from "pino";
 import { MiniodbError } from "@miniodb/core";
 import { loadConfig } from "../config/load-config.js";
 import { resolveNodeIdentity } from "../config/node-identity.js";
+import { createNodeLogger } from "../observability/create-logger.js";
 import { startAllInOne } from "../start-all-in-one.js";
 import { VERSION } from "../version.js";
 
@@ -36,7 +36,7 @@ async function serve(flags: ServeFlags): Promise<void> {
     },
   });
   const config = resolveNodeIdentity(loaded);
-  const logger = pino({ level: config.log.level, base: { node_id: config.node.id } });
+  const logger = createNodeLogger({ level: config.log.level, nodeId: config.node.id, file: config.log.file });
   // Signal handlers go in before anything starts, so a signal during startup still shuts down
   // cleanly once the node is up instead of killing it half-started.
   const starting = startAllInOne(config, logger);

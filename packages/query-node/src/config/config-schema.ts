@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { metadataSchema } from "./metadata-config.js";
+import { observabilitySchema } from "./observability-config.js";
 import { storageSchema } from "./storage-config.js";
 
 const port = z.number().int().min(0).max(65_535);
@@ -140,9 +141,14 @@ export const configSchema = z
       .object({
         /** Minimum level written to stdout as JSON lines. */
         level: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+        /** Also append the JSON lines to this file (directories are created), e.g. logs/miniodb.log. */
+        file: z.string().min(1).optional(),
+        /** Queries running at least this long are logged at warn level ("slow query"). */
+        slow_query_ms: z.number().int().min(0).default(1_000),
       })
       .strict()
       .prefault({}),
+    observability: observabilitySchema,
   })
   .strict();
 

@@ -7,6 +7,7 @@ import { addDataRoutes } from "./data-routes.js";
 import { addHealthRoute } from "./health-route.js";
 import { addMutationRoutes } from "./mutation-routes.js";
 import { addQueryRoutes } from "./query-routes.js";
+import { addStatusRoutes } from "./status-routes.js";
 import { createRestErrorHandler, restErrorBody } from "./rest-errors.js";
 import { addTableRoutes } from "./table-routes.js";
 
@@ -29,6 +30,7 @@ export function createRestApp(services: ApiServices, logger: Logger): Hono {
   addDataRoutes(app, services.writes, services.nodeId);
   addMutationRoutes(app, services.mutations, services.nodeId);
   addQueryRoutes(app, services.pager);
+  if (services.status) addStatusRoutes(app, services.status);
   app.notFound((context) => {
     const error = new MiniodbError("not_found", `no route for ${context.req.method} ${context.req.path}`);
     return context.json(restErrorBody(error), 404);

@@ -9,6 +9,8 @@ import { createErrorInterceptor } from "../rpc/error-interceptor.js";
 import { createHealthCheckRpc } from "../rpc/health-rpc.js";
 import { createMutationRpcs } from "../rpc/mutation-rpcs.js";
 import { createQueryRpcs, createQueryViewRpcs } from "../rpc/query-rpcs.js";
+import { createStatusRpcs } from "../rpc/status-rpcs.js";
+import { createRequestOutcomeInterceptor } from "../observability/instrument-handler.js";
 import { createTableRpcs } from "../rpc/table-rpcs.js";
 import { createWriteRpcs, createWriteViewRpcs } from "../rpc/write-rpcs.js";
 import type { ApiServices } from "./api-services.js";
@@ -42,13 +44,14 @@ export function createRequestHandler(services: ApiServices, logger: Logger): Nod
       ...createWriteRpcs(services.writes, services.nodeId),
       ...createQueryRpcs(services.queries, services.pager, services.maxBatchRecords),
       ...createMutationRpcs(services.mutations, services.nodeId),
+      ...(services.status ? createStatusRpcs(services.status) : {}),
     });
     router.service(AuthService, {});
   };
   const rest = createRestApp(services, logger);
   const options = {
     readMaxBytes: services.maxRequestBytes,
-    interceptors: [createErrorInterceptor(logger)],
+    interceptors: [createRequestOutcomeInterceptor(), createErrorInterceptor(logger)],
   };
   const api = connectNodeAdapter({
     ...options,

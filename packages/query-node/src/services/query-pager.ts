@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { MiniodbError } from "@miniodb/core";
 import { quoteSqlLiteral, type DuckDbEngine, type EngineSession, type ResultRow } from "@miniodb/executor";
 import type { QueryService } from "./query-service.js";
+import { noteRequest } from "../observability/request-context.js";
 
 export interface QueryPagerOptions {
   readonly queries: QueryService;
@@ -64,8 +65,19 @@ export class QueryPager {
     return new QueryPager(options);
   }
 
+  /** Bytes of stored results (cursor pages). */
+  get storedBytes(): number {
+    return this.#bytes;
+  }
+
   /** `limit` 0 returns the whole result in one page. */
   async page(sql: string, limit: number, cursor: string): Promise<QueryPage> {
+    const page = await this.#page(sql, limit, cursor);
+    noteRequest({ rows: page.rows.length });
+    return page;
+  }
+
+  async #page(sql: string, limit: number, cursor: string): Promise<QueryPage> {
     if (!Number.isInteger(limit) || limit < 0) {
       throw new MiniodbError("invalid_argument", "limit must be 0 (no limit) or a positive number of rows", {
         details: { field: "limit" },

@@ -14,6 +14,7 @@ import {
   type TableViewSource,
 } from "@miniodb/executor";
 import { gatherQuerySources, type BufferSource, type TableRead } from "./query-sources.js";
+import { noteRequest } from "../observability/request-context.js";
 
 export interface QueryServiceOptions {
   readonly metadata: MetadataStore;
@@ -117,6 +118,7 @@ export class QueryService {
       tree,
       entries.map((entry) => entry.name),
     );
+    noteRequest({ tables, sql });
     const ranges = queryScanRanges(tree, tables);
     const byName = new Map<string, TableEntry>(entries.map((entry) => [entry.name, entry]));
     return tables.map((name) => ({ entry: byName.get(name)!, range: ranges.get(name.toLowerCase()) }));
