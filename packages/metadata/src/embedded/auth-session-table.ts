@@ -1,4 +1,4 @@
-import type { AuthSession, type AuthSessionRotation } from "@miniodb/core";
+import type { AuthSession, AuthSessionRotation } from "@miniodb/core";
 import type { SqliteDatabase } from "../sqlite-database.js";
 import { sqliteValues } from "./sqlite-values.js";
 

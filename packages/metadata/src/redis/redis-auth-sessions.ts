@@ -75,7 +75,7 @@ export class RedisAuthSessions {
       "expires_at",
       "revoked",
     );
-    if (keyId === null || tokenId === null || expiresAt === null || Number(expiresAt) <= nowMillis) {
+    if (!keyId || !tokenId || !expiresAt || Number(expiresAt) <= nowMillis) {
       return undefined;
     }
     return {
