@@ -4,7 +4,9 @@ import { getRequestListener } from "@hono/node-server";
 import type { Logger } from "pino";
 import { AuthService, MinIODBService } from "@miniodb/proto";
 import { MinIODBQueryViewService, MinIODBWriteViewService } from "@miniodb/proto/views";
+import type { ApiSecurity } from "../auth/create-api-security.js";
 import { createRestApp } from "../rest/create-rest-app.js";
+import { createAuthRpcs } from "../rpc/auth-rpcs.js";
 import { createErrorInterceptor } from "../rpc/error-interceptor.js";
 import { createHealthCheckRpc } from "../rpc/health-rpc.js";
 import { createMutationRpcs } from "../rpc/mutation-rpcs.js";
@@ -32,7 +34,11 @@ const VIEW_PATHS = new Set(
  * and streamed records are written as bytes (`MinIODBQueryViewService`). JSON calls to the same
  * paths use the public messages, whose JSON form the views lack.
  */
-export function createRequestHandler(services: ApiServices, logger: Logger): NodeHandlerFn {
+export function createRequestHandler(
+  services: ApiServices,
+  logger: Logger,
+  security?: ApiSecurity,
+): NodeHandlerFn {
   const routes = (router: ConnectRouter) => {
     router.service(MinIODBService, {
       healthCheck: createHealthCheckRpc(services.health),
@@ -41,12 +47,13 @@ export function createRequestHandler(services: ApiServices, logger: Logger): Nod
       ...createQueryRpcs(services.queries, services.pager, services.maxBatchRecords),
       ...createMutationRpcs(services.mutations, services.nodeId),
     });
-    router.service(AuthService, {});
+    router.service(AuthService, createAuthRpcs(security?.tokens));
   };
-  const rest = createRestApp(services, logger);
+  const rest = createRestApp(services, logger, security);
   const options = {
     readMaxBytes: services.maxRequestBytes,
-    interceptors: [createErrorInterceptor(logger)],
+    // The auth interceptor runs inside the error interceptor, so its errors get their codes.
+    interceptors: [createErrorInterceptor(logger), ...(security ? [security.interceptor] : [])],
   };
   const api = connectNodeAdapter({
     ...options,
