@@ -35,18 +35,16 @@ export class ApiGuard {
     return this.#options.defaultTable;
   }
 
-  /** The caller of `operation`, or unauthenticated / permission_denied / resource_exhausted. */
-  async admit(
+  /**
+   * The caller, from the bearer token (unauthenticated when missing or invalid); anonymous for
+   * public operations and while authentication is off.
+   */
+  async authenticate(
     operation: OperationName | undefined,
     authorization: string | null | undefined,
   ): Promise<Principal> {
-    const policy = policyOf(operation);
-    const { tokens, limiter } = this.#options;
-    if (policy.access === "public") return ANONYMOUS;
-    if (!tokens) {
-      limiter.take(ANONYMOUS.keyId);
-      return ANONYMOUS;
-    }
+    const { tokens } = this.#options;
+    if (policyOf(operation).access === "public" || !tokens) return ANONYMOUS;
     if (!authorization) {
       throw new MiniodbError(
         "unauthenticated",
@@ -54,17 +52,23 @@ export class ApiGuard {
       );
     }
     const match = authorization.length <= 8192 ? BEARER.exec(authorization) : null;
-    if (!match)
+    if (!match) {
       throw new MiniodbError("unauthenticated", "the Authorization header must be 'Bearer <access_token>'");
-    const principal = await tokens.authenticate(match[1]!);
+    }
+    return tokens.authenticate(match[1]!);
+  }
+
+  /** permission_denied when the role is too low, resource_exhausted past the rate limit. */
+  authorize(operation: OperationName | undefined, principal: Principal): void {
+    const policy = policyOf(operation);
+    if (policy.access === "public") return;
     if (!roleAllows(principal.role, policy.access)) {
       throw new MiniodbError(
         "permission_denied",
         `${operation ?? "this call"} needs the ${policy.access} role; key ${principal.keyId} is ${principal.role}`,
       );
     }
-    limiter.take(principal.keyId);
-    return principal;
+    this.#options.limiter.take(principal.keyId);
   }
 
   /** permission_denied when the principal's allow-list lacks one of `tables` (empty names mean the default table). */

@@ -32,8 +32,9 @@ export function createAuthInterceptor(guard: ApiGuard): Interceptor {
     };
     const name = `${request.service.typeName}/${request.method.name}`;
     try {
-      const principal = await guard.admit(operation, request.header.get("authorization"));
+      const principal = await guard.authenticate(operation, request.header.get("authorization"));
       event.keyId = principal.keyId;
+      guard.authorize(operation, principal);
       if (request.stream) {
         const messages = request.message;
         const seen = new Set<string>();

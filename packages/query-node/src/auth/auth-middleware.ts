@@ -30,8 +30,9 @@ export function createAuthMiddleware(guard: ApiGuard): MiddlewareHandler {
     };
     const name = `${context.req.method} ${context.req.path}`;
     try {
-      const principal = await guard.admit(operation, context.req.header("authorization"));
+      const principal = await guard.authenticate(operation, context.req.header("authorization"));
       event.keyId = principal.keyId;
+      guard.authorize(operation, principal);
       event.tables = await checkRequest(guard, principal, operation, context);
     } catch (error) {
       const miniodb = MiniodbError.from(error);
@@ -70,7 +71,6 @@ async function checkRequest(
       return guard.checkTables(principal, [table]);
     }
     case "CreateTable": {
-      if (!principal.tables) return [];
       const body = await jsonBody(context);
       const names = [field(body, "table_name"), field(body, "tableName")].filter(
         (name) => name !== undefined,
@@ -83,6 +83,14 @@ async function checkRequest(
     default:
       return [];
   }
+}
+
+/** Bodies up to this size are parsed for the audit log's table names even without an allow-list. */
+const AUDIT_PARSE_BYTES = 64 * 1024;
+
+function smallBody(context: Context): boolean {
+  const length = Number(context.req.header("content-length"));
+  return Number.isFinite(length) && length <= AUDIT_PARSE_BYTES;
 }
 
 /** The JSON body if it is one (the route handler reports malformed bodies itself). */

@@ -110,14 +110,16 @@ export class TokenService {
     now: Date,
     sessionExpiry: Date,
   ): Promise<TokenPair> {
-    const accessExpiryMs = Math.min(now.getTime() + this.#accessTtlMs, sessionExpiry.getTime());
+    // JWT times are whole seconds: count from the second the token says it was issued.
+    const issuedAt = new Date(Math.floor(now.getTime() / 1000) * 1000);
+    const accessExpiryMs = Math.min(issuedAt.getTime() + this.#accessTtlMs, sessionExpiry.getTime());
     const accessExpiry = new Date(Math.floor(accessExpiryMs / 1000) * 1000);
     const base = { keyId: key.id, sessionId, role: key.role };
     const [accessToken, refreshToken] = await Promise.all([
-      this.#codec.sign("access", { ...base, tokenId: randomUUID() }, now, accessExpiry),
-      this.#codec.sign("refresh", { ...base, tokenId: refreshTokenId }, now, sessionExpiry),
+      this.#codec.sign("access", { ...base, tokenId: randomUUID() }, issuedAt, accessExpiry),
+      this.#codec.sign("refresh", { ...base, tokenId: refreshTokenId }, issuedAt, sessionExpiry),
     ]);
-    const expiresIn = Math.max(0, Math.floor((accessExpiry.getTime() - now.getTime()) / 1000));
+    const expiresIn = Math.max(0, (accessExpiry.getTime() - issuedAt.getTime()) / 1000);
     return { accessToken, refreshToken, expiresIn, tokenType: "Bearer" };
   }
 }
