@@ -18,6 +18,7 @@ const KEYS: TestKey[] = [
 
 interface Reply {
   status: number;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON replies, asserted field by field
   body: Record<string, any>;
   headers: Headers;
 }
@@ -342,7 +343,7 @@ describe("authentication and roles, end to end", () => {
       has({ operation: "DeleteTable", key_id: "writer-key", outcome: "permission_denied", protocol: "rpc" }),
     );
     assert.ok(has({ operation: "WriteData", key_id: "unauthenticated", outcome: "unauthenticated" }));
-    assert.ok(lines.every((line) => typeof line["time"] === "string" && line["audit"] === true));
+    assert.ok(lines.every((line) => typeof line["started_at"] === "string" && line["audit"] === true));
     assert.ok(!readFileSync(auditFile, "utf8").includes("writer-secret"));
   });
 });

@@ -29,7 +29,7 @@ export function createPinoAuditLog(logger: Logger): AuditLog {
           key_id: event.keyId,
           protocol: event.protocol,
           tables: event.tables,
-          time: event.startedAt.toISOString(),
+          started_at: event.startedAt.toISOString(),
           duration_ms: Math.round(event.durationMs * 10) / 10,
           outcome: event.outcome,
         },

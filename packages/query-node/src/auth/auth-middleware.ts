@@ -63,10 +63,9 @@ async function checkRequest(
     case "DeleteData":
     case "RestoreData":
     case "StreamWrite": {
-      if (!principal.tables) return [];
-      const body = context.req.header("content-type")?.includes("ndjson")
-        ? undefined
-        : await jsonBody(context);
+      // Without an allow-list the table only goes to the audit log: large bodies are not parsed twice.
+      const ndjson = context.req.header("content-type")?.includes("ndjson") ?? false;
+      const body = ndjson || (!principal.tables && !smallBody(context)) ? undefined : await jsonBody(context);
       const table = field(body, "table") ?? context.req.query("table") ?? "";
       return guard.checkTables(principal, [table]);
     }
