@@ -108,12 +108,6 @@ export const configSchema = z
           .int()
           .min(64)
           .default(1024 * 1024),
-        /** Largest QueryData result page (its JSON), in bytes; a larger page fails with a hint to lower `limit`. */
-        max_result_bytes: z
-          .number()
-          .int()
-          .min(1024)
-          .default(64 * 1024 * 1024),
       })
       .strict()
       .prefault({}),
