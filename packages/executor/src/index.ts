@@ -18,6 +18,7 @@ export { ID_COLUMN, SEQUENCE_COLUMN, TIMESTAMP_COLUMN } from "./parquet-copy-sta
 export type {
   ParquetFileStats,
   ParquetFileWriterOptions,
+  ParquetRewriteRequest,
   ParquetWriteRequest,
 } from "./parquet-file-writer.js";
 export { ParquetFileWriter } from "./parquet-file-writer.js";

@@ -4,7 +4,8 @@ import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { checkPayloadKey, MiniodbError, type ColumnDef, type ColumnType } from "@miniodb/core";
 import { duckDbSandboxStatements } from "./duckdb-sandbox.js";
 import { fromDuckDbError } from "./errors.js";
-import { parquetCopyStatement, parquetStatsQuery } from "./parquet-copy-statement.js";
+import { parquetCopyStatement, parquetStatsQuery, sortedParquetCopy } from "./parquet-copy-statement.js";
+import { tableRowsSelect, type TableViewSource } from "./table-view-statement.js";
 
 export interface ParquetFileWriterOptions {
   /**
@@ -26,6 +27,15 @@ export interface ParquetWriteRequest {
   /** The table's payload columns, in file order. Keys of a row not listed here are ignored. */
   readonly columns: readonly ColumnDef[];
   /** Where the Parquet file goes; an existing file is replaced only when the write succeeds. */
+  readonly outputPath: string;
+}
+
+/**
+ * Data files of one table rewritten as one (compaction): the live rows of `source` (its
+ * tombstones and retention window applied) in today's columns, sorted by id then sequence.
+ */
+export interface ParquetRewriteRequest {
+  readonly source: Omit<TableViewSource, "name" | "bufferPath">;
   readonly outputPath: string;
 }
 
@@ -112,6 +122,21 @@ export class ParquetFileWriter {
     }
   }
 
+  /**
+   * Writes `outputPath` from the live rows of existing data files and returns its stats, or
+   * undefined (and no file) when no row is left.
+   */
+  async rewrite(request: ParquetRewriteRequest): Promise<ParquetFileStats | undefined> {
+    if (this.#closed) throw new MiniodbError("failed_precondition", "the Parquet writer is closed");
+    const task = this.#rewrite(request);
+    this.#inFlight.add(task);
+    try {
+      return await task;
+    } finally {
+      this.#inFlight.delete(task);
+    }
+  }
+
   /** Waits for writes in flight, then releases DuckDB. Later writes fail. */
   async close(): Promise<void> {
     if (this.#closed) return;
@@ -151,6 +176,41 @@ export class ParquetFileWriter {
     } finally {
       connection.closeSync();
     }
+  }
+
+  async #rewrite({ source, outputPath }: ParquetRewriteRequest): Promise<ParquetFileStats | undefined> {
+    checkColumns(source.columns);
+    const output = this.#pathInside(outputPath, "outputPath");
+    const fileGroups = source.fileGroups.map((group) => ({
+      ...group,
+      paths: group.paths.map((path) => this.#checkedInput(path)),
+    }));
+    const tombstonesPath = source.tombstonesPath && this.#checkedInput(source.tombstonesPath);
+    const select = tableRowsSelect({ ...source, name: "rewrite", fileGroups, tombstonesPath });
+    const connection = await this.#instance.connect().catch((error: unknown) => {
+      throw fromDuckDbError(error);
+    });
+    try {
+      const copied = (await connection.runAndReadAll(sortedParquetCopy(select, output))).getRowObjectsJS()[0];
+      const rowCount = Number(copied?.["count"] ?? 0);
+      if (rowCount === 0) {
+        await rm(output, { force: true });
+        return undefined;
+      }
+      return await readStats(connection, output, rowCount, Number(copied?.["file_size_bytes"]));
+    } catch (error) {
+      throw fromDuckDbError(error);
+    } finally {
+      connection.closeSync();
+    }
+  }
+
+  #checkedInput(path: string): string {
+    const absolute = this.#pathInside(path, "input path");
+    if (GLOB_CHARACTERS.test(absolute)) {
+      throw new MiniodbError("invalid_argument", `input paths may not contain * ? or [: ${absolute}`);
+    }
+    return absolute;
   }
 
   #pathInside(path: string, name: string): string {
