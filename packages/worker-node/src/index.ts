@@ -20,3 +20,12 @@ export { SEQUENCE_COLUMN } from "./ingest/row-line.js";
 export type { RecordError, WriteResult } from "./ingest/write-result.js";
 export { Worker } from "./worker.js";
 export type { TableBufferStats, WorkerOptions, WorkerWal, WriteOptions } from "./worker-types.js";
+export type { CompactionBin, CompactionPolicy } from "./compaction/compaction-plan.js";
+export { planCompaction } from "./compaction/compaction-plan.js";
+export type {
+  CompactionOutcome,
+  CompactionProgress,
+  CompactOptions,
+  TableCompactorOptions,
+} from "./compaction/table-compactor.js";
+export { TableCompactor } from "./compaction/table-compactor.js";
