@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import { ParquetFileWriter } from "@miniodb/executor";
 import { Worker, WriteAheadLog } from "@miniodb/worker-node";
 import { dataLayout } from "./config/data-layout.js";
+import { startLifecycle } from "./lifecycle/start-lifecycle.js";
 import type { ResolvedConfig } from "./config/node-identity.js";
 import { tableDefaultsFromConfig } from "./config/table-defaults.js";
 import { createMetadataStore } from "./create-metadata-store.js";
@@ -75,6 +76,17 @@ export async function startAllInOne(config: ResolvedConfig, logger: Logger): Pro
     });
     const reads = await createQueryServices({ config, layout, metadata, objects, data: worker, tables });
     cleanup.unshift(() => reads.close());
+    const lifecycle = startLifecycle({
+      nodeId: config.node.id,
+      config: config.lifecycle,
+      metadata,
+      objects,
+      writer,
+      worker,
+      scratchDirectory: layout.scratchDirectory,
+      logger: logger.child({ component: "lifecycle" }),
+    });
+    cleanup.unshift(() => lifecycle.close());
     const health = createHealthCheck({
       nodeId: config.node.id,
       mode: "all-in-one",
@@ -94,6 +106,7 @@ export async function startAllInOne(config: ResolvedConfig, logger: Logger): Pro
       mutations: reads.mutations,
       maxBatchRecords: config.limits.max_batch_records,
       maxRequestBytes: config.limits.max_request_bytes,
+      lifecycle: lifecycle.api,
     };
     const handler = createRequestHandler(services, logger.child({ component: "api" }));
     const servers = await listenOnBothPorts(config, handler);

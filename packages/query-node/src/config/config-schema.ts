@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { lifecycleSchema } from "./lifecycle-config.js";
 import { metadataSchema } from "./metadata-config.js";
 import { storageSchema } from "./storage-config.js";
 
@@ -106,6 +107,7 @@ export const configSchema = z
       .prefault({}),
     metadata: metadataSchema,
     storage: storageSchema,
+    lifecycle: lifecycleSchema,
     query: z
       .object({
         /** A statement running longer is interrupted (DeadlineExceeded). */

@@ -5,6 +5,7 @@ import { MiniodbError } from "@miniodb/core";
 import type { ApiServices } from "../server/api-services.js";
 import { addDataRoutes } from "./data-routes.js";
 import { addHealthRoute } from "./health-route.js";
+import { addLifecycleRoutes } from "./lifecycle-routes.js";
 import { addMutationRoutes } from "./mutation-routes.js";
 import { addQueryRoutes } from "./query-routes.js";
 import { createRestErrorHandler, restErrorBody } from "./rest-errors.js";
@@ -29,6 +30,7 @@ export function createRestApp(services: ApiServices, logger: Logger): Hono {
   addDataRoutes(app, services.writes, services.nodeId);
   addMutationRoutes(app, services.mutations, services.nodeId);
   addQueryRoutes(app, services.pager);
+  addLifecycleRoutes(app, services.lifecycle);
   app.notFound((context) => {
     const error = new MiniodbError("not_found", `no route for ${context.req.method} ${context.req.path}`);
     return context.json(restErrorBody(error), 404);

@@ -7,6 +7,7 @@ import { MinIODBQueryViewService, MinIODBWriteViewService } from "@miniodb/proto
 import { createRestApp } from "../rest/create-rest-app.js";
 import { createErrorInterceptor } from "../rpc/error-interceptor.js";
 import { createHealthCheckRpc } from "../rpc/health-rpc.js";
+import { createLifecycleRpcs } from "../rpc/lifecycle-rpcs.js";
 import { createMutationRpcs } from "../rpc/mutation-rpcs.js";
 import { createQueryRpcs, createQueryViewRpcs } from "../rpc/query-rpcs.js";
 import { createTableRpcs } from "../rpc/table-rpcs.js";
@@ -40,6 +41,7 @@ export function createRequestHandler(services: ApiServices, logger: Logger): Nod
       ...createWriteRpcs(services.writes, services.nodeId),
       ...createQueryRpcs(services.queries, services.pager, services.maxBatchRecords),
       ...createMutationRpcs(services.mutations, services.nodeId),
+      ...createLifecycleRpcs(services.lifecycle),
     });
     router.service(AuthService, {});
   };

@@ -1,0 +1,54 @@
+import type { Logger } from "pino";
+import type { MetadataStore, ObjectStore } from "@miniodb/core";
+import type { ParquetFileWriter } from "@miniodb/executor";
+import { TableCompactor, type Worker } from "@miniodb/worker-node";
+import type { LifecycleConfig } from "../config/lifecycle-config.js";
+import { JobTracker } from "./job-tracker.js";
+import type { LifecycleApi } from "./lifecycle-api.js";
+import { LifecycleService } from "./lifecycle-service.js";
+import { ObjectJanitor } from "./object-janitor.js";
+
+export interface LifecycleDeps {
+  readonly nodeId: string;
+  readonly config: LifecycleConfig;
+  readonly metadata: MetadataStore;
+  readonly objects: ObjectStore;
+  readonly writer: ParquetFileWriter;
+  readonly worker: Worker;
+  readonly scratchDirectory: string;
+  readonly logger: Logger;
+}
+
+export interface RunningLifecycle {
+  readonly api: LifecycleApi;
+  close(): Promise<void>;
+}
+
+/** Builds the lifecycle jobs of a node and starts their timer. Wiring only. */
+export function startLifecycle(deps: LifecycleDeps): RunningLifecycle {
+  const { config, metadata, objects, logger } = deps;
+  const jobs = new JobTracker();
+  const janitor = new ObjectJanitor({ metadata, objects, graceMs: config.delete_grace_seconds * 1000 });
+  const compactor = new TableCompactor({
+    metadata,
+    objects,
+    writer: deps.writer,
+    scratchDirectory: deps.scratchDirectory,
+    buffers: deps.worker,
+    policy: {
+      targetFileBytes: config.compaction_target_file_bytes,
+      minSmallFiles: config.compaction_min_small_files,
+    },
+  });
+  const lifecycle = new LifecycleService({
+    nodeId: deps.nodeId,
+    metadata,
+    compactor,
+    janitor,
+    jobs,
+    intervalMs: config.interval_seconds * 1000,
+    onError: (error, job) => logger.error({ err: error, job }, "lifecycle job failed; will retry"),
+  });
+  lifecycle.start();
+  return { api: { lifecycle, jobs }, close: () => lifecycle.close() };
+}
