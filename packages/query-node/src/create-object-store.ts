@@ -15,6 +15,8 @@ export interface NodeObjectStore {
   readonly kind: "local" | "s3" | "s3+backup";
   /** The pool's state when a backup pool is configured. */
   readonly poolStatus?: () => PrimaryBackupPoolStatus;
+  /** The backup pool alone, when one is configured (metadata backups and data restores read it). */
+  readonly backup?: ObjectStore;
 }
 
 /** The object store `storage` configures: a local directory, an S3 pool, or two with failover. */
@@ -37,7 +39,7 @@ export async function createObjectStore(
     onStateChange: (status) =>
       logger.warn({ active: status.active, last_error: status.lastError?.message }, "storage pool switched"),
   });
-  return { store: pool, kind: "s3+backup", poolStatus: () => pool.status() };
+  return { store: pool, kind: "s3+backup", poolStatus: () => pool.status(), backup };
 }
 
 function s3Options(pool: S3PoolConfig) {

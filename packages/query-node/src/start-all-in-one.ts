@@ -39,11 +39,11 @@ export async function startAllInOne(config: ResolvedConfig, logger: Logger): Pro
       logger.child({ component: "metadata" }),
     );
     cleanup.unshift(() => metadata.close());
-    const { store: objects, kind: storageKind } = await createObjectStore(
-      config,
-      layout.objectsDirectory,
-      logger.child({ component: "storage" }),
-    );
+    const {
+      store: objects,
+      kind: storageKind,
+      backup: backupObjects,
+    } = await createObjectStore(config, layout.objectsDirectory, logger.child({ component: "storage" }));
     cleanup.unshift(() => objects.close());
     const writer = await ParquetFileWriter.create({ workDirectory: layout.scratchDirectory });
     cleanup.unshift(() => writer.close());
@@ -81,6 +81,7 @@ export async function startAllInOne(config: ResolvedConfig, logger: Logger): Pro
       config: config.lifecycle,
       metadata,
       objects,
+      backupObjects,
       writer,
       worker,
       scratchDirectory: layout.scratchDirectory,

@@ -1,10 +1,24 @@
 import type { JobTracker, JobView, StartedJob } from "./job-tracker.js";
 import type { LifecycleService } from "./lifecycle-service.js";
+import type { MetadataBackupService } from "./metadata-backup-service.js";
+import type { MetadataRestoreService, RestoreMetadataOutcome } from "./metadata-restore-service.js";
 
 /** What the API edge calls for the data lifecycle. */
 export interface LifecycleApi {
   readonly lifecycle: LifecycleService;
   readonly jobs: JobTracker;
+  readonly backups: MetadataBackupService;
+  readonly restores: MetadataRestoreService;
+}
+
+/** A duration as the original spelled it: seconds with a unit, e.g. `1.234s`. */
+export function formatDuration(ms: number): string {
+  return `${(ms / 1000).toFixed(3)}s`;
+}
+
+/** The details map of a RestoreMetadata answer. */
+export function restoreDetails(outcome: RestoreMetadataOutcome, dryRun: boolean): Record<string, string> {
+  return { ...outcome.details, dry_run: String(dryRun) };
 }
 
 /** Waits for a started job unless the caller asked for its id only; the job as it then stands. */

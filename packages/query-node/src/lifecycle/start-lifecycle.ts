@@ -6,6 +6,8 @@ import type { LifecycleConfig } from "../config/lifecycle-config.js";
 import { JobTracker } from "./job-tracker.js";
 import type { LifecycleApi } from "./lifecycle-api.js";
 import { LifecycleService } from "./lifecycle-service.js";
+import { MetadataBackupService } from "./metadata-backup-service.js";
+import { MetadataRestoreService } from "./metadata-restore-service.js";
 import { ObjectJanitor } from "./object-janitor.js";
 
 export interface LifecycleDeps {
@@ -13,6 +15,8 @@ export interface LifecycleDeps {
   readonly config: LifecycleConfig;
   readonly metadata: MetadataStore;
   readonly objects: ObjectStore;
+  /** The backup pool alone, when there is one. */
+  readonly backupObjects?: ObjectStore | undefined;
   readonly writer: ParquetFileWriter;
   readonly worker: Worker;
   readonly scratchDirectory: string;
@@ -28,7 +32,22 @@ export interface RunningLifecycle {
 export function startLifecycle(deps: LifecycleDeps): RunningLifecycle {
   const { config, metadata, objects, logger } = deps;
   const jobs = new JobTracker();
-  const janitor = new ObjectJanitor({ metadata, objects, graceMs: config.delete_grace_seconds * 1000 });
+  const backups = new MetadataBackupService({
+    nodeId: deps.nodeId,
+    metadata,
+    store: deps.backupObjects ?? objects,
+    storeName: deps.backupObjects ? "backup" : "primary",
+    jobs,
+    intervalMs: config.backup_interval_seconds * 1000,
+    keepMs: config.backup_keep_days * 86_400_000,
+  });
+  const restores = new MetadataRestoreService({ nodeId: deps.nodeId, metadata, objects, backups, jobs });
+  const janitor = new ObjectJanitor({
+    metadata,
+    objects,
+    graceMs: config.delete_grace_seconds * 1000,
+    protectedKeys: () => backups.protectedKeys(),
+  });
   const compactor = new TableCompactor({
     metadata,
     objects,
@@ -47,8 +66,9 @@ export function startLifecycle(deps: LifecycleDeps): RunningLifecycle {
     janitor,
     jobs,
     intervalMs: config.interval_seconds * 1000,
+    onTick: () => backups.runIfDue(),
     onError: (error, job) => logger.error({ err: error, job }, "lifecycle job failed; will retry"),
   });
   lifecycle.start();
-  return { api: { lifecycle, jobs }, close: () => lifecycle.close() };
+  return { api: { lifecycle, jobs, backups, restores }, close: () => lifecycle.close() };
 }

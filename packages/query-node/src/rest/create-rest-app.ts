@@ -6,6 +6,7 @@ import type { ApiServices } from "../server/api-services.js";
 import { addDataRoutes } from "./data-routes.js";
 import { addHealthRoute } from "./health-route.js";
 import { addLifecycleRoutes } from "./lifecycle-routes.js";
+import { addMetadataBackupRoutes } from "./metadata-backup-routes.js";
 import { addMutationRoutes } from "./mutation-routes.js";
 import { addQueryRoutes } from "./query-routes.js";
 import { createRestErrorHandler, restErrorBody } from "./rest-errors.js";
@@ -31,6 +32,7 @@ export function createRestApp(services: ApiServices, logger: Logger): Hono {
   addMutationRoutes(app, services.mutations, services.nodeId);
   addQueryRoutes(app, services.pager);
   addLifecycleRoutes(app, services.lifecycle);
+  addMetadataBackupRoutes(app, services.lifecycle);
   app.notFound((context) => {
     const error = new MiniodbError("not_found", `no route for ${context.req.method} ${context.req.path}`);
     return context.json(restErrorBody(error), 404);

@@ -8,6 +8,7 @@ import { createRestApp } from "../rest/create-rest-app.js";
 import { createErrorInterceptor } from "../rpc/error-interceptor.js";
 import { createHealthCheckRpc } from "../rpc/health-rpc.js";
 import { createLifecycleRpcs } from "../rpc/lifecycle-rpcs.js";
+import { createMetadataBackupRpcs } from "../rpc/metadata-backup-rpcs.js";
 import { createMutationRpcs } from "../rpc/mutation-rpcs.js";
 import { createQueryRpcs, createQueryViewRpcs } from "../rpc/query-rpcs.js";
 import { createTableRpcs } from "../rpc/table-rpcs.js";
@@ -42,6 +43,7 @@ export function createRequestHandler(services: ApiServices, logger: Logger): Nod
       ...createQueryRpcs(services.queries, services.pager, services.maxBatchRecords),
       ...createMutationRpcs(services.mutations, services.nodeId),
       ...createLifecycleRpcs(services.lifecycle),
+      ...createMetadataBackupRpcs(services.lifecycle),
     });
     router.service(AuthService, {});
   };
