@@ -19,6 +19,7 @@ export type {
   ParquetFileStats,
   ParquetFileWriterOptions,
   ParquetRewriteRequest,
+  RowFilter,
   ParquetWriteRequest,
 } from "./parquet-file-writer.js";
 export { ParquetFileWriter } from "./parquet-file-writer.js";

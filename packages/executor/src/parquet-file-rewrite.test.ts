@@ -62,6 +62,29 @@ describe("ParquetFileWriter.rewrite", () => {
     assert.equal(stats?.maxId, "b");
   });
 
+  it("keeps only the rows a filter selects", async () => {
+    const columns: ColumnDef[] = [{ name: "n", type: "BIGINT" }];
+    const a = await file("filter", columns, [
+      rowLine("a", T0, 1n, { n: 1 }),
+      rowLine("b", T0 + 10, 2n, { n: 2 }),
+      rowLine("c", T0 + 20, 3n, { n: 3 }),
+      rowLine("it's", T0 + 30, 4n, { n: 4 }),
+    ]);
+    const read = async (filter: { ids?: string[]; from?: number; to?: number }) => {
+      const outputPath = join(work, "filtered.parquet");
+      const stats = await writer.rewrite({
+        source: { columns, fileGroups: [{ paths: [a], columns, tombstoned: false }], maxLineBytes: 1 << 20 },
+        outputPath,
+        filter,
+      });
+      return stats ? (await readParquetRows(outputPath)).map((row) => row["id"]) : [];
+    };
+    assert.deepEqual(await read({ ids: ["c", "it's", "zz"] }), ["c", "it's"]);
+    assert.deepEqual(await read({ from: T0 + 10, to: T0 + 30 }), ["b", "c"]);
+    assert.deepEqual(await read({ ids: ["a", "b"], from: T0 + 5 }), ["b"]);
+    assert.deepEqual(await read({ ids: [] }), []);
+  });
+
   it("writes no file when no row is left", async () => {
     const columns: ColumnDef[] = [{ name: "n", type: "BIGINT" }];
     const a = await file("gone", columns, [rowLine("x", T0, 7n, { n: 1 })]);

@@ -4,7 +4,14 @@ import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { checkPayloadKey, MiniodbError, type ColumnDef, type ColumnType } from "@miniodb/core";
 import { duckDbSandboxStatements } from "./duckdb-sandbox.js";
 import { fromDuckDbError } from "./errors.js";
-import { parquetCopyStatement, parquetStatsQuery, sortedParquetCopy } from "./parquet-copy-statement.js";
+import {
+  ID_COLUMN,
+  parquetCopyStatement,
+  parquetStatsQuery,
+  sortedParquetCopy,
+  TIMESTAMP_COLUMN,
+} from "./parquet-copy-statement.js";
+import { quoteIdentifier, quoteLiteral } from "./sql-quote.js";
 import { tableRowsSelect, type TableViewSource } from "./table-view-statement.js";
 
 export interface ParquetFileWriterOptions {
@@ -37,6 +44,15 @@ export interface ParquetWriteRequest {
 export interface ParquetRewriteRequest {
   readonly source: Omit<TableViewSource, "name" | "bufferPath">;
   readonly outputPath: string;
+  /** Keep only these rows (a data restore's selection); every live row when absent. */
+  readonly filter?: RowFilter | undefined;
+}
+
+/** Rows by id and by timestamp (epoch µs, `from` inclusive, `to` exclusive). */
+export interface RowFilter {
+  readonly ids?: readonly string[] | undefined;
+  readonly from?: number | undefined;
+  readonly to?: number | undefined;
 }
 
 /** What the manifest records about a data file. */
@@ -178,7 +194,11 @@ export class ParquetFileWriter {
     }
   }
 
-  async #rewrite({ source, outputPath }: ParquetRewriteRequest): Promise<ParquetFileStats | undefined> {
+  async #rewrite({
+    source,
+    outputPath,
+    filter,
+  }: ParquetRewriteRequest): Promise<ParquetFileStats | undefined> {
     checkColumns(source.columns);
     const output = this.#pathInside(outputPath, "outputPath");
     const fileGroups = source.fileGroups.map((group) => ({
@@ -186,7 +206,10 @@ export class ParquetFileWriter {
       paths: group.paths.map((path) => this.#checkedInput(path)),
     }));
     const tombstonesPath = source.tombstonesPath && this.#checkedInput(source.tombstonesPath);
-    const select = tableRowsSelect({ ...source, name: "rewrite", fileGroups, tombstonesPath });
+    const select = filteredRows(
+      tableRowsSelect({ ...source, name: "rewrite", fileGroups, tombstonesPath }),
+      filter,
+    );
     const connection = await this.#instance.connect().catch((error: unknown) => {
       throw fromDuckDbError(error);
     });
@@ -246,6 +269,19 @@ async function readStats(
     minSequence: BigInt(String(row["min_sequence"])),
     maxSequence: BigInt(String(row["max_sequence"])),
   };
+}
+
+function filteredRows(select: string, filter: RowFilter | undefined): string {
+  const conditions: string[] = [];
+  if (filter?.ids !== undefined) {
+    const ids = filter.ids.length === 0 ? "NULL" : filter.ids.map(quoteLiteral).join(", ");
+    conditions.push(`${quoteIdentifier(ID_COLUMN)} IN (${ids})`);
+  }
+  const timestamp = quoteIdentifier(TIMESTAMP_COLUMN);
+  if (filter?.from !== undefined)
+    conditions.push(`${timestamp} >= make_timestamp(${Math.trunc(filter.from)})`);
+  if (filter?.to !== undefined) conditions.push(`${timestamp} < make_timestamp(${Math.trunc(filter.to)})`);
+  return conditions.length === 0 ? select : `SELECT * FROM (${select}) WHERE ${conditions.join(" AND ")}`;
 }
 
 function setupStatements(

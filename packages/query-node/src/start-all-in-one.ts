@@ -85,6 +85,9 @@ export async function startAllInOne(config: ResolvedConfig, logger: Logger): Pro
       writer,
       worker,
       scratchDirectory: layout.scratchDirectory,
+      tables,
+      queries: reads.queries,
+      maxBatchRecords: config.limits.max_batch_records,
       logger: logger.child({ component: "lifecycle" }),
     });
     cleanup.unshift(() => lifecycle.close());

@@ -1,3 +1,4 @@
+import type { DataRestoreRequest, DataRestoreService } from "./data-restore-service.js";
 import type { JobTracker, JobView, StartedJob } from "./job-tracker.js";
 import type { LifecycleService } from "./lifecycle-service.js";
 import type { MetadataBackupService } from "./metadata-backup-service.js";
@@ -9,6 +10,13 @@ export interface LifecycleApi {
   readonly jobs: JobTracker;
   readonly backups: MetadataBackupService;
   readonly restores: MetadataRestoreService;
+  readonly dataRestores: DataRestoreService;
+}
+
+/** RestoreData as a job: checked first (bad input fails the call), then run. */
+export async function startDataRestore(api: LifecycleApi, request: DataRestoreRequest) {
+  api.dataRestores.check(request);
+  return api.jobs.start("restore-data", (report) => api.dataRestores.restore(request, report));
 }
 
 /** A duration as the original spelled it: seconds with a unit, e.g. `1.234s`. */

@@ -3,6 +3,9 @@ import type { MetadataStore, ObjectStore } from "@miniodb/core";
 import type { ParquetFileWriter } from "@miniodb/executor";
 import { TableCompactor, type Worker } from "@miniodb/worker-node";
 import type { LifecycleConfig } from "../config/lifecycle-config.js";
+import type { QueryService } from "../services/query-service.js";
+import type { TableService } from "../services/table-service.js";
+import { DataRestoreService } from "./data-restore-service.js";
 import { JobTracker } from "./job-tracker.js";
 import type { LifecycleApi } from "./lifecycle-api.js";
 import { LifecycleService } from "./lifecycle-service.js";
@@ -20,6 +23,9 @@ export interface LifecycleDeps {
   readonly writer: ParquetFileWriter;
   readonly worker: Worker;
   readonly scratchDirectory: string;
+  readonly tables: TableService;
+  readonly queries: QueryService;
+  readonly maxBatchRecords: number;
   readonly logger: Logger;
 }
 
@@ -42,6 +48,18 @@ export function startLifecycle(deps: LifecycleDeps): RunningLifecycle {
     keepMs: config.backup_keep_days * 86_400_000,
   });
   const restores = new MetadataRestoreService({ nodeId: deps.nodeId, metadata, objects, backups, jobs });
+  const dataRestores = new DataRestoreService({
+    metadata,
+    backupObjects: deps.backupObjects ?? objects,
+    objects,
+    backups,
+    writer: deps.writer,
+    scratchDirectory: deps.scratchDirectory,
+    tables: deps.tables,
+    queries: deps.queries,
+    data: deps.worker,
+    maxBatchRecords: deps.maxBatchRecords,
+  });
   const janitor = new ObjectJanitor({
     metadata,
     objects,
@@ -70,5 +88,5 @@ export function startLifecycle(deps: LifecycleDeps): RunningLifecycle {
     onError: (error, job) => logger.error({ err: error, job }, "lifecycle job failed; will retry"),
   });
   lifecycle.start();
-  return { api: { lifecycle, jobs, backups, restores }, close: () => lifecycle.close() };
+  return { api: { lifecycle, jobs, backups, restores, dataRestores }, close: () => lifecycle.close() };
 }

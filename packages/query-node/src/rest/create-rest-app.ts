@@ -3,6 +3,7 @@ import { bodyLimit } from "hono/body-limit";
 import type { Logger } from "pino";
 import { MiniodbError } from "@miniodb/core";
 import type { ApiServices } from "../server/api-services.js";
+import { addDataRestoreRoutes } from "./data-restore-routes.js";
 import { addDataRoutes } from "./data-routes.js";
 import { addHealthRoute } from "./health-route.js";
 import { addLifecycleRoutes } from "./lifecycle-routes.js";
@@ -33,6 +34,7 @@ export function createRestApp(services: ApiServices, logger: Logger): Hono {
   addQueryRoutes(app, services.pager);
   addLifecycleRoutes(app, services.lifecycle);
   addMetadataBackupRoutes(app, services.lifecycle);
+  addDataRestoreRoutes(app, services.lifecycle);
   app.notFound((context) => {
     const error = new MiniodbError("not_found", `no route for ${context.req.method} ${context.req.path}`);
     return context.json(restErrorBody(error), 404);

@@ -4,15 +4,24 @@ import {
   CompactTableResponseSchema,
   GetJobResponseSchema,
   JobInfoSchema,
+  RestoreDataResponseSchema,
   type CompactTableRequest,
   type GetJobRequest,
   type JobInfo,
+  type RestoreDataRequest,
 } from "@miniodb/proto";
-import { settleJob, type LifecycleApi } from "../lifecycle/lifecycle-api.js";
+import type { DataRestoreOutcome } from "../lifecycle/data-restore-service.js";
+import {
+  formatDuration,
+  settleJob,
+  startDataRestore,
+  type LifecycleApi,
+} from "../lifecycle/lifecycle-api.js";
+import { timestampToMicros } from "./proto-convert.js";
 import { stringifyResult } from "../lifecycle/job-json.js";
 import type { JobView } from "../lifecycle/job-tracker.js";
 
-/** CompactTable and GetJob; absent (unimplemented) when the node runs no lifecycle jobs. */
+/** CompactTable, GetJob and RestoreData; absent (unimplemented) when the node runs no lifecycle jobs. */
 export function createLifecycleRpcs(api: LifecycleApi | undefined) {
   if (!api) return {};
   return {
@@ -24,6 +33,36 @@ export function createLifecycleRpcs(api: LifecycleApi | undefined) {
         message,
         jobId: job.id,
         job: jobToProto(job),
+      });
+    },
+    async restoreData(request: RestoreDataRequest) {
+      const started = await startDataRestore(api, {
+        table: request.table,
+        targetTable: request.targetTable,
+        ids: request.ids,
+        from: request.startTime ? timestampToMicros(request.startTime) : undefined,
+        to: request.endTime ? timestampToMicros(request.endTime) : undefined,
+        backupFile: request.backupFile,
+        dryRun: request.dryRun,
+      });
+      const job = await settleJob(api.jobs, started, request.async);
+      const outcome = job.result as DataRestoreOutcome | undefined;
+      if (!outcome)
+        return create(RestoreDataResponseSchema, {
+          success: true,
+          message: "restore started",
+          jobId: job.id,
+        });
+      return create(RestoreDataResponseSchema, {
+        success: true,
+        message: `${request.dryRun ? "would restore" : "restored"} ${outcome.records_matched - outcome.records_skipped} records into ${outcome.target_table}`,
+        backupFile: outcome.backup_file,
+        recordsMatched: BigInt(outcome.records_matched),
+        recordsRestored: BigInt(outcome.records_restored),
+        recordsSkipped: BigInt(outcome.records_skipped),
+        filesRead: outcome.files_read,
+        duration: formatDuration(outcome.duration_ms),
+        jobId: job.id,
       });
     },
     getJob(request: GetJobRequest) {
