@@ -133,4 +133,32 @@ describe("compaction end to end", () => {
     }
     assert.ok(deleted.size > 0 && updated.size > 0);
   });
+
+  it("hides rows older than retention_days at once and drops their files at the next run", async () => {
+    await requestJson(`${rest}/v1/tables`, {
+      body: { table_name: "aging", config: { buffer_size: 2, retention_days: 30 } },
+    });
+    const day = 86_400_000;
+    const at = (daysAgo: number) => new Date(Date.now() - daysAgo * day).toISOString();
+    const records = [
+      { id: "old-1", timestamp: at(100), payload: { v: 1 } },
+      { id: "old-2", timestamp: at(40), payload: { v: 2 } },
+      { id: "new-1", timestamp: at(1), payload: { v: 3 } },
+      { id: "new-2", timestamp: at(0), payload: { v: 4 } },
+    ];
+    assert.equal(
+      (await requestJson(`${rest}/v1/data/batch`, { body: { table: "aging", records } })).status,
+      200,
+    );
+    const ids = async () =>
+      (await queryRows(rest, "SELECT id FROM aging ORDER BY id")).rows.map((row) => row["id"]);
+    assert.deepEqual(await ids(), ["new-1", "new-2"]);
+    await waitForFiles(rest, "aging", 3);
+    assert.deepEqual(await ids(), ["new-1", "new-2"]);
+    const run = await compact({ table: "aging" });
+    assert.equal(run.body.job.result["expired_files_removed"], 2);
+    assert.equal(run.body.job.result["expired_rows_removed"], 2);
+    assert.deepEqual(await ids(), ["new-1", "new-2"]);
+    assert.ok((await fileCount("aging")) <= 2);
+  });
 });

@@ -3,7 +3,7 @@ import type { TableCompactor } from "@miniodb/worker-node";
 import { runCompaction, type CompactionSummary } from "./compaction-job.js";
 import type { JobTracker, StartedJob } from "./job-tracker.js";
 import type { ObjectJanitor } from "./object-janitor.js";
-import { runRetention, type RetentionSummary } from "./retention-job.js";
+import { runRetention } from "./retention-job.js";
 
 export interface LifecycleServiceOptions {
   readonly nodeId: string;
@@ -20,6 +20,11 @@ export interface LifecycleServiceOptions {
 }
 
 const LEASE = "lifecycle";
+
+interface RetentionCounts {
+  readonly expired_files_removed: number;
+  readonly expired_rows_removed: number;
+}
 
 /**
  * Compaction, retention and deletion of replaced objects: on a timer under the `lifecycle` lease
@@ -53,23 +58,25 @@ export class LifecycleService {
     await this.#queue.catch(() => undefined);
   }
 
-  /** Compacts one table (not_found when absent) or every table. */
-  async compact(table?: string): Promise<StartedJob<CompactionSummary>> {
+  /**
+   * Removes expired files, then compacts, one table (not_found when absent) or every table.
+   */
+  async compact(table?: string): Promise<StartedJob<CompactionSummary & RetentionCounts>> {
     const tables = await this.#tables(table);
     return this.#options.jobs.start("compaction", (report) =>
-      this.#serial(() => runCompaction(this.#deps(), tables, report)),
+      this.#serial(async () => {
+        const retention = await runRetention(this.#deps(), tables, () => undefined);
+        const compaction = await runCompaction(this.#deps(), tables, report);
+        return {
+          ...compaction,
+          expired_files_removed: retention.files_removed,
+          expired_rows_removed: retention.rows_removed,
+        };
+      }),
     );
   }
 
-  /** Removes expired files of one table or every table from the manifests. */
-  async enforceRetention(table?: string): Promise<StartedJob<RetentionSummary>> {
-    const tables = await this.#tables(table);
-    return this.#options.jobs.start("retention", (report) =>
-      this.#serial(() => runRetention(this.#deps(), tables, report)),
-    );
-  }
-
-  /** One scheduled round, if this node holds the lease: retention, compaction, sweep, extras. */
+  /** One scheduled round, if this node holds the lease: retention and compaction, sweep, extras. */
   tick(): Promise<void> {
     this.#ticking ??= this.#tick().finally(() => (this.#ticking = undefined));
     return this.#ticking;
@@ -84,7 +91,6 @@ export class LifecycleService {
     });
     if (!lease) return;
     const steps: Array<[string, () => Promise<unknown>]> = [
-      ["retention", async () => (await this.enforceRetention()).done],
       ["compaction", async () => (await this.compact()).done],
       ["sweep", () => this.#serial(() => this.#options.janitor.sweep())],
       ["scheduled", () => this.#options.onTick?.() ?? Promise.resolve()],

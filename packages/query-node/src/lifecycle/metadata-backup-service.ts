@@ -1,6 +1,6 @@
 import { metadataBackupKey, MiniodbError, type MetadataStore, type ObjectStore } from "@miniodb/core";
 import { backupIdAt, backupKeyOf, listBackupObjects, type BackupObject } from "./backup-files.js";
-import type { JobTracker } from "./job-tracker.js";
+import type { JobKind, JobTracker } from "./job-tracker.js";
 import { decodeSnapshot, encodeSnapshot, takeSnapshot, type MetadataSnapshot } from "./metadata-snapshot.js";
 
 export interface MetadataBackupServiceOptions {
@@ -149,6 +149,7 @@ export class MetadataBackupService {
         store: storeName,
         running: String(running !== undefined),
         ...(this.#lastError ? { last_error: this.#lastError } : {}),
+        ...jobSummaries(this.#options.jobs),
       },
     };
   }
@@ -198,4 +199,20 @@ export class MetadataBackupService {
   #now(): number {
     return this.#options.now?.() ?? Date.now();
   }
+}
+
+const KINDS: readonly JobKind[] = ["backup", "compaction", "restore-metadata", "restore-data"];
+
+/** `<kind>.state`, `<kind>.job_id`, `<kind>.finished_at` and `<kind>.error` of each kind's latest job. */
+function jobSummaries(jobs: JobTracker): Record<string, string> {
+  const summary: Record<string, string> = {};
+  for (const kind of KINDS) {
+    const job = jobs.list(kind)[0];
+    if (!job) continue;
+    summary[`${kind}.state`] = job.state;
+    summary[`${kind}.job_id`] = job.id;
+    if (job.finishedAt) summary[`${kind}.finished_at`] = job.finishedAt.toISOString();
+    if (job.error) summary[`${kind}.error`] = job.error;
+  }
+  return summary;
 }

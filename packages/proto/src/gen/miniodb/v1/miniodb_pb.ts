@@ -1272,7 +1272,7 @@ export type JobInfo = Message<"miniodb.v1.JobInfo"> & {
   id: string;
 
   /**
-   * compaction, retention, backup, restore-metadata, restore-data.
+   * compaction, backup, restore-metadata, restore-data.
    *
    * @generated from field: string kind = 2;
    */
@@ -1818,7 +1818,7 @@ export const MinIODBService: GenService<{
     output: typeof CompactTableResponseSchema;
   },
   /**
-   * A long job of this node (compaction, retention, backup, restores) by id.
+   * A long job of this node (compaction, backup, restores) by id.
    *
    * @generated from rpc miniodb.v1.MinIODBService.GetJob
    */
