@@ -143,6 +143,12 @@ export class TableCompactor {
     const { schemas, directory, run, tombstonesPath, options } = context;
     const current = schemas.at(-1) ?? { version: 0, columns: [] };
     const columnsOf = new Map(schemas.map((schema) => [schema.version, schema.columns]));
+    const unknown = bin.files.find((file) => file.schemaVersion > 0 && !columnsOf.has(file.schemaVersion));
+    if (unknown)
+      throw new MiniodbError(
+        "internal",
+        `${unknown.key} was written with schema version ${unknown.schemaVersion}, which table ${table.name} lacks`,
+      );
     const byVersion = new Map<number, string[]>();
     for (const [index, file] of bin.files.entries()) {
       const path = join(directory, `in-${index}.parquet`);
