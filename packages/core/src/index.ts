@@ -53,6 +53,7 @@ export {
   MAX_FLUSH_INTERVAL_SECONDS,
   normalizeTableConfig,
 } from "./table-config.js";
+export { retentionCutoff } from "./retention.js";
 export type { EncodedPayload, SerializedPayload } from "./serialized-payload.js";
 export { serializePayload } from "./serialized-payload.js";
 export type { TableSchema } from "./table-schema.js";

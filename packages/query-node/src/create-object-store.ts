@@ -18,6 +18,8 @@ export interface NodeObjectStore {
   readonly poolStatus?: () => PrimaryBackupPoolStatus;
   /** Each store behind `store` on its own, for health probes and connection counts. */
   readonly pools: readonly StoragePoolSource[];
+  /** The backup pool alone, when one is configured (metadata backups and data restores read it). */
+  readonly backup?: ObjectStore;
 }
 
 /** Any key does: a probe asks whether the store answers, not what it holds. */
@@ -65,6 +67,7 @@ export async function createObjectStore(
     kind: "s3+backup",
     poolStatus: () => pool.status(),
     pools: [poolSource("primary", primary), poolSource("backup", backup)],
+    backup,
   };
 }
 

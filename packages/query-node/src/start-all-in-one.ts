@@ -5,6 +5,7 @@ import { Worker, WriteAheadLog } from "@miniodb/worker-node";
 import { createApiSecurity } from "./auth/create-api-security.js";
 import { resolveAuthMode } from "./auth/resolve-auth-enabled.js";
 import { dataLayout } from "./config/data-layout.js";
+import { startLifecycle } from "./lifecycle/start-lifecycle.js";
 import type { ResolvedConfig } from "./config/node-identity.js";
 import { tableDefaultsFromConfig } from "./config/table-defaults.js";
 import { createMetadataStore } from "./create-metadata-store.js";
@@ -55,6 +56,7 @@ export async function startAllInOne(config: ResolvedConfig, logger: Logger): Pro
       kind: storageKind,
       pools,
       poolStatus,
+      backup: backupObjects,
     } = await createObjectStore(config, layout.objectsDirectory, logger.child({ component: "storage" }));
     cleanup.unshift(() => objects.close());
     const writer = await ParquetFileWriter.create({ workDirectory: layout.scratchDirectory });
@@ -98,6 +100,21 @@ export async function startAllInOne(config: ResolvedConfig, logger: Logger): Pro
       onCacheLookup: hooks.onCacheLookup,
     });
     cleanup.unshift(() => reads.close());
+    const lifecycle = startLifecycle({
+      nodeId: config.node.id,
+      config: config.lifecycle,
+      metadata,
+      objects,
+      backupObjects,
+      writer,
+      worker,
+      scratchDirectory: layout.scratchDirectory,
+      tables,
+      queries: reads.queries,
+      maxBatchRecords: config.limits.max_batch_records,
+      logger: logger.child({ component: "lifecycle" }),
+    });
+    cleanup.unshift(() => lifecycle.close());
     await observability.attach(
       {
         nodeId: config.node.id,
@@ -139,6 +156,7 @@ export async function startAllInOne(config: ResolvedConfig, logger: Logger): Pro
         address: () => `${config.server.host}:${ports.grpc}`,
         nodeListTimeoutMs: config.observability.probe_timeout_ms,
       }),
+      lifecycle: lifecycle.api,
     };
     const security = await createApiSecurity({
       config,

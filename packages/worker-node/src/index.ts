@@ -31,3 +31,12 @@ export type {
   WorkerWal,
   WriteOptions,
 } from "./worker-types.js";
+export type { CompactionBin, CompactionPolicy } from "./compaction/compaction-plan.js";
+export { planCompaction } from "./compaction/compaction-plan.js";
+export type {
+  CompactionOutcome,
+  CompactionProgress,
+  CompactOptions,
+  TableCompactorOptions,
+} from "./compaction/table-compactor.js";
+export { TableCompactor } from "./compaction/table-compactor.js";

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { authSchema, tlsSchema } from "../auth/auth-config.js";
+import { lifecycleSchema } from "./lifecycle-config.js";
 import { metadataSchema } from "./metadata-config.js";
 import { observabilitySchema } from "./observability-config.js";
 import { storageSchema } from "./storage-config.js";
@@ -114,6 +115,7 @@ export const configSchema = z
       .prefault({}),
     metadata: metadataSchema,
     storage: storageSchema,
+    lifecycle: lifecycleSchema,
     query: z
       .object({
         /** A statement running longer is interrupted (DeadlineExceeded). */

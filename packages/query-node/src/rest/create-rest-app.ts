@@ -5,8 +5,11 @@ import { MiniodbError } from "@miniodb/core";
 import type { ApiSecurity } from "../auth/create-api-security.js";
 import type { ApiServices } from "../server/api-services.js";
 import { addAuthRoutes } from "./auth-routes.js";
+import { addDataRestoreRoutes } from "./data-restore-routes.js";
 import { addDataRoutes } from "./data-routes.js";
 import { addHealthRoute } from "./health-route.js";
+import { addLifecycleRoutes } from "./lifecycle-routes.js";
+import { addMetadataBackupRoutes } from "./metadata-backup-routes.js";
 import { addMutationRoutes } from "./mutation-routes.js";
 import { addQueryRoutes } from "./query-routes.js";
 import { addStatusRoutes } from "./status-routes.js";
@@ -36,6 +39,9 @@ export function createRestApp(services: ApiServices, logger: Logger, security?: 
   addMutationRoutes(app, services.mutations, services.nodeId);
   addQueryRoutes(app, services.pager);
   if (services.status) addStatusRoutes(app, services.status);
+  addLifecycleRoutes(app, services.lifecycle);
+  addMetadataBackupRoutes(app, services.lifecycle);
+  addDataRestoreRoutes(app, services.lifecycle);
   app.notFound((context) => {
     const error = new MiniodbError("not_found", `no route for ${context.req.method} ${context.req.path}`);
     return context.json(restErrorBody(error), 404);

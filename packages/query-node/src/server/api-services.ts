@@ -1,4 +1,5 @@
 import type { StatusService } from "../observability/status-service.js";
+import type { LifecycleApi } from "../lifecycle/lifecycle-api.js";
 import type { HealthCheck } from "../services/health-check.js";
 import type { MutationService } from "../services/mutation-service.js";
 import type { QueryPager } from "../services/query-pager.js";
@@ -21,4 +22,6 @@ export interface ApiServices {
   readonly maxBatchRecords: number;
   /** Largest request body / message in bytes. */
   readonly maxRequestBytes: number;
+  /** Compaction, retention, backups and restores; their RPCs are unimplemented without it. */
+  readonly lifecycle?: LifecycleApi | undefined;
 }

@@ -9,6 +9,8 @@ import { createRestApp } from "../rest/create-rest-app.js";
 import { createAuthRpcs } from "../rpc/auth-rpcs.js";
 import { createErrorInterceptor } from "../rpc/error-interceptor.js";
 import { createHealthCheckRpc } from "../rpc/health-rpc.js";
+import { createLifecycleRpcs } from "../rpc/lifecycle-rpcs.js";
+import { createMetadataBackupRpcs } from "../rpc/metadata-backup-rpcs.js";
 import { createMutationRpcs } from "../rpc/mutation-rpcs.js";
 import { createQueryRpcs, createQueryViewRpcs } from "../rpc/query-rpcs.js";
 import { createStatusRpcs } from "../rpc/status-rpcs.js";
@@ -51,6 +53,8 @@ export function createRequestHandler(
       ...createQueryRpcs(services.queries, services.pager, services.maxBatchRecords),
       ...createMutationRpcs(services.mutations, services.nodeId),
       ...(services.status ? createStatusRpcs(services.status) : {}),
+      ...createLifecycleRpcs(services.lifecycle),
+      ...createMetadataBackupRpcs(services.lifecycle),
     });
     router.service(AuthService, createAuthRpcs(security?.tokens));
   };

@@ -2,7 +2,13 @@ import { createWriteStream } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { once } from "node:events";
-import type { DataFile, MetadataStore, SchemaEntry, TableEntry } from "@miniodb/core";
+import {
+  retentionCutoff,
+  type DataFile,
+  type MetadataStore,
+  type SchemaEntry,
+  type TableEntry,
+} from "@miniodb/core";
 import {
   fileInRange,
   tombstoneLine,
@@ -26,6 +32,8 @@ export interface QuerySourcesOptions {
   readonly cache: ObjectFileCache;
   readonly buffers: BufferSource;
   readonly maxLineBytes: number;
+  /** Epoch ms, for the retention window; `Date.now` by default. */
+  readonly now?: () => number;
 }
 
 /** A table a query reads, and the part of it the query can touch (undefined: all of it). */
@@ -90,7 +98,13 @@ async function gatherTable(options: QuerySourcesOptions, read: TableRead, direct
   const schema = newest > firstSchema.version ? await metadata.getSchema(table.name) : firstSchema;
   const range = read.range;
   const tombstones = new TombstoneIndex(allTombstones).within(range);
-  const files = range ? manifest.files.filter((file) => fileInRange(file, range)) : manifest.files;
+  // Expired rows are never seen, whether or not the retention job has removed them yet.
+  const minTimestamp = retentionCutoff(table.config, options.now?.() ?? Date.now());
+  const files = manifest.files.filter(
+    (file) =>
+      (minTimestamp === undefined || file.maxTimestamp >= minTimestamp) &&
+      (!range || fileInRange(file, range)),
+  );
   const lease = await cache.acquire(files);
   noteRequest({ filesScanned: files.length, objectsFetched: lease.fetched });
   try {
@@ -112,6 +126,7 @@ async function gatherTable(options: QuerySourcesOptions, read: TableRead, direct
       bufferPath,
       tombstonesPath,
       maxLineBytes: options.maxLineBytes,
+      minTimestamp,
     };
     return { view, lease };
   } catch (error) {
