@@ -23,6 +23,7 @@ describe("createNodeLogger", () => {
       config?: { metadata: { redis: { password: string; host: string } } };
       node_id?: string;
       request_id?: string;
+      level?: string;
     }
     const [first, second] = text
       .trim()
@@ -33,5 +34,6 @@ describe("createNodeLogger", () => {
     assert.equal(first!.node_id, "n1");
     assert.equal(first!.request_id, undefined);
     assert.equal(second!.request_id, "req-1");
+    assert.equal(second!.level, "WARN");
   });
 });

@@ -50,6 +50,8 @@ export function createNodeLogger({ level, nodeId, file }: NodeLoggerOptions): Lo
     level,
     base: { node_id: nodeId },
     redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
+    // Level names, as `grep ERROR logs/miniodb.log` expects.
+    formatters: { level: (label: string) => ({ level: label.toUpperCase() }) },
     mixin: () => {
       const request = currentRequest();
       return request ? { request_id: request.id } : {};
