@@ -2,6 +2,8 @@ import { mkdir, rm } from "node:fs/promises";
 import type { Logger } from "pino";
 import { ParquetFileWriter } from "@miniodb/executor";
 import { Worker, WriteAheadLog } from "@miniodb/worker-node";
+import { createApiSecurity } from "./auth/create-api-security.js";
+import { resolveAuthMode } from "./auth/resolve-auth-enabled.js";
 import { dataLayout } from "./config/data-layout.js";
 import type { ResolvedConfig } from "./config/node-identity.js";
 import { tableDefaultsFromConfig } from "./config/table-defaults.js";
@@ -10,6 +12,7 @@ import { createObjectStore } from "./create-object-store.js";
 import { createQueryServices } from "./create-query-services.js";
 import { createRequestHandler } from "./server/create-request-handler.js";
 import { ProtocolServer } from "./server/protocol-server.js";
+import { readTlsFiles, type TlsFiles } from "./server/read-tls-files.js";
 import { createHealthCheck } from "./services/health-check.js";
 import { createNodeObservability, nodeHealthProbes } from "./observability/create-node-observability.js";
 import { instrumentHandler } from "./observability/instrument-handler.js";
@@ -30,6 +33,9 @@ export interface RunningNode {
  * API on both configured ports, every protocol on each, and an in-process worker. Wiring only.
  */
 export async function startAllInOne(config: ResolvedConfig, logger: Logger): Promise<RunningNode> {
+  const authMode = resolveAuthMode(config.server.host, config.auth);
+  if (authMode.warning) logger.warn({ host: config.server.host }, authMode.warning);
+  const tls = await readTlsFiles(config.tls);
   const layout = dataLayout(config.node.data_dir);
   await rm(layout.scratchDirectory, { recursive: true, force: true });
   await mkdir(layout.scratchDirectory, { recursive: true });
@@ -134,11 +140,19 @@ export async function startAllInOne(config: ResolvedConfig, logger: Logger): Pro
         nodeListTimeoutMs: config.observability.probe_timeout_ms,
       }),
     };
+    const security = await createApiSecurity({
+      config,
+      authEnabled: authMode.enabled,
+      metadata,
+      sqlTables: (sql) => reads.queries.tablesOf(sql),
+      logger,
+    });
+    cleanup.unshift(() => security.close());
     const handler = instrumentHandler(
-      createRequestHandler(services, logger.child({ component: "api" })),
+      createRequestHandler(services, logger.child({ component: "api" }), security),
       (context, ok) => observability.recordRequest(context, ok),
     );
-    const servers = await listenOnBothPorts(config, handler);
+    const servers = await listenOnBothPorts(config, handler, tls);
     cleanup.unshift(() => closeServers(servers, config.server.shutdown_grace_seconds * 1000));
     ports = { grpc: servers[0].address.port, rest: servers.at(-1)!.address.port };
     logger.info(
@@ -149,6 +163,8 @@ export async function startAllInOne(config: ResolvedConfig, logger: Logger): Pro
         data_dir: config.node.data_dir,
         metadata: metadataKind,
         storage: storageKind,
+        auth: authMode.enabled,
+        tls: tls !== undefined,
       },
       "listening",
     );
@@ -165,12 +181,16 @@ export async function startAllInOne(config: ResolvedConfig, logger: Logger): Pro
   }
 }
 
-async function listenOnBothPorts(config: ResolvedConfig, handler: ReturnType<typeof createRequestHandler>) {
+async function listenOnBothPorts(
+  config: ResolvedConfig,
+  handler: ReturnType<typeof createRequestHandler>,
+  tls: TlsFiles | undefined,
+) {
   const { host, grpc_port, rest_port } = config.server;
-  const grpc = await ProtocolServer.listen({ host, port: grpc_port, handler });
+  const grpc = await ProtocolServer.listen({ host, port: grpc_port, handler, tls });
   if (rest_port === grpc_port && rest_port !== 0) return [grpc] as const;
   try {
-    return [grpc, await ProtocolServer.listen({ host, port: rest_port, handler })] as const;
+    return [grpc, await ProtocolServer.listen({ host, port: rest_port, handler, tls })] as const;
   } catch (error) {
     await grpc.close(0);
     throw error;

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError } from "commander";
 import { MiniodbError } from "@miniodb/core";
+import { addKeyCommands } from "../auth/key-commands.js";
 import { loadConfig } from "../config/load-config.js";
 import { resolveNodeIdentity } from "../config/node-identity.js";
 import { createNodeLogger } from "../observability/create-logger.js";
@@ -21,6 +22,7 @@ interface ServeFlags {
   restPort?: number;
   nodeId?: string;
   logLevel?: string;
+  insecureAllowRemote?: boolean;
 }
 
 async function serve(flags: ServeFlags): Promise<void> {
@@ -33,6 +35,7 @@ async function serve(flags: ServeFlags): Promise<void> {
       "server.rest_port": flags.restPort,
       "node.id": flags.nodeId,
       "log.level": flags.logLevel,
+      "auth.insecure_allow_remote": flags.insecureAllowRemote,
     },
   });
   const config = resolveNodeIdentity(loaded);
@@ -73,7 +76,12 @@ program
   .option("--rest-port <port>", "REST port, all protocols (server.rest_port)", parsePort)
   .option("--node-id <id>", "stable node id (node.id)")
   .option("--log-level <level>", "trace|debug|info|warn|error|fatal|silent (log.level)")
+  .option(
+    "--insecure-allow-remote",
+    "allow a non-loopback bind with auth.enabled false (auth.insecure_allow_remote)",
+  )
   .action(serve);
+addKeyCommands(program);
 
 program.parseAsync().catch((error: unknown) => {
   const message =

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { authSchema, tlsSchema } from "../auth/auth-config.js";
 import { metadataSchema } from "./metadata-config.js";
 import { observabilitySchema } from "./observability-config.js";
 import { storageSchema } from "./storage-config.js";
@@ -94,7 +95,7 @@ export const configSchema = z
           .int()
           .min(1024)
           .default(64 * 1024 * 1024),
-        /** Largest single record (its JSON form), in bytes. */
+        /** Largest single record (its payload as JSON), in UTF-8 bytes. */
         max_record_bytes: z
           .number()
           .int()
@@ -102,6 +103,12 @@ export const configSchema = z
           .default(1024 * 1024),
         /** Most records in one request or stream message. */
         max_batch_records: z.number().int().min(1).default(100_000),
+        /** Longest SQL text of a query, in bytes. */
+        max_sql_bytes: z
+          .number()
+          .int()
+          .min(64)
+          .default(1024 * 1024),
       })
       .strict()
       .prefault({}),
@@ -137,6 +144,8 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    auth: authSchema,
+    tls: tlsSchema,
     log: z
       .object({
         /** Minimum level written to stdout as JSON lines. */

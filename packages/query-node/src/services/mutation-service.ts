@@ -74,8 +74,9 @@ export class MutationService {
   }
 
   /**
-   * Brings soft-deleted records back: removes the soft tombstones of each id and returns how many
-   * rows became visible again. An id with a hard tombstone (a hard delete, or an update, which
+   * Brings soft-deleted records back: removes the soft tombstones of each id (putting back the
+   * update's tombstone a soft delete replaced, so an updated record comes back as its latest
+   * version only) and returns how many rows became visible again. An id with a hard tombstone (a hard delete, or an update, which
    * replaces older versions for good) is failed_precondition and nothing is restored.
    */
   async restore(table: string, ids: readonly string[]): Promise<number> {
@@ -95,7 +96,7 @@ export class MutationService {
     }
     if (tombstones.length === 0) return 0;
     const before = await this.#visibleCounts(entry, [...wanted]);
-    await this.#options.metadata.retireTombstones(
+    await this.#options.metadata.restoreTombstones(
       entry.name,
       tombstones.map((tombstone) => ({ id: tombstone.id, sequence: tombstone.sequence })),
     );

@@ -110,6 +110,11 @@ export class QueryService {
     }
   }
 
+  /** The names of the tables `sql` reads, as the SQL guard admits it (invalid_argument otherwise). */
+  async tablesOf(sql: string): Promise<string[]> {
+    return (await this.#checkedTables(sql)).map((table) => table.entry.name);
+  }
+
   /** The tables `sql` reads, each with the range its WHERE clauses allow (for file pruning). */
   async #checkedTables(sql: string): Promise<TableRead[]> {
     const { engine, metadata } = this.#options;
