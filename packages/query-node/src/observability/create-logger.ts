@@ -8,39 +8,38 @@ export interface NodeLoggerOptions {
   readonly file?: string | undefined;
 }
 
-/**
- * Values under these paths are replaced by "[redacted]" wherever they appear in a log line:
- * passwords, keys, tokens and secrets of any configuration block or request header.
- */
-export const REDACTED_PATHS = [
+/** Keys whose values are never logged, at any depth up to five levels into a logged object. */
+export const SECRET_KEYS = [
   "password",
-  "*.password",
-  "*.*.password",
-  "*.sentinel_password",
-  "*.*.sentinel_password",
+  "sentinel_password",
   "secret_access_key",
-  "*.secret_access_key",
-  "*.*.secret_access_key",
-  "*.secretAccessKey",
-  "*.*.secretAccessKey",
-  "*.accessKeyId",
-  "*.*.accessKeyId",
+  "secretAccessKey",
   "access_key_id",
-  "*.access_key_id",
-  "*.*.access_key_id",
+  "accessKeyId",
+  "session_token",
+  "sessionToken",
   "token",
-  "*.token",
+  "access_token",
+  "refresh_token",
   "api_secret",
-  "*.api_secret",
   "jwt_secret",
-  "*.jwt_secret",
-  "*.*.jwt_secret",
+  "secret",
   "authorization",
-  "*.authorization",
-  "headers.authorization",
-  "*.headers.authorization",
-  'headers["x-api-key"]',
+  "cookie",
+  '["x-api-key"]',
 ];
+
+/** pino redact paths: each secret key at the top level and under one to four levels of nesting. */
+export const REDACTED_PATHS = SECRET_KEYS.flatMap((key) =>
+  [0, 1, 2, 3, 4].map((depth) => {
+    const prefix = "*.".repeat(depth);
+    return key.startsWith("[")
+      ? depth === 0
+        ? key.slice(2, -2)
+        : `${prefix.slice(0, -1)}${key}`
+      : prefix + key;
+  }),
+);
 
 /**
  * The node's structured JSON logger: one JSON object per line on stdout (and in `file`), every
@@ -51,6 +50,8 @@ export function createNodeLogger({ level, nodeId, file }: NodeLoggerOptions): Lo
     level,
     base: { node_id: nodeId },
     redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
+    // Level names, as `grep ERROR logs/miniodb.log` expects.
+    formatters: { level: (label: string) => ({ level: label.toUpperCase() }) },
     mixin: () => {
       const request = currentRequest();
       return request ? { request_id: request.id } : {};

@@ -67,7 +67,7 @@ async function noteWrite<T>(table: string, records: number, write: () => Promise
   try {
     return await write();
   } catch (error) {
-    noteRequest({ table, rejected: records });
+    noteRequest({ ...(table === "" ? {} : { table }), rejected: records });
     throw error;
   }
 }
