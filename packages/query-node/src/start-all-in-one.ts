@@ -17,6 +17,7 @@ import { readTlsFiles, type TlsFiles } from "./server/read-tls-files.js";
 import { createHealthCheck } from "./services/health-check.js";
 import { createNodeObservability, nodeHealthProbes } from "./observability/create-node-observability.js";
 import { instrumentHandler } from "./observability/instrument-handler.js";
+import { recordLifecycleJob } from "./observability/record-lifecycle-job.js";
 import { StatusService } from "./observability/status-service.js";
 import { TableService } from "./services/table-service.js";
 import { WriteService } from "./services/write-service.js";
@@ -113,6 +114,7 @@ export async function startAllInOne(config: ResolvedConfig, logger: Logger): Pro
       queries: reads.queries,
       maxBatchRecords: config.limits.max_batch_records,
       logger: logger.child({ component: "lifecycle" }),
+      onJobFinished: (job) => recordLifecycleJob(observability.metrics, job),
     });
     cleanup.unshift(() => lifecycle.close());
     await observability.attach(
