@@ -53,6 +53,7 @@ export async function createQueryServices(deps: QueryServicesDeps) {
       directory: layout.resultsDirectory,
       cursorTtlMs: config.query.cursor_ttl_seconds * 1000,
       maxBytes: config.query.result_cache_bytes,
+      maxResultBytes: config.limits.max_result_bytes,
     });
     const mutations = new MutationService({
       metadata,

@@ -104,6 +104,12 @@ export const configSchema = z
           .default(1024 * 1024),
         /** Most records in one request or stream message. */
         max_batch_records: z.number().int().min(1).default(100_000),
+        /** Largest QueryData page (its result_json), in UTF-8 bytes. */
+        max_result_bytes: z
+          .number()
+          .int()
+          .min(1024)
+          .default(64 * 1024 * 1024),
         /** Longest SQL text of a query, in bytes. */
         max_sql_bytes: z
           .number()

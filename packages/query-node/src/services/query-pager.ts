@@ -15,11 +15,14 @@ export interface QueryPagerOptions {
   readonly cursorTtlMs: number;
   /** Bytes of materialised results kept; the oldest are dropped (their cursors expire) beyond it. */
   readonly maxBytes: number;
+  /** Largest page, as the bytes of its `result_json`. */
+  readonly maxResultBytes: number;
   readonly now?: () => number;
 }
 
 export interface QueryPage {
-  readonly rows: readonly ResultRow[];
+  /** Each row of the page as its JSON text; `resultJson` joins them into an array. */
+  readonly rows: readonly string[];
   readonly hasMore: boolean;
   /** Empty when there is no further page. */
   readonly nextCursor: string;
@@ -70,7 +73,10 @@ export class QueryPager {
     return this.#bytes;
   }
 
-  /** `limit` 0 returns the whole result in one page. */
+  /**
+   * `limit` 0 returns the whole result in one page. A page whose JSON would exceed
+   * `maxResultBytes` fails with payload_too_large (the client pages or streams instead).
+   */
   async page(sql: string, limit: number, cursor: string): Promise<QueryPage> {
     const page = await this.#page(sql, limit, cursor);
     noteRequest({ rows: page.rows.length });
@@ -86,7 +92,8 @@ export class QueryPager {
     await this.#expire();
     if (cursor !== "") return this.#next(sql, limit, cursor);
     return this.#options.queries.withQuery(sql, async (session) => {
-      const head = await firstRows(session, sql, limit === 0 ? Number.POSITIVE_INFINITY : limit + 1);
+      const budget = new ResultBudget(this.#options.maxResultBytes);
+      const head = await firstRows(session, sql, limit === 0 ? Number.POSITIVE_INFINITY : limit + 1, budget);
       if (limit === 0 || head.length <= limit) return { rows: head, hasMore: false, nextCursor: "" };
       const stored = await this.#materialise(session, sql);
       try {
@@ -115,7 +122,10 @@ export class QueryPager {
   }
 
   async #read(session: EngineSession, stored: StoredResult, offset: number, limit: number) {
-    const { rows } = await session.readAll(pageStatement(stored, offset, limit));
+    const budget = new ResultBudget(this.#options.maxResultBytes);
+    const rows = (await session.readAll(pageStatement(stored, offset, limit))).rows.map((row) =>
+      budget.add(row),
+    );
     const end = offset + rows.length;
     const hasMore = end < stored.rowCount;
     return { rows, hasMore, nextCursor: hasMore ? encodeCursor(stored.id, end) : "" };
@@ -182,16 +192,46 @@ function pageStatement(stored: StoredResult, offset: number, limit: number): str
   );
 }
 
-/** Up to `count` rows of the statement, stopping DuckDB once they are read. */
-async function firstRows(session: EngineSession, sql: string, count: number): Promise<ResultRow[]> {
-  const rows: ResultRow[] = [];
+/** Up to `count` rows of the statement as JSON, stopping DuckDB once they are read. */
+async function firstRows(
+  session: EngineSession,
+  sql: string,
+  count: number,
+  budget: ResultBudget,
+): Promise<string[]> {
+  const rows: string[] = [];
   for await (const batch of session.stream(sql)) {
     for (const row of batch.rows) {
-      rows.push(row);
+      rows.push(budget.add(row));
       if (rows.length >= count) return rows;
     }
   }
   return rows;
+}
+
+/** The JSON of a page's rows, counted against the result size limit as they are added. */
+class ResultBudget {
+  #bytes = 2;
+  constructor(readonly maxBytes: number) {}
+
+  add(row: ResultRow): string {
+    const json = JSON.stringify(row);
+    this.#bytes += Buffer.byteLength(json, "utf8") + 1;
+    if (this.#bytes > this.maxBytes) {
+      throw new MiniodbError(
+        "payload_too_large",
+        `the result is larger than ${this.maxBytes} bytes of JSON (limits.max_result_bytes); ` +
+          "page it with limit and cursor, or use StreamQuery",
+        { details: { field: "limit" } },
+      );
+    }
+    return json;
+  }
+}
+
+/** QueryData's `result_json`: the page's rows as a JSON array. */
+export function resultJson(page: QueryPage): string {
+  return `[${page.rows.join(",")}]`;
 }
 
 function hashOf(sql: string): string {
