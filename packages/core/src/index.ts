@@ -30,6 +30,7 @@ export type {
   MetadataStore,
   NodeEntry,
   NodeRole,
+  NodeState,
   SchemaEntry,
   TableEntry,
   Tombstone,

@@ -11,6 +11,7 @@ import { createQueryServices } from "./create-query-services.js";
 import { createRequestHandler } from "./server/create-request-handler.js";
 import { ProtocolServer } from "./server/protocol-server.js";
 import { createHealthCheck } from "./services/health-check.js";
+import { InProcessDataPlane } from "./services/in-process-data-plane.js";
 import { TableService } from "./services/table-service.js";
 import { WriteService } from "./services/write-service.js";
 import { VERSION } from "./version.js";
@@ -65,15 +66,16 @@ export async function startAllInOne(config: ResolvedConfig, logger: Logger): Pro
         logger.error({ err: error, table }, "background flush failed; will retry"),
     });
     cleanup.unshift(() => worker.close());
+    const data = new InProcessDataPlane(worker);
     const tables = new TableService({
       metadata,
       objects,
-      data: worker,
+      data,
       defaults: tableDefaultsFromConfig(config),
       autoCreate: config.tables.auto_create,
       defaultTable: config.tables.default_table,
     });
-    const reads = await createQueryServices({ config, layout, metadata, objects, data: worker, tables });
+    const reads = await createQueryServices({ config, layout, metadata, objects, data, tables });
     cleanup.unshift(() => reads.close());
     const health = createHealthCheck({
       nodeId: config.node.id,
@@ -88,7 +90,7 @@ export async function startAllInOne(config: ResolvedConfig, logger: Logger): Pro
       nodeId: config.node.id,
       health,
       tables,
-      writes: new WriteService({ tables, data: worker, maxBatchRecords: config.limits.max_batch_records }),
+      writes: new WriteService({ tables, data, maxBatchRecords: config.limits.max_batch_records }),
       queries: reads.queries,
       pager: reads.pager,
       mutations: reads.mutations,
@@ -123,7 +125,10 @@ export async function startAllInOne(config: ResolvedConfig, logger: Logger): Pro
   }
 }
 
-async function listenOnBothPorts(config: ResolvedConfig, handler: ReturnType<typeof createRequestHandler>) {
+export async function listenOnBothPorts(
+  config: ResolvedConfig,
+  handler: ReturnType<typeof createRequestHandler>,
+) {
   const { host, grpc_port, rest_port } = config.server;
   const grpc = await ProtocolServer.listen({ host, port: grpc_port, handler });
   if (rest_port === grpc_port && rest_port !== 0) return [grpc] as const;
@@ -135,12 +140,12 @@ async function listenOnBothPorts(config: ResolvedConfig, handler: ReturnType<typ
   }
 }
 
-async function closeServers(servers: readonly ProtocolServer[], graceMs: number): Promise<void> {
+export async function closeServers(servers: readonly ProtocolServer[], graceMs: number): Promise<void> {
   await Promise.all(servers.map((server) => server.close(graceMs)));
 }
 
 /** Runs every step even if one fails, then rethrows the first failure. */
-async function runAll(steps: ReadonlyArray<() => Promise<void> | void>): Promise<void> {
+export async function runAll(steps: ReadonlyArray<() => Promise<void> | void>): Promise<void> {
   let failure: unknown;
   for (const step of steps) {
     try {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { clusterSchema } from "./cluster-config.js";
 import { metadataSchema } from "./metadata-config.js";
 import { storageSchema } from "./storage-config.js";
 
@@ -20,6 +21,8 @@ export const configSchema = z
           .optional(),
         /** Where the embedded stores, the WAL and scratch files live. */
         data_dir: z.string().min(1).default("./data"),
+        /** all-in-one (one process, the default), query (public API, coordinator) or worker. */
+        role: z.enum(["all-in-one", "query", "worker"]).default("all-in-one"),
       })
       .strict()
       .prefault({}),
@@ -106,6 +109,7 @@ export const configSchema = z
       .prefault({}),
     metadata: metadataSchema,
     storage: storageSchema,
+    cluster: clusterSchema,
     query: z
       .object({
         /** A statement running longer is interrupted (DeadlineExceeded). */
