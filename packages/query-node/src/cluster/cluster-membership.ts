@@ -12,7 +12,7 @@ export interface ClusterMembershipOptions {
   readonly pollIntervalMs: number;
   readonly ring?: ShardRingOptions;
   readonly onError?: (error: unknown) => void;
-  readonly onChange?: (previous: ShardRing, next: ShardRing) => void;
+  readonly onChange?: (previous: ShardRing, next: ShardRing, workers: readonly NodeEntry[]) => void;
   readonly now?: () => number;
 }
 
@@ -82,7 +82,7 @@ export class ClusterMembership {
     if (!sameMembers(this.#ring.nodes, active)) {
       const previous = this.#ring;
       this.#ring = ShardRing.build(active, this.#options.ring);
-      this.#options.onChange?.(previous, this.#ring);
+      this.#options.onChange?.(previous, this.#ring, workers);
     }
     return workers;
   }
