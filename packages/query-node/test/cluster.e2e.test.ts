@@ -46,7 +46,11 @@ describe(
       MINIODB_CLUSTER__MEMBERSHIP_POLL_MS: "200",
     });
     const startWorker = async (id: string) => {
-      const node = await spawnNode(["--role", "worker", "--node-id", id, "--cluster-port", "0"], env());
+      // A restarted worker keeps its data directory (its WAL) and its id.
+      const node = await spawnNode(["--role", "worker", "--node-id", id, "--cluster-port", "0"], {
+        ...env(),
+        MINIODB_NODE__DATA_DIR: join(scratch, id),
+      });
       nodes.push(node);
       workers.set(id, node);
       return node;
@@ -168,6 +172,31 @@ describe(
         "the joining worker took writes and flushed them when it left",
       );
       assert.deepEqual(await answers(sql), want);
+    });
+
+    it("answers unavailable while a killed worker is registered, then without its unflushed rows, and with them once it restarts", async () => {
+      await writeUsers(rest(), "users", userRows(500, 50_000));
+      const total = "SELECT count(*) AS n FROM users";
+      const before = ((await answers(total)) as Array<{ n: number }>)[0]!.n;
+      await workers.get("w2")!.stop("SIGKILL");
+      const statuses: number[] = [];
+      for (let attempt = 0; attempt < 100; attempt++) {
+        const response = await requestJson(`${rest()}/v1/query`, { body: { sql: total } });
+        statuses.push(response.status);
+        if (response.status === 200) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      assert.equal(statuses[0], 503, "a registered worker that does not answer fails the query");
+      assert.equal(statuses.at(-1), 200, "answers again once the worker's registration lapsed");
+      const hidden = ((await answers(total)) as Array<{ n: number }>)[0]!.n;
+      assert.ok(hidden < before, `the dead worker's unflushed rows are invisible (${hidden} < ${before})`);
+      const restarted = await startWorker("w2");
+      assert.ok(restarted.logs.some((line) => line["msg"] === "flushed rows replayed from the WAL"));
+      assert.deepEqual(
+        await answers(total),
+        [{ n: before }],
+        "the restarted worker replayed and flushed its WAL",
+      );
     });
   },
 );
