@@ -32,6 +32,7 @@ export type {
   MetadataStore,
   NodeEntry,
   NodeRole,
+  NodeState,
   SchemaEntry,
   TableEntry,
   Tombstone,

@@ -68,12 +68,20 @@ export interface Tombstone {
 
 export type NodeRole = "all-in-one" | "query" | "worker";
 
+/**
+ * `active`: a full member. `draining`: a worker leaving the cluster; it takes no new writes but
+ * still holds acknowledged rows that queries must read until it has flushed them and removed itself.
+ */
+export type NodeState = "active" | "draining";
+
 export interface NodeEntry {
   readonly id: string;
   readonly role: NodeRole;
   /** host:port other nodes reach it at. */
   readonly address: string;
   readonly startedAt: Date;
+  /** Absent means active. */
+  readonly state?: NodeState;
   /** The entry lapses (disappears from listings) after this time unless renewed. */
   readonly expiresAt: Date;
 }

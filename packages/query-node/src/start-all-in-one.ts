@@ -19,6 +19,7 @@ import { createNodeObservability, nodeHealthProbes } from "./observability/creat
 import { instrumentHandler } from "./observability/instrument-handler.js";
 import { recordLifecycleJob } from "./observability/record-lifecycle-job.js";
 import { StatusService } from "./observability/status-service.js";
+import { InProcessDataPlane } from "./services/in-process-data-plane.js";
 import { TableService } from "./services/table-service.js";
 import { WriteService } from "./services/write-service.js";
 import { VERSION } from "./version.js";
@@ -83,10 +84,11 @@ export async function startAllInOne(config: ResolvedConfig, logger: Logger): Pro
       onFlush: hooks.onFlush,
     });
     cleanup.unshift(() => worker.close());
+    const data = new InProcessDataPlane(worker);
     const tables = new TableService({
       metadata,
       objects,
-      data: worker,
+      data,
       defaults: tableDefaultsFromConfig(config),
       autoCreate: config.tables.auto_create,
       defaultTable: config.tables.default_table,
@@ -96,7 +98,7 @@ export async function startAllInOne(config: ResolvedConfig, logger: Logger): Pro
       layout,
       metadata,
       objects,
-      data: worker,
+      data,
       tables,
       onCacheLookup: hooks.onCacheLookup,
     });
@@ -109,6 +111,7 @@ export async function startAllInOne(config: ResolvedConfig, logger: Logger): Pro
       backupObjects,
       writer,
       worker,
+      data,
       scratchDirectory: layout.scratchDirectory,
       tables,
       queries: reads.queries,
@@ -147,7 +150,7 @@ export async function startAllInOne(config: ResolvedConfig, logger: Logger): Pro
       nodeId: config.node.id,
       health,
       tables,
-      writes: new WriteService({ tables, data: worker, maxBatchRecords: config.limits.max_batch_records }),
+      writes: new WriteService({ tables, data, maxBatchRecords: config.limits.max_batch_records }),
       queries: reads.queries,
       pager: reads.pager,
       mutations: reads.mutations,
@@ -201,10 +204,10 @@ export async function startAllInOne(config: ResolvedConfig, logger: Logger): Pro
   }
 }
 
-async function listenOnBothPorts(
+export async function listenOnBothPorts(
   config: ResolvedConfig,
   handler: ReturnType<typeof createRequestHandler>,
-  tls: TlsFiles | undefined,
+  tls?: TlsFiles,
 ) {
   const { host, grpc_port, rest_port } = config.server;
   const grpc = await ProtocolServer.listen({ host, port: grpc_port, handler, tls });
@@ -217,12 +220,12 @@ async function listenOnBothPorts(
   }
 }
 
-async function closeServers(servers: readonly ProtocolServer[], graceMs: number): Promise<void> {
+export async function closeServers(servers: readonly ProtocolServer[], graceMs: number): Promise<void> {
   await Promise.all(servers.map((server) => server.close(graceMs)));
 }
 
 /** Runs every step even if one fails, then rethrows the first failure. */
-async function runAll(steps: ReadonlyArray<() => Promise<void> | void>): Promise<void> {
+export async function runAll(steps: ReadonlyArray<() => Promise<void> | void>): Promise<void> {
   let failure: unknown;
   for (const step of steps) {
     try {

@@ -40,3 +40,13 @@ export type {
   TableCompactorOptions,
 } from "./compaction/table-compactor.js";
 export { TableCompactor } from "./compaction/table-compactor.js";
+export type { CapturedPart, BufferCapturesOptions } from "./server/buffer-captures.js";
+export { BufferCaptures } from "./server/buffer-captures.js";
+export { TableLookup } from "./server/table-lookup.js";
+export type { ShardOwnership } from "./server/write-admission.js";
+export { WriteAdmission } from "./server/write-admission.js";
+export type { WorkerServiceDeps } from "./server/worker-service.js";
+export { createWorkerService } from "./server/worker-service.js";
+export type { WorkerServerOptions } from "./server/worker-server.js";
+export { WorkerServer } from "./server/worker-server.js";
+export { ERROR_CODE_HEADER, ERROR_REASON_HEADER, toWorkerConnectError } from "./server/worker-rpc-errors.js";

@@ -49,6 +49,8 @@ export interface WriteOptions {
   readonly partial?: boolean;
   /** Apply this write at most once per key within the idempotency window. */
   readonly idempotencyKey?: string;
+  /** The write's sequence numbers are above this one (the highest the sender has seen). */
+  readonly sequenceFloor?: bigint;
 }
 
 /** One committed flush of a table. */

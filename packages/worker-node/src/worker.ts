@@ -73,7 +73,8 @@ export class Worker {
     options: WriteOptions = {},
   ): Promise<WriteResult> {
     if (this.#closed) throw new MiniodbError("unavailable", "the worker is shutting down");
-    const { idempotencyKey, partial = false } = options;
+    const { idempotencyKey, partial = false, sequenceFloor } = options;
+    if (sequenceFloor !== undefined) this.#clock.observe(sequenceFloor);
     if (idempotencyKey === undefined) return this.#write(table, records, partial, undefined);
     return this.#idempotency.run(idempotencyKey, (stamp) => this.#write(table, records, partial, stamp));
   }
@@ -153,9 +154,23 @@ export class Worker {
     return this.#tables.get(table)?.buffer.capture() ?? [];
   }
 
-  /** A sequence number above every one this worker has handed out (for tombstones). */
-  nextSequence(): bigint {
+  /**
+   * A sequence number above every one this worker has handed out and above `floor` (for
+   * tombstones); the worker's later rows get higher ones.
+   */
+  nextSequence(floor = 0n): bigint {
+    this.#clock.observe(floor);
     return this.#clock.nextRange(1);
+  }
+
+  /** The highest sequence number this worker has handed out or observed. */
+  get lastSequence(): bigint {
+    return this.#clock.last;
+  }
+
+  /** Tables with rows in this worker's buffer or being flushed. */
+  bufferedTables(): string[] {
+    return [...this.#tables.keys()];
   }
 
   /** Forgets a deleted table's buffered rows (its WAL entries are skipped from now on). */

@@ -10,7 +10,7 @@ import type { SqliteMigration } from "../sqlite-database.js";
  *     manifest_files    one row per data file, clustered by (table, key); key unique in the store
  *     tombstones        (table, id) → sequence, soft, created_at, restore_sequence
  *     sequences         name → next unreserved value
- *     nodes             id → role, address, started_at, expires_at
+ *     nodes             id → role, address, started_at, expires_at, state
  *     leases            name → holder (NULL when released), expires_at, token
  *     backups           id → object key, node, created_at, size
  *     idempotency       key → response, expires_at
@@ -123,5 +123,9 @@ export const EMBEDDED_MIGRATIONS: readonly SqliteMigration[] = [
       ) STRICT;
       CREATE INDEX auth_sessions_expires_at ON auth_sessions (expires_at);
     `,
+  },
+  {
+    name: "node state",
+    sql: `ALTER TABLE nodes ADD COLUMN state TEXT NOT NULL DEFAULT 'active';`,
   },
 ];

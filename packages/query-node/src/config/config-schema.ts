@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { authSchema, tlsSchema } from "../auth/auth-config.js";
 import { lifecycleSchema } from "./lifecycle-config.js";
+import { clusterSchema } from "./cluster-config.js";
 import { metadataSchema } from "./metadata-config.js";
 import { observabilitySchema } from "./observability-config.js";
 import { storageSchema } from "./storage-config.js";
@@ -23,6 +24,8 @@ export const configSchema = z
           .optional(),
         /** Where the embedded stores, the WAL and scratch files live. */
         data_dir: z.string().min(1).default("./data"),
+        /** all-in-one (one process, the default), query (public API, coordinator) or worker. */
+        role: z.enum(["all-in-one", "query", "worker"]).default("all-in-one"),
       })
       .strict()
       .prefault({}),
@@ -122,6 +125,7 @@ export const configSchema = z
     metadata: metadataSchema,
     storage: storageSchema,
     lifecycle: lifecycleSchema,
+    cluster: clusterSchema,
     query: z
       .object({
         /** A statement running longer is interrupted (DeadlineExceeded). */

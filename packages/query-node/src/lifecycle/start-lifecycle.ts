@@ -3,6 +3,7 @@ import type { MetadataStore, ObjectStore } from "@miniodb/core";
 import type { ParquetFileWriter } from "@miniodb/executor";
 import { TableCompactor, type Worker } from "@miniodb/worker-node";
 import type { LifecycleConfig } from "../config/lifecycle-config.js";
+import type { DataPlane } from "../services/data-plane.js";
 import type { QueryService } from "../services/query-service.js";
 import type { TableService } from "../services/table-service.js";
 import { DataRestoreService } from "./data-restore-service.js";
@@ -22,6 +23,8 @@ export interface LifecycleDeps {
   readonly backupObjects?: ObjectStore | undefined;
   readonly writer: ParquetFileWriter;
   readonly worker: Worker;
+  /** The API's view of the workers (data restores write through it). */
+  readonly data: DataPlane;
   readonly scratchDirectory: string;
   readonly tables: TableService;
   readonly queries: QueryService;
@@ -59,7 +62,7 @@ export function startLifecycle(deps: LifecycleDeps): RunningLifecycle {
     scratchDirectory: deps.scratchDirectory,
     tables: deps.tables,
     queries: deps.queries,
-    data: deps.worker,
+    data: deps.data,
     maxBatchRecords: deps.maxBatchRecords,
   });
   const janitor = new ObjectJanitor({

@@ -63,7 +63,7 @@ export class MutationService {
     const entry = await this.#options.tables.require(table);
     const visible = await this.#visibleCounts(entry, [...new Set(ids)]);
     if (visible.size === 0) return 0;
-    const sequence = this.#options.data.nextSequence();
+    const sequence = await this.#options.data.nextSequence(entry.name, [...visible.keys()]);
     const createdAt = this.#now();
     await this.#options.metadata.addTombstones(
       entry.name,

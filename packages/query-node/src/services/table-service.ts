@@ -115,7 +115,7 @@ export class TableService {
       throw notFound(name);
     }
     const manifest = await this.#options.metadata.getManifest(entry.name);
-    const unflushed = this.#options.data.tableStats(entry.name).unflushedRows;
+    const unflushed = (await this.#options.data.tableStats(entry.name)).unflushedRows;
     if (!cascade && (manifest.files.length > 0 || unflushed > 0)) {
       throw new MiniodbError(
         "failed_precondition",
@@ -131,7 +131,7 @@ export class TableService {
 
   async #view(entry: TableEntry): Promise<TableView> {
     const manifest = await this.#options.metadata.getManifest(entry.name);
-    const buffered = this.#options.data.tableStats(entry.name);
+    const buffered = await this.#options.data.tableStats(entry.name);
     const stored = await this.#options.metadata.getLastWrite(entry.name);
     const lastWriteMs = Math.max(buffered.lastWriteMs ?? 0, stored?.getTime() ?? 0);
     return {
