@@ -17,6 +17,8 @@ export interface NodeObjectStore {
   readonly poolStatus?: () => PrimaryBackupPoolStatus;
   /** The backup pool alone, when one is configured (metadata backups and data restores read it). */
   readonly backup?: ObjectStore;
+  /** The primary pool alone, when a backup pool is configured (repairs write to it). */
+  readonly primary?: ObjectStore;
 }
 
 /** The object store `storage` configures: a local directory, an S3 pool, or two with failover. */
@@ -39,7 +41,7 @@ export async function createObjectStore(
     onStateChange: (status) =>
       logger.warn({ active: status.active, last_error: status.lastError?.message }, "storage pool switched"),
   });
-  return { store: pool, kind: "s3+backup", poolStatus: () => pool.status(), backup };
+  return { store: pool, kind: "s3+backup", poolStatus: () => pool.status(), backup, primary };
 }
 
 function s3Options(pool: S3PoolConfig) {

@@ -43,6 +43,7 @@ export async function startAllInOne(config: ResolvedConfig, logger: Logger): Pro
       store: objects,
       kind: storageKind,
       backup: backupObjects,
+      primary: primaryObjects,
     } = await createObjectStore(config, layout.objectsDirectory, logger.child({ component: "storage" }));
     cleanup.unshift(() => objects.close());
     const writer = await ParquetFileWriter.create({ workDirectory: layout.scratchDirectory });
@@ -82,6 +83,7 @@ export async function startAllInOne(config: ResolvedConfig, logger: Logger): Pro
       metadata,
       objects,
       backupObjects,
+      primaryObjects,
       writer,
       worker,
       scratchDirectory: layout.scratchDirectory,
