@@ -6,6 +6,7 @@ import { loadConfig } from "../config/load-config.js";
 import { resolveNodeIdentity } from "../config/node-identity.js";
 import { startAllInOne } from "../start-all-in-one.js";
 import { VERSION } from "../version.js";
+import { addAdminCommands } from "./admin-commands.js";
 
 function parsePort(value: string): number {
   const port = Number(value);
@@ -74,6 +75,7 @@ program
   .option("--node-id <id>", "stable node id (node.id)")
   .option("--log-level <level>", "trace|debug|info|warn|error|fatal|silent (log.level)")
   .action(serve);
+addAdminCommands(program);
 
 program.parseAsync().catch((error: unknown) => {
   const message =
