@@ -21,6 +21,8 @@ export {
   widenColumnType,
 } from "./column-type.js";
 export type {
+  AuthSession,
+  AuthSessionRotation,
   BackupEntry,
   DataFile,
   IdempotencyEntry,

@@ -59,6 +59,11 @@ export interface Tombstone {
   /** Soft deletes stay restorable until purged; hard deletes are purged by compaction. */
   readonly soft: boolean;
   readonly createdAt: Date;
+  /**
+   * Set by the store on a soft tombstone that replaced a hard one (an update's): that hard
+   * tombstone's sequence, which a restore puts back so that replaced versions stay hidden.
+   */
+  readonly restoreSequence?: bigint;
 }
 
 export type NodeRole = "all-in-one" | "query" | "worker";
@@ -97,6 +102,27 @@ export interface IdempotencyEntry {
   readonly response: string;
   readonly expiresAt: Date;
 }
+
+/**
+ * A sign-in session: the chain of refresh tokens issued from one GetToken. Only the id of the
+ * current refresh token is kept; presenting an older one (reuse) revokes the session, and with it
+ * every access token that names the session.
+ */
+export interface AuthSession {
+  readonly id: string;
+  /** The API key the session was opened with. */
+  readonly keyId: string;
+  /** Id of the one refresh token that may be exchanged next. */
+  readonly refreshTokenId: string;
+  /** The session and its tokens are void after this; the store may forget it from then on. */
+  readonly expiresAt: Date;
+  readonly revoked: boolean;
+}
+
+/** What presenting a refresh token did: `rotated` holds the session with its new token id. */
+export type AuthSessionRotation =
+  | { readonly outcome: "rotated"; readonly session: AuthSession }
+  | { readonly outcome: "reused" | "revoked" | "unknown" };
 
 /**
  * Port: where MinIODB keeps everything but the data itself (embedded SQLite, Redis).
@@ -145,6 +171,12 @@ export interface MetadataStore {
   /** Adds tombstones; for an id that has one, the higher sequence wins. */
   addTombstones(table: string, tombstones: readonly Tombstone[]): Promise<void>;
   listTombstones(table: string): Promise<Tombstone[]>;
+  /**
+   * Undoes soft deletes: for each id whose tombstone is the soft one at exactly `sequence`, puts
+   * back the hard tombstone it replaced (`restoreSequence`), or removes it if there was none.
+   * Other tombstones are left as they are.
+   */
+  restoreTombstones(table: string, soft: ReadonlyArray<{ id: string; sequence: bigint }>): Promise<void>;
   /** Removes tombstones whose sequence is ≤ the given one for their id (after compaction). */
   retireTombstones(table: string, upTo: ReadonlyArray<{ id: string; sequence: bigint }>): Promise<void>;
 
@@ -175,6 +207,28 @@ export interface MetadataStore {
   getIdempotency(key: string, now: Date): Promise<IdempotencyEntry | undefined>;
   /** Stores the response for `key`; an existing unexpired entry is kept (first writer wins). */
   putIdempotency(entry: IdempotencyEntry, now: Date): Promise<IdempotencyEntry>;
+
+  // Auth sessions -------------------------------------------------------------------------------
+  /**
+   * Stores a new session (not revoked); `already_exists` when the id is taken by a session that
+   * has not expired at `now`.
+   */
+  createAuthSession(session: Omit<AuthSession, "revoked">, now: Date): Promise<void>;
+  /** The session if it has not expired at `now` (revoked ones included). */
+  getAuthSession(id: string, now: Date): Promise<AuthSession | undefined>;
+  /**
+   * Atomically exchanges the refresh token `presentedTokenId` for `nextTokenId`. A presented id
+   * that is not the current one means an old token was replayed: the session is revoked
+   * (`reused`). Revoked sessions change nothing; expired ones answer `unknown`.
+   */
+  rotateAuthSession(
+    id: string,
+    presentedTokenId: string,
+    nextTokenId: string,
+    now: Date,
+  ): Promise<AuthSessionRotation>;
+  /** Marks the session revoked until it expires. Unknown or expired sessions are ignored. */
+  revokeAuthSession(id: string, now: Date): Promise<void>;
 
   /** A cheap round trip, for health checks. */
   ping(): Promise<void>;

@@ -1,8 +1,18 @@
-export type { DuckDbEngineOptions, SessionLease, SessionOptions } from "./duckdb-engine.js";
+export type {
+  DuckDbEngineOptions,
+  DuckDbEngineStats,
+  SessionLease,
+  SessionOptions,
+} from "./duckdb-engine.js";
 export { DuckDbEngine } from "./duckdb-engine.js";
 export type { ColumnBatch, ResultBatch, ResultSet } from "./engine-session.js";
 export { EngineSession } from "./engine-session.js";
-export type { CachedObjectRef, CacheLease, ObjectFileCacheOptions } from "./object-file-cache.js";
+export type {
+  CachedObjectRef,
+  CacheLease,
+  ObjectFileCacheOptions,
+  ObjectFileCacheStats,
+} from "./object-file-cache.js";
 export { ObjectFileCache } from "./object-file-cache.js";
 export { queryScanRanges } from "./query-scan-ranges.js";
 export type { ReadOnlyQuery } from "./read-only-query.js";

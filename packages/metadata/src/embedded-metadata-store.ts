@@ -1,4 +1,6 @@
 import type {
+  AuthSession,
+  AuthSessionRotation,
   BackupEntry,
   IdempotencyEntry,
   Lease,
@@ -11,6 +13,7 @@ import type {
   Tombstone,
 } from "@miniodb/core";
 import { MiniodbError } from "@miniodb/core";
+import { AuthSessionTable } from "./embedded/auth-session-table.js";
 import { BackupTable } from "./embedded/backup-table.js";
 import { EMBEDDED_MIGRATIONS } from "./embedded/embedded-migrations.js";
 import { IdempotencyTable } from "./embedded/idempotency-table.js";
@@ -36,7 +39,7 @@ export interface EmbeddedMetadataStoreOptions {
  * so a resolved write survives `kill -9` and power loss. Schema: `embedded/embedded-migrations.ts`.
  *
  * Every method runs in one SQLite transaction. Writes that need a table (`touchTable`,
- * `putSchema`, `commitManifest`, `addTombstones`, `retireTombstones`) fail `not_found` when it does
+ * `putSchema`, `commitManifest`, `addTombstones`, `restoreTombstones`, `retireTombstones`) fail `not_found` when it does
  * not exist, so a late write cannot resurrect a deleted table; reads of a missing table return the
  * empty value (`getManifest` version 0, `getSchema` version 0, no tombstones). Manifest CAS
  * semantics are described on `ManifestTable`.
@@ -52,6 +55,7 @@ export class EmbeddedMetadataStore implements MetadataStore {
   readonly #leases: LeaseTable;
   readonly #backups: BackupTable;
   readonly #idempotency: IdempotencyTable;
+  readonly #sessions: AuthSessionTable;
 
   private constructor(db: SqliteDatabase) {
     this.#db = db;
@@ -64,6 +68,7 @@ export class EmbeddedMetadataStore implements MetadataStore {
     this.#leases = new LeaseTable(db);
     this.#backups = new BackupTable(db);
     this.#idempotency = new IdempotencyTable(db);
+    this.#sessions = new AuthSessionTable(db);
   }
 
   static async create({
@@ -146,6 +151,16 @@ export class EmbeddedMetadataStore implements MetadataStore {
     return this.#call(`list tombstones of ${table}`, () => this.#tombstones.list(table));
   }
 
+  async restoreTombstones(
+    table: string,
+    soft: ReadonlyArray<{ id: string; sequence: bigint }>,
+  ): Promise<void> {
+    this.#write(`restore tombstones of ${table}`, () => {
+      this.#tables.require(table);
+      this.#tombstones.restore(table, soft);
+    });
+  }
+
   async retireTombstones(
     table: string,
     upTo: ReadonlyArray<{ id: string; sequence: bigint }>,
@@ -194,6 +209,29 @@ export class EmbeddedMetadataStore implements MetadataStore {
 
   async putIdempotency(entry: IdempotencyEntry, now: Date): Promise<IdempotencyEntry> {
     return this.#write("put idempotency entry", () => this.#idempotency.put(entry, now));
+  }
+
+  async createAuthSession(session: Omit<AuthSession, "revoked">, now: Date): Promise<void> {
+    this.#write("create auth session", () => this.#sessions.create(session, now));
+  }
+
+  async getAuthSession(id: string, now: Date): Promise<AuthSession | undefined> {
+    return this.#call("get auth session", () => this.#sessions.get(id, now));
+  }
+
+  async rotateAuthSession(
+    id: string,
+    presentedTokenId: string,
+    nextTokenId: string,
+    now: Date,
+  ): Promise<AuthSessionRotation> {
+    return this.#write("rotate auth session", () =>
+      this.#sessions.rotate(id, presentedTokenId, nextTokenId, now),
+    );
+  }
+
+  async revokeAuthSession(id: string, now: Date): Promise<void> {
+    this.#write("revoke auth session", () => this.#sessions.revoke(id, now));
   }
 
   async ping(): Promise<void> {

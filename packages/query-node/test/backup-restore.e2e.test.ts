@@ -9,6 +9,7 @@ import { S3ObjectStore } from "@miniodb/storage";
 import { S3rverProcess } from "@miniodb/storage/testing";
 import { backendEnv } from "./support/backend-env.js";
 import { queryRows, userRows, writeUsers } from "./support/query-fixtures.js";
+import { sampleSum, scrape } from "./support/prometheus-scrape.js";
 import { requestJson } from "./support/rest.js";
 import { spawnNode, type SpawnedNode } from "./support/spawn-node.js";
 
@@ -99,6 +100,9 @@ describe(
       assert.equal(status.body.health_status, "healthy");
       assert.equal(status.body.backup_status["store"], "backup");
       assert.ok(status.body.last_backup);
+      const metrics = await scrape(`${rest()}/metrics`);
+      assert.equal(sampleSum(metrics, "miniodb_backup_operations_total", { status: "success" }), 1);
+      assert.equal(sampleSum(metrics, "miniodb_backup_duration_seconds", { type: "full" }), 1);
     });
 
     it("reports a dry run without changing anything and refuses bad requests", async () => {

@@ -100,6 +100,26 @@ describe("updates, deletes and flushes racing queries", () => {
     assert.deepEqual((await queryRows(rest, "SELECT count(*) AS n FROM users")).rows, [{ n: 19 }]);
   });
 
+  it("restores an updated record as its latest version only, across a restart", async () => {
+    const restore = (id: string) =>
+      requestJson<{ restored_count: number }>(`${rest}/v1/data/restore`, { body: { table: "users", id } });
+    // u-3 was updated (age 7) after its first version was flushed; u-1 was updated while buffered.
+    for (const id of ["u-3", "u-1"]) {
+      assert.equal((await remove({ id, soft_delete: true })).body.deleted_count, 1);
+      assert.deepEqual(await ageOf(id), []);
+    }
+    await restart();
+    assert.equal((await restore("u-3")).body.restored_count, 1);
+    assert.equal((await restore("u-1")).body.restored_count, 1);
+    assert.deepEqual(await ageOf("u-3"), [7]);
+    assert.deepEqual(await ageOf("u-1"), [99]);
+    assert.deepEqual((await queryRows(rest, "SELECT count(*) AS n FROM users")).rows, [{ n: 19 }]);
+    // The update's tombstone is back: the record can be soft-deleted and restored again.
+    assert.equal((await remove({ id: "u-3", soft_delete: true })).body.deleted_count, 1);
+    assert.equal((await restore("u-3")).body.restored_count, 1);
+    assert.deepEqual(await ageOf("u-3"), [7]);
+  });
+
   it("counts every acknowledged row exactly once while flushes run", async () => {
     await requestJson(`${rest}/v1/tables`, { body: { table_name: "race", config: { buffer_size: 150 } } });
     let acknowledged = 0;

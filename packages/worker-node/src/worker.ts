@@ -124,13 +124,25 @@ export class Worker {
   tableStats(table: string): TableBufferStats {
     const state = this.#tables.get(table);
     if (!state)
-      return { unflushedRows: 0, bufferedBytes: 0, lastWriteMs: undefined, unflushedTimeRange: undefined };
+      return {
+        unflushedRows: 0,
+        bufferedBytes: 0,
+        lastWriteMs: undefined,
+        oldestUnflushedMs: undefined,
+        unflushedTimeRange: undefined,
+      };
     return {
       unflushedRows: state.buffer.rowCount + state.buffer.pendingRowCount,
       bufferedBytes: state.buffer.bytes,
       lastWriteMs: state.lastWriteMs,
+      oldestUnflushedMs: state.buffer.oldestUnflushedMs,
       unflushedTimeRange: state.buffer.timeRange,
     };
+  }
+
+  /** Names of the tables this worker holds state for (buffered rows or recent writes). */
+  tableNames(): string[] {
+    return [...this.#tables.keys()];
   }
 
   /**
@@ -173,16 +185,31 @@ export class Worker {
     }
     const state = this.#tables.get(name);
     if (!state) return { rows: 0, files: [] };
-    const flush = this.#flusher.flush(state, this.#now()).finally(() => this.#flushes.delete(name));
+    const startedMs = this.#now();
+    const oldestMs = state.buffer.oldestUnflushedMs;
+    const flush = this.#flusher.flush(state, startedMs).finally(() => this.#flushes.delete(name));
     this.#flushes.set(name, flush);
     try {
       const outcome = await flush;
+      if (outcome.rows > 0) this.#reportFlush(name, outcome, startedMs, oldestMs);
       await this.#truncateWal();
       return outcome;
     } catch (error) {
       if (await this.#forgetIfDeleted(state)) return { rows: 0, files: [] };
       throw error;
     }
+  }
+
+  #reportFlush(table: string, outcome: FlushOutcome, startedMs: number, oldestMs: number | undefined) {
+    const nowMs = this.#now();
+    this.#options.onFlush?.({
+      table,
+      rows: outcome.rows,
+      files: outcome.files.length,
+      bytes: outcome.files.reduce((sum, file) => sum + file.sizeBytes, 0),
+      seconds: (nowMs - startedMs) / 1000,
+      oldestRowAgeSeconds: oldestMs === undefined ? 0 : (nowMs - oldestMs) / 1000,
+    });
   }
 
   /**

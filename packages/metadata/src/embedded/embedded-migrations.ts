@@ -8,12 +8,13 @@ import type { SqliteMigration } from "../sqlite-database.js";
  *     schemas           (table, version) → columns (JSON)
  *     manifests         table → manifest version
  *     manifest_files    one row per data file, clustered by (table, key); key unique in the store
- *     tombstones        (table, id) → sequence, soft, created_at
+ *     tombstones        (table, id) → sequence, soft, created_at, restore_sequence
  *     sequences         name → next unreserved value
  *     nodes             id → role, address, started_at, expires_at
  *     leases            name → holder (NULL when released), expires_at, token
  *     backups           id → object key, node, created_at, size
  *     idempotency       key → response, expires_at
+ *     auth_sessions     id → key_id, token_id (current refresh token), expires_at, revoked
  *
  * Everything a table owns references `tables(name)` with ON DELETE CASCADE, so deleting the table
  * row removes its schemas, manifest and tombstones in the same transaction. Times are INTEGER
@@ -104,6 +105,23 @@ export const EMBEDDED_MIGRATIONS: readonly SqliteMigration[] = [
         expires_at INTEGER NOT NULL
       ) STRICT;
       CREATE INDEX idempotency_expires_at ON idempotency (expires_at);
+    `,
+  },
+  {
+    name: "tombstones remember the hard tombstone a soft delete replaced",
+    sql: `ALTER TABLE tombstones ADD COLUMN restore_sequence INTEGER;`,
+  },
+  {
+    name: "auth sessions",
+    sql: `
+      CREATE TABLE auth_sessions (
+        id TEXT PRIMARY KEY,
+        key_id TEXT NOT NULL,
+        token_id TEXT NOT NULL,
+        expires_at INTEGER NOT NULL,
+        revoked INTEGER NOT NULL CHECK (revoked IN (0, 1))
+      ) STRICT;
+      CREATE INDEX auth_sessions_expires_at ON auth_sessions (expires_at);
     `,
   },
 ];

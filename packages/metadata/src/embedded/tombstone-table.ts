@@ -2,7 +2,13 @@ import type { Tombstone } from "@miniodb/core";
 import type { SqliteDatabase } from "../sqlite-database.js";
 import { sqliteValues } from "./sqlite-values.js";
 
-type TombstoneRow = [id: string, sequence: bigint, soft: bigint, createdAt: bigint];
+type TombstoneRow = [
+  id: string,
+  sequence: bigint,
+  soft: bigint,
+  createdAt: bigint,
+  restoreSequence: bigint | null,
+];
 
 /**
  * The `tombstones` table: at most one tombstone per (table, id), the one with the highest
@@ -12,20 +18,32 @@ export class TombstoneTable {
   readonly #upsert;
   readonly #list;
   readonly #retire;
+  readonly #putBack;
+  readonly #removeSoft;
 
   constructor(db: SqliteDatabase) {
-    // An equal or lower sequence leaves the stored tombstone as it is.
+    // An equal or lower sequence leaves the stored tombstone as it is. A soft tombstone replacing
+    // a hard one remembers it; replacing a soft one, it keeps what that one remembered.
     this.#upsert = db.prepare<[string, string, bigint, number, number]>(
       "INSERT INTO tombstones (table_name, id, sequence, soft, created_at) VALUES (?, ?, ?, ?, ?) " +
         "ON CONFLICT (table_name, id) DO UPDATE SET sequence = excluded.sequence, soft = excluded.soft, " +
-        "created_at = excluded.created_at WHERE excluded.sequence > tombstones.sequence",
+        "created_at = excluded.created_at, restore_sequence = CASE WHEN excluded.soft = 0 THEN NULL " +
+        "WHEN tombstones.soft = 0 THEN tombstones.sequence ELSE tombstones.restore_sequence END " +
+        "WHERE excluded.sequence > tombstones.sequence",
     );
     this.#list = db
       .prepare<[string], TombstoneRow>(
-        "SELECT id, sequence, soft, created_at FROM tombstones WHERE table_name = ? ORDER BY id",
+        "SELECT id, sequence, soft, created_at, restore_sequence FROM tombstones WHERE table_name = ? ORDER BY id",
       )
       .raw()
       .safeIntegers();
+    this.#putBack = db.prepare<[string, string, bigint]>(
+      "UPDATE tombstones SET sequence = restore_sequence, soft = 0, restore_sequence = NULL " +
+        "WHERE table_name = ? AND id = ? AND sequence = ? AND soft = 1 AND restore_sequence IS NOT NULL",
+    );
+    this.#removeSoft = db.prepare<[string, string, bigint]>(
+      "DELETE FROM tombstones WHERE table_name = ? AND id = ? AND sequence = ? AND soft = 1",
+    );
     this.#retire = db.prepare<[string, string, bigint]>(
       "DELETE FROM tombstones WHERE table_name = ? AND id = ? AND sequence <= ?",
     );
@@ -45,12 +63,20 @@ export class TombstoneTable {
 
   /** Every tombstone of the table, sorted by id. */
   list(table: string): Tombstone[] {
-    return this.#list.all(table).map(([id, sequence, soft, createdAt]) => ({
+    return this.#list.all(table).map(([id, sequence, soft, createdAt, restoreSequence]) => ({
       id,
       sequence,
       soft: soft === 1n,
       createdAt: sqliteValues.date(createdAt),
+      ...(restoreSequence === null ? {} : { restoreSequence }),
     }));
+  }
+
+  restore(table: string, soft: ReadonlyArray<{ id: string; sequence: bigint }>): void {
+    for (const { id, sequence } of soft) {
+      const value = sqliteValues.sequence(sequence, "restore sequence");
+      if (this.#putBack.run(table, id, value).changes === 0) this.#removeSoft.run(table, id, value);
+    }
   }
 
   retire(table: string, upTo: ReadonlyArray<{ id: string; sequence: bigint }>): void {

@@ -20,12 +20,43 @@ local function stored_sequence(key, id)
   return value and string.match(value, '^%["(%d+)"')
 end`;
 
-/** KEYS: config, tombstones. ARGV: table, then id, sequence, value triples. Higher sequence wins. */
+/**
+ * KEYS: config, tombstones. ARGV: table, then id, sequence, soft, value quadruples. Higher
+ * sequence wins; a soft tombstone replacing a hard one appends that one's sequence to its value
+ * (replacing a soft one, it keeps what that one remembered).
+ */
 const ADD_LUA = `${REQUIRE_TABLE_LUA}
 ${GREATER_LUA}
-for i = 2, #ARGV, 3 do
-  local stored = stored_sequence(KEYS[2], ARGV[i])
-  if not stored or greater(ARGV[i + 1], stored) then redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 2]) end
+for i = 2, #ARGV, 4 do
+  local value = redis.call('HGET', KEYS[2], ARGV[i])
+  local stored = value and string.match(value, '^%["(%d+)"')
+  if not stored or greater(ARGV[i + 1], stored) then
+    local new = ARGV[i + 3]
+    if value and ARGV[i + 2] == '1' then
+      local restore = string.match(value, '^%["%d+",0,') and stored or string.match(value, ',"(%d+)"%]$')
+      if restore then new = string.sub(new, 1, -2) .. ',"' .. restore .. '"]' end
+    end
+    redis.call('HSET', KEYS[2], ARGV[i], new)
+  end
+end
+return {'ok'}`;
+
+/**
+ * KEYS: config, tombstones. ARGV: table, then id, sequence pairs. A soft tombstone at exactly that
+ * sequence gives way to the hard one it remembers, or goes.
+ */
+const RESTORE_LUA = `${REQUIRE_TABLE_LUA}
+for i = 2, #ARGV, 2 do
+  local value = redis.call('HGET', KEYS[2], ARGV[i])
+  if value and string.match(value, '^%["(%d+)",1,') == ARGV[i + 1] then
+    local restore = string.match(value, ',"(%d+)"%]$')
+    if restore then
+      local created = string.match(value, '^%["%d+",1,(%d+)')
+      redis.call('HSET', KEYS[2], ARGV[i], '["' .. restore .. '",0,' .. created .. ']')
+    else
+      redis.call('HDEL', KEYS[2], ARGV[i])
+    end
+  end
 end
 return {'ok'}`;
 
@@ -38,9 +69,12 @@ for i = 2, #ARGV, 2 do
 end
 return {'ok'}`;
 
-type TombstoneValue = [sequence: string, soft: 0 | 1, createdAt: number];
+type TombstoneValue = [sequence: string, soft: 0 | 1, createdAt: number, restoreSequence?: string];
 
-/** `table:{<t>}:tombstones`: one tombstone per record id, `["<sequence>", soft, created_at]`. */
+/**
+ * `table:{<t>}:tombstones`: one tombstone per record id, `["<sequence>",soft,created_at]` with
+ * `,"<restore sequence>"` appended on a soft tombstone that replaced a hard one.
+ */
 export class RedisTombstones {
   readonly #client: RedisClient;
 
@@ -53,7 +87,7 @@ export class RedisTombstones {
       const sequence = redisValues.sequence(tombstone.sequence, "tombstone sequence");
       const createdAt = redisValues.millis(tombstone.createdAt, "tombstone createdAt");
       const value: TombstoneValue = [sequence, tombstone.soft ? 1 : 0, createdAt];
-      return [tombstone.id, sequence, JSON.stringify(value)];
+      return [tombstone.id, sequence, tombstone.soft ? "1" : "0", JSON.stringify(value)];
     });
     const reply = await this.#client.eval(ADD_LUA, 2, ...this.#keys(table), table, ...args);
     scriptValues(reply, "cannot add tombstones", { table });
@@ -65,9 +99,21 @@ export class RedisTombstones {
     return Object.entries(hash)
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([id, value]) => {
-        const [sequence, soft, createdAt] = JSON.parse(value) as TombstoneValue;
-        return { id, sequence: BigInt(sequence), soft: soft === 1, createdAt: new Date(createdAt) };
+        const [sequence, soft, createdAt, restoreSequence] = JSON.parse(value) as TombstoneValue;
+        return {
+          id,
+          sequence: BigInt(sequence),
+          soft: soft === 1,
+          createdAt: new Date(createdAt),
+          ...(restoreSequence === undefined ? {} : { restoreSequence: BigInt(restoreSequence) }),
+        };
       });
+  }
+
+  async restore(table: string, soft: ReadonlyArray<{ id: string; sequence: bigint }>): Promise<void> {
+    const args = soft.flatMap(({ id, sequence }) => [id, redisValues.sequence(sequence, "restore sequence")]);
+    const reply = await this.#client.eval(RESTORE_LUA, 2, ...this.#keys(table), table, ...args);
+    scriptValues(reply, "cannot restore tombstones", { table });
   }
 
   async retire(table: string, upTo: ReadonlyArray<{ id: string; sequence: bigint }>): Promise<void> {

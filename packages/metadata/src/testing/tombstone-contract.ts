@@ -32,11 +32,12 @@ export function describeTombstoneContract(store: StoreRef): void {
       await store().addTombstones("d_wins", [tombstone("x", 50n, true, 2)]);
       assert.deepEqual(await store().listTombstones("d_wins"), [tombstone("x", 100n, false, 1)]);
       await store().addTombstones("d_wins", [tombstone("x", 2n ** 60n, true, 3)]);
-      assert.deepEqual(await store().listTombstones("d_wins"), [tombstone("x", 2n ** 60n, true, 3)]);
+      const softOverHard = { ...tombstone("x", 2n ** 60n, true, 3), restoreSequence: 100n };
+      assert.deepEqual(await store().listTombstones("d_wins"), [softOverHard]);
       await store().addTombstones("d_wins", [tombstone("y", 5n, false, 4), tombstone("y", 3n, true, 5)]);
       await store().addTombstones("d_wins", [tombstone("x", 2n ** 60n - 1n, false, 6)]);
       assert.deepEqual(byId(await store().listTombstones("d_wins")), [
-        tombstone("x", 2n ** 60n, true, 3),
+        softOverHard,
         tombstone("y", 5n, false, 4),
       ]);
     });
@@ -63,6 +64,42 @@ export function describeTombstoneContract(store: StoreRef): void {
         tombstone("big", big + 1n),
         tombstone("c", 30n),
       ]);
+    });
+
+    it("restores a soft delete to the hard tombstone it replaced, or removes it", async () => {
+      await store().createTable(f.table("d_restore"));
+      const big = 2n ** 60n;
+      // "upd": updated (hard at 10), then soft-deleted twice; "del": only soft-deleted.
+      await store().addTombstones("d_restore", [
+        tombstone("upd", 10n, false, 1),
+        tombstone("del", 5n, true, 2),
+      ]);
+      await store().addTombstones("d_restore", [tombstone("upd", big, true, 3)]);
+      await store().addTombstones("d_restore", [tombstone("upd", big + 1n, true, 4)]);
+      assert.deepEqual(byId(await store().listTombstones("d_restore")), [
+        tombstone("del", 5n, true, 2),
+        { ...tombstone("upd", big + 1n, true, 4), restoreSequence: 10n },
+      ]);
+      // Wrong sequences and hard tombstones are left alone.
+      await store().restoreTombstones("d_restore", [
+        { id: "upd", sequence: big },
+        { id: "del", sequence: 6n },
+        { id: "never-deleted", sequence: 1n },
+      ]);
+      assert.equal((await store().listTombstones("d_restore")).length, 2);
+      await store().restoreTombstones("d_restore", [
+        { id: "upd", sequence: big + 1n },
+        { id: "del", sequence: 5n },
+      ]);
+      assert.deepEqual(await store().listTombstones("d_restore"), [tombstone("upd", 10n, false, 4)]);
+      await store().restoreTombstones("d_restore", [{ id: "upd", sequence: 10n }]);
+      assert.deepEqual(await store().listTombstones("d_restore"), [tombstone("upd", 10n, false, 4)]);
+      // A hard tombstone over a soft one forgets what the soft one remembered.
+      await store().addTombstones("d_restore", [
+        tombstone("upd", 20n, true, 5),
+        tombstone("upd", 30n, false, 6),
+      ]);
+      assert.deepEqual(await store().listTombstones("d_restore"), [tombstone("upd", 30n, false, 6)]);
     });
 
     it("keeps the tombstones of different tables apart", async () => {

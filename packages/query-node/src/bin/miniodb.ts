@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError } from "commander";
-import { pino } from "pino";
 import { MiniodbError } from "@miniodb/core";
+import { addKeyCommands } from "../auth/key-commands.js";
 import { loadConfig } from "../config/load-config.js";
 import { resolveNodeIdentity } from "../config/node-identity.js";
+import { createNodeLogger } from "../observability/create-logger.js";
 import { startAllInOne } from "../start-all-in-one.js";
 import { VERSION } from "../version.js";
 import { addAdminCommands } from "./admin-commands.js";
@@ -22,6 +23,7 @@ interface ServeFlags {
   restPort?: number;
   nodeId?: string;
   logLevel?: string;
+  insecureAllowRemote?: boolean;
 }
 
 async function serve(flags: ServeFlags): Promise<void> {
@@ -34,10 +36,11 @@ async function serve(flags: ServeFlags): Promise<void> {
       "server.rest_port": flags.restPort,
       "node.id": flags.nodeId,
       "log.level": flags.logLevel,
+      "auth.insecure_allow_remote": flags.insecureAllowRemote,
     },
   });
   const config = resolveNodeIdentity(loaded);
-  const logger = pino({ level: config.log.level, base: { node_id: config.node.id } });
+  const logger = createNodeLogger({ level: config.log.level, nodeId: config.node.id, file: config.log.file });
   // Signal handlers go in before anything starts, so a signal during startup still shuts down
   // cleanly once the node is up instead of killing it half-started.
   const starting = startAllInOne(config, logger);
@@ -74,7 +77,12 @@ program
   .option("--rest-port <port>", "REST port, all protocols (server.rest_port)", parsePort)
   .option("--node-id <id>", "stable node id (node.id)")
   .option("--log-level <level>", "trace|debug|info|warn|error|fatal|silent (log.level)")
+  .option(
+    "--insecure-allow-remote",
+    "allow a non-loopback bind with auth.enabled false (auth.insecure_allow_remote)",
+  )
   .action(serve);
+addKeyCommands(program);
 addAdminCommands(program);
 
 program.parseAsync().catch((error: unknown) => {

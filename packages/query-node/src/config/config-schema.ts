@@ -1,6 +1,8 @@
 import { z } from "zod";
+import { authSchema, tlsSchema } from "../auth/auth-config.js";
 import { lifecycleSchema } from "./lifecycle-config.js";
 import { metadataSchema } from "./metadata-config.js";
+import { observabilitySchema } from "./observability-config.js";
 import { storageSchema } from "./storage-config.js";
 
 const port = z.number().int().min(0).max(65_535);
@@ -94,7 +96,7 @@ export const configSchema = z
           .int()
           .min(1024)
           .default(64 * 1024 * 1024),
-        /** Largest single record (its JSON form), in bytes. */
+        /** Largest single record (its payload as JSON), in UTF-8 bytes. */
         max_record_bytes: z
           .number()
           .int()
@@ -102,6 +104,12 @@ export const configSchema = z
           .default(1024 * 1024),
         /** Most records in one request or stream message. */
         max_batch_records: z.number().int().min(1).default(100_000),
+        /** Longest SQL text of a query, in bytes. */
+        max_sql_bytes: z
+          .number()
+          .int()
+          .min(64)
+          .default(1024 * 1024),
       })
       .strict()
       .prefault({}),
@@ -138,13 +146,20 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    auth: authSchema,
+    tls: tlsSchema,
     log: z
       .object({
         /** Minimum level written to stdout as JSON lines. */
         level: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+        /** Also append the JSON lines to this file (directories are created), e.g. logs/miniodb.log. */
+        file: z.string().min(1).optional(),
+        /** Queries running at least this long are logged at warn level ("slow query"). */
+        slow_query_ms: z.number().int().min(0).default(1_000),
       })
       .strict()
       .prefault({}),
+    observability: observabilitySchema,
   })
   .strict();
 

@@ -46,9 +46,13 @@ export class JobTracker {
   readonly #keep: number;
   readonly #now: () => Date;
 
-  constructor(options: { keep?: number; now?: () => Date } = {}) {
+  readonly #onFinish: ((job: JobView) => void) | undefined;
+
+  /** `onFinish` sees every job as it ends (metrics), after its record has its outcome. */
+  constructor(options: { keep?: number; now?: () => Date; onFinish?: (job: JobView) => void } = {}) {
     this.#keep = options.keep ?? 100;
     this.#now = options.now ?? (() => new Date());
+    this.#onFinish = options.onFinish;
   }
 
   /** Starts `run` as a job of `kind`. The returned promise rejects as the job fails. */
@@ -74,6 +78,7 @@ export class JobTracker {
       } finally {
         record.finishedAt = this.#now();
         this.#forgetOld();
+        this.#onFinish?.(view(record));
       }
     })();
     // Callers that do not wait must not see an unhandled rejection; the job keeps the error.

@@ -71,7 +71,10 @@ describe("MetadataRestoreService", () => {
     await f.metadata.commitManifest("t", { add: [file("data/t/dt=2026-11-26/n1-1.parquet")] });
     await f.metadata.addTombstones("t", [
       { id: "b", sequence: 2n ** 61n, soft: true, createdAt: new Date(9) },
+      { id: "c", sequence: 40n, soft: false, createdAt: new Date(10) },
     ]);
+    // A soft delete of an updated record: it remembers the update's tombstone (40).
+    await f.metadata.addTombstones("t", [{ id: "c", sequence: 50n, soft: true, createdAt: new Date(11) }]);
     await f.backups.backup();
     const before = {
       manifest: (await f.metadata.getManifest("t")).files,
@@ -81,6 +84,7 @@ describe("MetadataRestoreService", () => {
     await f.metadata.deleteTable("t");
     const outcome = await f.restores.restore(request({ keyPatterns: ["table:*"] }));
     assert.deepEqual([outcome.success, outcome.total, outcome.ok, outcome.error], [true, 4, 4, 0]);
+    assert.equal(before.tombstones.find((tombstone) => tombstone.id === "c")?.restoreSequence, 40n);
     assert.deepEqual(await f.metadata.getTable("t"), entry);
     assert.deepEqual(
       {

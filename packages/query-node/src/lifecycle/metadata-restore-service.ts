@@ -1,4 +1,4 @@
-import { MiniodbError, type MetadataStore, type ObjectStore } from "@miniodb/core";
+import { MiniodbError, type MetadataStore, type ObjectStore, type Tombstone } from "@miniodb/core";
 import type { JobTracker } from "./job-tracker.js";
 import type { MetadataBackupService } from "./metadata-backup-service.js";
 import { selectRestoreEntries, type TableSelection } from "./metadata-restore-plan.js";
@@ -158,7 +158,7 @@ export class MetadataRestoreService {
       if (parts.has("manifest") && table.files.length > 0)
         await metadata.commitManifest(name, { add: table.files });
       if (parts.has("tombstones") && table.tombstones.length > 0)
-        await metadata.addTombstones(name, table.tombstones);
+        await restoreTombstoneState(metadata, name, table.tombstones);
       if (table.lastWrite) await metadata.touchTable(name, table.lastWrite);
       counts.ok += entries.length;
     } catch (error) {
@@ -235,4 +235,29 @@ function outcome(started: number, backupFile: string, counts: Counts, total: num
     errors: counts.errors,
     details: {},
   } satisfies RestoreMetadataOutcome;
+}
+
+/**
+ * Puts tombstones back as the snapshot had them. The store derives a soft tombstone's
+ * `restoreSequence` from the hard tombstone it replaces, so that hard one is added first.
+ */
+async function restoreTombstoneState(
+  metadata: MetadataStore,
+  table: string,
+  tombstones: readonly Tombstone[],
+): Promise<void> {
+  const replaced = tombstones.flatMap((tombstone) =>
+    tombstone.restoreSequence === undefined
+      ? []
+      : [
+          {
+            id: tombstone.id,
+            sequence: tombstone.restoreSequence,
+            soft: false,
+            createdAt: tombstone.createdAt,
+          },
+        ],
+  );
+  if (replaced.length > 0) await metadata.addTombstones(table, replaced);
+  await metadata.addTombstones(table, tombstones);
 }

@@ -87,6 +87,9 @@ export function encodeSnapshot(snapshot: MetadataSnapshot): Uint8Array {
         sequence: tombstone.sequence.toString(),
         soft: tombstone.soft,
         created_at: tombstone.createdAt.toISOString(),
+        ...(tombstone.restoreSequence === undefined
+          ? {}
+          : { restore_sequence: tombstone.restoreSequence.toString() }),
       })),
     })),
     backups: snapshot.backups.map((backup) => ({ ...backup, createdAt: backup.createdAt.toISOString() })),
@@ -152,7 +155,15 @@ const documentSchema = z.object({
         ),
         manifest_version: z.number().int().min(0),
         files: z.array(fileSchema),
-        tombstones: z.array(z.object({ id: z.string(), sequence, soft: z.boolean(), created_at: date })),
+        tombstones: z.array(
+          z.object({
+            id: z.string(),
+            sequence,
+            soft: z.boolean(),
+            created_at: date,
+            restore_sequence: sequence.optional(),
+          }),
+        ),
       }),
     ),
     backups: z.array(
@@ -204,6 +215,7 @@ export function decodeSnapshot(bytes: Uint8Array, name: string): MetadataSnapsho
         sequence: t.sequence,
         soft: t.soft,
         createdAt: t.created_at,
+        ...(t.restore_sequence === undefined ? {} : { restoreSequence: t.restore_sequence }),
       })),
     };
   });

@@ -6,7 +6,7 @@ import type { LifecycleConfig } from "../config/lifecycle-config.js";
 import type { QueryService } from "../services/query-service.js";
 import type { TableService } from "../services/table-service.js";
 import { DataRestoreService } from "./data-restore-service.js";
-import { JobTracker } from "./job-tracker.js";
+import { JobTracker, type JobView } from "./job-tracker.js";
 import type { LifecycleApi } from "./lifecycle-api.js";
 import { LifecycleService } from "./lifecycle-service.js";
 import { MetadataBackupService } from "./metadata-backup-service.js";
@@ -30,6 +30,8 @@ export interface LifecycleDeps {
   readonly queries: QueryService;
   readonly maxBatchRecords: number;
   readonly logger: Logger;
+  /** Sees every lifecycle job as it ends (for metrics). */
+  readonly onJobFinished?: (job: JobView) => void;
 }
 
 export interface RunningLifecycle {
@@ -40,7 +42,7 @@ export interface RunningLifecycle {
 /** Builds the lifecycle jobs of a node and starts their timer. Wiring only. */
 export function startLifecycle(deps: LifecycleDeps): RunningLifecycle {
   const { config, metadata, objects, logger } = deps;
-  const jobs = new JobTracker();
+  const jobs = new JobTracker(deps.onJobFinished ? { onFinish: deps.onJobFinished } : {});
   const backups = new MetadataBackupService({
     nodeId: deps.nodeId,
     metadata,

@@ -1,3 +1,4 @@
+import type { StatusService } from "../observability/status-service.js";
 import type { LifecycleApi } from "../lifecycle/lifecycle-api.js";
 import type { HealthCheck } from "../services/health-check.js";
 import type { MutationService } from "../services/mutation-service.js";
@@ -15,6 +16,8 @@ export interface ApiServices {
   readonly queries: QueryService;
   readonly pager: QueryPager;
   readonly mutations: MutationService;
+  /** GetStatus, GetMetrics and `/metrics`; absent in tests that need only part of the API. */
+  readonly status?: StatusService;
   /** Most records in one request, stream message or StreamQuery batch. */
   readonly maxBatchRecords: number;
   /** Largest request body / message in bytes. */

@@ -4,6 +4,7 @@ import type { RecordInput } from "@miniodb/worker-node";
 import type { DataPlane } from "./data-plane.js";
 import type { QueryService } from "./query-service.js";
 import type { TableService } from "./table-service.js";
+import { noteRequest } from "../observability/request-context.js";
 
 export interface MutationServiceOptions {
   readonly metadata: MetadataStore;
@@ -32,6 +33,7 @@ export class MutationService {
 
   /** Replaces every version of `record.id` with `record`; not_found when no version is visible. */
   async update(table: string, record: RecordInput): Promise<void> {
+    noteRequest({ table });
     const id = record.id ?? "";
     if (id === "")
       throw new MiniodbError("invalid_argument", "an update needs the record's id", {
@@ -48,6 +50,7 @@ export class MutationService {
     await this.#options.metadata.addTombstones(entry.name, [
       { id, sequence: result.firstSequence! - 1n, soft: false, createdAt: this.#now() },
     ]);
+    noteRequest({ rows: 1 });
   }
 
   /**
@@ -55,6 +58,7 @@ export class MutationService {
    * Ids with no visible row are skipped. `soft` tombstones keep the rows restorable until purged.
    */
   async delete(table: string, ids: readonly string[], soft: boolean): Promise<number> {
+    noteRequest({ table });
     this.#checkIds(ids);
     const entry = await this.#options.tables.require(table);
     const visible = await this.#visibleCounts(entry, [...new Set(ids)]);
@@ -65,12 +69,14 @@ export class MutationService {
       entry.name,
       [...visible.keys()].map((id) => ({ id, sequence, soft, createdAt })),
     );
+    noteRequest({ rows: sum(visible) });
     return sum(visible);
   }
 
   /**
-   * Brings soft-deleted records back: removes the soft tombstones of each id and returns how many
-   * rows became visible again. An id with a hard tombstone (a hard delete, or an update, which
+   * Brings soft-deleted records back: removes the soft tombstones of each id (putting back the
+   * update's tombstone a soft delete replaced, so an updated record comes back as its latest
+   * version only) and returns how many rows became visible again. An id with a hard tombstone (a hard delete, or an update, which
    * replaces older versions for good) is failed_precondition and nothing is restored.
    */
   async restore(table: string, ids: readonly string[]): Promise<number> {
@@ -90,7 +96,7 @@ export class MutationService {
     }
     if (tombstones.length === 0) return 0;
     const before = await this.#visibleCounts(entry, [...wanted]);
-    await this.#options.metadata.retireTombstones(
+    await this.#options.metadata.restoreTombstones(
       entry.name,
       tombstones.map((tombstone) => ({ id: tombstone.id, sequence: tombstone.sequence })),
     );

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { MiniodbError } from "@miniodb/core";
 import { quoteSqlLiteral, type DuckDbEngine, type EngineSession, type ResultRow } from "@miniodb/executor";
 import type { QueryService } from "./query-service.js";
+import { noteRequest } from "../observability/request-context.js";
 
 export interface QueryPagerOptions {
   readonly queries: QueryService;
@@ -31,6 +32,8 @@ interface StoredResult {
   readonly rowCount: number;
   readonly bytes: number;
   readonly expiresAtMs: number;
+  /** Whether pages can be selected by `file_row_number` (no result column has that name). */
+  readonly byRowNumber: boolean;
   /** Pages being read from it right now: it is not deleted under them. */
   readers: number;
 }
@@ -62,8 +65,19 @@ export class QueryPager {
     return new QueryPager(options);
   }
 
+  /** Bytes of stored results (cursor pages). */
+  get storedBytes(): number {
+    return this.#bytes;
+  }
+
   /** `limit` 0 returns the whole result in one page. */
   async page(sql: string, limit: number, cursor: string): Promise<QueryPage> {
+    const page = await this.#page(sql, limit, cursor);
+    noteRequest({ rows: page.rows.length });
+    return page;
+  }
+
+  async #page(sql: string, limit: number, cursor: string): Promise<QueryPage> {
     if (!Number.isInteger(limit) || limit < 0) {
       throw new MiniodbError("invalid_argument", "limit must be 0 (no limit) or a positive number of rows", {
         details: { field: "limit" },
@@ -101,9 +115,7 @@ export class QueryPager {
   }
 
   async #read(session: EngineSession, stored: StoredResult, offset: number, limit: number) {
-    const { rows } = await session.readAll(
-      `SELECT * FROM read_parquet(${quoteSqlLiteral(stored.path)}) LIMIT ${limit} OFFSET ${offset}`,
-    );
+    const { rows } = await session.readAll(pageStatement(stored, offset, limit));
     const end = offset + rows.length;
     const hasMore = end < stored.rowCount;
     return { rows, hasMore, nextCursor: hasMore ? encodeCursor(stored.id, end) : "" };
@@ -122,7 +134,11 @@ export class QueryPager {
       const rowCount = Number(Object.values(rows[0] ?? {})[0] ?? 0);
       const bytes = (await stat(path)).size;
       const expiresAtMs = this.#now() + this.#options.cursorTtlMs;
-      stored = { id, path, sqlHash: hashOf(sql), rowCount, bytes, expiresAtMs, readers: 1 };
+      const { rows: clash } = await session.readAll(
+        `SELECT 1 FROM parquet_schema(${quoteSqlLiteral(path)}) WHERE name = '${ROW_NUMBER}'`,
+      );
+      const byRowNumber = clash.length === 0;
+      stored = { id, path, sqlHash: hashOf(sql), rowCount, bytes, expiresAtMs, byRowNumber, readers: 1 };
     } catch (error) {
       await rm(path, { force: true });
       throw error;
@@ -147,6 +163,23 @@ export class QueryPager {
       await rm(stored.path, { force: true });
     }
   }
+}
+
+/** The virtual column of read_parquet that numbers a file's rows from 0. */
+const ROW_NUMBER = "file_row_number";
+
+/**
+ * The rows `offset` to `offset + limit` of a stored result. By row number, DuckDB skips the row
+ * groups before the page using their statistics, so a page deep into a large result costs about
+ * what the first one does (LIMIT/OFFSET reads every row before it).
+ */
+function pageStatement(stored: StoredResult, offset: number, limit: number): string {
+  const path = quoteSqlLiteral(stored.path);
+  if (!stored.byRowNumber) return `SELECT * FROM read_parquet(${path}) LIMIT ${limit} OFFSET ${offset}`;
+  return (
+    `SELECT * EXCLUDE (${ROW_NUMBER}) FROM read_parquet(${path}, ${ROW_NUMBER} = true) ` +
+    `WHERE ${ROW_NUMBER} >= ${offset} AND ${ROW_NUMBER} < ${offset + limit} ORDER BY ${ROW_NUMBER}`
+  );
 }
 
 /** Up to `count` rows of the statement, stopping DuckDB once they are read. */

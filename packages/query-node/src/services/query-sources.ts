@@ -20,6 +20,7 @@ import {
   type TableViewSource,
 } from "@miniodb/executor";
 import { rowsOutsideManifest, type BufferedRows } from "@miniodb/worker-node";
+import { noteRequest } from "../observability/request-context.js";
 
 /** What a query needs of the worker(s) holding a table's unflushed rows. */
 export interface BufferSource {
@@ -105,6 +106,7 @@ async function gatherTable(options: QuerySourcesOptions, read: TableRead, direct
       (!range || fileInRange(file, range)),
   );
   const lease = await cache.acquire(files);
+  noteRequest({ filesScanned: files.length, objectsFetched: lease.fetched });
   try {
     const fileGroups = await groupFiles(metadata, table.name, files, schema, lease.paths, tombstones);
     const bufferPath = await writeLines(

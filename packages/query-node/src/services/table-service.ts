@@ -11,6 +11,7 @@ import {
 import type { TableBufferStats } from "@miniodb/worker-node";
 import type { DataPlane } from "./data-plane.js";
 import { compileTableGlob } from "./table-glob.js";
+import { noteRequest } from "../observability/request-context.js";
 
 export interface TableStatsView {
   readonly recordCount: number;
@@ -53,6 +54,7 @@ export class TableService {
 
   /** Returns false when the table existed and `ifNotExists` was set. */
   async create(name: string, config: Partial<TableConfig>, ifNotExists: boolean): Promise<boolean> {
+    noteRequest({ table: name });
     const tableName = parseTableName(name);
     const entry = {
       name: tableName,
@@ -75,6 +77,7 @@ export class TableService {
   }
 
   async get(name: string): Promise<TableView> {
+    noteRequest({ table: name });
     return this.#view(await this.require(name));
   }
 
@@ -105,6 +108,7 @@ export class TableService {
    * Returns the number of data files deleted, or undefined when it did not exist and `ifExists`.
    */
   async delete(name: string, { ifExists = false, cascade = false } = {}): Promise<number | undefined> {
+    noteRequest({ table: name });
     const entry = await this.#options.metadata.getTable(parseTableName(name));
     if (!entry) {
       if (ifExists) return undefined;

@@ -1,0 +1,172 @@
+import assert from "node:assert/strict";
+import http2 from "node:http2";
+import { after, before, beforeEach, describe, it } from "node:test";
+import { create, toBinary } from "@bufbuild/protobuf";
+import { Code, ConnectError, createClient, type Interceptor } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import { MinIODBService, WriteDataRequestSchema, type WriteDataRequest } from "@miniodb/proto";
+import { GrpcUnaryLane } from "./grpc-unary-lane.js";
+import { ProtocolServer } from "./protocol-server.js";
+
+const PATH = `/${MinIODBService.typeName}/${MinIODBService.method.writeData.name}`;
+
+describe("GrpcUnaryLane", () => {
+  let server: ProtocolServer;
+  let baseUrl: string;
+  let calls: Array<{ table: string; idempotencyKey: string | null }>;
+  let behaviour: "ok" | "fail" | "slow";
+  const fallbackCalls: string[] = [];
+  const interceptorCalls: string[] = [];
+
+  before(async () => {
+    const tagging: Interceptor = (next) => async (request) => {
+      interceptorCalls.push(`${request.method.name} ${request.header.get("x-caller") ?? "-"}`);
+      if (request.header.get("x-caller") === "intruder") {
+        throw new ConnectError("not for you", Code.PermissionDenied);
+      }
+      return next(request);
+    };
+    const lane = new GrpcUnaryLane({
+      specs: [
+        GrpcUnaryLane.spec(MinIODBService.method.writeData, async (request: WriteDataRequest, context) => {
+          calls.push({ table: request.table, idempotencyKey: context.requestHeader.get("idempotency-key") });
+          if (behaviour === "fail") throw new ConnectError("table is closed", Code.FailedPrecondition);
+          if (behaviour === "slow") await new Promise((resolve) => setTimeout(resolve, 2_000));
+          context.responseHeader.set("x-served-by", "lane");
+          return { success: true, message: `wrote to ${request.table}`, nodeId: "n1" };
+        }),
+      ],
+      interceptors: [tagging],
+      readMaxBytes: 1024,
+    });
+    server = await ProtocolServer.listen({
+      host: "127.0.0.1",
+      port: 0,
+      handler: (request, response) => {
+        if (lane.accepts(request)) return void lane.handle(request, response);
+        fallbackCalls.push(`${request.headers["content-type"]} ${request.headers["grpc-encoding"] ?? ""}`);
+        response.writeHead(404);
+        response.end();
+      },
+    });
+    baseUrl = `http://127.0.0.1:${server.address.port}`;
+  });
+  after(() => server.close(0));
+  beforeEach(() => {
+    calls = [];
+    behaviour = "ok";
+    fallbackCalls.length = 0;
+    interceptorCalls.length = 0;
+  });
+
+  const client = () => createClient(MinIODBService, createGrpcTransport({ baseUrl }));
+
+  it("answers a gRPC client with the implementation's message and headers", async () => {
+    let header: Headers | undefined;
+    const response = await client().writeData(
+      { table: "users" },
+      { headers: { "idempotency-key": "k-1", "x-caller": "svc" }, onHeader: (h) => (header = h) },
+    );
+    assert.equal(response.success, true);
+    assert.equal(response.message, "wrote to users");
+    assert.equal(response.nodeId, "n1");
+    assert.deepEqual(calls, [{ table: "users", idempotencyKey: "k-1" }]);
+    assert.deepEqual(interceptorCalls, ["WriteData svc"]);
+    assert.equal(header?.get("x-served-by"), "lane");
+    assert.deepEqual(fallbackCalls, []);
+  });
+
+  it("turns errors into gRPC statuses, also those of the interceptors", async () => {
+    behaviour = "fail";
+    await assert.rejects(client().writeData({ table: "users" }), (error: unknown) => {
+      assert.ok(error instanceof ConnectError);
+      assert.equal(error.code, Code.FailedPrecondition);
+      assert.equal(error.rawMessage, "table is closed");
+      return true;
+    });
+    await assert.rejects(
+      client().writeData({ table: "users" }, { headers: { "x-caller": "intruder" } }),
+      (error: unknown) => error instanceof ConnectError && error.code === Code.PermissionDenied,
+    );
+    assert.equal(calls.length, 1, "the interceptor stopped the second call");
+  });
+
+  it("honours the client's deadline", async () => {
+    behaviour = "slow";
+    await assert.rejects(
+      client().writeData({ table: "users" }, { timeoutMs: 200 }),
+      (error: unknown) => error instanceof ConnectError && error.code === Code.DeadlineExceeded,
+    );
+  });
+
+  it("refuses malformed and oversized bodies with the right status", async () => {
+    const message = toBinary(WriteDataRequestSchema, create(WriteDataRequestSchema, { table: "users" }));
+    const envelope = (flag: number, length: number, body: Uint8Array) => {
+      const head = Buffer.alloc(5);
+      head[0] = flag;
+      head.writeUInt32BE(length, 1);
+      return Buffer.concat([head, body]);
+    };
+    const cases: Array<[string, Buffer, Code]> = [
+      ["no envelope", Buffer.from([0, 0]), Code.InvalidArgument],
+      ["a length beyond the body", envelope(0, message.length + 3, message), Code.InvalidArgument],
+      [
+        "two messages",
+        Buffer.concat([envelope(0, message.length, message), envelope(0, message.length, message)]),
+        Code.InvalidArgument,
+      ],
+      ["a compressed flag without grpc-encoding", envelope(1, message.length, message), Code.Internal],
+      ["not protobuf", envelope(0, 3, Buffer.from([0xff, 0xff, 0xff])), Code.Internal],
+      ["over readMaxBytes", envelope(0, 2000, Buffer.alloc(2000)), Code.ResourceExhausted],
+    ];
+    for (const [name, body, code] of cases) {
+      const status = await rawCall(baseUrl, body);
+      assert.equal(status.grpcStatus, String(code), `${name}: ${status.grpcMessage}`);
+    }
+    assert.deepEqual(calls, [], "no implementation call for a malformed body");
+  });
+
+  it("leaves compressed, gRPC-web and JSON calls to the fallback handler", async () => {
+    const body = Buffer.alloc(5);
+    await rawCall(baseUrl, body, { "grpc-encoding": "gzip" });
+    await rawCall(baseUrl, body, { "content-type": "application/grpc-web+proto" });
+    await rawCall(baseUrl, body, { "content-type": "application/grpc+json" });
+    assert.deepEqual(fallbackCalls, [
+      "application/grpc gzip",
+      "application/grpc-web+proto ",
+      "application/grpc+json ",
+    ]);
+  });
+});
+
+/** One raw HTTP/2 gRPC call; the status comes from the trailers or a trailers-only response. */
+async function rawCall(baseUrl: string, body: Buffer, headers: Record<string, string> = {}) {
+  const session = http2.connect(baseUrl);
+  try {
+    return await new Promise<{ grpcStatus: string | undefined; grpcMessage: string | undefined }>(
+      (resolve, reject) => {
+        const stream = session.request({
+          ":method": "POST",
+          ":path": PATH,
+          "content-type": "application/grpc",
+          te: "trailers",
+          ...headers,
+        });
+        let status: Record<string, unknown> = {};
+        stream.on("response", (head) => (status = head));
+        stream.on("trailers", (trailers) => (status = { ...status, ...trailers }));
+        stream.on("data", () => undefined);
+        stream.on("end", () =>
+          resolve({
+            grpcStatus: status["grpc-status"] as string | undefined,
+            grpcMessage: status["grpc-message"] as string | undefined,
+          }),
+        );
+        stream.on("error", reject);
+        stream.end(body);
+      },
+    );
+  } finally {
+    session.close();
+  }
+}
