@@ -20,6 +20,8 @@ export interface NodeObjectStore {
   readonly pools: readonly StoragePoolSource[];
   /** The backup pool alone, when one is configured (metadata backups and data restores read it). */
   readonly backup?: ObjectStore;
+  /** The primary pool alone, when a backup pool is configured (repairs write to it). */
+  readonly primary?: ObjectStore;
 }
 
 /** Any key does: a probe asks whether the store answers, not what it holds. */
@@ -68,6 +70,7 @@ export async function createObjectStore(
     poolStatus: () => pool.status(),
     pools: [poolSource("primary", primary), poolSource("backup", backup)],
     backup,
+    primary,
   };
 }
 

@@ -59,6 +59,7 @@ export async function startAllInOne(config: ResolvedConfig, logger: Logger): Pro
       pools,
       poolStatus,
       backup: backupObjects,
+      primary: primaryObjects,
     } = await createObjectStore(config, layout.objectsDirectory, logger.child({ component: "storage" }));
     cleanup.unshift(() => objects.close());
     const writer = await ParquetFileWriter.create({ workDirectory: layout.scratchDirectory });
@@ -109,6 +110,7 @@ export async function startAllInOne(config: ResolvedConfig, logger: Logger): Pro
       metadata,
       objects,
       backupObjects,
+      primaryObjects,
       writer,
       worker,
       data,

@@ -249,5 +249,42 @@ describe(
       assert.equal((await restoreData({ table: "nope", ids })).status, 404);
       assert.equal((await restoreData({ table: "users", start_time: end, end_time: start })).status, 400);
     });
+
+    it("keeps serving after the primary pool loses its objects and copies them back on repair", async () => {
+      const store = await S3ObjectStore.create({
+        endpoint: primary.endpoint,
+        bucket: "miniodb",
+        accessKeyId: "S3RVER",
+        secretAccessKey: "S3RVER",
+        region: "us-east-1",
+        forcePathStyle: true,
+      });
+      try {
+        const lost: string[] = [];
+        for await (const object of store.list("data/users/")) lost.push(object.key);
+        assert.ok(lost.length > 0);
+        for (const key of lost) await store.delete(key);
+        // Restarted with an empty file cache, so every file is read from the pools again.
+        assert.equal(await node.stop(), 0);
+        rmSync(join(dataDir, "cache"), { recursive: true, force: true });
+        await start();
+        assert.equal(await count("users"), 2_004);
+        const repaired = await requestJson<{ job: { state: string; result: Record<string, number> } }>(
+          `${rest()}/v1/storage/repair`,
+          { body: {} },
+        );
+        assert.equal(repaired.status, 200, JSON.stringify(repaired.body));
+        assert.equal(repaired.body.job.result["objects_missing"], 0);
+        assert.ok(repaired.body.job.result["objects_copied"]! >= 1);
+        const back: string[] = [];
+        for await (const object of store.list("data/users/")) back.push(object.key);
+        const listed = (
+          await requestJson<{ table_info: { stats: { file_count: number } } }>(`${rest()}/v1/tables/users`)
+        ).body.table_info.stats.file_count;
+        assert.ok(back.length >= listed, `${back.length} objects on the primary for ${listed} files`);
+      } finally {
+        await store.close();
+      }
+    });
   },
 );

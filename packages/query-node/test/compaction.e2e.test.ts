@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { queryRows, userRows, waitForFiles, writeUsers } from "./support/query-fixtures.js";
 import { requestJson } from "./support/rest.js";
-import { spawnNode, type SpawnedNode } from "./support/spawn-node.js";
+import { runCli, spawnNode, type SpawnedNode } from "./support/spawn-node.js";
 
 interface JobBody {
   job_id: string;
@@ -115,9 +115,11 @@ describe("compaction end to end", () => {
         i++;
       }
     })();
-    for (let round = 0; round < 4; round++) {
+    // At least four compactions, and until enough updates and deletes raced them.
+    for (let round = 0; round < 4 || deleted.size < 10 || updated.size < 10; round++) {
       const response = await compact({ table: "race" });
       assert.equal(response.body.job.state, "succeeded", JSON.stringify(response.body));
+      assert.ok(round < 500, "mutations keep going");
     }
     running = false;
     await Promise.all([ingest, mutate]);
@@ -160,5 +162,14 @@ describe("compaction end to end", () => {
     assert.equal(run.body.job.result["expired_rows_removed"], 2);
     assert.deepEqual(await ids(), ["new-1", "new-2"]);
     assert.ok((await fileCount("aging")) <= 2);
+  });
+
+  it("is started from the command line too", async () => {
+    const done = await runCli(["compact", "events", "--url", rest]);
+    assert.equal(done.code, 0, done.stderr);
+    assert.equal((JSON.parse(done.stdout) as JobBody).job.state, "succeeded");
+    const missing = await runCli(["compact", "nope", "--url", rest]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stdout, /not_found/);
   });
 });

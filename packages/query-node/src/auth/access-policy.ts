@@ -38,13 +38,18 @@ export const OPERATIONS = {
   StreamWrite: { access: "writer", audit: true },
   UpdateData: { access: "writer", audit: true },
   DeleteData: { access: "writer", audit: true },
-  RestoreData: { access: "writer", audit: true },
-  // Admin: tables and metadata backups.
+  /** `POST /v1/data/restore`: brings soft-deleted records back. */
+  RestoreDeleted: { access: "writer", audit: true },
+  // Admin: tables, metadata backups, and restoring data from the backup pool.
   CreateTable: { access: "admin", audit: true },
   DeleteTable: { access: "admin", audit: true },
   BackupMetadata: { access: "admin", audit: true },
   RestoreMetadata: { access: "admin", audit: true },
   ListBackups: { access: "admin", audit: false },
+  RestoreData: { access: "admin", audit: true },
+  CompactTable: { access: "admin", audit: true },
+  RepairPrimary: { access: "admin", audit: true },
+  GetJob: { access: "admin", audit: false },
 } as const satisfies Record<string, OperationPolicy>;
 
 export type OperationName = keyof typeof OPERATIONS;
@@ -73,7 +78,12 @@ export const REST_ROUTES: ReadonlyArray<readonly [method: string, path: string, 
   ["POST", "/v1/data/batch", "StreamWrite"],
   ["PUT", "/v1/data", "UpdateData"],
   ["DELETE", "/v1/data", "DeleteData"],
-  ["POST", "/v1/data/restore", "RestoreData"],
+  ["POST", "/v1/data/restore", "RestoreDeleted"],
+  ["POST", "/v1/restore/data", "RestoreData"],
+  ["POST", "/v1/compaction", "CompactTable"],
+  ["POST", "/v1/storage/repair", "RepairPrimary"],
+  ["GET", "/v1/jobs", "GetJob"],
+  ["GET", "/v1/jobs/:name", "GetJob"],
   ["POST", "/v1/tables", "CreateTable"],
   ["DELETE", "/v1/tables/:name", "DeleteTable"],
   ["POST", "/v1/metadata/backup", "BackupMetadata"],

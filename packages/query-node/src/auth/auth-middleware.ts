@@ -61,6 +61,7 @@ async function checkRequest(
     case "WriteData":
     case "UpdateData":
     case "DeleteData":
+    case "RestoreDeleted":
     case "RestoreData":
     case "StreamWrite": {
       // Without an allow-list the table only goes to the audit log: large bodies are not parsed twice.

@@ -10,6 +10,7 @@ import { startAllInOne } from "../start-all-in-one.js";
 import { startQueryNode } from "../start-query-node.js";
 import { startWorkerNode } from "../start-worker-node.js";
 import { VERSION } from "../version.js";
+import { addAdminCommands } from "./admin-commands.js";
 
 function parsePort(value: string): number {
   const port = Number(value);
@@ -110,6 +111,7 @@ program
   )
   .action(serve);
 addKeyCommands(program);
+addAdminCommands(program);
 
 program.parseAsync().catch((error: unknown) => {
   const message =

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { MiniodbError } from "@miniodb/core";
 
-export type JobKind = "compaction" | "backup" | "restore-metadata" | "restore-data";
+export type JobKind = "compaction" | "backup" | "restore-metadata" | "restore-data" | "repair-primary";
 export type JobState = "running" | "succeeded" | "failed";
 
 /** A long job as status and the job routes show it. */

@@ -1,4 +1,6 @@
+import { MiniodbError } from "@miniodb/core";
 import type { DataRestoreRequest, DataRestoreService } from "./data-restore-service.js";
+import type { PrimaryRepairOutcome } from "./primary-repair.js";
 import type { JobTracker, JobView, StartedJob } from "./job-tracker.js";
 import type { LifecycleService } from "./lifecycle-service.js";
 import type { MetadataBackupService } from "./metadata-backup-service.js";
@@ -11,6 +13,18 @@ export interface LifecycleApi {
   readonly backups: MetadataBackupService;
   readonly restores: MetadataRestoreService;
   readonly dataRestores: DataRestoreService;
+  /** Copies what the primary pool lacks from the backup pool; absent without a backup pool. */
+  readonly repairPrimary?: (() => StartedJob<PrimaryRepairOutcome>) | undefined;
+}
+
+/** The primary repair job, or failed_precondition when there is no backup pool. */
+export function startPrimaryRepair(api: LifecycleApi): StartedJob<PrimaryRepairOutcome> {
+  if (!api.repairPrimary)
+    throw new MiniodbError(
+      "failed_precondition",
+      "no backup pool is configured (storage.backup): nothing to repair from",
+    );
+  return api.repairPrimary();
 }
 
 /** RestoreData as a job: checked first (bad input fails the call), then run. */

@@ -13,6 +13,7 @@ import { LifecycleService } from "./lifecycle-service.js";
 import { MetadataBackupService } from "./metadata-backup-service.js";
 import { MetadataRestoreService } from "./metadata-restore-service.js";
 import { ObjectJanitor } from "./object-janitor.js";
+import { repairPrimary } from "./primary-repair.js";
 
 export interface LifecycleDeps {
   readonly nodeId: string;
@@ -21,6 +22,8 @@ export interface LifecycleDeps {
   readonly objects: ObjectStore;
   /** The backup pool alone, when there is one. */
   readonly backupObjects?: ObjectStore | undefined;
+  /** The primary pool alone, when there is a backup pool. */
+  readonly primaryObjects?: ObjectStore | undefined;
   readonly writer: ParquetFileWriter;
   readonly worker: Worker;
   /** The API's view of the workers (data restores write through it). */
@@ -93,5 +96,13 @@ export function startLifecycle(deps: LifecycleDeps): RunningLifecycle {
     onError: (error, job) => logger.error({ err: error, job }, "lifecycle job failed; will retry"),
   });
   lifecycle.start();
-  return { api: { lifecycle, jobs, backups, restores, dataRestores }, close: () => lifecycle.close() };
+  const { primaryObjects: primary, backupObjects: backup } = deps;
+  const repair =
+    primary && backup
+      ? () => jobs.start("repair-primary", (report) => repairPrimary({ metadata, primary, backup }, report))
+      : undefined;
+  return {
+    api: { lifecycle, jobs, backups, restores, dataRestores, repairPrimary: repair },
+    close: () => lifecycle.close(),
+  };
 }

@@ -1,11 +1,12 @@
 import type { Context, Hono } from "hono";
-import { CompactTableRequestSchema } from "@miniodb/proto";
+import { CompactTableRequestSchema, RepairPrimaryRequestSchema } from "@miniodb/proto";
 import { jobToJson } from "../lifecycle/job-json.js";
-import { settleJob, type LifecycleApi } from "../lifecycle/lifecycle-api.js";
+import { settleJob, startPrimaryRepair, type LifecycleApi } from "../lifecycle/lifecycle-api.js";
 import { messageFromJson, readJsonBody } from "./rest-body.js";
 
 /**
- * `POST /v1/compaction` `{table?, async?}`, `GET /v1/jobs`, `GET /v1/jobs/:id`. A call that starts
+ * `POST /v1/compaction` `{table?, async?}`, `POST /v1/storage/repair` `{async?}`, `GET /v1/jobs`,
+ * `GET /v1/jobs/:id`. A call that starts
  * a job waits for it unless `async` is true; either way it answers with the job.
  */
 export function addLifecycleRoutes(app: Hono, api: LifecycleApi | undefined): void {
@@ -13,6 +14,14 @@ export function addLifecycleRoutes(app: Hono, api: LifecycleApi | undefined): vo
   app.post("/v1/compaction", async (context) => {
     const request = messageFromJson(CompactTableRequestSchema, await optionalJsonBody(context));
     const job = await settleJob(api.jobs, await api.lifecycle.compact(request.table), request.async);
+    return context.json(
+      { success: true, job_id: job.id, job: jobToJson(job) },
+      job.state === "running" ? 202 : 200,
+    );
+  });
+  app.post("/v1/storage/repair", async (context) => {
+    const request = messageFromJson(RepairPrimaryRequestSchema, await optionalJsonBody(context));
+    const job = await settleJob(api.jobs, startPrimaryRepair(api), request.async);
     return context.json(
       { success: true, job_id: job.id, job: jobToJson(job) },
       job.state === "running" ? 202 : 200,

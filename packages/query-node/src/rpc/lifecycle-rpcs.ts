@@ -4,9 +4,11 @@ import {
   CompactTableResponseSchema,
   GetJobResponseSchema,
   JobInfoSchema,
+  RepairPrimaryResponseSchema,
   RestoreDataResponseSchema,
   type CompactTableRequest,
   type GetJobRequest,
+  type RepairPrimaryRequest,
   type JobInfo,
   type RestoreDataRequest,
 } from "@miniodb/proto";
@@ -15,13 +17,14 @@ import {
   formatDuration,
   settleJob,
   startDataRestore,
+  startPrimaryRepair,
   type LifecycleApi,
 } from "../lifecycle/lifecycle-api.js";
 import { timestampToMicros } from "./proto-convert.js";
 import { stringifyResult } from "../lifecycle/job-json.js";
 import type { JobView } from "../lifecycle/job-tracker.js";
 
-/** CompactTable, GetJob and RestoreData; absent (unimplemented) when the node runs no lifecycle jobs. */
+/** CompactTable, RepairPrimary, GetJob and RestoreData; absent (unimplemented) when the node runs no lifecycle jobs. */
 export function createLifecycleRpcs(api: LifecycleApi | undefined) {
   if (!api) return {};
   return {
@@ -63,6 +66,16 @@ export function createLifecycleRpcs(api: LifecycleApi | undefined) {
         filesRead: outcome.files_read,
         duration: formatDuration(outcome.duration_ms),
         jobId: job.id,
+      });
+    },
+    async repairPrimary(request: RepairPrimaryRequest) {
+      const job = await settleJob(api.jobs, startPrimaryRepair(api), request.async);
+      const message = job.state === "running" ? "repair started" : "repair finished";
+      return create(RepairPrimaryResponseSchema, {
+        success: true,
+        message,
+        jobId: job.id,
+        job: jobToProto(job),
       });
     },
     getJob(request: GetJobRequest) {
