@@ -21,6 +21,8 @@ export {
   widenColumnType,
 } from "./column-type.js";
 export type {
+  AuthSession,
+  AuthSessionRotation,
   BackupEntry,
   DataFile,
   IdempotencyEntry,
@@ -30,6 +32,7 @@ export type {
   MetadataStore,
   NodeEntry,
   NodeRole,
+  NodeState,
   SchemaEntry,
   TableEntry,
   Tombstone,
@@ -51,6 +54,7 @@ export {
   MAX_FLUSH_INTERVAL_SECONDS,
   normalizeTableConfig,
 } from "./table-config.js";
+export { retentionCutoff } from "./retention.js";
 export type { EncodedPayload, SerializedPayload } from "./serialized-payload.js";
 export { serializePayload } from "./serialized-payload.js";
 export type { TableSchema } from "./table-schema.js";

@@ -19,6 +19,7 @@ describe("metadata keys", () => {
     assert.equal(metadataKeys.sequence("rows"), "sequence:rows");
     assert.equal(metadataKeys.lease("compaction:users"), "lease:compaction:users");
     assert.equal(metadataKeys.idempotency("req-1"), "idempotency:req-1");
+    assert.equal(metadataKeys.authSession("s-1"), "auth_session:s-1");
     assert.equal(metadataKeys.nodes(), "nodes:{registry}");
     assert.equal(metadataKeys.nodeExpiry(), "nodes:{registry}:expiry");
     assert.equal(metadataKeys.backups(), "backups:{catalog}");
@@ -47,6 +48,7 @@ describe("metadata keys", () => {
           assert.deepEqual(parseMetadataKey(metadataKeys.table(table, part)), { kind: part, table });
           assert.deepEqual(parseMetadataKey(metadataKeys.sequence(name)), { kind: "sequence", name });
           assert.deepEqual(parseMetadataKey(metadataKeys.idempotency(name)), { kind: "idempotency", name });
+          assert.deepEqual(parseMetadataKey(metadataKeys.authSession(name)), { kind: "auth-session", name });
         },
       ),
     );

@@ -13,6 +13,8 @@ import { parseTableName } from "./table-name.js";
  *     sequence:<name>                 string  the last value handed out (decimal)
  *     lease:<name>                    hash    holder, expires_at (epoch ms), token
  *     idempotency:<key>               string  {"response", "expires_at"} (JSON), with a Redis TTL
+ *     auth_session:<id>               hash    key_id, token_id, expires_at (epoch ms), revoked 0|1,
+ *                                             with a Redis TTL past expires_at
  *     nodes:{registry}                hash    <node id> → node entry (JSON)
  *     nodes:{registry}:expiry         zset    <node id> scored by expires_at (epoch ms)
  *     backups:{catalog}               hash    <backup id> → backup entry (JSON)
@@ -26,20 +28,25 @@ import { parseTableName } from "./table-name.js";
  * therefore reads `redis-cli hgetall "table:{users}:config"` here.
  *
  * Sequences are decimal strings because they exceed 2^53. `<t>` is a valid table name (letters,
- * digits, `_`), so it can never contain `{`, `}` or `:`; names of sequences, leases and idempotency
- * keys are taken verbatim up to the end of the key.
+ * digits, `_`), so it can never contain `{`, `}` or `:`; names of sequences, leases, idempotency
+ * keys and auth sessions are taken verbatim up to the end of the key.
  */
 export type MetadataKey =
   | { readonly kind: "tables" }
   | { readonly kind: TablePart; readonly table: string }
-  | { readonly kind: "sequence" | "lease" | "idempotency"; readonly name: string }
+  | { readonly kind: "sequence" | "lease" | "idempotency" | "auth-session"; readonly name: string }
   | { readonly kind: "nodes" | "node-expiry" | "backups" | "backup-times" };
 
 /** The per-table keys, by the last segment of their key. */
 export type TablePart = "config" | "schemas" | "manifest" | "tombstones";
 
 const TABLE_PARTS: readonly TablePart[] = ["config", "schemas", "manifest", "tombstones"];
-const NAMED = { sequence: "sequence:", lease: "lease:", idempotency: "idempotency:" } as const;
+const NAMED = {
+  sequence: "sequence:",
+  lease: "lease:",
+  idempotency: "idempotency:",
+  "auth-session": "auth_session:",
+} as const;
 const FIXED = {
   tables: "tables",
   nodes: "nodes:{registry}",
@@ -58,6 +65,7 @@ export const metadataKeys = {
   sequence: (name: string): string => NAMED.sequence + name,
   lease: (name: string): string => NAMED.lease + name,
   idempotency: (key: string): string => NAMED.idempotency + key,
+  authSession: (id: string): string => NAMED["auth-session"] + id,
   nodes: (): string => FIXED.nodes,
   nodeExpiry: (): string => FIXED["node-expiry"],
   backups: (): string => FIXED.backups,

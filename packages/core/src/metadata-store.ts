@@ -68,12 +68,20 @@ export interface Tombstone {
 
 export type NodeRole = "all-in-one" | "query" | "worker";
 
+/**
+ * `active`: a full member. `draining`: a worker leaving the cluster; it takes no new writes but
+ * still holds acknowledged rows that queries must read until it has flushed them and removed itself.
+ */
+export type NodeState = "active" | "draining";
+
 export interface NodeEntry {
   readonly id: string;
   readonly role: NodeRole;
   /** host:port other nodes reach it at. */
   readonly address: string;
   readonly startedAt: Date;
+  /** Absent means active. */
+  readonly state?: NodeState;
   /** The entry lapses (disappears from listings) after this time unless renewed. */
   readonly expiresAt: Date;
 }
@@ -102,6 +110,27 @@ export interface IdempotencyEntry {
   readonly response: string;
   readonly expiresAt: Date;
 }
+
+/**
+ * A sign-in session: the chain of refresh tokens issued from one GetToken. Only the id of the
+ * current refresh token is kept; presenting an older one (reuse) revokes the session, and with it
+ * every access token that names the session.
+ */
+export interface AuthSession {
+  readonly id: string;
+  /** The API key the session was opened with. */
+  readonly keyId: string;
+  /** Id of the one refresh token that may be exchanged next. */
+  readonly refreshTokenId: string;
+  /** The session and its tokens are void after this; the store may forget it from then on. */
+  readonly expiresAt: Date;
+  readonly revoked: boolean;
+}
+
+/** What presenting a refresh token did: `rotated` holds the session with its new token id. */
+export type AuthSessionRotation =
+  | { readonly outcome: "rotated"; readonly session: AuthSession }
+  | { readonly outcome: "reused" | "revoked" | "unknown" };
 
 /**
  * Port: where MinIODB keeps everything but the data itself (embedded SQLite, Redis).
@@ -186,6 +215,28 @@ export interface MetadataStore {
   getIdempotency(key: string, now: Date): Promise<IdempotencyEntry | undefined>;
   /** Stores the response for `key`; an existing unexpired entry is kept (first writer wins). */
   putIdempotency(entry: IdempotencyEntry, now: Date): Promise<IdempotencyEntry>;
+
+  // Auth sessions -------------------------------------------------------------------------------
+  /**
+   * Stores a new session (not revoked); `already_exists` when the id is taken by a session that
+   * has not expired at `now`.
+   */
+  createAuthSession(session: Omit<AuthSession, "revoked">, now: Date): Promise<void>;
+  /** The session if it has not expired at `now` (revoked ones included). */
+  getAuthSession(id: string, now: Date): Promise<AuthSession | undefined>;
+  /**
+   * Atomically exchanges the refresh token `presentedTokenId` for `nextTokenId`. A presented id
+   * that is not the current one means an old token was replayed: the session is revoked
+   * (`reused`). Revoked sessions change nothing; expired ones answer `unknown`.
+   */
+  rotateAuthSession(
+    id: string,
+    presentedTokenId: string,
+    nextTokenId: string,
+    now: Date,
+  ): Promise<AuthSessionRotation>;
+  /** Marks the session revoked until it expires. Unknown or expired sessions are ignored. */
+  revokeAuthSession(id: string, now: Date): Promise<void>;
 
   /** A cheap round trip, for health checks. */
   ping(): Promise<void>;

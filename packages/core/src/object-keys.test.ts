@@ -22,6 +22,15 @@ describe("object keys", () => {
     assert.ok(key.startsWith(tableDataPrefix("users")));
   });
 
+  it("builds and parses compacted file keys apart from the flushed file they may start with", () => {
+    const parts = { table: "users", partition: "2026-11-26", nodeId: "node-1", sequence: 42n };
+    const key = dataFileKey({ ...parts, compaction: "m3x9k2" });
+    assert.equal(key, "data/users/dt=2026-11-26/node-1-00000000000000000042.cm3x9k2.parquet");
+    assert.notEqual(key, dataFileKey(parts));
+    assert.deepEqual(parseDataFileKey(key), { ...parts, compaction: "m3x9k2" });
+    assert.throws(() => dataFileKey({ ...parts, compaction: "Bad/run" }), /invalid compaction run/);
+  });
+
   it("round-trips any valid parts and sorts by sequence", () => {
     fc.assert(
       fc.property(

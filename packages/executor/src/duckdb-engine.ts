@@ -23,6 +23,14 @@ export interface SessionOptions {
   readonly timeoutMs?: number;
 }
 
+/** The query slots now. */
+export interface DuckDbEngineStats {
+  readonly slots: number;
+  readonly idle: number;
+  /** Queries waiting for a free slot. */
+  readonly waiting: number;
+}
+
 export interface SessionLease {
   readonly session: EngineSession;
   release(): void;
@@ -114,6 +122,10 @@ export class DuckDbEngine {
         else this.#idle.push(connection);
       },
     };
+  }
+
+  stats(): DuckDbEngineStats {
+    return { slots: this.#all.length - 1, idle: this.#idle.length, waiting: this.#waiting.length };
   }
 
   #waitForConnection(waitMs: number): Promise<DuckDBConnection> {

@@ -1,15 +1,25 @@
-export type { DuckDbEngineOptions, SessionLease, SessionOptions } from "./duckdb-engine.js";
+export type {
+  DuckDbEngineOptions,
+  DuckDbEngineStats,
+  SessionLease,
+  SessionOptions,
+} from "./duckdb-engine.js";
 export { DuckDbEngine } from "./duckdb-engine.js";
 export type { ColumnBatch, ResultBatch, ResultSet } from "./engine-session.js";
 export { EngineSession } from "./engine-session.js";
-export type { CachedObjectRef, CacheLease, ObjectFileCacheOptions } from "./object-file-cache.js";
+export type {
+  CachedObjectRef,
+  CacheLease,
+  ObjectFileCacheOptions,
+  ObjectFileCacheStats,
+} from "./object-file-cache.js";
 export { ObjectFileCache } from "./object-file-cache.js";
 export { queryScanRanges } from "./query-scan-ranges.js";
 export type { ReadOnlyQuery } from "./read-only-query.js";
 export { checkReadOnlyQuery } from "./read-only-query.js";
 export type { ResultColumn, ResultRow } from "./result-rows.js";
 export type { ScanRange } from "./scan-range.js";
-export { fileInRange } from "./scan-range.js";
+export { compareIds, fileInRange } from "./scan-range.js";
 export { TombstoneIndex } from "./tombstone-index.js";
 export type { ParquetFileGroup, TableViewSource } from "./table-view-statement.js";
 export { dropTableViewStatement, tableViewStatement, tombstoneLine } from "./table-view-statement.js";
@@ -18,6 +28,8 @@ export { ID_COLUMN, SEQUENCE_COLUMN, TIMESTAMP_COLUMN } from "./parquet-copy-sta
 export type {
   ParquetFileStats,
   ParquetFileWriterOptions,
+  ParquetRewriteRequest,
+  RowFilter,
   ParquetWriteRequest,
 } from "./parquet-file-writer.js";
 export { ParquetFileWriter } from "./parquet-file-writer.js";

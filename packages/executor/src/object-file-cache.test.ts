@@ -38,6 +38,34 @@ describe("ObjectFileCache", () => {
     second.release();
   });
 
+  it("counts hits and misses, per lookup and per lease", async () => {
+    const { store } = memoryStore({ a: "aaaa", b: "bb" });
+    const lookups: Array<[string, boolean]> = [];
+    const cache = await ObjectFileCache.create({
+      directory: directory(),
+      objects: store,
+      maxBytes: 100,
+      onLookup: (key, hit) => lookups.push([key, hit]),
+    });
+    const first = await cache.acquire([ref("a"), ref("b")]);
+    const second = await cache.acquire([ref("a")]);
+    assert.equal(first.fetched, 2);
+    assert.equal(second.fetched, 0);
+    assert.deepEqual(lookups, [
+      ["a", false],
+      ["b", false],
+      ["a", true],
+    ]);
+    assert.deepEqual(cache.stats(), {
+      hits: 1,
+      misses: 2,
+      fetchedBytes: 6,
+      bytes: 6,
+      files: 2,
+      maxBytes: 100,
+    });
+  });
+
   it("treats another ETag as another object", async () => {
     const { store, reads } = memoryStore({ a: "aaaa" });
     const cache = await ObjectFileCache.create({ directory: directory(), objects: store, maxBytes: 100 });

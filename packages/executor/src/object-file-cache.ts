@@ -9,6 +9,19 @@ export interface ObjectFileCacheOptions {
   readonly objects: ObjectStore;
   /** Bytes kept before the least recently used unpinned files are deleted. */
   readonly maxBytes: number;
+  /** Told of every object looked up: `hit` when a local copy existed (or was being fetched). */
+  readonly onLookup?: (key: string, hit: boolean) => void;
+}
+
+/** Counters since start, and what the cache holds now. */
+export interface ObjectFileCacheStats {
+  readonly hits: number;
+  readonly misses: number;
+  /** Bytes fetched from the object store since start. */
+  readonly fetchedBytes: number;
+  readonly bytes: number;
+  readonly files: number;
+  readonly maxBytes: number;
 }
 
 /** An object to have as a local file: its key and the ETag of the version wanted. */
@@ -21,6 +34,8 @@ export interface CachedObjectRef {
 export interface CacheLease {
   /** Local path of each requested object key. */
   readonly paths: ReadonlyMap<string, string>;
+  /** How many of the objects had no local copy and were fetched from the object store. */
+  readonly fetched: number;
   release(): void;
 }
 
@@ -42,6 +57,9 @@ export class ObjectFileCache {
   /** In least-recently-used order: a hit moves its entry to the end. */
   readonly #entries = new Map<string, Entry>();
   #bytes = 0;
+  #hits = 0;
+  #misses = 0;
+  #fetchedBytes = 0;
 
   private constructor(options: ObjectFileCacheOptions) {
     this.#options = options;
@@ -57,10 +75,22 @@ export class ObjectFileCache {
     return this.#bytes;
   }
 
+  stats(): ObjectFileCacheStats {
+    return {
+      hits: this.#hits,
+      misses: this.#misses,
+      fetchedBytes: this.#fetchedBytes,
+      bytes: this.#bytes,
+      files: this.#entries.size,
+      maxBytes: this.#options.maxBytes,
+    };
+  }
+
   /** Fetches what is missing (in parallel), pins everything until `release`. */
   async acquire(refs: readonly CachedObjectRef[]): Promise<CacheLease> {
     const held: Entry[] = [];
     const paths = new Map<string, string>();
+    const missesBefore = this.#misses;
     const release = () => {
       for (const entry of held.splice(0)) entry.pins--;
       this.#evict();
@@ -79,7 +109,7 @@ export class ObjectFileCache {
       throw error;
     }
     this.#evict();
-    return { paths, release };
+    return { paths, fetched: this.#misses - missesBefore, release };
   }
 
   #entry(ref: CachedObjectRef): Entry {
@@ -88,8 +118,12 @@ export class ObjectFileCache {
     if (existing) {
       this.#entries.delete(name);
       this.#entries.set(name, existing);
+      this.#hits++;
+      this.#options.onLookup?.(ref.key, true);
       return existing;
     }
+    this.#misses++;
+    this.#options.onLookup?.(ref.key, false);
     const entry: Entry = {
       path: join(this.#options.directory, `${name}.parquet`),
       size: 0,
@@ -116,6 +150,7 @@ export class ObjectFileCache {
     }
     entry.size = body.byteLength;
     this.#bytes += entry.size;
+    this.#fetchedBytes += entry.size;
   }
 
   #evict(): void {

@@ -41,8 +41,13 @@ export interface ParquetCopyStatementOptions {
  */
 export function parquetCopyStatement(options: ParquetCopyStatementOptions): string {
   const { inputPath, columns, outputPath, maxLineBytes } = options;
+  return sortedParquetCopy(rowLinesSelect(inputPath, columns, maxLineBytes), outputPath);
+}
+
+/** `COPY` of any row select (record columns first) to a data file sorted by id, then sequence. */
+export function sortedParquetCopy(select: string, outputPath: string): string {
   return (
-    `COPY (SELECT * FROM (${rowLinesSelect(inputPath, columns, maxLineBytes)}) ` +
+    `COPY (SELECT * FROM (${select}) ` +
     `ORDER BY ${quoteIdentifier(ID_COLUMN)}, ${quoteIdentifier(SEQUENCE_COLUMN)}) ` +
     `TO ${quoteLiteral(outputPath)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${ROW_GROUP_ROWS}, ` +
     `USE_TMP_FILE true, RETURN_STATS)`

@@ -4,7 +4,15 @@ import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { checkPayloadKey, MiniodbError, type ColumnDef, type ColumnType } from "@miniodb/core";
 import { duckDbSandboxStatements } from "./duckdb-sandbox.js";
 import { fromDuckDbError } from "./errors.js";
-import { parquetCopyStatement, parquetStatsQuery } from "./parquet-copy-statement.js";
+import {
+  ID_COLUMN,
+  parquetCopyStatement,
+  parquetStatsQuery,
+  sortedParquetCopy,
+  TIMESTAMP_COLUMN,
+} from "./parquet-copy-statement.js";
+import { quoteIdentifier, quoteLiteral } from "./sql-quote.js";
+import { tableRowsSelect, type TableViewSource } from "./table-view-statement.js";
 
 export interface ParquetFileWriterOptions {
   /**
@@ -27,6 +35,24 @@ export interface ParquetWriteRequest {
   readonly columns: readonly ColumnDef[];
   /** Where the Parquet file goes; an existing file is replaced only when the write succeeds. */
   readonly outputPath: string;
+}
+
+/**
+ * Data files of one table rewritten as one (compaction): the live rows of `source` (its
+ * tombstones and retention window applied) in today's columns, sorted by id then sequence.
+ */
+export interface ParquetRewriteRequest {
+  readonly source: Omit<TableViewSource, "name" | "bufferPath">;
+  readonly outputPath: string;
+  /** Keep only these rows (a data restore's selection); every live row when absent. */
+  readonly filter?: RowFilter | undefined;
+}
+
+/** Rows by id and by timestamp (epoch µs, `from` inclusive, `to` exclusive). */
+export interface RowFilter {
+  readonly ids?: readonly string[] | undefined;
+  readonly from?: number | undefined;
+  readonly to?: number | undefined;
 }
 
 /** What the manifest records about a data file. */
@@ -112,6 +138,21 @@ export class ParquetFileWriter {
     }
   }
 
+  /**
+   * Writes `outputPath` from the live rows of existing data files and returns its stats, or
+   * undefined (and no file) when no row is left.
+   */
+  async rewrite(request: ParquetRewriteRequest): Promise<ParquetFileStats | undefined> {
+    if (this.#closed) throw new MiniodbError("failed_precondition", "the Parquet writer is closed");
+    const task = this.#rewrite(request);
+    this.#inFlight.add(task);
+    try {
+      return await task;
+    } finally {
+      this.#inFlight.delete(task);
+    }
+  }
+
   /** Waits for writes in flight, then releases DuckDB. Later writes fail. */
   async close(): Promise<void> {
     if (this.#closed) return;
@@ -153,6 +194,48 @@ export class ParquetFileWriter {
     }
   }
 
+  async #rewrite({
+    source,
+    outputPath,
+    filter,
+  }: ParquetRewriteRequest): Promise<ParquetFileStats | undefined> {
+    checkColumns(source.columns);
+    const output = this.#pathInside(outputPath, "outputPath");
+    const fileGroups = source.fileGroups.map((group) => ({
+      ...group,
+      paths: group.paths.map((path) => this.#checkedInput(path)),
+    }));
+    const tombstonesPath = source.tombstonesPath && this.#checkedInput(source.tombstonesPath);
+    const select = filteredRows(
+      tableRowsSelect({ ...source, name: "rewrite", fileGroups, tombstonesPath }),
+      filter,
+    );
+    const connection = await this.#instance.connect().catch((error: unknown) => {
+      throw fromDuckDbError(error);
+    });
+    try {
+      const copied = (await connection.runAndReadAll(sortedParquetCopy(select, output))).getRowObjectsJS()[0];
+      const rowCount = Number(copied?.["count"] ?? 0);
+      if (rowCount === 0) {
+        await rm(output, { force: true });
+        return undefined;
+      }
+      return await readStats(connection, output, rowCount, Number(copied?.["file_size_bytes"]));
+    } catch (error) {
+      throw fromDuckDbError(error);
+    } finally {
+      connection.closeSync();
+    }
+  }
+
+  #checkedInput(path: string): string {
+    const absolute = this.#pathInside(path, "input path");
+    if (GLOB_CHARACTERS.test(absolute)) {
+      throw new MiniodbError("invalid_argument", `input paths may not contain * ? or [: ${absolute}`);
+    }
+    return absolute;
+  }
+
   #pathInside(path: string, name: string): string {
     const absolute = resolve(path);
     const fromWork = relative(this.#workDirectory, absolute);
@@ -186,6 +269,19 @@ async function readStats(
     minSequence: BigInt(String(row["min_sequence"])),
     maxSequence: BigInt(String(row["max_sequence"])),
   };
+}
+
+function filteredRows(select: string, filter: RowFilter | undefined): string {
+  const conditions: string[] = [];
+  if (filter?.ids !== undefined) {
+    const ids = filter.ids.length === 0 ? "NULL" : filter.ids.map(quoteLiteral).join(", ");
+    conditions.push(`${quoteIdentifier(ID_COLUMN)} IN (${ids})`);
+  }
+  const timestamp = quoteIdentifier(TIMESTAMP_COLUMN);
+  if (filter?.from !== undefined)
+    conditions.push(`${timestamp} >= make_timestamp(${Math.trunc(filter.from)})`);
+  if (filter?.to !== undefined) conditions.push(`${timestamp} < make_timestamp(${Math.trunc(filter.to)})`);
+  return conditions.length === 0 ? select : `SELECT * FROM (${select}) WHERE ${conditions.join(" AND ")}`;
 }
 
 function setupStatements(

@@ -26,6 +26,8 @@ export interface TableViewSource {
   readonly tombstonesPath?: string | undefined;
   /** Longest NDJSON line to accept, in bytes. */
   readonly maxLineBytes: number;
+  /** Rows with an older timestamp (epoch µs) are left out: the table's retention window. */
+  readonly minTimestamp?: number | undefined;
 }
 
 const TYPE_SQL: Record<ColumnType, string> = {
@@ -55,6 +57,17 @@ const TYPE_SQL: Record<ColumnType, string> = {
  * table with nothing yet is an empty view with the right columns, so joins against it behave.
  */
 export function tableViewStatement(source: TableViewSource): string {
+  return (
+    `CREATE OR REPLACE TEMP VIEW ${quoteIdentifier(source.name)} AS ` +
+    `SELECT * EXCLUDE (${quoteIdentifier(SEQUENCE_COLUMN)}) FROM (${tableRowsSelect(source)})`
+  );
+}
+
+/**
+ * The live rows of a table's files and buffered rows, with their sequence column, in no
+ * particular order: what the view shows (and what compaction writes back).
+ */
+export function tableRowsSelect(source: TableViewSource): string {
   const tombstones = source.tombstonesPath;
   const groups = source.fileGroups.filter((group) => group.paths.length > 0);
   const clean = groups
@@ -77,10 +90,10 @@ export function tableViewStatement(source: TableViewSource): string {
     );
   }
   if (parts.length === 0) parts.push(emptySelect(source.columns));
-  return (
-    `CREATE OR REPLACE TEMP VIEW ${quoteIdentifier(source.name)} AS ` +
-    `SELECT * EXCLUDE (${quoteIdentifier(SEQUENCE_COLUMN)}) FROM (${parts.join(" UNION ALL ")})`
-  );
+  const rows = parts.join(" UNION ALL ");
+  if (source.minTimestamp === undefined) return rows;
+  const cutoff = Math.trunc(source.minTimestamp);
+  return `SELECT * FROM (${rows}) WHERE ${quoteIdentifier(TIMESTAMP_COLUMN)} >= make_timestamp(${cutoff})`;
 }
 
 function fileGroupSelect(group: ParquetFileGroup, columns: readonly ColumnDef[]): string {

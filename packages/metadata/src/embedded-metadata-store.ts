@@ -1,4 +1,6 @@
 import type {
+  AuthSession,
+  AuthSessionRotation,
   BackupEntry,
   IdempotencyEntry,
   Lease,
@@ -11,6 +13,7 @@ import type {
   Tombstone,
 } from "@miniodb/core";
 import { MiniodbError } from "@miniodb/core";
+import { AuthSessionTable } from "./embedded/auth-session-table.js";
 import { BackupTable } from "./embedded/backup-table.js";
 import { EMBEDDED_MIGRATIONS } from "./embedded/embedded-migrations.js";
 import { IdempotencyTable } from "./embedded/idempotency-table.js";
@@ -52,6 +55,7 @@ export class EmbeddedMetadataStore implements MetadataStore {
   readonly #leases: LeaseTable;
   readonly #backups: BackupTable;
   readonly #idempotency: IdempotencyTable;
+  readonly #sessions: AuthSessionTable;
 
   private constructor(db: SqliteDatabase) {
     this.#db = db;
@@ -64,6 +68,7 @@ export class EmbeddedMetadataStore implements MetadataStore {
     this.#leases = new LeaseTable(db);
     this.#backups = new BackupTable(db);
     this.#idempotency = new IdempotencyTable(db);
+    this.#sessions = new AuthSessionTable(db);
   }
 
   static async create({
@@ -204,6 +209,29 @@ export class EmbeddedMetadataStore implements MetadataStore {
 
   async putIdempotency(entry: IdempotencyEntry, now: Date): Promise<IdempotencyEntry> {
     return this.#write("put idempotency entry", () => this.#idempotency.put(entry, now));
+  }
+
+  async createAuthSession(session: Omit<AuthSession, "revoked">, now: Date): Promise<void> {
+    this.#write("create auth session", () => this.#sessions.create(session, now));
+  }
+
+  async getAuthSession(id: string, now: Date): Promise<AuthSession | undefined> {
+    return this.#call("get auth session", () => this.#sessions.get(id, now));
+  }
+
+  async rotateAuthSession(
+    id: string,
+    presentedTokenId: string,
+    nextTokenId: string,
+    now: Date,
+  ): Promise<AuthSessionRotation> {
+    return this.#write("rotate auth session", () =>
+      this.#sessions.rotate(id, presentedTokenId, nextTokenId, now),
+    );
+  }
+
+  async revokeAuthSession(id: string, now: Date): Promise<void> {
+    this.#write("revoke auth session", () => this.#sessions.revoke(id, now));
   }
 
   async ping(): Promise<void> {

@@ -8,6 +8,8 @@ export type {
   RedisConnectionOptions,
 } from "./redis/create-redis-client.js";
 export { createRedisClient } from "./redis/create-redis-client.js";
+export type { RedisConnectionCounts } from "./redis/redis-connections.js";
+export { redisConnections } from "./redis/redis-connections.js";
 export type { RedisClient } from "./redis/redis-client.js";
 export { scanKeys } from "./redis/scan-keys.js";
 export type { ReplicaAcks } from "./redis/with-replica-acks.js";

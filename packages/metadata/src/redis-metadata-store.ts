@@ -1,4 +1,6 @@
 import type {
+  AuthSession,
+  AuthSessionRotation,
   BackupEntry,
   IdempotencyEntry,
   Lease,
@@ -12,6 +14,7 @@ import type {
 } from "@miniodb/core";
 import { MiniodbError } from "@miniodb/core";
 import { fromRedisError } from "./redis/errors.js";
+import { RedisAuthSessions } from "./redis/redis-auth-sessions.js";
 import { RedisBackups } from "./redis/redis-backups.js";
 import type { RedisClient } from "./redis/redis-client.js";
 import { withReplicaAcks, type ReplicaAcks } from "./redis/with-replica-acks.js";
@@ -62,6 +65,7 @@ export class RedisMetadataStore implements MetadataStore {
   readonly #leases: RedisLeases;
   readonly #backups: RedisBackups;
   readonly #idempotency: RedisIdempotency;
+  readonly #sessions: RedisAuthSessions;
   readonly #timeoutMs: number;
   #closed = false;
 
@@ -77,6 +81,7 @@ export class RedisMetadataStore implements MetadataStore {
     this.#leases = new RedisLeases(client);
     this.#backups = new RedisBackups(client);
     this.#idempotency = new RedisIdempotency(client);
+    this.#sessions = new RedisAuthSessions(client);
   }
 
   /** Wraps `client` and checks it answers a ping (`unavailable` otherwise; the client is closed). */
@@ -203,6 +208,29 @@ export class RedisMetadataStore implements MetadataStore {
 
   putIdempotency(entry: IdempotencyEntry, now: Date): Promise<IdempotencyEntry> {
     return this.#call("put idempotency entry", () => this.#idempotency.put(entry, now));
+  }
+
+  createAuthSession(session: Omit<AuthSession, "revoked">, now: Date): Promise<void> {
+    return this.#call("create auth session", () => this.#sessions.create(session, now));
+  }
+
+  getAuthSession(id: string, now: Date): Promise<AuthSession | undefined> {
+    return this.#call("get auth session", () => this.#sessions.get(id, now));
+  }
+
+  rotateAuthSession(
+    id: string,
+    presentedTokenId: string,
+    nextTokenId: string,
+    now: Date,
+  ): Promise<AuthSessionRotation> {
+    return this.#call("rotate auth session", () =>
+      this.#sessions.rotate(id, presentedTokenId, nextTokenId, now),
+    );
+  }
+
+  revokeAuthSession(id: string, now: Date): Promise<void> {
+    return this.#call("revoke auth session", () => this.#sessions.revoke(id, now));
   }
 
   ping(): Promise<void> {

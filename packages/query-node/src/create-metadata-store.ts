@@ -4,15 +4,19 @@ import {
   createRedisClient,
   EmbeddedMetadataStore,
   RedisMetadataStore,
+  redisConnections,
   type RedisClientOptions,
 } from "@miniodb/metadata";
 import type { RedisConfig } from "./config/metadata-config.js";
+import type { ConnectionStats } from "./observability/node-stats.js";
 import type { ResolvedConfig } from "./config/node-identity.js";
 
 export interface NodeMetadataStore {
   readonly store: MetadataStore;
   /** For logs and status: `embedded` or `redis-<mode>`. */
   readonly kind: string;
+  /** Connections now: Redis connections with a command in flight / ready and idle. */
+  readonly connections: () => ConnectionStats;
 }
 
 /** The metadata store `metadata` configures: SQLite under the data directory, or Redis. */
@@ -23,7 +27,12 @@ export async function createMetadataStore(
 ): Promise<NodeMetadataStore> {
   const { metadata } = config;
   if (metadata.backend === "embedded")
-    return { store: await EmbeddedMetadataStore.create({ path: embeddedPath }), kind: "embedded" };
+    return {
+      store: await EmbeddedMetadataStore.create({ path: embeddedPath }),
+      kind: "embedded",
+      // One in-process database handle, used synchronously: idle whenever anyone can look.
+      connections: () => ({ active: 0, idle: 1 }),
+    };
   const redis = metadata.redis;
   const client = createRedisClient({
     ...redisClientOptions(redis),
@@ -35,7 +44,7 @@ export async function createMetadataStore(
       ? { replicaAcks: { replicas: redis.replica_acks, timeoutMs: redis.replica_ack_timeout_ms } }
       : {}),
   });
-  return { store, kind: `redis-${redis.mode}` };
+  return { store, kind: `redis-${redis.mode}`, connections: () => redisConnections(client) };
 }
 
 function redisClientOptions(redis: RedisConfig): RedisClientOptions {

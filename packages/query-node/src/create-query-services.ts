@@ -15,6 +15,8 @@ export interface QueryServicesDeps {
   readonly objects: ObjectStore;
   readonly data: DataPlane;
   readonly tables: TableService;
+  /** Told of every file cache lookup (for hit/miss metrics). */
+  readonly onCacheLookup?: (key: string, hit: boolean) => void;
 }
 
 /**
@@ -27,6 +29,7 @@ export async function createQueryServices(deps: QueryServicesDeps) {
     directory: layout.fileCacheDirectory,
     objects,
     maxBytes: config.query.file_cache_bytes,
+    ...(deps.onCacheLookup ? { onLookup: deps.onCacheLookup } : {}),
   });
   const engine = await DuckDbEngine.create({
     allowedDirectory: layout.queryCacheDirectory,
@@ -50,6 +53,7 @@ export async function createQueryServices(deps: QueryServicesDeps) {
       directory: layout.resultsDirectory,
       cursorTtlMs: config.query.cursor_ttl_seconds * 1000,
       maxBytes: config.query.result_cache_bytes,
+      maxResultBytes: config.limits.max_result_bytes,
     });
     const mutations = new MutationService({
       metadata,
@@ -58,7 +62,7 @@ export async function createQueryServices(deps: QueryServicesDeps) {
       data,
       maxBatchRecords: config.limits.max_batch_records,
     });
-    return { queries, pager, mutations, close: () => engine.close() };
+    return { queries, pager, mutations, engine, cache, close: () => engine.close() };
   } catch (error) {
     engine.close();
     throw error;

@@ -2,7 +2,10 @@ import { mkdir, rm } from "node:fs/promises";
 import type { Logger } from "pino";
 import { ParquetFileWriter } from "@miniodb/executor";
 import { Worker, WriteAheadLog } from "@miniodb/worker-node";
+import { createApiSecurity } from "./auth/create-api-security.js";
+import { resolveAuthMode } from "./auth/resolve-auth-enabled.js";
 import { dataLayout } from "./config/data-layout.js";
+import { startLifecycle } from "./lifecycle/start-lifecycle.js";
 import type { ResolvedConfig } from "./config/node-identity.js";
 import { tableDefaultsFromConfig } from "./config/table-defaults.js";
 import { createMetadataStore } from "./create-metadata-store.js";
@@ -10,7 +13,13 @@ import { createObjectStore } from "./create-object-store.js";
 import { createQueryServices } from "./create-query-services.js";
 import { createRequestHandler } from "./server/create-request-handler.js";
 import { ProtocolServer } from "./server/protocol-server.js";
+import { readTlsFiles, type TlsFiles } from "./server/read-tls-files.js";
 import { createHealthCheck } from "./services/health-check.js";
+import { createNodeObservability, nodeHealthProbes } from "./observability/create-node-observability.js";
+import { instrumentHandler } from "./observability/instrument-handler.js";
+import { recordLifecycleJob } from "./observability/record-lifecycle-job.js";
+import { StatusService } from "./observability/status-service.js";
+import { InProcessDataPlane } from "./services/in-process-data-plane.js";
 import { TableService } from "./services/table-service.js";
 import { WriteService } from "./services/write-service.js";
 import { VERSION } from "./version.js";
@@ -27,28 +36,38 @@ export interface RunningNode {
  * API on both configured ports, every protocol on each, and an in-process worker. Wiring only.
  */
 export async function startAllInOne(config: ResolvedConfig, logger: Logger): Promise<RunningNode> {
+  const authMode = resolveAuthMode(config.server.host, config.auth);
+  if (authMode.warning) logger.warn({ host: config.server.host }, authMode.warning);
+  const tls = await readTlsFiles(config.tls);
   const layout = dataLayout(config.node.data_dir);
   await rm(layout.scratchDirectory, { recursive: true, force: true });
   await mkdir(layout.scratchDirectory, { recursive: true });
   const cleanup: Array<() => Promise<void> | void> = [];
   try {
-    const { store: metadata, kind: metadataKind } = await createMetadataStore(
-      config,
-      layout.metadataFile,
-      logger.child({ component: "metadata" }),
-    );
+    const observability = createNodeObservability(config, logger, VERSION);
+    cleanup.unshift(() => observability.close());
+    const hooks = observability.dataPathHooks();
+    const {
+      store: metadata,
+      kind: metadataKind,
+      connections: metadataConnections,
+    } = await createMetadataStore(config, layout.metadataFile, logger.child({ component: "metadata" }));
     cleanup.unshift(() => metadata.close());
-    const { store: objects, kind: storageKind } = await createObjectStore(
-      config,
-      layout.objectsDirectory,
-      logger.child({ component: "storage" }),
-    );
+    const {
+      store: objects,
+      kind: storageKind,
+      pools,
+      poolStatus,
+      backup: backupObjects,
+      primary: primaryObjects,
+    } = await createObjectStore(config, layout.objectsDirectory, logger.child({ component: "storage" }));
     cleanup.unshift(() => objects.close());
     const writer = await ParquetFileWriter.create({ workDirectory: layout.scratchDirectory });
     cleanup.unshift(() => writer.close());
     const wal = await WriteAheadLog.open({
       directory: layout.walDirectory,
       segmentBytes: config.worker.wal_segment_bytes,
+      onGroupCommit: hooks.onGroupCommit,
     });
     const worker = await Worker.start({
       nodeId: config.node.id,
@@ -63,42 +82,104 @@ export async function startAllInOne(config: ResolvedConfig, logger: Logger): Pro
       idempotencyWindowMs: config.worker.idempotency_window_seconds * 1000,
       onBackgroundError: (error, table) =>
         logger.error({ err: error, table }, "background flush failed; will retry"),
+      onFlush: hooks.onFlush,
     });
     cleanup.unshift(() => worker.close());
+    const data = new InProcessDataPlane(worker);
     const tables = new TableService({
       metadata,
       objects,
-      data: worker,
+      data,
       defaults: tableDefaultsFromConfig(config),
       autoCreate: config.tables.auto_create,
       defaultTable: config.tables.default_table,
     });
-    const reads = await createQueryServices({ config, layout, metadata, objects, data: worker, tables });
-    cleanup.unshift(() => reads.close());
-    const health = createHealthCheck({
-      nodeId: config.node.id,
-      mode: "all-in-one",
-      version: VERSION,
-      probes: {
-        metadata: () => metadata.ping(),
-        storage: async () => void (await objects.head("health/probe")),
-      },
+    const reads = await createQueryServices({
+      config,
+      layout,
+      metadata,
+      objects,
+      data,
+      tables,
+      onCacheLookup: hooks.onCacheLookup,
     });
+    cleanup.unshift(() => reads.close());
+    const lifecycle = startLifecycle({
+      nodeId: config.node.id,
+      config: config.lifecycle,
+      metadata,
+      objects,
+      backupObjects,
+      primaryObjects,
+      writer,
+      worker,
+      data,
+      scratchDirectory: layout.scratchDirectory,
+      tables,
+      queries: reads.queries,
+      maxBatchRecords: config.limits.max_batch_records,
+      logger: logger.child({ component: "lifecycle" }),
+      onJobFinished: (job) => recordLifecycleJob(observability.metrics, job),
+    });
+    cleanup.unshift(() => lifecycle.close());
+    await observability.attach(
+      {
+        nodeId: config.node.id,
+        metadataKind,
+        storageKind,
+        metadata,
+        buffers: worker,
+        wal,
+        fileCache: reads.cache,
+        engine: reads.engine,
+        resultCacheBytes: () => reads.pager.storedBytes,
+        metadataConnections,
+        storagePools: pools,
+        poolStatus,
+        maxBufferedBytes: config.worker.max_buffered_bytes,
+      },
+      createHealthCheck({
+        nodeId: config.node.id,
+        mode: "all-in-one",
+        version: VERSION,
+        probeTimeoutMs: config.observability.probe_timeout_ms,
+        probes: nodeHealthProbes(metadata, pools, reads.engine),
+      }),
+    );
+    const health = () => observability.checkHealth();
+    let ports = { grpc: config.server.grpc_port, rest: config.server.rest_port };
     const services = {
       nodeId: config.node.id,
       health,
       tables,
-      writes: new WriteService({ tables, data: worker, maxBatchRecords: config.limits.max_batch_records }),
+      writes: new WriteService({ tables, data, maxBatchRecords: config.limits.max_batch_records }),
       queries: reads.queries,
       pager: reads.pager,
       mutations: reads.mutations,
       maxBatchRecords: config.limits.max_batch_records,
       maxRequestBytes: config.limits.max_request_bytes,
+      status: new StatusService({
+        observability,
+        address: () => `${config.server.host}:${ports.grpc}`,
+        nodeListTimeoutMs: config.observability.probe_timeout_ms,
+      }),
+      lifecycle: lifecycle.api,
     };
-    const handler = createRequestHandler(services, logger.child({ component: "api" }));
-    const servers = await listenOnBothPorts(config, handler);
+    const security = await createApiSecurity({
+      config,
+      authEnabled: authMode.enabled,
+      metadata,
+      sqlTables: (sql) => reads.queries.tablesOf(sql),
+      logger,
+    });
+    cleanup.unshift(() => security.close());
+    const handler = instrumentHandler(
+      createRequestHandler(services, logger.child({ component: "api" }), security),
+      (context, ok) => observability.recordRequest(context, ok),
+    );
+    const servers = await listenOnBothPorts(config, handler, tls);
     cleanup.unshift(() => closeServers(servers, config.server.shutdown_grace_seconds * 1000));
-    const ports = { grpc: servers[0].address.port, rest: servers.at(-1)!.address.port };
+    ports = { grpc: servers[0].address.port, rest: servers.at(-1)!.address.port };
     logger.info(
       {
         host: config.server.host,
@@ -107,6 +188,8 @@ export async function startAllInOne(config: ResolvedConfig, logger: Logger): Pro
         data_dir: config.node.data_dir,
         metadata: metadataKind,
         storage: storageKind,
+        auth: authMode.enabled,
+        tls: tls !== undefined,
       },
       "listening",
     );
@@ -123,24 +206,28 @@ export async function startAllInOne(config: ResolvedConfig, logger: Logger): Pro
   }
 }
 
-async function listenOnBothPorts(config: ResolvedConfig, handler: ReturnType<typeof createRequestHandler>) {
+export async function listenOnBothPorts(
+  config: ResolvedConfig,
+  handler: ReturnType<typeof createRequestHandler>,
+  tls?: TlsFiles,
+) {
   const { host, grpc_port, rest_port } = config.server;
-  const grpc = await ProtocolServer.listen({ host, port: grpc_port, handler });
+  const grpc = await ProtocolServer.listen({ host, port: grpc_port, handler, tls });
   if (rest_port === grpc_port && rest_port !== 0) return [grpc] as const;
   try {
-    return [grpc, await ProtocolServer.listen({ host, port: rest_port, handler })] as const;
+    return [grpc, await ProtocolServer.listen({ host, port: rest_port, handler, tls })] as const;
   } catch (error) {
     await grpc.close(0);
     throw error;
   }
 }
 
-async function closeServers(servers: readonly ProtocolServer[], graceMs: number): Promise<void> {
+export async function closeServers(servers: readonly ProtocolServer[], graceMs: number): Promise<void> {
   await Promise.all(servers.map((server) => server.close(graceMs)));
 }
 
 /** Runs every step even if one fails, then rethrows the first failure. */
-async function runAll(steps: ReadonlyArray<() => Promise<void> | void>): Promise<void> {
+export async function runAll(steps: ReadonlyArray<() => Promise<void> | void>): Promise<void> {
   let failure: unknown;
   for (const step of steps) {
     try {

@@ -210,6 +210,13 @@ describe("ingest and tables on one node", () => {
         413,
         /limit/,
       ],
+      [
+        // 711 characters of JSON, but 2,111 bytes of UTF-8 ("€" takes three): over the 2,000-byte limit.
+        "/v1/data",
+        { body: { table: "users", data: { id: "x1", payload: { blob: "€".repeat(700) } } } },
+        413,
+        /bytes of JSON/,
+      ],
       ["/v1/data/batch?table=users", { body: [] }, 400, /no records/],
       ["/v1/tables", { body: { table_name: "users" } }, 409, /exists/],
       ["/v1/tables", { body: { table_name: "t", config: { buffer_size: -1 } } }, 400, /buffer_size/],

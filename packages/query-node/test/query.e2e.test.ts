@@ -74,6 +74,8 @@ describe("queries on one node", () => {
     "SELECT id, age FROM users WHERE id < 'u-3' ORDER BY age DESC",
     "SELECT id FROM users WHERE id < 'u-3'",
     "SELECT id FROM users ORDER BY id DESC LIMIT 101",
+    // A result column with the name of read_parquet's row number: pages by LIMIT/OFFSET instead.
+    "SELECT id, age AS file_row_number FROM users WHERE id < 'u-3' ORDER BY id",
   ];
   for (const sql of orderings) {
     it(`pages exactly through: ${sql}`, async () => {
@@ -94,6 +96,13 @@ describe("queries on one node", () => {
       assert.equal(new Set(walked.map(key)).size, walked.length, "no duplicates");
       assert.deepEqual(walked.map(key).sort(), whole.map(key).sort());
       if (sql.endsWith("ORDER BY id")) assert.deepEqual(walked, whole);
+      if (sql.endsWith("ORDER BY age DESC")) {
+        const ages = walked.map((row) => row["age"] as number);
+        assert.ok(
+          ages.every((age, index) => index === 0 || age <= ages[index - 1]!),
+          "pages keep the order",
+        );
+      }
     });
   }
 

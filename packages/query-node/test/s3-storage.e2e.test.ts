@@ -57,7 +57,13 @@ describe("a node on S3 storage with a backup pool", () => {
     rmSync(primary.directory, { recursive: true, force: true });
     node = await spawnNode([], env());
     assert.deepEqual(await count(), [{ n: 3_000, ids: 3_000 }]);
-    const health = await requestJson<{ status: string }>(`${rest()}/v1/health`);
-    assert.equal(health.body.status, "healthy");
+    // Still serving from the backup pool: degraded (200), with the primary named as down.
+    const health = await requestJson<{ status: string; details: Record<string, string> }>(
+      `${rest()}/v1/health`,
+    );
+    assert.equal(health.status, 200);
+    assert.equal(health.body.status, "degraded");
+    assert.notEqual(health.body.details["storage.primary"], "ok");
+    assert.equal(health.body.details["storage.backup"], "ok");
   });
 });

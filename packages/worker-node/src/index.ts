@@ -6,7 +6,12 @@ export {
   MAX_FRAME_PAYLOAD_BYTES,
   WAL_MAGIC,
 } from "./wal/wal-frame.js";
-export type { WalEntry, WriteAheadLogOptions, WriteAheadLogStats } from "./wal/write-ahead-log.js";
+export type {
+  WalEntry,
+  WalGroupCommit,
+  WriteAheadLogOptions,
+  WriteAheadLogStats,
+} from "./wal/write-ahead-log.js";
 export { DEFAULT_SEGMENT_BYTES, WriteAheadLog } from "./wal/write-ahead-log.js";
 export { rowsOutsideManifest } from "./buffer/buffer-view.js";
 export type { BufferedRows, BufferSnapshot, FlushProgress } from "./buffer/table-buffer.js";
@@ -19,4 +24,29 @@ export { RecordPreparer } from "./ingest/record-preparer.js";
 export { SEQUENCE_COLUMN } from "./ingest/row-line.js";
 export type { RecordError, WriteResult } from "./ingest/write-result.js";
 export { Worker } from "./worker.js";
-export type { TableBufferStats, WorkerOptions, WorkerWal, WriteOptions } from "./worker-types.js";
+export type {
+  FlushReport,
+  TableBufferStats,
+  WorkerOptions,
+  WorkerWal,
+  WriteOptions,
+} from "./worker-types.js";
+export type { CompactionBin, CompactionPolicy } from "./compaction/compaction-plan.js";
+export { planCompaction } from "./compaction/compaction-plan.js";
+export type {
+  CompactionOutcome,
+  CompactionProgress,
+  CompactOptions,
+  TableCompactorOptions,
+} from "./compaction/table-compactor.js";
+export { TableCompactor } from "./compaction/table-compactor.js";
+export type { CapturedPart, BufferCapturesOptions } from "./server/buffer-captures.js";
+export { BufferCaptures } from "./server/buffer-captures.js";
+export { TableLookup } from "./server/table-lookup.js";
+export type { ShardOwnership } from "./server/write-admission.js";
+export { WriteAdmission } from "./server/write-admission.js";
+export type { WorkerServiceDeps } from "./server/worker-service.js";
+export { createWorkerService } from "./server/worker-service.js";
+export type { WorkerServerOptions } from "./server/worker-server.js";
+export { WorkerServer } from "./server/worker-server.js";
+export { ERROR_CODE_HEADER, ERROR_REASON_HEADER, toWorkerConnectError } from "./server/worker-rpc-errors.js";

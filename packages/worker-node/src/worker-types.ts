@@ -27,6 +27,8 @@ export interface WorkerOptions {
   readonly idempotencyWindowMs?: number;
   /** Called with errors of background flushes (they are retried on the next check). */
   readonly onBackgroundError?: (error: unknown, table: string) => void;
+  /** Told after every flush that committed rows: how many, in how many bytes, how long it took. */
+  readonly onFlush?: (flush: FlushReport) => void;
   readonly now?: () => number;
 }
 
@@ -36,6 +38,8 @@ export interface TableBufferStats {
   readonly unflushedRows: number;
   readonly bufferedBytes: number;
   readonly lastWriteMs: number | undefined;
+  /** Epoch ms when the oldest row still unflushed was acknowledged (put back after a failed flush: then). */
+  readonly oldestUnflushedMs: number | undefined;
   /** Oldest and newest timestamp (epoch µs) of the unflushed rows. */
   readonly unflushedTimeRange: { readonly min: number; readonly max: number } | undefined;
 }
@@ -45,4 +49,17 @@ export interface WriteOptions {
   readonly partial?: boolean;
   /** Apply this write at most once per key within the idempotency window. */
   readonly idempotencyKey?: string;
+  /** The write's sequence numbers are above this one (the highest the sender has seen). */
+  readonly sequenceFloor?: bigint;
+}
+
+/** One committed flush of a table. */
+export interface FlushReport {
+  readonly table: string;
+  readonly rows: number;
+  readonly files: number;
+  readonly bytes: number;
+  readonly seconds: number;
+  /** How long the oldest flushed row waited between its acknowledgement and the commit. */
+  readonly oldestRowAgeSeconds: number;
 }

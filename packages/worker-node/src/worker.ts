@@ -73,7 +73,8 @@ export class Worker {
     options: WriteOptions = {},
   ): Promise<WriteResult> {
     if (this.#closed) throw new MiniodbError("unavailable", "the worker is shutting down");
-    const { idempotencyKey, partial = false } = options;
+    const { idempotencyKey, partial = false, sequenceFloor } = options;
+    if (sequenceFloor !== undefined) this.#clock.observe(sequenceFloor);
     if (idempotencyKey === undefined) return this.#write(table, records, partial, undefined);
     return this.#idempotency.run(idempotencyKey, (stamp) => this.#write(table, records, partial, stamp));
   }
@@ -124,13 +125,25 @@ export class Worker {
   tableStats(table: string): TableBufferStats {
     const state = this.#tables.get(table);
     if (!state)
-      return { unflushedRows: 0, bufferedBytes: 0, lastWriteMs: undefined, unflushedTimeRange: undefined };
+      return {
+        unflushedRows: 0,
+        bufferedBytes: 0,
+        lastWriteMs: undefined,
+        oldestUnflushedMs: undefined,
+        unflushedTimeRange: undefined,
+      };
     return {
       unflushedRows: state.buffer.rowCount + state.buffer.pendingRowCount,
       bufferedBytes: state.buffer.bytes,
       lastWriteMs: state.lastWriteMs,
+      oldestUnflushedMs: state.buffer.oldestUnflushedMs,
       unflushedTimeRange: state.buffer.timeRange,
     };
+  }
+
+  /** Names of the tables this worker holds state for (buffered rows or recent writes). */
+  tableNames(): string[] {
+    return [...this.#tables.keys()];
   }
 
   /**
@@ -141,9 +154,23 @@ export class Worker {
     return this.#tables.get(table)?.buffer.capture() ?? [];
   }
 
-  /** A sequence number above every one this worker has handed out (for tombstones). */
-  nextSequence(): bigint {
+  /**
+   * A sequence number above every one this worker has handed out and above `floor` (for
+   * tombstones); the worker's later rows get higher ones.
+   */
+  nextSequence(floor = 0n): bigint {
+    this.#clock.observe(floor);
     return this.#clock.nextRange(1);
+  }
+
+  /** The highest sequence number this worker has handed out or observed. */
+  get lastSequence(): bigint {
+    return this.#clock.last;
+  }
+
+  /** Tables with rows in this worker's buffer or being flushed. */
+  bufferedTables(): string[] {
+    return [...this.#tables.keys()];
   }
 
   /** Forgets a deleted table's buffered rows (its WAL entries are skipped from now on). */
@@ -173,16 +200,31 @@ export class Worker {
     }
     const state = this.#tables.get(name);
     if (!state) return { rows: 0, files: [] };
-    const flush = this.#flusher.flush(state, this.#now()).finally(() => this.#flushes.delete(name));
+    const startedMs = this.#now();
+    const oldestMs = state.buffer.oldestUnflushedMs;
+    const flush = this.#flusher.flush(state, startedMs).finally(() => this.#flushes.delete(name));
     this.#flushes.set(name, flush);
     try {
       const outcome = await flush;
+      if (outcome.rows > 0) this.#reportFlush(name, outcome, startedMs, oldestMs);
       await this.#truncateWal();
       return outcome;
     } catch (error) {
       if (await this.#forgetIfDeleted(state)) return { rows: 0, files: [] };
       throw error;
     }
+  }
+
+  #reportFlush(table: string, outcome: FlushOutcome, startedMs: number, oldestMs: number | undefined) {
+    const nowMs = this.#now();
+    this.#options.onFlush?.({
+      table,
+      rows: outcome.rows,
+      files: outcome.files.length,
+      bytes: outcome.files.reduce((sum, file) => sum + file.sizeBytes, 0),
+      seconds: (nowMs - startedMs) / 1000,
+      oldestRowAgeSeconds: oldestMs === undefined ? 0 : (nowMs - oldestMs) / 1000,
+    });
   }
 
   /**

@@ -13,6 +13,8 @@
  *    and a full StreamQuery of the table (rows/s, the node's largest RSS while streaming).
  * 4. Updates `--update-fraction` of the ids (UpdateData over REST, 8 in flight), restarts, and runs
  *    the suite again: the slowdown caused by the tombstones and new versions.
+ * 5. Compacts the table (POST /v1/compaction: the tombstones are applied and retired) and runs the
+ *    suite a third time. Scheduled lifecycle jobs are off so that only this step compacts.
  */
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -39,7 +41,7 @@ const RUNS = Number(values.runs);
 const TABLE = "bench_query";
 
 const dataDir = mkdtempSync(join(tmpdir(), "miniodb-query-bench-"));
-const env = { MINIODB_NODE__DATA_DIR: dataDir };
+const env = { MINIODB_NODE__DATA_DIR: dataDir, MINIODB_LIFECYCLE__INTERVAL_SECONDS: "0" };
 let node: BenchNode = await startNode(env);
 const rest = () => `http://127.0.0.1:${node.ports.rest}`;
 
@@ -145,11 +147,18 @@ try {
     );
     await restart();
     const after = await runSuite(undefined);
-    console.log(`query (median of ${RUNS})        before ms    after ms   slowdown`);
+    const compactSeconds = await compact();
+    console.log(`\ncompacted in ${compactSeconds.toFixed(1)} s`);
+    const compacted = await runSuite(undefined);
+    console.log(
+      `query (median of ${RUNS})        before ms    after ms   slowdown   compacted ms   slowdown`,
+    );
     after.forEach((result, index) => {
       const base = before[index]!.ours;
+      const last = compacted[index]!.ours;
       console.log(
-        `${result.name.padEnd(32)} ${ms(base)}    ${ms(result.ours)}   ${(result.ours / base).toFixed(2)}`,
+        `${result.name.padEnd(32)} ${ms(base)}    ${ms(result.ours)}   ${(result.ours / base).toFixed(2)}` +
+          `       ${ms(last)}   ${(last / base).toFixed(2)}`,
       );
     });
   }
@@ -158,6 +167,20 @@ try {
 } finally {
   await node.stop();
   rmSync(dataDir, { recursive: true, force: true });
+}
+
+async function compact(): Promise<number> {
+  const started = performance.now();
+  const response = await fetch(`${rest()}/v1/compaction`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ table: TABLE }),
+  });
+  const body = (await response.json()) as { job?: { state: string; result: unknown } };
+  if (!response.ok || body.job?.state !== "succeeded")
+    throw new Error(`compaction failed: ${JSON.stringify(body)}`);
+  console.log(`compaction: ${JSON.stringify(body.job.result)}`);
+  return (performance.now() - started) / 1000;
 }
 
 async function updateRows(count: number): Promise<number> {

@@ -10,10 +10,11 @@ import type { SqliteMigration } from "../sqlite-database.js";
  *     manifest_files    one row per data file, clustered by (table, key); key unique in the store
  *     tombstones        (table, id) → sequence, soft, created_at, restore_sequence
  *     sequences         name → next unreserved value
- *     nodes             id → role, address, started_at, expires_at
+ *     nodes             id → role, address, started_at, expires_at, state
  *     leases            name → holder (NULL when released), expires_at, token
  *     backups           id → object key, node, created_at, size
  *     idempotency       key → response, expires_at
+ *     auth_sessions     id → key_id, token_id (current refresh token), expires_at, revoked
  *
  * Everything a table owns references `tables(name)` with ON DELETE CASCADE, so deleting the table
  * row removes its schemas, manifest and tombstones in the same transaction. Times are INTEGER
@@ -109,5 +110,22 @@ export const EMBEDDED_MIGRATIONS: readonly SqliteMigration[] = [
   {
     name: "tombstones remember the hard tombstone a soft delete replaced",
     sql: `ALTER TABLE tombstones ADD COLUMN restore_sequence INTEGER;`,
+  },
+  {
+    name: "auth sessions",
+    sql: `
+      CREATE TABLE auth_sessions (
+        id TEXT PRIMARY KEY,
+        key_id TEXT NOT NULL,
+        token_id TEXT NOT NULL,
+        expires_at INTEGER NOT NULL,
+        revoked INTEGER NOT NULL CHECK (revoked IN (0, 1))
+      ) STRICT;
+      CREATE INDEX auth_sessions_expires_at ON auth_sessions (expires_at);
+    `,
+  },
+  {
+    name: "node state",
+    sql: `ALTER TABLE nodes ADD COLUMN state TEXT NOT NULL DEFAULT 'active';`,
   },
 ];

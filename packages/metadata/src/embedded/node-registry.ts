@@ -1,4 +1,4 @@
-import type { NodeEntry, NodeRole } from "@miniodb/core";
+import type { NodeEntry, NodeRole, NodeState } from "@miniodb/core";
 import type { SqliteDatabase } from "../sqlite-database.js";
 import { sqliteValues } from "./sqlite-values.js";
 
@@ -8,6 +8,7 @@ interface NodeRow {
   address: string;
   started_at: number;
   expires_at: number;
+  state: NodeState;
 }
 
 /** Entries that lapsed this long before a listing's `now` are deleted by it. */
@@ -24,11 +25,11 @@ export class NodeRegistry {
   readonly #remove;
 
   constructor(db: SqliteDatabase) {
-    this.#put = db.prepare<[string, string, string, number, number]>(
-      "INSERT OR REPLACE INTO nodes (id, role, address, started_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+    this.#put = db.prepare<[string, string, string, number, number, string]>(
+      "INSERT OR REPLACE INTO nodes (id, role, address, started_at, expires_at, state) VALUES (?, ?, ?, ?, ?, ?)",
     );
     this.#list = db.prepare<[number], NodeRow>(
-      "SELECT id, role, address, started_at, expires_at FROM nodes WHERE expires_at > ? ORDER BY id",
+      "SELECT id, role, address, started_at, expires_at, state FROM nodes WHERE expires_at > ? ORDER BY id",
     );
     this.#prune = db.prepare<[number]>("DELETE FROM nodes WHERE expires_at <= ?");
     this.#remove = db.prepare<[string]>("DELETE FROM nodes WHERE id = ?");
@@ -41,6 +42,7 @@ export class NodeRegistry {
       node.address,
       sqliteValues.millis(node.startedAt, "startedAt"),
       sqliteValues.millis(node.expiresAt, "expiresAt"),
+      node.state ?? "active",
     );
   }
 
@@ -54,6 +56,7 @@ export class NodeRegistry {
       address: row.address,
       startedAt: sqliteValues.date(row.started_at),
       expiresAt: sqliteValues.date(row.expires_at),
+      ...(row.state === "active" ? {} : { state: row.state }),
     }));
   }
 

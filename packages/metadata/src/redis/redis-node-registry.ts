@@ -1,4 +1,4 @@
-import { metadataKeys, type NodeEntry, type NodeRole } from "@miniodb/core";
+import { metadataKeys, type NodeEntry, type NodeRole, type NodeState } from "@miniodb/core";
 import type { RedisClient } from "./redis-client.js";
 import { HMGET_ALL_LUA } from "./script-reply.js";
 import { redisValues } from "./redis-values.js";
@@ -28,6 +28,7 @@ interface NodeValue {
   address: string;
   started_at: number;
   expires_at: number;
+  state?: NodeState;
 }
 
 /**
@@ -50,6 +51,7 @@ export class RedisNodeRegistry {
       address: node.address,
       started_at: redisValues.millis(node.startedAt, "startedAt"),
       expires_at: redisValues.millis(node.expiresAt, "expiresAt"),
+      ...(node.state === undefined || node.state === "active" ? {} : { state: node.state }),
     };
     await this.#client.eval(
       PUT_LUA,
@@ -81,6 +83,7 @@ export class RedisNodeRegistry {
         address: value.address,
         startedAt: new Date(value.started_at),
         expiresAt: new Date(value.expires_at),
+        ...(value.state === undefined || value.state === "active" ? {} : { state: value.state }),
       }));
   }
 

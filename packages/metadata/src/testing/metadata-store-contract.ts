@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { MetadataStore } from "@miniodb/core";
+import { describeAuthSessionContract } from "./auth-session-contract.js";
 import { describeBackupContract } from "./backup-contract.js";
 import { describeIdempotencyContract } from "./idempotency-contract.js";
 import { describeLeaseContract } from "./lease-contract.js";
@@ -48,5 +49,6 @@ export function describeMetadataStoreContract(name: string, open: () => Promise<
     describeLeaseContract(store);
     describeBackupContract(store);
     describeIdempotencyContract(store);
+    describeAuthSessionContract(store);
   });
 }

@@ -37,6 +37,22 @@ export function describeNodeContract(store: StoreRef): void {
       assert.deepEqual(await mine(f.at(25_000)), [renewed]);
     });
 
+    it("keeps a draining node's state, and active again when renewed without it", async () => {
+      const draining: NodeEntry = { ...node("n-e", "worker", 40_000), state: "draining" };
+      await store().putNode(draining);
+      assert.deepEqual(
+        (await mine(f.at(0))).find((entry) => entry.id === "n-e"),
+        draining,
+      );
+      const active = node("n-e", "worker", 40_000);
+      await store().putNode(active);
+      assert.deepEqual(
+        (await mine(f.at(0))).find((entry) => entry.id === "n-e"),
+        active,
+      );
+      await store().removeNode("n-e");
+    });
+
     it("removes an entry, and removing an unknown id is harmless", async () => {
       await store().putNode(node("n-d", "worker", 50_000));
       await store().removeNode("n-d");

@@ -1,5 +1,9 @@
 import { z } from "zod";
+import { authSchema, tlsSchema } from "../auth/auth-config.js";
+import { lifecycleSchema } from "./lifecycle-config.js";
+import { clusterSchema } from "./cluster-config.js";
 import { metadataSchema } from "./metadata-config.js";
+import { observabilitySchema } from "./observability-config.js";
 import { storageSchema } from "./storage-config.js";
 
 const port = z.number().int().min(0).max(65_535);
@@ -20,6 +24,8 @@ export const configSchema = z
           .optional(),
         /** Where the embedded stores, the WAL and scratch files live. */
         data_dir: z.string().min(1).default("./data"),
+        /** all-in-one (one process, the default), query (public API, coordinator) or worker. */
+        role: z.enum(["all-in-one", "query", "worker"]).default("all-in-one"),
       })
       .strict()
       .prefault({}),
@@ -93,7 +99,7 @@ export const configSchema = z
           .int()
           .min(1024)
           .default(64 * 1024 * 1024),
-        /** Largest single record (its JSON form), in bytes. */
+        /** Largest single record (its payload as JSON), in UTF-8 bytes. */
         max_record_bytes: z
           .number()
           .int()
@@ -101,11 +107,25 @@ export const configSchema = z
           .default(1024 * 1024),
         /** Most records in one request or stream message. */
         max_batch_records: z.number().int().min(1).default(100_000),
+        /** Largest QueryData page (its result_json), in UTF-8 bytes. */
+        max_result_bytes: z
+          .number()
+          .int()
+          .min(1024)
+          .default(64 * 1024 * 1024),
+        /** Longest SQL text of a query, in bytes. */
+        max_sql_bytes: z
+          .number()
+          .int()
+          .min(64)
+          .default(1024 * 1024),
       })
       .strict()
       .prefault({}),
     metadata: metadataSchema,
     storage: storageSchema,
+    lifecycle: lifecycleSchema,
+    cluster: clusterSchema,
     query: z
       .object({
         /** A statement running longer is interrupted (DeadlineExceeded). */
@@ -136,13 +156,20 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    auth: authSchema,
+    tls: tlsSchema,
     log: z
       .object({
         /** Minimum level written to stdout as JSON lines. */
         level: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+        /** Also append the JSON lines to this file (directories are created), e.g. logs/miniodb.log. */
+        file: z.string().min(1).optional(),
+        /** Queries running at least this long are logged at warn level ("slow query"). */
+        slow_query_ms: z.number().int().min(0).default(1_000),
       })
       .strict()
       .prefault({}),
+    observability: observabilitySchema,
   })
   .strict();
 

@@ -6,6 +6,7 @@ import { recordFromProto } from "../rpc/proto-convert.js";
 import { IDEMPOTENCY_HEADER, type WriteService } from "../services/write-service.js";
 import { recordFromJson } from "./record-json.js";
 import { messageFromJson, readJsonBody } from "./rest-body.js";
+import { noteRequest } from "../observability/request-context.js";
 
 /**
  * `POST /v1/data`: one record, in the README form `{table, data: {id, timestamp, payload}}` or the
@@ -24,6 +25,7 @@ export function addDataRoutes(app: Hono, writes: WriteService, nodeId: string): 
 
   app.post("/v1/data/batch", async (context) => {
     const { table, records, parseErrors } = await readBatch(context);
+    noteRequest({ rejected: parseErrors.length });
     writes.checkBatchSize(records.length + parseErrors.length);
     const valid = records.map((entry) => entry.record);
     const key = context.req.header(IDEMPOTENCY_HEADER);

@@ -17,6 +17,8 @@ export function createRestErrorHandler(logger: Logger) {
     if (info.logAsError) {
       logger.error({ err: error, method: context.req.method, path: context.req.path }, "request failed");
     }
+    const retryAfter = miniodb.details["retry_after_seconds"];
+    if (retryAfter) context.header("Retry-After", retryAfter);
     return context.json(restErrorBody(miniodb), info.httpStatus as ContentfulStatusCode);
   };
 }

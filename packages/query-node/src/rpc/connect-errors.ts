@@ -9,6 +9,8 @@ export function toConnectError(error: unknown): ConnectError {
   const message = miniodb.code === "internal" ? "internal error" : miniodb.message;
   const connectError = new ConnectError(message, code, undefined, undefined, miniodb);
   connectError.metadata.set("miniodb-error-code", miniodb.code);
+  const retryAfter = miniodb.details["retry_after_seconds"];
+  if (retryAfter) connectError.metadata.set("retry-after", retryAfter);
   return connectError;
 }
 

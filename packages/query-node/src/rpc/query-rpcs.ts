@@ -2,7 +2,7 @@ import { create } from "@bufbuild/protobuf";
 import type { HandlerContext } from "@connectrpc/connect";
 import { MiniodbError } from "@miniodb/core";
 import { QueryDataResponseSchema, type QueryDataRequest, type StreamQueryRequest } from "@miniodb/proto";
-import type { QueryPager } from "../services/query-pager.js";
+import { resultJson, type QueryPager } from "../services/query-pager.js";
 import type { QueryService } from "../services/query-service.js";
 import { recordBytesSink, recordMessageSink, streamRecords } from "./stream-records.js";
 
@@ -15,7 +15,7 @@ export function createQueryRpcs(queries: QueryService, pager: QueryPager, maxBat
     async queryData(request: QueryDataRequest) {
       const page = await pager.page(request.sql, request.limit, request.cursor);
       return create(QueryDataResponseSchema, {
-        resultJson: JSON.stringify(page.rows),
+        resultJson: resultJson(page),
         hasMore: page.hasMore,
         nextCursor: page.nextCursor,
       });

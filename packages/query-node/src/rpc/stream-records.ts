@@ -10,6 +10,7 @@ import { StreamQueryResponseViewSchema, type StreamQueryResponseView } from "@mi
 import type { QueryService } from "../services/query-service.js";
 import { microsToTimestamp } from "./proto-convert.js";
 import { RecordBytesWriter } from "./record-bytes-writer.js";
+import { noteRequest } from "../observability/request-context.js";
 
 /**
  * How result columns become DataRecord fields: a VARCHAR column named `id` fills `id`, a
@@ -58,6 +59,7 @@ export async function* streamRecords<Batch, Message>(
     const layout = recordLayout(batch.columns);
     for (let row = 0; row < batch.rowCount; row++) {
       if (full !== undefined) {
+        noteRequest({ batches: 1, rows: batchSize });
         yield sink.message(full, true);
         full = undefined;
       }
@@ -68,6 +70,7 @@ export async function* streamRecords<Batch, Message>(
       }
     }
   }
+  noteRequest({ batches: 1, rows: full === undefined ? count : batchSize });
   yield sink.message(full ?? sink.seal(), false);
 }
 

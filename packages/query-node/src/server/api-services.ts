@@ -1,3 +1,5 @@
+import type { StatusService } from "../observability/status-service.js";
+import type { LifecycleApi } from "../lifecycle/lifecycle-api.js";
 import type { HealthCheck } from "../services/health-check.js";
 import type { MutationService } from "../services/mutation-service.js";
 import type { QueryPager } from "../services/query-pager.js";
@@ -14,8 +16,12 @@ export interface ApiServices {
   readonly queries: QueryService;
   readonly pager: QueryPager;
   readonly mutations: MutationService;
+  /** GetStatus, GetMetrics and `/metrics`; absent in tests that need only part of the API. */
+  readonly status?: StatusService;
   /** Most records in one request, stream message or StreamQuery batch. */
   readonly maxBatchRecords: number;
   /** Largest request body / message in bytes. */
   readonly maxRequestBytes: number;
+  /** Compaction, retention, backups and restores; their RPCs are unimplemented without it. */
+  readonly lifecycle?: LifecycleApi | undefined;
 }

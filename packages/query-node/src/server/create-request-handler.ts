@@ -4,11 +4,17 @@ import { getRequestListener } from "@hono/node-server";
 import type { Logger } from "pino";
 import { AuthService, MinIODBService } from "@miniodb/proto";
 import { MinIODBQueryViewService, MinIODBWriteViewService } from "@miniodb/proto/views";
+import type { ApiSecurity } from "../auth/create-api-security.js";
 import { createRestApp } from "../rest/create-rest-app.js";
+import { createAuthRpcs } from "../rpc/auth-rpcs.js";
 import { createErrorInterceptor } from "../rpc/error-interceptor.js";
 import { createHealthCheckRpc } from "../rpc/health-rpc.js";
+import { createLifecycleRpcs } from "../rpc/lifecycle-rpcs.js";
+import { createMetadataBackupRpcs } from "../rpc/metadata-backup-rpcs.js";
 import { createMutationRpcs } from "../rpc/mutation-rpcs.js";
 import { createQueryRpcs, createQueryViewRpcs } from "../rpc/query-rpcs.js";
+import { createStatusRpcs } from "../rpc/status-rpcs.js";
+import { createRequestOutcomeInterceptor } from "../observability/instrument-handler.js";
 import { createTableRpcs } from "../rpc/table-rpcs.js";
 import { createWriteRpcs, createWriteViewRpcs } from "../rpc/write-rpcs.js";
 import type { ApiServices } from "./api-services.js";
@@ -34,7 +40,11 @@ const VIEW_PATHS = new Set(
  * paths use the public messages, whose JSON form the views lack. Binary gRPC WriteData calls take
  * a shorter lane still (`GrpcUnaryLane`), with the same implementation and interceptors.
  */
-export function createRequestHandler(services: ApiServices, logger: Logger): NodeHandlerFn {
+export function createRequestHandler(
+  services: ApiServices,
+  logger: Logger,
+  security?: ApiSecurity,
+): NodeHandlerFn {
   const routes = (router: ConnectRouter) => {
     router.service(MinIODBService, {
       healthCheck: createHealthCheckRpc(services.health),
@@ -42,13 +52,21 @@ export function createRequestHandler(services: ApiServices, logger: Logger): Nod
       ...createWriteRpcs(services.writes, services.nodeId),
       ...createQueryRpcs(services.queries, services.pager, services.maxBatchRecords),
       ...createMutationRpcs(services.mutations, services.nodeId),
+      ...(services.status ? createStatusRpcs(services.status) : {}),
+      ...createLifecycleRpcs(services.lifecycle),
+      ...createMetadataBackupRpcs(services.lifecycle),
     });
-    router.service(AuthService, {});
+    router.service(AuthService, createAuthRpcs(security?.tokens));
   };
-  const rest = createRestApp(services, logger);
+  const rest = createRestApp(services, logger, security);
   const options = {
     readMaxBytes: services.maxRequestBytes,
-    interceptors: [createErrorInterceptor(logger)],
+    // The auth interceptor runs inside the error interceptor, so its errors get their codes.
+    interceptors: [
+      createRequestOutcomeInterceptor(),
+      createErrorInterceptor(logger),
+      ...(security ? [security.interceptor] : []),
+    ],
   };
   const api = connectNodeAdapter({
     ...options,

@@ -15,6 +15,8 @@ export interface ProtocolServerOptions {
   /** 0 picks a free port. */
   readonly port: number;
   readonly handler: NodeHandlerFn;
+  /** Serve TLS with this certificate and key: HTTP/2 and HTTP/1.1 chosen by ALPN. */
+  readonly tls?: { readonly cert: Buffer; readonly key: Buffer } | undefined;
 }
 
 /**
@@ -27,22 +29,30 @@ export interface ProtocolServerOptions {
 export class ProtocolServer {
   readonly #tcp: net.Server;
   readonly #http1: http.Server;
-  readonly #http2: http2.Http2Server;
+  readonly #http2: http2.Http2Server | http2.Http2SecureServer;
   readonly #sockets = new Set<Socket>();
   readonly #sessions = new Set<http2.ServerHttp2Session>();
 
-  private constructor(handler: NodeHandlerFn) {
+  private constructor(handler: NodeHandlerFn, tls: ProtocolServerOptions["tls"]) {
     this.#http1 = http.createServer(handler);
-    this.#http2 = http2.createServer(handler);
-    this.#http2.on("session", (session) => {
+    if (tls) {
+      // Under TLS, Node's HTTP/2 server serves HTTP/1.1 too (ALPN), so no sniffing is needed.
+      const secure = http2.createSecureServer({ cert: tls.cert, key: tls.key, allowHTTP1: true }, handler);
+      secure.on("secureConnection", (socket: Socket) => this.#track(socket));
+      this.#http2 = secure;
+      this.#tcp = secure;
+    } else {
+      this.#http2 = http2.createServer(handler);
+      this.#tcp = net.createServer((socket) => this.#accept(socket));
+    }
+    this.#http2.on("session", (session: http2.ServerHttp2Session) => {
       this.#sessions.add(session);
       session.once("close", () => this.#sessions.delete(session));
     });
-    this.#tcp = net.createServer((socket) => this.#accept(socket));
   }
 
   static async listen(options: ProtocolServerOptions): Promise<ProtocolServer> {
-    const server = new ProtocolServer(options.handler);
+    const server = new ProtocolServer(options.handler, options.tls);
     await new Promise<void>((resolve, reject) => {
       server.#tcp.once("error", reject);
       server.#tcp.listen(options.port, options.host, () => {
@@ -78,10 +88,14 @@ export class ProtocolServer {
     }
   }
 
-  #accept(socket: Socket): void {
+  #track(socket: Socket): void {
     this.#sockets.add(socket);
     socket.once("close", () => this.#sockets.delete(socket));
     socket.on("error", () => socket.destroy());
+  }
+
+  #accept(socket: Socket): void {
+    this.#track(socket);
     let head = Buffer.alloc(0);
     const onData = (chunk: Buffer) => {
       head = Buffer.concat([head, chunk]);

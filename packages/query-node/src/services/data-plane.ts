@@ -3,13 +3,17 @@ import type { RecordInput, TableBufferStats, WriteOptions, WriteResult } from "@
 import type { BufferSource } from "./query-sources.js";
 
 /**
- * What the API needs of the workers: in the all-in-one mode the in-process Worker, in a cluster a
- * router over remote workers.
+ * What the API needs of the workers: in the all-in-one mode the in-process Worker
+ * (InProcessDataPlane), in a cluster a router over remote workers (ClusterDataPlane).
  */
 export interface DataPlane extends BufferSource {
   write(table: TableEntry, records: readonly RecordInput[], options?: WriteOptions): Promise<WriteResult>;
-  tableStats(table: string): TableBufferStats;
+  /** The table's unflushed rows, over every worker. */
+  tableStats(table: string): Promise<TableBufferStats>;
   dropTable(name: string): Promise<void>;
-  /** A sequence above every row acknowledged so far (tombstones take one). */
-  nextSequence(): bigint;
+  /**
+   * A sequence above every row of `ids` acknowledged so far, and below every row of them written
+   * later (tombstones take one).
+   */
+  nextSequence(table: string, ids: readonly string[]): Promise<bigint>;
 }

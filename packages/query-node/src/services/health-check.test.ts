@@ -44,4 +44,39 @@ describe("createHealthCheck", () => {
     assert.equal(report.details["storage"], "bucket missing");
     assert.equal(report.details["duckdb"], "no answer within 50 ms");
   });
+
+  it("is degraded when one pool of a group fails, unhealthy when all of them do", async () => {
+    let primaryUp = false;
+    let backupUp = true;
+    const pool = (up: () => boolean) => ({
+      group: "storage",
+      probe: async () => {
+        if (!up()) throw new Error("connect ECONNREFUSED");
+      },
+    });
+    const health = createHealthCheck({
+      nodeId: "n1",
+      mode: "all-in-one",
+      version: "1",
+      probes: {
+        metadata: async () => {},
+        "storage.primary": pool(() => primaryUp),
+        "storage.backup": pool(() => backupUp),
+      },
+    });
+    const degraded = await health();
+    assert.equal(degraded.status, "degraded");
+    assert.deepEqual(
+      degraded.components.map(({ name, ok, detail }) => ({ name, ok, detail })),
+      [
+        { name: "metadata", ok: true, detail: "ok" },
+        { name: "storage.primary", ok: false, detail: "connect ECONNREFUSED" },
+        { name: "storage.backup", ok: true, detail: "ok" },
+      ],
+    );
+    backupUp = false;
+    assert.equal((await health()).status, "unhealthy");
+    primaryUp = backupUp = true;
+    assert.equal((await health()).status, "healthy");
+  });
 });

@@ -4,6 +4,7 @@ import type { RecordInput } from "@miniodb/worker-node";
 import type { DataPlane } from "./data-plane.js";
 import type { QueryService } from "./query-service.js";
 import type { TableService } from "./table-service.js";
+import { noteRequest } from "../observability/request-context.js";
 
 export interface MutationServiceOptions {
   readonly metadata: MetadataStore;
@@ -32,6 +33,7 @@ export class MutationService {
 
   /** Replaces every version of `record.id` with `record`; not_found when no version is visible. */
   async update(table: string, record: RecordInput): Promise<void> {
+    noteRequest({ table });
     const id = record.id ?? "";
     if (id === "")
       throw new MiniodbError("invalid_argument", "an update needs the record's id", {
@@ -48,6 +50,7 @@ export class MutationService {
     await this.#options.metadata.addTombstones(entry.name, [
       { id, sequence: result.firstSequence! - 1n, soft: false, createdAt: this.#now() },
     ]);
+    noteRequest({ rows: 1 });
   }
 
   /**
@@ -55,16 +58,18 @@ export class MutationService {
    * Ids with no visible row are skipped. `soft` tombstones keep the rows restorable until purged.
    */
   async delete(table: string, ids: readonly string[], soft: boolean): Promise<number> {
+    noteRequest({ table });
     this.#checkIds(ids);
     const entry = await this.#options.tables.require(table);
     const visible = await this.#visibleCounts(entry, [...new Set(ids)]);
     if (visible.size === 0) return 0;
-    const sequence = this.#options.data.nextSequence();
+    const sequence = await this.#options.data.nextSequence(entry.name, [...visible.keys()]);
     const createdAt = this.#now();
     await this.#options.metadata.addTombstones(
       entry.name,
       [...visible.keys()].map((id) => ({ id, sequence, soft, createdAt })),
     );
+    noteRequest({ rows: sum(visible) });
     return sum(visible);
   }
 

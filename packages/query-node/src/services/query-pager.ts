@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { MiniodbError } from "@miniodb/core";
 import { quoteSqlLiteral, type DuckDbEngine, type EngineSession, type ResultRow } from "@miniodb/executor";
 import type { QueryService } from "./query-service.js";
+import { noteRequest } from "../observability/request-context.js";
 
 export interface QueryPagerOptions {
   readonly queries: QueryService;
@@ -14,11 +15,14 @@ export interface QueryPagerOptions {
   readonly cursorTtlMs: number;
   /** Bytes of materialised results kept; the oldest are dropped (their cursors expire) beyond it. */
   readonly maxBytes: number;
+  /** Largest page, as the bytes of its `result_json`. */
+  readonly maxResultBytes: number;
   readonly now?: () => number;
 }
 
 export interface QueryPage {
-  readonly rows: readonly ResultRow[];
+  /** Each row of the page as its JSON text; `resultJson` joins them into an array. */
+  readonly rows: readonly string[];
   readonly hasMore: boolean;
   /** Empty when there is no further page. */
   readonly nextCursor: string;
@@ -31,6 +35,8 @@ interface StoredResult {
   readonly rowCount: number;
   readonly bytes: number;
   readonly expiresAtMs: number;
+  /** Whether pages can be selected by `file_row_number` (no result column has that name). */
+  readonly byRowNumber: boolean;
   /** Pages being read from it right now: it is not deleted under them. */
   readers: number;
 }
@@ -62,8 +68,22 @@ export class QueryPager {
     return new QueryPager(options);
   }
 
-  /** `limit` 0 returns the whole result in one page. */
+  /** Bytes of stored results (cursor pages). */
+  get storedBytes(): number {
+    return this.#bytes;
+  }
+
+  /**
+   * `limit` 0 returns the whole result in one page. A page whose JSON would exceed
+   * `maxResultBytes` fails with payload_too_large (the client pages or streams instead).
+   */
   async page(sql: string, limit: number, cursor: string): Promise<QueryPage> {
+    const page = await this.#page(sql, limit, cursor);
+    noteRequest({ rows: page.rows.length });
+    return page;
+  }
+
+  async #page(sql: string, limit: number, cursor: string): Promise<QueryPage> {
     if (!Number.isInteger(limit) || limit < 0) {
       throw new MiniodbError("invalid_argument", "limit must be 0 (no limit) or a positive number of rows", {
         details: { field: "limit" },
@@ -72,7 +92,8 @@ export class QueryPager {
     await this.#expire();
     if (cursor !== "") return this.#next(sql, limit, cursor);
     return this.#options.queries.withQuery(sql, async (session) => {
-      const head = await firstRows(session, sql, limit === 0 ? Number.POSITIVE_INFINITY : limit + 1);
+      const budget = new ResultBudget(this.#options.maxResultBytes);
+      const head = await firstRows(session, sql, limit === 0 ? Number.POSITIVE_INFINITY : limit + 1, budget);
       if (limit === 0 || head.length <= limit) return { rows: head, hasMore: false, nextCursor: "" };
       const stored = await this.#materialise(session, sql);
       try {
@@ -101,8 +122,9 @@ export class QueryPager {
   }
 
   async #read(session: EngineSession, stored: StoredResult, offset: number, limit: number) {
-    const { rows } = await session.readAll(
-      `SELECT * FROM read_parquet(${quoteSqlLiteral(stored.path)}) LIMIT ${limit} OFFSET ${offset}`,
+    const budget = new ResultBudget(this.#options.maxResultBytes);
+    const rows = (await session.readAll(pageStatement(stored, offset, limit))).rows.map((row) =>
+      budget.add(row),
     );
     const end = offset + rows.length;
     const hasMore = end < stored.rowCount;
@@ -122,7 +144,11 @@ export class QueryPager {
       const rowCount = Number(Object.values(rows[0] ?? {})[0] ?? 0);
       const bytes = (await stat(path)).size;
       const expiresAtMs = this.#now() + this.#options.cursorTtlMs;
-      stored = { id, path, sqlHash: hashOf(sql), rowCount, bytes, expiresAtMs, readers: 1 };
+      const { rows: clash } = await session.readAll(
+        `SELECT 1 FROM parquet_schema(${quoteSqlLiteral(path)}) WHERE name = '${ROW_NUMBER}'`,
+      );
+      const byRowNumber = clash.length === 0;
+      stored = { id, path, sqlHash: hashOf(sql), rowCount, bytes, expiresAtMs, byRowNumber, readers: 1 };
     } catch (error) {
       await rm(path, { force: true });
       throw error;
@@ -149,16 +175,63 @@ export class QueryPager {
   }
 }
 
-/** Up to `count` rows of the statement, stopping DuckDB once they are read. */
-async function firstRows(session: EngineSession, sql: string, count: number): Promise<ResultRow[]> {
-  const rows: ResultRow[] = [];
+/** The virtual column of read_parquet that numbers a file's rows from 0. */
+const ROW_NUMBER = "file_row_number";
+
+/**
+ * The rows `offset` to `offset + limit` of a stored result. By row number, DuckDB skips the row
+ * groups before the page using their statistics, so a page deep into a large result costs about
+ * what the first one does (LIMIT/OFFSET reads every row before it).
+ */
+function pageStatement(stored: StoredResult, offset: number, limit: number): string {
+  const path = quoteSqlLiteral(stored.path);
+  if (!stored.byRowNumber) return `SELECT * FROM read_parquet(${path}) LIMIT ${limit} OFFSET ${offset}`;
+  return (
+    `SELECT * EXCLUDE (${ROW_NUMBER}) FROM read_parquet(${path}, ${ROW_NUMBER} = true) ` +
+    `WHERE ${ROW_NUMBER} >= ${offset} AND ${ROW_NUMBER} < ${offset + limit} ORDER BY ${ROW_NUMBER}`
+  );
+}
+
+/** Up to `count` rows of the statement as JSON, stopping DuckDB once they are read. */
+async function firstRows(
+  session: EngineSession,
+  sql: string,
+  count: number,
+  budget: ResultBudget,
+): Promise<string[]> {
+  const rows: string[] = [];
   for await (const batch of session.stream(sql)) {
     for (const row of batch.rows) {
-      rows.push(row);
+      rows.push(budget.add(row));
       if (rows.length >= count) return rows;
     }
   }
   return rows;
+}
+
+/** The JSON of a page's rows, counted against the result size limit as they are added. */
+class ResultBudget {
+  #bytes = 2;
+  constructor(readonly maxBytes: number) {}
+
+  add(row: ResultRow): string {
+    const json = JSON.stringify(row);
+    this.#bytes += Buffer.byteLength(json, "utf8") + 1;
+    if (this.#bytes > this.maxBytes) {
+      throw new MiniodbError(
+        "payload_too_large",
+        `the result is larger than ${this.maxBytes} bytes of JSON (limits.max_result_bytes); ` +
+          "page it with limit and cursor, or use StreamQuery",
+        { details: { field: "limit" } },
+      );
+    }
+    return json;
+  }
+}
+
+/** QueryData's `result_json`: the page's rows as a JSON array. */
+export function resultJson(page: QueryPage): string {
+  return `[${page.rows.join(",")}]`;
 }
 
 function hashOf(sql: string): string {

@@ -14,6 +14,7 @@ import {
   type TableViewSource,
 } from "@miniodb/executor";
 import { gatherQuerySources, type BufferSource, type TableRead } from "./query-sources.js";
+import { noteRequest } from "../observability/request-context.js";
 
 export interface QueryServiceOptions {
   readonly metadata: MetadataStore;
@@ -109,6 +110,11 @@ export class QueryService {
     }
   }
 
+  /** The names of the tables `sql` reads, as the SQL guard admits it (invalid_argument otherwise). */
+  async tablesOf(sql: string): Promise<string[]> {
+    return (await this.#checkedTables(sql)).map((table) => table.entry.name);
+  }
+
   /** The tables `sql` reads, each with the range its WHERE clauses allow (for file pruning). */
   async #checkedTables(sql: string): Promise<TableRead[]> {
     const { engine, metadata } = this.#options;
@@ -117,6 +123,7 @@ export class QueryService {
       tree,
       entries.map((entry) => entry.name),
     );
+    noteRequest({ tables, sql });
     const ranges = queryScanRanges(tree, tables);
     const byName = new Map<string, TableEntry>(entries.map((entry) => [entry.name, entry]));
     return tables.map((name) => ({ entry: byName.get(name)!, range: ranges.get(name.toLowerCase()) }));

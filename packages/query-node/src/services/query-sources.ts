@@ -2,7 +2,14 @@ import { createWriteStream } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { once } from "node:events";
-import type { DataFile, MetadataStore, SchemaEntry, TableEntry } from "@miniodb/core";
+import {
+  retentionCutoff,
+  type DataFile,
+  type Manifest,
+  type MetadataStore,
+  type SchemaEntry,
+  type TableEntry,
+} from "@miniodb/core";
 import {
   fileInRange,
   tombstoneLine,
@@ -13,11 +20,21 @@ import {
   type ScanRange,
   type TableViewSource,
 } from "@miniodb/executor";
-import { rowsOutsideManifest, type BufferedRows } from "@miniodb/worker-node";
+import { noteRequest } from "../observability/request-context.js";
+
+/**
+ * A table's acknowledged rows that may not be in object storage yet, captured from every worker
+ * holding some. Read it with a manifest read after the capture: rows a flush committed in between
+ * come from the manifest's files and are left out here, so each row is seen exactly once.
+ */
+export interface BufferCapture {
+  /** The captured rows `manifest` does not hold, in chunks of whole NDJSON lines ending in "\n". */
+  rowsOutside(manifest: Manifest): AsyncIterable<string>;
+}
 
 /** What a query needs of the worker(s) holding a table's unflushed rows. */
 export interface BufferSource {
-  bufferedRows(table: string): BufferedRows[];
+  captureBuffer(table: TableEntry): Promise<BufferCapture>;
 }
 
 export interface QuerySourcesOptions {
@@ -25,6 +42,8 @@ export interface QuerySourcesOptions {
   readonly cache: ObjectFileCache;
   readonly buffers: BufferSource;
   readonly maxLineBytes: number;
+  /** Epoch ms, for the retention window; `Date.now` by default. */
+  readonly now?: () => number;
 }
 
 /** A table a query reads, and the part of it the query can touch (undefined: all of it). */
@@ -79,7 +98,7 @@ async function gatherTable(options: QuerySourcesOptions, read: TableRead, direct
   // for this one query (never neither). The buffer before the manifest: a flush committing in
   // between is seen exactly once (see rowsOutsideManifest).
   const allTombstones = await metadata.listTombstones(table.name);
-  const captured = buffers.bufferedRows(table.name);
+  const captured = await buffers.captureBuffer(table);
   const [manifest, firstSchema] = await Promise.all([
     metadata.getManifest(table.name),
     metadata.getSchema(table.name),
@@ -89,19 +108,22 @@ async function gatherTable(options: QuerySourcesOptions, read: TableRead, direct
   const schema = newest > firstSchema.version ? await metadata.getSchema(table.name) : firstSchema;
   const range = read.range;
   const tombstones = new TombstoneIndex(allTombstones).within(range);
-  const files = range ? manifest.files.filter((file) => fileInRange(file, range)) : manifest.files;
+  // Expired rows are never seen, whether or not the retention job has removed them yet.
+  const minTimestamp = retentionCutoff(table.config, options.now?.() ?? Date.now());
+  const files = manifest.files.filter(
+    (file) =>
+      (minTimestamp === undefined || file.maxTimestamp >= minTimestamp) &&
+      (!range || fileInRange(file, range)),
+  );
   const lease = await cache.acquire(files);
+  noteRequest({ filesScanned: files.length, objectsFetched: lease.fetched });
   try {
     const fileGroups = await groupFiles(metadata, table.name, files, schema, lease.paths, tombstones);
-    const bufferPath = await writeLines(
-      directory,
-      `${name}.rows.ndjson`,
-      rowsOutsideManifest(captured, manifest),
-    );
-    const tombstonesPath = await writeLines(
+    const bufferPath = await writeChunks(directory, `${name}.rows.ndjson`, captured.rowsOutside(manifest));
+    const tombstonesPath = await writeChunks(
       directory,
       `${name}.tombstones.ndjson`,
-      tombstones.entries().map((tombstone) => tombstoneLine(tombstone.id, tombstone.sequence)),
+      lineChunks(tombstones.entries().map((tombstone) => tombstoneLine(tombstone.id, tombstone.sequence))),
     );
     const view: TableViewSource = {
       name: table.name,
@@ -110,6 +132,7 @@ async function gatherTable(options: QuerySourcesOptions, read: TableRead, direct
       bufferPath,
       tombstonesPath,
       maxLineBytes: options.maxLineBytes,
+      minTimestamp,
     };
     return { view, lease };
   } catch (error) {
@@ -148,31 +171,41 @@ async function groupFiles(
   }));
 }
 
-/** Writes the lines to `directory/name`; undefined (and no file, no directory) when there are none. */
-async function writeLines(
+/** Lines in chunks of up to 10,000, each line ending in a newline. */
+export async function* lineChunks(lines: Iterable<string>): AsyncIterable<string> {
+  let chunk: string[] = [];
+  for (const line of lines) {
+    chunk.push(line);
+    if (chunk.length >= 10_000) {
+      yield `${chunk.join("\n")}\n`;
+      chunk = [];
+    }
+  }
+  if (chunk.length > 0) yield `${chunk.join("\n")}\n`;
+}
+
+/** Writes the chunks to `directory/name`; undefined (and no file, no directory) when there are none. */
+async function writeChunks(
   directory: string,
   name: string,
-  lines: Iterable<string>,
+  chunks: AsyncIterable<string>,
 ): Promise<string | undefined> {
-  const iterator = lines[Symbol.iterator]();
-  let next = iterator.next();
-  if (next.done) return undefined;
-  await mkdir(directory, { recursive: true });
+  let stream: ReturnType<typeof createWriteStream> | undefined;
   const path = join(directory, name);
-  const stream = createWriteStream(path);
   try {
-    let chunk: string[] = [];
-    for (; !next.done; next = iterator.next()) {
-      chunk.push(next.value);
-      if (chunk.length >= 10_000) {
-        if (!stream.write(`${chunk.join("\n")}\n`)) await once(stream, "drain");
-        chunk = [];
+    for await (const chunk of chunks) {
+      if (chunk.length === 0) continue;
+      if (!stream) {
+        await mkdir(directory, { recursive: true });
+        stream = createWriteStream(path);
       }
+      if (!stream.write(chunk)) await once(stream, "drain");
     }
-    if (chunk.length > 0) stream.write(`${chunk.join("\n")}\n`);
   } finally {
-    stream.end();
-    await once(stream, "close");
+    if (stream) {
+      stream.end();
+      await once(stream, "close");
+    }
   }
-  return path;
+  return stream ? path : undefined;
 }

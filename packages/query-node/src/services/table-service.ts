@@ -11,6 +11,7 @@ import {
 import type { TableBufferStats } from "@miniodb/worker-node";
 import type { DataPlane } from "./data-plane.js";
 import { compileTableGlob } from "./table-glob.js";
+import { noteRequest } from "../observability/request-context.js";
 
 export interface TableStatsView {
   readonly recordCount: number;
@@ -53,6 +54,7 @@ export class TableService {
 
   /** Returns false when the table existed and `ifNotExists` was set. */
   async create(name: string, config: Partial<TableConfig>, ifNotExists: boolean): Promise<boolean> {
+    noteRequest({ table: name });
     const tableName = parseTableName(name);
     const entry = {
       name: tableName,
@@ -75,6 +77,7 @@ export class TableService {
   }
 
   async get(name: string): Promise<TableView> {
+    noteRequest({ table: name });
     return this.#view(await this.require(name));
   }
 
@@ -105,13 +108,14 @@ export class TableService {
    * Returns the number of data files deleted, or undefined when it did not exist and `ifExists`.
    */
   async delete(name: string, { ifExists = false, cascade = false } = {}): Promise<number | undefined> {
+    noteRequest({ table: name });
     const entry = await this.#options.metadata.getTable(parseTableName(name));
     if (!entry) {
       if (ifExists) return undefined;
       throw notFound(name);
     }
     const manifest = await this.#options.metadata.getManifest(entry.name);
-    const unflushed = this.#options.data.tableStats(entry.name).unflushedRows;
+    const unflushed = (await this.#options.data.tableStats(entry.name)).unflushedRows;
     if (!cascade && (manifest.files.length > 0 || unflushed > 0)) {
       throw new MiniodbError(
         "failed_precondition",
@@ -127,7 +131,7 @@ export class TableService {
 
   async #view(entry: TableEntry): Promise<TableView> {
     const manifest = await this.#options.metadata.getManifest(entry.name);
-    const buffered = this.#options.data.tableStats(entry.name);
+    const buffered = await this.#options.data.tableStats(entry.name);
     const stored = await this.#options.metadata.getLastWrite(entry.name);
     const lastWriteMs = Math.max(buffered.lastWriteMs ?? 0, stored?.getTime() ?? 0);
     return {

@@ -2,6 +2,7 @@ import { MiniodbError } from "@miniodb/core";
 import type { RecordInput, WriteResult } from "@miniodb/worker-node";
 import type { DataPlane } from "./data-plane.js";
 import type { TableService } from "./table-service.js";
+import { noteRequest } from "../observability/request-context.js";
 
 export interface WriteServiceOptions {
   readonly tables: TableService;
@@ -22,9 +23,13 @@ export class WriteService {
    * key, a retry returns the first call's result without writing again.
    */
   async writeOne(table: string, record: RecordInput, idempotencyKey?: string): Promise<string> {
-    const entry = await this.#options.tables.resolveForWrite(table);
-    const result = await this.#options.data.write(entry, [record], keyOption(idempotencyKey));
-    return result.ids[0]!;
+    return noteWrite(table, 1, async () => {
+      const entry = await this.#options.tables.resolveForWrite(table);
+      noteRequest({ table: entry.name });
+      const result = await this.#options.data.write(entry, [record], keyOption(idempotencyKey));
+      noteRequest({ rows: result.written });
+      return result.ids[0]!;
+    });
   }
 
   /** Writes a batch: invalid records are reported by index, the valid ones written. */
@@ -34,8 +39,16 @@ export class WriteService {
     idempotencyKey?: string,
   ): Promise<WriteResult> {
     this.checkBatchSize(records.length);
-    const entry = await this.#options.tables.resolveForWrite(table);
-    return this.#options.data.write(entry, records, { partial: true, ...keyOption(idempotencyKey) });
+    return noteWrite(table, records.length, async () => {
+      const entry = await this.#options.tables.resolveForWrite(table);
+      noteRequest({ table: entry.name });
+      const result = await this.#options.data.write(entry, records, {
+        partial: true,
+        ...keyOption(idempotencyKey),
+      });
+      noteRequest({ rows: result.written, rejected: result.errors.length });
+      return result;
+    });
   }
 
   checkBatchSize(count: number): void {
@@ -46,6 +59,16 @@ export class WriteService {
         `the batch holds ${count} records; the limit is ${this.#options.maxBatchRecords} (limits.max_batch_records)`,
       );
     }
+  }
+}
+
+/** Runs a write, counting its records as refused when it fails as a whole. */
+async function noteWrite<T>(table: string, records: number, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    noteRequest({ ...(table === "" ? {} : { table }), rejected: records });
+    throw error;
   }
 }
 

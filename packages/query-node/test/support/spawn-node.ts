@@ -10,6 +10,8 @@ const CLI = fileURLToPath(new URL("../../src/bin/miniodb.ts", import.meta.url));
 export interface SpawnedNode {
   readonly pid: number;
   readonly ports: { grpc: number; rest: number };
+  /** The node's "listening" log line (a worker's port is `listening.ports.cluster`). */
+  readonly listening: Record<string, unknown>;
   readonly child: ChildProcess;
   /** Log lines (parsed JSON) printed so far. */
   readonly logs: Array<Record<string, unknown>>;
@@ -44,20 +46,21 @@ export async function spawnNode(args: string[] = [], env: Record<string, string>
   let stderr = "";
   child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  const listening = new Promise<{ grpc: number; rest: number }>((resolve, reject) => {
+  const listening = new Promise<Record<string, unknown>>((resolve, reject) => {
     createInterface({ input: child.stdout! }).on("line", (line) => {
       const entry = JSON.parse(line) as Record<string, unknown>;
       logs.push(entry);
-      if (entry["msg"] === "listening") resolve(entry["ports"] as { grpc: number; rest: number });
+      if (entry["msg"] === "listening") resolve(entry);
     });
     void exited.then((code) => reject(new Error(`node exited with ${code} before listening: ${stderr}`)));
   });
   const timeout = setTimeout(() => child.kill("SIGKILL"), 30_000);
   try {
-    const ports = await listening;
+    const line = await listening;
     return {
       pid: child.pid!,
-      ports,
+      ports: line["ports"] as { grpc: number; rest: number },
+      listening: line,
       child,
       logs,
       async stop(signal = "SIGTERM") {

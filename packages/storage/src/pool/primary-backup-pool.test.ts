@@ -24,3 +24,25 @@ describe("PrimaryBackupPool without a backup", () => {
     }
   });
 });
+
+describe("PrimaryBackupPool with a backup", () => {
+  it("reads an object the primary lost from the backup, and still reports objects missing from both", async () => {
+    const root = mkdtempSync(join(tmpdir(), "miniodb-pool-"));
+    const primary = await LocalObjectStore.create({ root: join(root, "primary") });
+    const backup = await LocalObjectStore.create({ root: join(root, "backup") });
+    const pool = new PrimaryBackupPool({ primary, backup, reconcileIntervalMs: 0 });
+    try {
+      await pool.put("data/x", new Uint8Array([1, 2]));
+      await pool.close();
+      await primary.delete("data/x");
+      const reopened = new PrimaryBackupPool({ primary, backup, reconcileIntervalMs: 0 });
+      assert.deepEqual(await reopened.get("data/x"), new Uint8Array([1, 2]));
+      assert.equal((await reopened.head("data/x"))?.size, 2);
+      assert.equal(await reopened.head("data/none"), undefined);
+      await assert.rejects(reopened.get("data/none"), /not_found|no object|does not exist/i);
+      assert.equal(reopened.status().active, "primary");
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});

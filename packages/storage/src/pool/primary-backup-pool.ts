@@ -83,12 +83,25 @@ export class PrimaryBackupPool implements ObjectStore {
     return this.#write(key, 0, (store) => store.delete(key));
   }
 
-  get(key: string, range?: ByteRange): Promise<Uint8Array> {
-    return this.#read(key, (store) => store.get(key, range));
+  /**
+   * Reads from the active store. An object the primary has lost while the backup still holds it
+   * (objects deleted on the primary behind the pool's back) is read from the backup.
+   */
+  async get(key: string, range?: ByteRange): Promise<Uint8Array> {
+    try {
+      return await this.#read(key, (store) => store.get(key, range));
+    } catch (error) {
+      const backup = this.#backup;
+      if (!backup || this.#active !== "primary" || !MiniodbError.is(error, "not_found")) throw error;
+      return backup.get(key, range);
+    }
   }
 
-  head(key: string): Promise<ObjectInfo | undefined> {
-    return this.#read(key, (store) => store.head(key));
+  async head(key: string): Promise<ObjectInfo | undefined> {
+    const info = await this.#read(key, (store) => store.head(key));
+    const backup = this.#backup;
+    if (info || !backup || this.#active !== "primary") return info;
+    return backup.head(key);
   }
 
   async *list(prefix: string): AsyncIterable<ObjectInfo> {

@@ -15,10 +15,12 @@ import type { ResolvedS3Options } from "./s3-object-store-options.js";
  * versions and other S3-compatible servers differ in which of the newer checksum headers they
  * accept.
  */
-export async function createS3Client(options: ResolvedS3Options): Promise<S3Client> {
+export async function createS3Client(options: ResolvedS3Options): Promise<S3ClientWithAgents> {
   const agentOptions = { keepAlive: true, maxSockets: options.maxSockets };
   const ca = options.caFile ? [...rootCertificates, await readCaFile(options.caFile)] : undefined;
-  return new S3Client({
+  const httpAgent = new HttpAgent(agentOptions);
+  const httpsAgent = new HttpsAgent({ ...agentOptions, ...(ca ? { ca } : {}) });
+  const client = new S3Client({
     endpoint: options.endpoint,
     region: options.region,
     forcePathStyle: options.forcePathStyle,
@@ -33,10 +35,36 @@ export async function createS3Client(options: ResolvedS3Options): Promise<S3Clie
     requestHandler: {
       connectionTimeout: options.connectTimeoutMs,
       requestTimeout: options.requestTimeoutMs,
-      httpAgent: new HttpAgent(agentOptions),
-      httpsAgent: new HttpsAgent({ ...agentOptions, ...(ca ? { ca } : {}) }),
+      httpAgent,
+      httpsAgent,
     },
   });
+  return { client, agents: [httpAgent, httpsAgent] };
+}
+
+/** The SDK client and the connection agents it uses (for connection counts). */
+export interface S3ClientWithAgents {
+  readonly client: S3Client;
+  readonly agents: readonly HttpAgent[];
+}
+
+/** Sockets with a request on them (active) and kept-alive sockets waiting for one (idle). */
+export interface ConnectionCounts {
+  readonly active: number;
+  readonly idle: number;
+}
+
+/** Counts the sockets of `agents` across every host they connect to. */
+export function countConnections(agents: readonly HttpAgent[]): ConnectionCounts {
+  const count = (sockets: NodeJS.ReadOnlyDict<unknown[]>) =>
+    Object.values(sockets).reduce((sum, list) => sum + (list?.length ?? 0), 0);
+  let active = 0;
+  let idle = 0;
+  for (const agent of agents) {
+    active += count(agent.sockets);
+    idle += count(agent.freeSockets);
+  }
+  return { active, idle };
 }
 
 async function readCaFile(path: string): Promise<string> {

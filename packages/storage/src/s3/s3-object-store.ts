@@ -1,3 +1,4 @@
+import type { Agent as HttpAgent } from "node:http";
 import {
   DeleteObjectCommand,
   GetObjectCommand,
@@ -11,7 +12,7 @@ import type { ByteRange, ObjectInfo, ObjectStore } from "@miniodb/core";
 import { MiniodbError } from "@miniodb/core";
 import { checkObjectKey } from "../object-key-path.js";
 import { withRetry } from "../with-retry.js";
-import { createS3Client } from "./create-s3-client.js";
+import { countConnections, createS3Client, type ConnectionCounts } from "./create-s3-client.js";
 import { ensureBucket } from "./ensure-bucket.js";
 import { fromS3Error } from "./errors.js";
 import {
@@ -34,10 +35,12 @@ export class S3ObjectStore implements ObjectStore {
   readonly bucket: string;
   readonly #client: S3Client;
   readonly #options: ResolvedS3Options;
+  readonly #agents: readonly HttpAgent[];
   #bucketReady: Promise<void> | undefined;
 
-  private constructor(client: S3Client, options: ResolvedS3Options) {
+  private constructor(client: S3Client, agents: readonly HttpAgent[], options: ResolvedS3Options) {
     this.#client = client;
+    this.#agents = agents;
     this.#options = options;
     this.bucket = options.bucket;
   }
@@ -50,7 +53,13 @@ export class S3ObjectStore implements ObjectStore {
         `multipartPartSizeBytes must be at least ${S3_MIN_PART_SIZE}`,
       );
     }
-    return new S3ObjectStore(await createS3Client(resolved), resolved);
+    const { client, agents } = await createS3Client(resolved);
+    return new S3ObjectStore(client, agents, resolved);
+  }
+
+  /** HTTP connections to the server now: busy with a request, or kept alive and idle. */
+  connections(): ConnectionCounts {
+    return countConnections(this.#agents);
   }
 
   async put(key: string, body: Uint8Array): Promise<ObjectInfo> {

@@ -32,6 +32,8 @@ export interface BufferSnapshot {
   /** Lowest WAL LSN whose rows are in the snapshot. */
   readonly firstLsn: bigint;
   readonly timeRange: TimeRange;
+  /** When the oldest of these rows was first acknowledged (epoch ms). */
+  readonly oldestUnflushedMs: number;
 }
 
 /** Oldest and newest row timestamp, epoch µs. */
@@ -59,6 +61,8 @@ export class TableBuffer {
   #bytes = 0;
   #firstLsn: bigint | undefined;
   #oldestAppendMs: number | undefined;
+  /** Like #oldestAppendMs, but a failed flush keeps its rows' first time instead of restarting it. */
+  #oldestUnflushedMs: number | undefined;
   #timeRange: TimeRange | undefined;
   #progress = newProgress();
   readonly #pending = new Set<BufferSnapshot>();
@@ -82,6 +86,7 @@ export class TableBuffer {
     this.#rowCount += lines.length;
     this.#firstLsn ??= lsn;
     this.#oldestAppendMs ??= nowMs;
+    this.#oldestUnflushedMs ??= nowMs;
   }
 
   get rowCount(): number {
@@ -109,6 +114,14 @@ export class TableBuffer {
   /** When the oldest unflushed row arrived, or undefined when empty. */
   get oldestAppendMs(): number | undefined {
     return this.#oldestAppendMs;
+  }
+
+  /** When the oldest row not yet in the manifest (buffered or being flushed) was acknowledged. */
+  get oldestUnflushedMs(): number | undefined {
+    let oldest = this.#oldestUnflushedMs;
+    for (const snapshot of this.#pending)
+      if (oldest === undefined || snapshot.oldestUnflushedMs < oldest) oldest = snapshot.oldestUnflushedMs;
+    return oldest;
   }
 
   /** Lowest LSN still needed by this table (buffered or being flushed), or undefined. */
@@ -149,6 +162,7 @@ export class TableBuffer {
       firstLsn: this.#firstLsn,
       timeRange: this.#timeRange,
       progress: this.#progress,
+      oldestUnflushedMs: this.#oldestUnflushedMs ?? this.#oldestAppendMs ?? 0,
     };
     this.#pending.add(snapshot);
     this.#progress = newProgress();
@@ -157,6 +171,7 @@ export class TableBuffer {
     this.#bytes = 0;
     this.#firstLsn = undefined;
     this.#oldestAppendMs = undefined;
+    this.#oldestUnflushedMs = undefined;
     this.#timeRange = undefined;
     return snapshot;
   }
@@ -184,5 +199,6 @@ export class TableBuffer {
     this.#firstLsn = snapshot.firstLsn;
     this.#timeRange = widen(this.#timeRange, snapshot.timeRange);
     this.#oldestAppendMs = Math.min(this.#oldestAppendMs ?? nowMs, nowMs);
+    this.#oldestUnflushedMs = Math.min(this.#oldestUnflushedMs ?? nowMs, snapshot.oldestUnflushedMs);
   }
 }

@@ -60,10 +60,13 @@ function checkPayloadText(json: string, maxBytes: number): void {
       "the payload holds a string that is not valid Unicode (a lone surrogate)",
     );
   }
-  if (json.length > maxBytes) {
+  // A UTF-16 code unit takes 1 to 3 bytes in UTF-8: count the bytes only when it can matter.
+  if (json.length * 3 <= maxBytes) return;
+  const bytes = json.length > maxBytes ? undefined : Buffer.byteLength(json, "utf8");
+  if (bytes === undefined || bytes > maxBytes) {
     throw new MiniodbError(
       "payload_too_large",
-      `the record's payload is ${json.length} characters of JSON; the limit is ${maxBytes} (limits.max_record_bytes)`,
+      `the record's payload is ${bytes ?? `over ${json.length}`} bytes of JSON (UTF-8); the limit is ${maxBytes} (limits.max_record_bytes)`,
     );
   }
 }

@@ -139,6 +139,27 @@ describe("WriteAheadLog", () => {
     );
   });
 
+  it("reports each group commit with its entries, bytes and duration", async (t) => {
+    const groups: Array<{ entries: number; bytes: number; seconds: number }> = [];
+    const wal = await WriteAheadLog.open({
+      directory: await tempDirectory(t),
+      onGroupCommit: (group) => groups.push(group),
+    });
+    await Promise.all([wal.append(payloadOf(1)), wal.append(payloadOf(2)), wal.append(payloadOf(3))]);
+    await wal.append(payloadOf(4));
+    await wal.close();
+    assert.equal(
+      groups.reduce((sum, group) => sum + group.entries, 0),
+      4,
+    );
+    assert.ok(groups.length < 4, `${groups.length} groups for 4 appends`);
+    assert.equal(
+      groups.reduce((sum, group) => sum + group.bytes, 0),
+      wal.stats().bytes - 8 * wal.stats().segments,
+    );
+    assert.ok(groups.every((group) => group.seconds > 0));
+  });
+
   it("keeps each appendMany together and in call order among concurrent appends", async (t) => {
     const directory = await tempDirectory(t);
     const wal = await WriteAheadLog.open({ directory });

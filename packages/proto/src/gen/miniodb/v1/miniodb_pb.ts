@@ -18,7 +18,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file miniodb/v1/miniodb.proto.
  */
 export const file_miniodb_v1_miniodb: GenFile = /*@__PURE__*/
-  fileDesc("ChhtaW5pb2RiL3YxL21pbmlvZGIucHJvdG8SCm1pbmlvZGIudjEicQoKRGF0YVJlY29yZBIKCgJpZBgBIAEoCRItCgl0aW1lc3RhbXAYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEigKB3BheWxvYWQYAyABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0IkcKEFdyaXRlRGF0YVJlcXVlc3QSDQoFdGFibGUYASABKAkSJAoEZGF0YRgCIAEoCzIWLm1pbmlvZGIudjEuRGF0YVJlY29yZCKCAQoMV3JpdGVSZXF1ZXN0Eg0KBXRhYmxlGAEgASgJEgoKAmlkGAIgASgJEi0KCXRpbWVzdGFtcBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASKAoHcGF5bG9hZBgEIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QiRgoRV3JpdGVEYXRhUmVzcG9uc2USDwoHc3VjY2VzcxgBIAEoCBIPCgdtZXNzYWdlGAIgASgJEg8KB25vZGVfaWQYAyABKAkiPgoQUXVlcnlEYXRhUmVxdWVzdBILCgNzcWwYASABKAkSDQoFbGltaXQYAiABKAUSDgoGY3Vyc29yGAMgASgJIk8KEVF1ZXJ5RGF0YVJlc3BvbnNlEhMKC3Jlc3VsdF9qc29uGAEgASgJEhAKCGhhc19tb3JlGAIgASgIEhMKC25leHRfY3Vyc29yGAMgASgJIocBChFVcGRhdGVEYXRhUmVxdWVzdBINCgV0YWJsZRgBIAEoCRIKCgJpZBgCIAEoCRIoCgdwYXlsb2FkGAMgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBItCgl0aW1lc3RhbXAYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIkcKElVwZGF0ZURhdGFSZXNwb25zZRIPCgdzdWNjZXNzGAEgASgIEg8KB21lc3NhZ2UYAiABKAkSDwoHbm9kZV9pZBgDIAEoCSJDChFEZWxldGVEYXRhUmVxdWVzdBINCgV0YWJsZRgBIAEoCRIKCgJpZBgCIAEoCRITCgtzb2Z0X2RlbGV0ZRgDIAEoCCJNChJEZWxldGVEYXRhUmVzcG9uc2USDwoHc3VjY2VzcxgBIAEoCBIPCgdtZXNzYWdlGAIgASgJEhUKDWRlbGV0ZWRfY291bnQYAyABKAUiTAoSU3RyZWFtV3JpdGVSZXF1ZXN0EicKB3JlY29yZHMYASADKAsyFi5taW5pb2RiLnYxLkRhdGFSZWNvcmQSDQoFdGFibGUYAiABKAkiTQoTU3RyZWFtV3JpdGVSZXNwb25zZRIPCgdzdWNjZXNzGAEgASgIEhUKDXJlY29yZHNfY291bnQYAiABKAMSDgoGZXJyb3JzGAMgAygJIkUKElN0cmVhbVF1ZXJ5UmVxdWVzdBILCgNzcWwYASABKAkSEgoKYmF0Y2hfc2l6ZRgCIAEoBRIOCgZjdXJzb3IYAyABKAkiYAoTU3RyZWFtUXVlcnlSZXNwb25zZRInCgdyZWNvcmRzGAEgAygLMhYubWluaW9kYi52MS5EYXRhUmVjb3JkEhAKCGhhc19tb3JlGAIgASgIEg4KBmN1cnNvchgDIAEoCSKkAwoLVGFibGVDb25maWcSEwoLYnVmZmVyX3NpemUYASABKAUSHgoWZmx1c2hfaW50ZXJ2YWxfc2Vjb25kcxgCIAEoBRIbCg5yZXRlbnRpb25fZGF5cxgDIAEoBUgAiAEBEhsKDmJhY2t1cF9lbmFibGVkGAQgASgISAGIAQESOwoKcHJvcGVydGllcxgFIAMoCzInLm1pbmlvZGIudjEuVGFibGVDb25maWcuUHJvcGVydGllc0VudHJ5EhMKC2lkX3N0cmF0ZWd5GAYgASgJEhEKCWlkX3ByZWZpeBgHIAEoCRIdChBhdXRvX2dlbmVyYXRlX2lkGAggASgISAKIAQESNAoNaWRfdmFsaWRhdGlvbhgJIAEoCzIdLm1pbmlvZGIudjEuSURWYWxpZGF0aW9uUnVsZXMaMQoPUHJvcGVydGllc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAFCEQoPX3JldGVudGlvbl9kYXlzQhEKD19iYWNrdXBfZW5hYmxlZEITChFfYXV0b19nZW5lcmF0ZV9pZCJPChFJRFZhbGlkYXRpb25SdWxlcxISCgptYXhfbGVuZ3RoGAEgASgFEg8KB3BhdHRlcm4YAiABKAkSFQoNYWxsb3dlZF9jaGFycxgDIAEoCSJoChJDcmVhdGVUYWJsZVJlcXVlc3QSEgoKdGFibGVfbmFtZRgBIAEoCRInCgZjb25maWcYAiABKAsyFy5taW5pb2RiLnYxLlRhYmxlQ29uZmlnEhUKDWlmX25vdF9leGlzdHMYAyABKAgiNwoTQ3JlYXRlVGFibGVSZXNwb25zZRIPCgdzdWNjZXNzGAEgASgIEg8KB21lc3NhZ2UYAiABKAkiJAoRTGlzdFRhYmxlc1JlcXVlc3QSDwoHcGF0dGVybhgBIAEoCSLZAQoJVGFibGVJbmZvEgwKBG5hbWUYASABKAkSJwoGY29uZmlnGAIgASgLMhcubWluaW9kYi52MS5UYWJsZUNvbmZpZxIuCgpjcmVhdGVkX2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgpsYXN0X3dyaXRlGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIOCgZzdGF0dXMYBSABKAkSJQoFc3RhdHMYBiABKAsyFi5taW5pb2RiLnYxLlRhYmxlU3RhdHMisAEKClRhYmxlU3RhdHMSFAoMcmVjb3JkX2NvdW50GAEgASgDEhIKCmZpbGVfY291bnQYAiABKAMSEgoKc2l6ZV9ieXRlcxgDIAEoAxIxCg1vbGRlc3RfcmVjb3JkGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIxCg1uZXdlc3RfcmVjb3JkGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJKChJMaXN0VGFibGVzUmVzcG9uc2USJQoGdGFibGVzGAEgAygLMhUubWluaW9kYi52MS5UYWJsZUluZm8SDQoFdG90YWwYAiABKAUiJQoPR2V0VGFibGVSZXF1ZXN0EhIKCnRhYmxlX25hbWUYASABKAkiPQoQR2V0VGFibGVSZXNwb25zZRIpCgp0YWJsZV9pbmZvGAEgASgLMhUubWluaW9kYi52MS5UYWJsZUluZm8iTAoSRGVsZXRlVGFibGVSZXF1ZXN0EhIKCnRhYmxlX25hbWUYASABKAkSEQoJaWZfZXhpc3RzGAIgASgIEg8KB2Nhc2NhZGUYAyABKAgiTgoTRGVsZXRlVGFibGVSZXNwb25zZRIPCgdzdWNjZXNzGAEgASgIEg8KB21lc3NhZ2UYAiABKAkSFQoNZmlsZXNfZGVsZXRlZBgDIAEoBSImChVCYWNrdXBNZXRhZGF0YVJlcXVlc3QSDQoFZm9yY2UYASABKAgifAoWQmFja3VwTWV0YWRhdGFSZXNwb25zZRIPCgdzdWNjZXNzGAEgASgIEg8KB21lc3NhZ2UYAiABKAkSEQoJYmFja3VwX2lkGAMgASgJEi0KCXRpbWVzdGFtcBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAikgIKFlJlc3RvcmVNZXRhZGF0YVJlcXVlc3QSEwoLYmFja3VwX2ZpbGUYASABKAkSEwoLZnJvbV9sYXRlc3QYAiABKAgSDwoHZHJ5X3J1bhgDIAEoCBIRCglvdmVyd3JpdGUYBCABKAgSEAoIdmFsaWRhdGUYBSABKAgSEAoIcGFyYWxsZWwYBiABKAgSQAoHZmlsdGVycxgHIAMoCzIvLm1pbmlvZGIudjEuUmVzdG9yZU1ldGFkYXRhUmVxdWVzdC5GaWx0ZXJzRW50cnkSFAoMa2V5X3BhdHRlcm5zGAggAygJGi4KDEZpbHRlcnNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIsACChdSZXN0b3JlTWV0YWRhdGFSZXNwb25zZRIPCgdzdWNjZXNzGAEgASgIEg8KB21lc3NhZ2UYAiABKAkSEwoLYmFja3VwX2ZpbGUYAyABKAkSFQoNZW50cmllc190b3RhbBgEIAEoBRISCgplbnRyaWVzX29rGAUgASgFEhcKD2VudHJpZXNfc2tpcHBlZBgGIAEoBRIVCg1lbnRyaWVzX2Vycm9yGAcgASgFEhAKCGR1cmF0aW9uGAggASgJEg4KBmVycm9ycxgJIAMoCRJBCgdkZXRhaWxzGAogAygLMjAubWluaW9kYi52MS5SZXN0b3JlTWV0YWRhdGFSZXNwb25zZS5EZXRhaWxzRW50cnkaLgoMRGV0YWlsc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiIgoSTGlzdEJhY2t1cHNSZXF1ZXN0EgwKBGRheXMYASABKAUiogEKCkJhY2t1cEluZm8SEwoLb2JqZWN0X25hbWUYASABKAkSDwoHbm9kZV9pZBgCIAEoCRItCgl0aW1lc3RhbXAYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEgwKBHNpemUYBCABKAMSMQoNbGFzdF9tb2RpZmllZBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiTQoTTGlzdEJhY2t1cHNSZXNwb25zZRInCgdiYWNrdXBzGAEgAygLMhYubWluaW9kYi52MS5CYWNrdXBJbmZvEg0KBXRvdGFsGAIgASgFIhoKGEdldE1ldGFkYXRhU3RhdHVzUmVxdWVzdCKqAgoZR2V0TWV0YWRhdGFTdGF0dXNSZXNwb25zZRIPCgdub2RlX2lkGAEgASgJEk4KDWJhY2t1cF9zdGF0dXMYAiADKAsyNy5taW5pb2RiLnYxLkdldE1ldGFkYXRhU3RhdHVzUmVzcG9uc2UuQmFja3VwU3RhdHVzRW50cnkSLwoLbGFzdF9iYWNrdXAYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC25leHRfYmFja3VwGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIVCg1oZWFsdGhfc3RhdHVzGAUgASgJGjMKEUJhY2t1cFN0YXR1c0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiFAoSSGVhbHRoQ2hlY2tSZXF1ZXN0ItQBChNIZWFsdGhDaGVja1Jlc3BvbnNlEg4KBnN0YXR1cxgBIAEoCRItCgl0aW1lc3RhbXAYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg8KB3ZlcnNpb24YAyABKAkSPQoHZGV0YWlscxgEIAMoCzIsLm1pbmlvZGIudjEuSGVhbHRoQ2hlY2tSZXNwb25zZS5EZXRhaWxzRW50cnkaLgoMRGV0YWlsc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiEgoQR2V0U3RhdHVzUmVxdWVzdCJYCghOb2RlSW5mbxIKCgJpZBgBIAEoCRIOCgZzdGF0dXMYAiABKAkSDAoEdHlwZRgDIAEoCRIPCgdhZGRyZXNzGAQgASgJEhEKCWxhc3Rfc2VlbhgFIAEoAyLkAwoRR2V0U3RhdHVzUmVzcG9uc2USLQoJdGltZXN0YW1wGAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBJECgxidWZmZXJfc3RhdHMYAiADKAsyLi5taW5pb2RiLnYxLkdldFN0YXR1c1Jlc3BvbnNlLkJ1ZmZlclN0YXRzRW50cnkSQgoLcmVkaXNfc3RhdHMYAyADKAsyLS5taW5pb2RiLnYxLkdldFN0YXR1c1Jlc3BvbnNlLlJlZGlzU3RhdHNFbnRyeRJCCgttaW5pb19zdGF0cxgEIAMoCzItLm1pbmlvZGIudjEuR2V0U3RhdHVzUmVzcG9uc2UuTWluaW9TdGF0c0VudHJ5EiMKBW5vZGVzGAUgAygLMhQubWluaW9kYi52MS5Ob2RlSW5mbxITCgt0b3RhbF9ub2RlcxgGIAEoBRoyChBCdWZmZXJTdGF0c0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoAzoCOAEaMQoPUmVkaXNTdGF0c0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoAzoCOAEaMQoPTWluaW9TdGF0c0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoAzoCOAEiEwoRR2V0TWV0cmljc1JlcXVlc3QizAMKEkdldE1ldHJpY3NSZXNwb25zZRItCgl0aW1lc3RhbXAYASABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wElMKE3BlcmZvcm1hbmNlX21ldHJpY3MYAiADKAsyNi5taW5pb2RiLnYxLkdldE1ldHJpY3NSZXNwb25zZS5QZXJmb3JtYW5jZU1ldHJpY3NFbnRyeRJJCg5yZXNvdXJjZV91c2FnZRgDIAMoCzIxLm1pbmlvZGIudjEuR2V0TWV0cmljc1Jlc3BvbnNlLlJlc291cmNlVXNhZ2VFbnRyeRJDCgtzeXN0ZW1faW5mbxgEIAMoCzIuLm1pbmlvZGIudjEuR2V0TWV0cmljc1Jlc3BvbnNlLlN5c3RlbUluZm9FbnRyeRo5ChdQZXJmb3JtYW5jZU1ldHJpY3NFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAE6AjgBGjQKElJlc291cmNlVXNhZ2VFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAM6AjgBGjEKD1N5c3RlbUluZm9FbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIjIKD0dldFRva2VuUmVxdWVzdBIPCgdhcGlfa2V5GAEgASgJEg4KBnNlY3JldBgCIAEoCSJnChBHZXRUb2tlblJlc3BvbnNlEhQKDGFjY2Vzc190b2tlbhgBIAEoCRIVCg1yZWZyZXNoX3Rva2VuGAIgASgJEhIKCmV4cGlyZXNfaW4YAyABKAMSEgoKdG9rZW5fdHlwZRgEIAEoCSIsChNSZWZyZXNoVG9rZW5SZXF1ZXN0EhUKDXJlZnJlc2hfdG9rZW4YASABKAkiawoUUmVmcmVzaFRva2VuUmVzcG9uc2USFAoMYWNjZXNzX3Rva2VuGAEgASgJEhUKDXJlZnJlc2hfdG9rZW4YAiABKAkSEgoKZXhwaXJlc19pbhgDIAEoAxISCgp0b2tlbl90eXBlGAQgASgJIiMKElJldm9rZVRva2VuUmVxdWVzdBINCgV0b2tlbhgBIAEoCSI3ChNSZXZva2VUb2tlblJlc3BvbnNlEg8KB3N1Y2Nlc3MYASABKAgSDwoHbWVzc2FnZRgCIAEoCTKHCwoOTWluSU9EQlNlcnZpY2USSAoJV3JpdGVEYXRhEhwubWluaW9kYi52MS5Xcml0ZURhdGFSZXF1ZXN0Gh0ubWluaW9kYi52MS5Xcml0ZURhdGFSZXNwb25zZRJICglRdWVyeURhdGESHC5taW5pb2RiLnYxLlF1ZXJ5RGF0YVJlcXVlc3QaHS5taW5pb2RiLnYxLlF1ZXJ5RGF0YVJlc3BvbnNlEksKClVwZGF0ZURhdGESHS5taW5pb2RiLnYxLlVwZGF0ZURhdGFSZXF1ZXN0Gh4ubWluaW9kYi52MS5VcGRhdGVEYXRhUmVzcG9uc2USSwoKRGVsZXRlRGF0YRIdLm1pbmlvZGIudjEuRGVsZXRlRGF0YVJlcXVlc3QaHi5taW5pb2RiLnYxLkRlbGV0ZURhdGFSZXNwb25zZRJQCgtTdHJlYW1Xcml0ZRIeLm1pbmlvZGIudjEuU3RyZWFtV3JpdGVSZXF1ZXN0Gh8ubWluaW9kYi52MS5TdHJlYW1Xcml0ZVJlc3BvbnNlKAESUAoLU3RyZWFtUXVlcnkSHi5taW5pb2RiLnYxLlN0cmVhbVF1ZXJ5UmVxdWVzdBofLm1pbmlvZGIudjEuU3RyZWFtUXVlcnlSZXNwb25zZTABEk4KC0NyZWF0ZVRhYmxlEh4ubWluaW9kYi52MS5DcmVhdGVUYWJsZVJlcXVlc3QaHy5taW5pb2RiLnYxLkNyZWF0ZVRhYmxlUmVzcG9uc2USUAoKTGlzdFRhYmxlcxIdLm1pbmlvZGIudjEuTGlzdFRhYmxlc1JlcXVlc3QaHi5taW5pb2RiLnYxLkxpc3RUYWJsZXNSZXNwb25zZSIDkAIBEkoKCEdldFRhYmxlEhsubWluaW9kYi52MS5HZXRUYWJsZVJlcXVlc3QaHC5taW5pb2RiLnYxLkdldFRhYmxlUmVzcG9uc2UiA5ACARJOCgtEZWxldGVUYWJsZRIeLm1pbmlvZGIudjEuRGVsZXRlVGFibGVSZXF1ZXN0Gh8ubWluaW9kYi52MS5EZWxldGVUYWJsZVJlc3BvbnNlElcKDkJhY2t1cE1ldGFkYXRhEiEubWluaW9kYi52MS5CYWNrdXBNZXRhZGF0YVJlcXVlc3QaIi5taW5pb2RiLnYxLkJhY2t1cE1ldGFkYXRhUmVzcG9uc2USWgoPUmVzdG9yZU1ldGFkYXRhEiIubWluaW9kYi52MS5SZXN0b3JlTWV0YWRhdGFSZXF1ZXN0GiMubWluaW9kYi52MS5SZXN0b3JlTWV0YWRhdGFSZXNwb25zZRJTCgtMaXN0QmFja3VwcxIeLm1pbmlvZGIudjEuTGlzdEJhY2t1cHNSZXF1ZXN0Gh8ubWluaW9kYi52MS5MaXN0QmFja3Vwc1Jlc3BvbnNlIgOQAgESZQoRR2V0TWV0YWRhdGFTdGF0dXMSJC5taW5pb2RiLnYxLkdldE1ldGFkYXRhU3RhdHVzUmVxdWVzdBolLm1pbmlvZGIudjEuR2V0TWV0YWRhdGFTdGF0dXNSZXNwb25zZSIDkAIBElMKC0hlYWx0aENoZWNrEh4ubWluaW9kYi52MS5IZWFsdGhDaGVja1JlcXVlc3QaHy5taW5pb2RiLnYxLkhlYWx0aENoZWNrUmVzcG9uc2UiA5ACARJNCglHZXRTdGF0dXMSHC5taW5pb2RiLnYxLkdldFN0YXR1c1JlcXVlc3QaHS5taW5pb2RiLnYxLkdldFN0YXR1c1Jlc3BvbnNlIgOQAgESUAoKR2V0TWV0cmljcxIdLm1pbmlvZGIudjEuR2V0TWV0cmljc1JlcXVlc3QaHi5taW5pb2RiLnYxLkdldE1ldHJpY3NSZXNwb25zZSIDkAIBMvcBCgtBdXRoU2VydmljZRJFCghHZXRUb2tlbhIbLm1pbmlvZGIudjEuR2V0VG9rZW5SZXF1ZXN0GhwubWluaW9kYi52MS5HZXRUb2tlblJlc3BvbnNlElEKDFJlZnJlc2hUb2tlbhIfLm1pbmlvZGIudjEuUmVmcmVzaFRva2VuUmVxdWVzdBogLm1pbmlvZGIudjEuUmVmcmVzaFRva2VuUmVzcG9uc2USTgoLUmV2b2tlVG9rZW4SHi5taW5pb2RiLnYxLlJldm9rZVRva2VuUmVxdWVzdBofLm1pbmlvZGIudjEuUmV2b2tlVG9rZW5SZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_struct, file_google_protobuf_timestamp]);
+  fileDesc("ChhtaW5pb2RiL3YxL21pbmlvZGIucHJvdG8SCm1pbmlvZGIudjEicQoKRGF0YVJlY29yZBIKCgJpZBgBIAEoCRItCgl0aW1lc3RhbXAYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEigKB3BheWxvYWQYAyABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0IkcKEFdyaXRlRGF0YVJlcXVlc3QSDQoFdGFibGUYASABKAkSJAoEZGF0YRgCIAEoCzIWLm1pbmlvZGIudjEuRGF0YVJlY29yZCKCAQoMV3JpdGVSZXF1ZXN0Eg0KBXRhYmxlGAEgASgJEgoKAmlkGAIgASgJEi0KCXRpbWVzdGFtcBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASKAoHcGF5bG9hZBgEIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QiRgoRV3JpdGVEYXRhUmVzcG9uc2USDwoHc3VjY2VzcxgBIAEoCBIPCgdtZXNzYWdlGAIgASgJEg8KB25vZGVfaWQYAyABKAkiPgoQUXVlcnlEYXRhUmVxdWVzdBILCgNzcWwYASABKAkSDQoFbGltaXQYAiABKAUSDgoGY3Vyc29yGAMgASgJIk8KEVF1ZXJ5RGF0YVJlc3BvbnNlEhMKC3Jlc3VsdF9qc29uGAEgASgJEhAKCGhhc19tb3JlGAIgASgIEhMKC25leHRfY3Vyc29yGAMgASgJIocBChFVcGRhdGVEYXRhUmVxdWVzdBINCgV0YWJsZRgBIAEoCRIKCgJpZBgCIAEoCRIoCgdwYXlsb2FkGAMgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBItCgl0aW1lc3RhbXAYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIkcKElVwZGF0ZURhdGFSZXNwb25zZRIPCgdzdWNjZXNzGAEgASgIEg8KB21lc3NhZ2UYAiABKAkSDwoHbm9kZV9pZBgDIAEoCSJDChFEZWxldGVEYXRhUmVxdWVzdBINCgV0YWJsZRgBIAEoCRIKCgJpZBgCIAEoCRITCgtzb2Z0X2RlbGV0ZRgDIAEoCCJNChJEZWxldGVEYXRhUmVzcG9uc2USDwoHc3VjY2VzcxgBIAEoCBIPCgdtZXNzYWdlGAIgASgJEhUKDWRlbGV0ZWRfY291bnQYAyABKAUiTAoSU3RyZWFtV3JpdGVSZXF1ZXN0EicKB3JlY29yZHMYASADKAsyFi5taW5pb2RiLnYxLkRhdGFSZWNvcmQSDQoFdGFibGUYAiABKAkiTQoTU3RyZWFtV3JpdGVSZXNwb25zZRIPCgdzdWNjZXNzGAEgASgIEhUKDXJlY29yZHNfY291bnQYAiABKAMSDgoGZXJyb3JzGAMgAygJIkUKElN0cmVhbVF1ZXJ5UmVxdWVzdBILCgNzcWwYASABKAkSEgoKYmF0Y2hfc2l6ZRgCIAEoBRIOCgZjdXJzb3IYAyABKAkiYAoTU3RyZWFtUXVlcnlSZXNwb25zZRInCgdyZWNvcmRzGAEgAygLMhYubWluaW9kYi52MS5EYXRhUmVjb3JkEhAKCGhhc19tb3JlGAIgASgIEg4KBmN1cnNvchgDIAEoCSKkAwoLVGFibGVDb25maWcSEwoLYnVmZmVyX3NpemUYASABKAUSHgoWZmx1c2hfaW50ZXJ2YWxfc2Vjb25kcxgCIAEoBRIbCg5yZXRlbnRpb25fZGF5cxgDIAEoBUgAiAEBEhsKDmJhY2t1cF9lbmFibGVkGAQgASgISAGIAQESOwoKcHJvcGVydGllcxgFIAMoCzInLm1pbmlvZGIudjEuVGFibGVDb25maWcuUHJvcGVydGllc0VudHJ5EhMKC2lkX3N0cmF0ZWd5GAYgASgJEhEKCWlkX3ByZWZpeBgHIAEoCRIdChBhdXRvX2dlbmVyYXRlX2lkGAggASgISAKIAQESNAoNaWRfdmFsaWRhdGlvbhgJIAEoCzIdLm1pbmlvZGIudjEuSURWYWxpZGF0aW9uUnVsZXMaMQoPUHJvcGVydGllc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAFCEQoPX3JldGVudGlvbl9kYXlzQhEKD19iYWNrdXBfZW5hYmxlZEITChFfYXV0b19nZW5lcmF0ZV9pZCJPChFJRFZhbGlkYXRpb25SdWxlcxISCgptYXhfbGVuZ3RoGAEgASgFEg8KB3BhdHRlcm4YAiABKAkSFQoNYWxsb3dlZF9jaGFycxgDIAEoCSJoChJDcmVhdGVUYWJsZVJlcXVlc3QSEgoKdGFibGVfbmFtZRgBIAEoCRInCgZjb25maWcYAiABKAsyFy5taW5pb2RiLnYxLlRhYmxlQ29uZmlnEhUKDWlmX25vdF9leGlzdHMYAyABKAgiNwoTQ3JlYXRlVGFibGVSZXNwb25zZRIPCgdzdWNjZXNzGAEgASgIEg8KB21lc3NhZ2UYAiABKAkiJAoRTGlzdFRhYmxlc1JlcXVlc3QSDwoHcGF0dGVybhgBIAEoCSLZAQoJVGFibGVJbmZvEgwKBG5hbWUYASABKAkSJwoGY29uZmlnGAIgASgLMhcubWluaW9kYi52MS5UYWJsZUNvbmZpZxIuCgpjcmVhdGVkX2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgpsYXN0X3dyaXRlGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIOCgZzdGF0dXMYBSABKAkSJQoFc3RhdHMYBiABKAsyFi5taW5pb2RiLnYxLlRhYmxlU3RhdHMisAEKClRhYmxlU3RhdHMSFAoMcmVjb3JkX2NvdW50GAEgASgDEhIKCmZpbGVfY291bnQYAiABKAMSEgoKc2l6ZV9ieXRlcxgDIAEoAxIxCg1vbGRlc3RfcmVjb3JkGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIxCg1uZXdlc3RfcmVjb3JkGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJKChJMaXN0VGFibGVzUmVzcG9uc2USJQoGdGFibGVzGAEgAygLMhUubWluaW9kYi52MS5UYWJsZUluZm8SDQoFdG90YWwYAiABKAUiJQoPR2V0VGFibGVSZXF1ZXN0EhIKCnRhYmxlX25hbWUYASABKAkiPQoQR2V0VGFibGVSZXNwb25zZRIpCgp0YWJsZV9pbmZvGAEgASgLMhUubWluaW9kYi52MS5UYWJsZUluZm8iTAoSRGVsZXRlVGFibGVSZXF1ZXN0EhIKCnRhYmxlX25hbWUYASABKAkSEQoJaWZfZXhpc3RzGAIgASgIEg8KB2Nhc2NhZGUYAyABKAgiTgoTRGVsZXRlVGFibGVSZXNwb25zZRIPCgdzdWNjZXNzGAEgASgIEg8KB21lc3NhZ2UYAiABKAkSFQoNZmlsZXNfZGVsZXRlZBgDIAEoBSImChVCYWNrdXBNZXRhZGF0YVJlcXVlc3QSDQoFZm9yY2UYASABKAgifAoWQmFja3VwTWV0YWRhdGFSZXNwb25zZRIPCgdzdWNjZXNzGAEgASgIEg8KB21lc3NhZ2UYAiABKAkSEQoJYmFja3VwX2lkGAMgASgJEi0KCXRpbWVzdGFtcBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAikgIKFlJlc3RvcmVNZXRhZGF0YVJlcXVlc3QSEwoLYmFja3VwX2ZpbGUYASABKAkSEwoLZnJvbV9sYXRlc3QYAiABKAgSDwoHZHJ5X3J1bhgDIAEoCBIRCglvdmVyd3JpdGUYBCABKAgSEAoIdmFsaWRhdGUYBSABKAgSEAoIcGFyYWxsZWwYBiABKAgSQAoHZmlsdGVycxgHIAMoCzIvLm1pbmlvZGIudjEuUmVzdG9yZU1ldGFkYXRhUmVxdWVzdC5GaWx0ZXJzRW50cnkSFAoMa2V5X3BhdHRlcm5zGAggAygJGi4KDEZpbHRlcnNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIsACChdSZXN0b3JlTWV0YWRhdGFSZXNwb25zZRIPCgdzdWNjZXNzGAEgASgIEg8KB21lc3NhZ2UYAiABKAkSEwoLYmFja3VwX2ZpbGUYAyABKAkSFQoNZW50cmllc190b3RhbBgEIAEoBRISCgplbnRyaWVzX29rGAUgASgFEhcKD2VudHJpZXNfc2tpcHBlZBgGIAEoBRIVCg1lbnRyaWVzX2Vycm9yGAcgASgFEhAKCGR1cmF0aW9uGAggASgJEg4KBmVycm9ycxgJIAMoCRJBCgdkZXRhaWxzGAogAygLMjAubWluaW9kYi52MS5SZXN0b3JlTWV0YWRhdGFSZXNwb25zZS5EZXRhaWxzRW50cnkaLgoMRGV0YWlsc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiIgoSTGlzdEJhY2t1cHNSZXF1ZXN0EgwKBGRheXMYASABKAUiogEKCkJhY2t1cEluZm8SEwoLb2JqZWN0X25hbWUYASABKAkSDwoHbm9kZV9pZBgCIAEoCRItCgl0aW1lc3RhbXAYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEgwKBHNpemUYBCABKAMSMQoNbGFzdF9tb2RpZmllZBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiTQoTTGlzdEJhY2t1cHNSZXNwb25zZRInCgdiYWNrdXBzGAEgAygLMhYubWluaW9kYi52MS5CYWNrdXBJbmZvEg0KBXRvdGFsGAIgASgFIhoKGEdldE1ldGFkYXRhU3RhdHVzUmVxdWVzdCKqAgoZR2V0TWV0YWRhdGFTdGF0dXNSZXNwb25zZRIPCgdub2RlX2lkGAEgASgJEk4KDWJhY2t1cF9zdGF0dXMYAiADKAsyNy5taW5pb2RiLnYxLkdldE1ldGFkYXRhU3RhdHVzUmVzcG9uc2UuQmFja3VwU3RhdHVzRW50cnkSLwoLbGFzdF9iYWNrdXAYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC25leHRfYmFja3VwGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIVCg1oZWFsdGhfc3RhdHVzGAUgASgJGjMKEUJhY2t1cFN0YXR1c0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEi2QEKElJlc3RvcmVEYXRhUmVxdWVzdBINCgV0YWJsZRgBIAEoCRIUCgx0YXJnZXRfdGFibGUYAiABKAkSCwoDaWRzGAMgAygJEi4KCnN0YXJ0X3RpbWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiwKCGVuZF90aW1lGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBITCgtiYWNrdXBfZmlsZRgGIAEoCRIPCgdkcnlfcnVuGAcgASgIEg0KBWFzeW5jGAggASgIIs4BChNSZXN0b3JlRGF0YVJlc3BvbnNlEg8KB3N1Y2Nlc3MYASABKAgSDwoHbWVzc2FnZRgCIAEoCRITCgtiYWNrdXBfZmlsZRgDIAEoCRIXCg9yZWNvcmRzX21hdGNoZWQYBCABKAMSGAoQcmVjb3Jkc19yZXN0b3JlZBgFIAEoAxIXCg9yZWNvcmRzX3NraXBwZWQYBiABKAMSEgoKZmlsZXNfcmVhZBgHIAEoBRIQCghkdXJhdGlvbhgIIAEoCRIOCgZqb2JfaWQYCSABKAkiMwoTQ29tcGFjdFRhYmxlUmVxdWVzdBINCgV0YWJsZRgBIAEoCRINCgVhc3luYxgCIAEoCCJqChRDb21wYWN0VGFibGVSZXNwb25zZRIPCgdzdWNjZXNzGAEgASgIEg8KB21lc3NhZ2UYAiABKAkSDgoGam9iX2lkGAMgASgJEiAKA2pvYhgEIAEoCzITLm1pbmlvZGIudjEuSm9iSW5mbyIlChRSZXBhaXJQcmltYXJ5UmVxdWVzdBINCgVhc3luYxgBIAEoCCJrChVSZXBhaXJQcmltYXJ5UmVzcG9uc2USDwoHc3VjY2VzcxgBIAEoCBIPCgdtZXNzYWdlGAIgASgJEg4KBmpvYl9pZBgDIAEoCRIgCgNqb2IYBCABKAsyEy5taW5pb2RiLnYxLkpvYkluZm8iHwoNR2V0Sm9iUmVxdWVzdBIOCgZqb2JfaWQYASABKAkiMgoOR2V0Sm9iUmVzcG9uc2USIAoDam9iGAEgASgLMhMubWluaW9kYi52MS5Kb2JJbmZvIp0CCgdKb2JJbmZvEgoKAmlkGAEgASgJEgwKBGtpbmQYAiABKAkSDQoFc3RhdGUYAyABKAkSLgoKc3RhcnRlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLZmluaXNoZWRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjMKCHByb2dyZXNzGAYgAygLMiEubWluaW9kYi52MS5Kb2JJbmZvLlByb2dyZXNzRW50cnkSEwoLcmVzdWx0X2pzb24YByABKAkSDQoFZXJyb3IYCCABKAkaLwoNUHJvZ3Jlc3NFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAM6AjgBIhQKEkhlYWx0aENoZWNrUmVxdWVzdCLUAQoTSGVhbHRoQ2hlY2tSZXNwb25zZRIOCgZzdGF0dXMYASABKAkSLQoJdGltZXN0YW1wGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIPCgd2ZXJzaW9uGAMgASgJEj0KB2RldGFpbHMYBCADKAsyLC5taW5pb2RiLnYxLkhlYWx0aENoZWNrUmVzcG9uc2UuRGV0YWlsc0VudHJ5Gi4KDERldGFpbHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIhIKEEdldFN0YXR1c1JlcXVlc3QiWAoITm9kZUluZm8SCgoCaWQYASABKAkSDgoGc3RhdHVzGAIgASgJEgwKBHR5cGUYAyABKAkSDwoHYWRkcmVzcxgEIAEoCRIRCglsYXN0X3NlZW4YBSABKAMi5AMKEUdldFN0YXR1c1Jlc3BvbnNlEi0KCXRpbWVzdGFtcBgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASRAoMYnVmZmVyX3N0YXRzGAIgAygLMi4ubWluaW9kYi52MS5HZXRTdGF0dXNSZXNwb25zZS5CdWZmZXJTdGF0c0VudHJ5EkIKC3JlZGlzX3N0YXRzGAMgAygLMi0ubWluaW9kYi52MS5HZXRTdGF0dXNSZXNwb25zZS5SZWRpc1N0YXRzRW50cnkSQgoLbWluaW9fc3RhdHMYBCADKAsyLS5taW5pb2RiLnYxLkdldFN0YXR1c1Jlc3BvbnNlLk1pbmlvU3RhdHNFbnRyeRIjCgVub2RlcxgFIAMoCzIULm1pbmlvZGIudjEuTm9kZUluZm8SEwoLdG90YWxfbm9kZXMYBiABKAUaMgoQQnVmZmVyU3RhdHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAM6AjgBGjEKD1JlZGlzU3RhdHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAM6AjgBGjEKD01pbmlvU3RhdHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAM6AjgBIhMKEUdldE1ldHJpY3NSZXF1ZXN0IswDChJHZXRNZXRyaWNzUmVzcG9uc2USLQoJdGltZXN0YW1wGAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBJTChNwZXJmb3JtYW5jZV9tZXRyaWNzGAIgAygLMjYubWluaW9kYi52MS5HZXRNZXRyaWNzUmVzcG9uc2UuUGVyZm9ybWFuY2VNZXRyaWNzRW50cnkSSQoOcmVzb3VyY2VfdXNhZ2UYAyADKAsyMS5taW5pb2RiLnYxLkdldE1ldHJpY3NSZXNwb25zZS5SZXNvdXJjZVVzYWdlRW50cnkSQwoLc3lzdGVtX2luZm8YBCADKAsyLi5taW5pb2RiLnYxLkdldE1ldHJpY3NSZXNwb25zZS5TeXN0ZW1JbmZvRW50cnkaOQoXUGVyZm9ybWFuY2VNZXRyaWNzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgBOgI4ARo0ChJSZXNvdXJjZVVzYWdlRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgDOgI4ARoxCg9TeXN0ZW1JbmZvRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASIyCg9HZXRUb2tlblJlcXVlc3QSDwoHYXBpX2tleRgBIAEoCRIOCgZzZWNyZXQYAiABKAkiZwoQR2V0VG9rZW5SZXNwb25zZRIUCgxhY2Nlc3NfdG9rZW4YASABKAkSFQoNcmVmcmVzaF90b2tlbhgCIAEoCRISCgpleHBpcmVzX2luGAMgASgDEhIKCnRva2VuX3R5cGUYBCABKAkiLAoTUmVmcmVzaFRva2VuUmVxdWVzdBIVCg1yZWZyZXNoX3Rva2VuGAEgASgJImsKFFJlZnJlc2hUb2tlblJlc3BvbnNlEhQKDGFjY2Vzc190b2tlbhgBIAEoCRIVCg1yZWZyZXNoX3Rva2VuGAIgASgJEhIKCmV4cGlyZXNfaW4YAyABKAMSEgoKdG9rZW5fdHlwZRgEIAEoCSIjChJSZXZva2VUb2tlblJlcXVlc3QSDQoFdG9rZW4YASABKAkiNwoTUmV2b2tlVG9rZW5SZXNwb25zZRIPCgdzdWNjZXNzGAEgASgIEg8KB21lc3NhZ2UYAiABKAkyxg0KDk1pbklPREJTZXJ2aWNlEkgKCVdyaXRlRGF0YRIcLm1pbmlvZGIudjEuV3JpdGVEYXRhUmVxdWVzdBodLm1pbmlvZGIudjEuV3JpdGVEYXRhUmVzcG9uc2USSAoJUXVlcnlEYXRhEhwubWluaW9kYi52MS5RdWVyeURhdGFSZXF1ZXN0Gh0ubWluaW9kYi52MS5RdWVyeURhdGFSZXNwb25zZRJLCgpVcGRhdGVEYXRhEh0ubWluaW9kYi52MS5VcGRhdGVEYXRhUmVxdWVzdBoeLm1pbmlvZGIudjEuVXBkYXRlRGF0YVJlc3BvbnNlEksKCkRlbGV0ZURhdGESHS5taW5pb2RiLnYxLkRlbGV0ZURhdGFSZXF1ZXN0Gh4ubWluaW9kYi52MS5EZWxldGVEYXRhUmVzcG9uc2USUAoLU3RyZWFtV3JpdGUSHi5taW5pb2RiLnYxLlN0cmVhbVdyaXRlUmVxdWVzdBofLm1pbmlvZGIudjEuU3RyZWFtV3JpdGVSZXNwb25zZSgBElAKC1N0cmVhbVF1ZXJ5Eh4ubWluaW9kYi52MS5TdHJlYW1RdWVyeVJlcXVlc3QaHy5taW5pb2RiLnYxLlN0cmVhbVF1ZXJ5UmVzcG9uc2UwARJOCgtDcmVhdGVUYWJsZRIeLm1pbmlvZGIudjEuQ3JlYXRlVGFibGVSZXF1ZXN0Gh8ubWluaW9kYi52MS5DcmVhdGVUYWJsZVJlc3BvbnNlElAKCkxpc3RUYWJsZXMSHS5taW5pb2RiLnYxLkxpc3RUYWJsZXNSZXF1ZXN0Gh4ubWluaW9kYi52MS5MaXN0VGFibGVzUmVzcG9uc2UiA5ACARJKCghHZXRUYWJsZRIbLm1pbmlvZGIudjEuR2V0VGFibGVSZXF1ZXN0GhwubWluaW9kYi52MS5HZXRUYWJsZVJlc3BvbnNlIgOQAgESTgoLRGVsZXRlVGFibGUSHi5taW5pb2RiLnYxLkRlbGV0ZVRhYmxlUmVxdWVzdBofLm1pbmlvZGIudjEuRGVsZXRlVGFibGVSZXNwb25zZRJXCg5CYWNrdXBNZXRhZGF0YRIhLm1pbmlvZGIudjEuQmFja3VwTWV0YWRhdGFSZXF1ZXN0GiIubWluaW9kYi52MS5CYWNrdXBNZXRhZGF0YVJlc3BvbnNlEloKD1Jlc3RvcmVNZXRhZGF0YRIiLm1pbmlvZGIudjEuUmVzdG9yZU1ldGFkYXRhUmVxdWVzdBojLm1pbmlvZGIudjEuUmVzdG9yZU1ldGFkYXRhUmVzcG9uc2USUwoLTGlzdEJhY2t1cHMSHi5taW5pb2RiLnYxLkxpc3RCYWNrdXBzUmVxdWVzdBofLm1pbmlvZGIudjEuTGlzdEJhY2t1cHNSZXNwb25zZSIDkAIBEmUKEUdldE1ldGFkYXRhU3RhdHVzEiQubWluaW9kYi52MS5HZXRNZXRhZGF0YVN0YXR1c1JlcXVlc3QaJS5taW5pb2RiLnYxLkdldE1ldGFkYXRhU3RhdHVzUmVzcG9uc2UiA5ACARJTCgtIZWFsdGhDaGVjaxIeLm1pbmlvZGIudjEuSGVhbHRoQ2hlY2tSZXF1ZXN0Gh8ubWluaW9kYi52MS5IZWFsdGhDaGVja1Jlc3BvbnNlIgOQAgESTQoJR2V0U3RhdHVzEhwubWluaW9kYi52MS5HZXRTdGF0dXNSZXF1ZXN0Gh0ubWluaW9kYi52MS5HZXRTdGF0dXNSZXNwb25zZSIDkAIBElAKCkdldE1ldHJpY3MSHS5taW5pb2RiLnYxLkdldE1ldHJpY3NSZXF1ZXN0Gh4ubWluaW9kYi52MS5HZXRNZXRyaWNzUmVzcG9uc2UiA5ACARJOCgtSZXN0b3JlRGF0YRIeLm1pbmlvZGIudjEuUmVzdG9yZURhdGFSZXF1ZXN0Gh8ubWluaW9kYi52MS5SZXN0b3JlRGF0YVJlc3BvbnNlElEKDENvbXBhY3RUYWJsZRIfLm1pbmlvZGIudjEuQ29tcGFjdFRhYmxlUmVxdWVzdBogLm1pbmlvZGIudjEuQ29tcGFjdFRhYmxlUmVzcG9uc2USVAoNUmVwYWlyUHJpbWFyeRIgLm1pbmlvZGIudjEuUmVwYWlyUHJpbWFyeVJlcXVlc3QaIS5taW5pb2RiLnYxLlJlcGFpclByaW1hcnlSZXNwb25zZRJECgZHZXRKb2ISGS5taW5pb2RiLnYxLkdldEpvYlJlcXVlc3QaGi5taW5pb2RiLnYxLkdldEpvYlJlc3BvbnNlIgOQAgEy9wEKC0F1dGhTZXJ2aWNlEkUKCEdldFRva2VuEhsubWluaW9kYi52MS5HZXRUb2tlblJlcXVlc3QaHC5taW5pb2RiLnYxLkdldFRva2VuUmVzcG9uc2USUQoMUmVmcmVzaFRva2VuEh8ubWluaW9kYi52MS5SZWZyZXNoVG9rZW5SZXF1ZXN0GiAubWluaW9kYi52MS5SZWZyZXNoVG9rZW5SZXNwb25zZRJOCgtSZXZva2VUb2tlbhIeLm1pbmlvZGIudjEuUmV2b2tlVG9rZW5SZXF1ZXN0Gh8ubWluaW9kYi52MS5SZXZva2VUb2tlblJlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_struct, file_google_protobuf_timestamp]);
 
 /**
  * DataRecord is one record: an id, a timestamp and a JSON-object payload whose keys are columns.
@@ -1040,6 +1040,338 @@ export const GetMetadataStatusResponseSchema: GenMessage<GetMetadataStatusRespon
   messageDesc(file_miniodb_v1_miniodb, 34);
 
 /**
+ * @generated from message miniodb.v1.RestoreDataRequest
+ */
+export type RestoreDataRequest = Message<"miniodb.v1.RestoreDataRequest"> & {
+  /**
+   * The table whose records are restored, as it was in the metadata backup.
+   *
+   * @generated from field: string table = 1;
+   */
+  table: string;
+
+  /**
+   * Where the records go; empty means `table`. Created with the source's config when missing.
+   *
+   * @generated from field: string target_table = 2;
+   */
+  targetTable: string;
+
+  /**
+   * Only these record ids (empty: every id).
+   *
+   * @generated from field: repeated string ids = 3;
+   */
+  ids: string[];
+
+  /**
+   * Only records with start_time <= timestamp < end_time (either bound may be absent).
+   *
+   * @generated from field: google.protobuf.Timestamp start_time = 4;
+   */
+  startTime?: Timestamp | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp end_time = 5;
+   */
+  endTime?: Timestamp | undefined;
+
+  /**
+   * The metadata backup naming the files to read; empty means the latest.
+   *
+   * @generated from field: string backup_file = 6;
+   */
+  backupFile: string;
+
+  /**
+   * Count what would be restored and change nothing.
+   *
+   * @generated from field: bool dry_run = 7;
+   */
+  dryRun: boolean;
+
+  /**
+   * Return at once with a job id instead of waiting for the outcome.
+   *
+   * @generated from field: bool async = 8;
+   */
+  async: boolean;
+};
+
+/**
+ * Describes the message miniodb.v1.RestoreDataRequest.
+ * Use `create(RestoreDataRequestSchema)` to create a new message.
+ */
+export const RestoreDataRequestSchema: GenMessage<RestoreDataRequest> = /*@__PURE__*/
+  messageDesc(file_miniodb_v1_miniodb, 35);
+
+/**
+ * @generated from message miniodb.v1.RestoreDataResponse
+ */
+export type RestoreDataResponse = Message<"miniodb.v1.RestoreDataResponse"> & {
+  /**
+   * @generated from field: bool success = 1;
+   */
+  success: boolean;
+
+  /**
+   * @generated from field: string message = 2;
+   */
+  message: string;
+
+  /**
+   * @generated from field: string backup_file = 3;
+   */
+  backupFile: string;
+
+  /**
+   * Records of the backup that match the request.
+   *
+   * @generated from field: int64 records_matched = 4;
+   */
+  recordsMatched: bigint;
+
+  /**
+   * Records written to the target table (0 with dry_run).
+   *
+   * @generated from field: int64 records_restored = 5;
+   */
+  recordsRestored: bigint;
+
+  /**
+   * Matching records whose id is visible in the target table already (left alone).
+   *
+   * @generated from field: int64 records_skipped = 6;
+   */
+  recordsSkipped: bigint;
+
+  /**
+   * @generated from field: int32 files_read = 7;
+   */
+  filesRead: number;
+
+  /**
+   * @generated from field: string duration = 8;
+   */
+  duration: string;
+
+  /**
+   * @generated from field: string job_id = 9;
+   */
+  jobId: string;
+};
+
+/**
+ * Describes the message miniodb.v1.RestoreDataResponse.
+ * Use `create(RestoreDataResponseSchema)` to create a new message.
+ */
+export const RestoreDataResponseSchema: GenMessage<RestoreDataResponse> = /*@__PURE__*/
+  messageDesc(file_miniodb_v1_miniodb, 36);
+
+/**
+ * @generated from message miniodb.v1.CompactTableRequest
+ */
+export type CompactTableRequest = Message<"miniodb.v1.CompactTableRequest"> & {
+  /**
+   * Empty compacts every table.
+   *
+   * @generated from field: string table = 1;
+   */
+  table: string;
+
+  /**
+   * Return at once with a job id instead of waiting for the outcome.
+   *
+   * @generated from field: bool async = 2;
+   */
+  async: boolean;
+};
+
+/**
+ * Describes the message miniodb.v1.CompactTableRequest.
+ * Use `create(CompactTableRequestSchema)` to create a new message.
+ */
+export const CompactTableRequestSchema: GenMessage<CompactTableRequest> = /*@__PURE__*/
+  messageDesc(file_miniodb_v1_miniodb, 37);
+
+/**
+ * @generated from message miniodb.v1.CompactTableResponse
+ */
+export type CompactTableResponse = Message<"miniodb.v1.CompactTableResponse"> & {
+  /**
+   * @generated from field: bool success = 1;
+   */
+  success: boolean;
+
+  /**
+   * @generated from field: string message = 2;
+   */
+  message: string;
+
+  /**
+   * @generated from field: string job_id = 3;
+   */
+  jobId: string;
+
+  /**
+   * The job as it stands when the call returns (finished unless async).
+   *
+   * @generated from field: miniodb.v1.JobInfo job = 4;
+   */
+  job?: JobInfo | undefined;
+};
+
+/**
+ * Describes the message miniodb.v1.CompactTableResponse.
+ * Use `create(CompactTableResponseSchema)` to create a new message.
+ */
+export const CompactTableResponseSchema: GenMessage<CompactTableResponse> = /*@__PURE__*/
+  messageDesc(file_miniodb_v1_miniodb, 38);
+
+/**
+ * @generated from message miniodb.v1.RepairPrimaryRequest
+ */
+export type RepairPrimaryRequest = Message<"miniodb.v1.RepairPrimaryRequest"> & {
+  /**
+   * Return at once with a job id instead of waiting for the outcome.
+   *
+   * @generated from field: bool async = 1;
+   */
+  async: boolean;
+};
+
+/**
+ * Describes the message miniodb.v1.RepairPrimaryRequest.
+ * Use `create(RepairPrimaryRequestSchema)` to create a new message.
+ */
+export const RepairPrimaryRequestSchema: GenMessage<RepairPrimaryRequest> = /*@__PURE__*/
+  messageDesc(file_miniodb_v1_miniodb, 39);
+
+/**
+ * @generated from message miniodb.v1.RepairPrimaryResponse
+ */
+export type RepairPrimaryResponse = Message<"miniodb.v1.RepairPrimaryResponse"> & {
+  /**
+   * @generated from field: bool success = 1;
+   */
+  success: boolean;
+
+  /**
+   * @generated from field: string message = 2;
+   */
+  message: string;
+
+  /**
+   * @generated from field: string job_id = 3;
+   */
+  jobId: string;
+
+  /**
+   * @generated from field: miniodb.v1.JobInfo job = 4;
+   */
+  job?: JobInfo | undefined;
+};
+
+/**
+ * Describes the message miniodb.v1.RepairPrimaryResponse.
+ * Use `create(RepairPrimaryResponseSchema)` to create a new message.
+ */
+export const RepairPrimaryResponseSchema: GenMessage<RepairPrimaryResponse> = /*@__PURE__*/
+  messageDesc(file_miniodb_v1_miniodb, 40);
+
+/**
+ * @generated from message miniodb.v1.GetJobRequest
+ */
+export type GetJobRequest = Message<"miniodb.v1.GetJobRequest"> & {
+  /**
+   * @generated from field: string job_id = 1;
+   */
+  jobId: string;
+};
+
+/**
+ * Describes the message miniodb.v1.GetJobRequest.
+ * Use `create(GetJobRequestSchema)` to create a new message.
+ */
+export const GetJobRequestSchema: GenMessage<GetJobRequest> = /*@__PURE__*/
+  messageDesc(file_miniodb_v1_miniodb, 41);
+
+/**
+ * @generated from message miniodb.v1.GetJobResponse
+ */
+export type GetJobResponse = Message<"miniodb.v1.GetJobResponse"> & {
+  /**
+   * @generated from field: miniodb.v1.JobInfo job = 1;
+   */
+  job?: JobInfo | undefined;
+};
+
+/**
+ * Describes the message miniodb.v1.GetJobResponse.
+ * Use `create(GetJobResponseSchema)` to create a new message.
+ */
+export const GetJobResponseSchema: GenMessage<GetJobResponse> = /*@__PURE__*/
+  messageDesc(file_miniodb_v1_miniodb, 42);
+
+/**
+ * @generated from message miniodb.v1.JobInfo
+ */
+export type JobInfo = Message<"miniodb.v1.JobInfo"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * compaction, backup, restore-metadata, restore-data, repair-primary.
+   *
+   * @generated from field: string kind = 2;
+   */
+  kind: string;
+
+  /**
+   * running, succeeded, failed.
+   *
+   * @generated from field: string state = 3;
+   */
+  state: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp started_at = 4;
+   */
+  startedAt?: Timestamp | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp finished_at = 5;
+   */
+  finishedAt?: Timestamp | undefined;
+
+  /**
+   * @generated from field: map<string, int64> progress = 6;
+   */
+  progress: { [key: string]: bigint };
+
+  /**
+   * The outcome as a JSON object (snake_case keys), once succeeded.
+   *
+   * @generated from field: string result_json = 7;
+   */
+  resultJson: string;
+
+  /**
+   * @generated from field: string error = 8;
+   */
+  error: string;
+};
+
+/**
+ * Describes the message miniodb.v1.JobInfo.
+ * Use `create(JobInfoSchema)` to create a new message.
+ */
+export const JobInfoSchema: GenMessage<JobInfo> = /*@__PURE__*/
+  messageDesc(file_miniodb_v1_miniodb, 43);
+
+/**
  * @generated from message miniodb.v1.HealthCheckRequest
  */
 export type HealthCheckRequest = Message<"miniodb.v1.HealthCheckRequest"> & {
@@ -1050,7 +1382,7 @@ export type HealthCheckRequest = Message<"miniodb.v1.HealthCheckRequest"> & {
  * Use `create(HealthCheckRequestSchema)` to create a new message.
  */
 export const HealthCheckRequestSchema: GenMessage<HealthCheckRequest> = /*@__PURE__*/
-  messageDesc(file_miniodb_v1_miniodb, 35);
+  messageDesc(file_miniodb_v1_miniodb, 44);
 
 /**
  * @generated from message miniodb.v1.HealthCheckResponse
@@ -1082,7 +1414,7 @@ export type HealthCheckResponse = Message<"miniodb.v1.HealthCheckResponse"> & {
  * Use `create(HealthCheckResponseSchema)` to create a new message.
  */
 export const HealthCheckResponseSchema: GenMessage<HealthCheckResponse> = /*@__PURE__*/
-  messageDesc(file_miniodb_v1_miniodb, 36);
+  messageDesc(file_miniodb_v1_miniodb, 45);
 
 /**
  * @generated from message miniodb.v1.GetStatusRequest
@@ -1095,7 +1427,7 @@ export type GetStatusRequest = Message<"miniodb.v1.GetStatusRequest"> & {
  * Use `create(GetStatusRequestSchema)` to create a new message.
  */
 export const GetStatusRequestSchema: GenMessage<GetStatusRequest> = /*@__PURE__*/
-  messageDesc(file_miniodb_v1_miniodb, 37);
+  messageDesc(file_miniodb_v1_miniodb, 46);
 
 /**
  * @generated from message miniodb.v1.NodeInfo
@@ -1132,7 +1464,7 @@ export type NodeInfo = Message<"miniodb.v1.NodeInfo"> & {
  * Use `create(NodeInfoSchema)` to create a new message.
  */
 export const NodeInfoSchema: GenMessage<NodeInfo> = /*@__PURE__*/
-  messageDesc(file_miniodb_v1_miniodb, 38);
+  messageDesc(file_miniodb_v1_miniodb, 47);
 
 /**
  * @generated from message miniodb.v1.GetStatusResponse
@@ -1174,7 +1506,7 @@ export type GetStatusResponse = Message<"miniodb.v1.GetStatusResponse"> & {
  * Use `create(GetStatusResponseSchema)` to create a new message.
  */
 export const GetStatusResponseSchema: GenMessage<GetStatusResponse> = /*@__PURE__*/
-  messageDesc(file_miniodb_v1_miniodb, 39);
+  messageDesc(file_miniodb_v1_miniodb, 48);
 
 /**
  * @generated from message miniodb.v1.GetMetricsRequest
@@ -1187,7 +1519,7 @@ export type GetMetricsRequest = Message<"miniodb.v1.GetMetricsRequest"> & {
  * Use `create(GetMetricsRequestSchema)` to create a new message.
  */
 export const GetMetricsRequestSchema: GenMessage<GetMetricsRequest> = /*@__PURE__*/
-  messageDesc(file_miniodb_v1_miniodb, 40);
+  messageDesc(file_miniodb_v1_miniodb, 49);
 
 /**
  * @generated from message miniodb.v1.GetMetricsResponse
@@ -1219,7 +1551,7 @@ export type GetMetricsResponse = Message<"miniodb.v1.GetMetricsResponse"> & {
  * Use `create(GetMetricsResponseSchema)` to create a new message.
  */
 export const GetMetricsResponseSchema: GenMessage<GetMetricsResponse> = /*@__PURE__*/
-  messageDesc(file_miniodb_v1_miniodb, 41);
+  messageDesc(file_miniodb_v1_miniodb, 50);
 
 /**
  * @generated from message miniodb.v1.GetTokenRequest
@@ -1241,7 +1573,7 @@ export type GetTokenRequest = Message<"miniodb.v1.GetTokenRequest"> & {
  * Use `create(GetTokenRequestSchema)` to create a new message.
  */
 export const GetTokenRequestSchema: GenMessage<GetTokenRequest> = /*@__PURE__*/
-  messageDesc(file_miniodb_v1_miniodb, 42);
+  messageDesc(file_miniodb_v1_miniodb, 51);
 
 /**
  * @generated from message miniodb.v1.GetTokenResponse
@@ -1273,7 +1605,7 @@ export type GetTokenResponse = Message<"miniodb.v1.GetTokenResponse"> & {
  * Use `create(GetTokenResponseSchema)` to create a new message.
  */
 export const GetTokenResponseSchema: GenMessage<GetTokenResponse> = /*@__PURE__*/
-  messageDesc(file_miniodb_v1_miniodb, 43);
+  messageDesc(file_miniodb_v1_miniodb, 52);
 
 /**
  * @generated from message miniodb.v1.RefreshTokenRequest
@@ -1290,7 +1622,7 @@ export type RefreshTokenRequest = Message<"miniodb.v1.RefreshTokenRequest"> & {
  * Use `create(RefreshTokenRequestSchema)` to create a new message.
  */
 export const RefreshTokenRequestSchema: GenMessage<RefreshTokenRequest> = /*@__PURE__*/
-  messageDesc(file_miniodb_v1_miniodb, 44);
+  messageDesc(file_miniodb_v1_miniodb, 53);
 
 /**
  * @generated from message miniodb.v1.RefreshTokenResponse
@@ -1322,7 +1654,7 @@ export type RefreshTokenResponse = Message<"miniodb.v1.RefreshTokenResponse"> & 
  * Use `create(RefreshTokenResponseSchema)` to create a new message.
  */
 export const RefreshTokenResponseSchema: GenMessage<RefreshTokenResponse> = /*@__PURE__*/
-  messageDesc(file_miniodb_v1_miniodb, 45);
+  messageDesc(file_miniodb_v1_miniodb, 54);
 
 /**
  * @generated from message miniodb.v1.RevokeTokenRequest
@@ -1339,7 +1671,7 @@ export type RevokeTokenRequest = Message<"miniodb.v1.RevokeTokenRequest"> & {
  * Use `create(RevokeTokenRequestSchema)` to create a new message.
  */
 export const RevokeTokenRequestSchema: GenMessage<RevokeTokenRequest> = /*@__PURE__*/
-  messageDesc(file_miniodb_v1_miniodb, 46);
+  messageDesc(file_miniodb_v1_miniodb, 55);
 
 /**
  * @generated from message miniodb.v1.RevokeTokenResponse
@@ -1361,7 +1693,7 @@ export type RevokeTokenResponse = Message<"miniodb.v1.RevokeTokenResponse"> & {
  * Use `create(RevokeTokenResponseSchema)` to create a new message.
  */
 export const RevokeTokenResponseSchema: GenMessage<RevokeTokenResponse> = /*@__PURE__*/
-  messageDesc(file_miniodb_v1_miniodb, 47);
+  messageDesc(file_miniodb_v1_miniodb, 56);
 
 /**
  * MinIODBService is the data, table, metadata and monitoring API.
@@ -1514,6 +1846,47 @@ export const MinIODBService: GenService<{
     methodKind: "unary";
     input: typeof GetMetricsRequestSchema;
     output: typeof GetMetricsResponseSchema;
+  },
+  /**
+   * Data lifecycle (added; not in the original API).
+   * Restores a table's records from the backup pool, as of a metadata backup.
+   *
+   * @generated from rpc miniodb.v1.MinIODBService.RestoreData
+   */
+  restoreData: {
+    methodKind: "unary";
+    input: typeof RestoreDataRequestSchema;
+    output: typeof RestoreDataResponseSchema;
+  },
+  /**
+   * Enforces retention and compacts one table or every table.
+   *
+   * @generated from rpc miniodb.v1.MinIODBService.CompactTable
+   */
+  compactTable: {
+    methodKind: "unary";
+    input: typeof CompactTableRequestSchema;
+    output: typeof CompactTableResponseSchema;
+  },
+  /**
+   * Copies every data file and metadata backup the primary pool lacks from the backup pool.
+   *
+   * @generated from rpc miniodb.v1.MinIODBService.RepairPrimary
+   */
+  repairPrimary: {
+    methodKind: "unary";
+    input: typeof RepairPrimaryRequestSchema;
+    output: typeof RepairPrimaryResponseSchema;
+  },
+  /**
+   * A long job of this node (compaction, backup, restores, repairs) by id.
+   *
+   * @generated from rpc miniodb.v1.MinIODBService.GetJob
+   */
+  getJob: {
+    methodKind: "unary";
+    input: typeof GetJobRequestSchema;
+    output: typeof GetJobResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_miniodb_v1_miniodb, 0);

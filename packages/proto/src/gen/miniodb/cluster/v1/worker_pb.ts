@@ -17,7 +17,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file miniodb/cluster/v1/worker.proto.
  */
 export const file_miniodb_cluster_v1_worker: GenFile = /*@__PURE__*/
-  fileDesc("Ch9taW5pb2RiL2NsdXN0ZXIvdjEvd29ya2VyLnByb3RvEhJtaW5pb2RiLmNsdXN0ZXIudjEinAEKEVdyaXRlQmF0Y2hSZXF1ZXN0Eg0KBXRhYmxlGAEgASgJEicKB3JlY29yZHMYAiADKAsyFi5taW5pb2RiLnYxLkRhdGFSZWNvcmQSDgoGc2hhcmRzGAMgAygNEhIKCnJpbmdfZXBvY2gYBCABKAQSFwoPaWRlbXBvdGVuY3lfa2V5GAUgASgJEhIKCnJlcXVlc3RfaWQYBiABKAkingEKEldyaXRlQmF0Y2hSZXNwb25zZRIPCgdub2RlX2lkGAEgASgJEhcKD3JlY29yZHNfd3JpdHRlbhgCIAEoAxIWCg5maXJzdF9zZXF1ZW5jZRgDIAEoBBIVCg1sYXN0X3NlcXVlbmNlGAQgASgEEi8KBmVycm9ycxgFIAMoCzIfLm1pbmlvZGIuY2x1c3Rlci52MS5SZWNvcmRFcnJvciI7CgtSZWNvcmRFcnJvchINCgVpbmRleBgBIAEoBRIMCgRjb2RlGAIgASgJEg8KB21lc3NhZ2UYAyABKAkikQEKFkV4ZWN1dGVGcmFnbWVudFJlcXVlc3QSCwoDc3FsGAEgASgJEi4KBnRhYmxlcxgCIAMoCzIeLm1pbmlvZGIuY2x1c3Rlci52MS5UYWJsZUlucHV0EhIKCmJhdGNoX3NpemUYAyABKAUSEgoKdGltZW91dF9tcxgEIAEoAxISCgpyZXF1ZXN0X2lkGAUgASgJIl8KClRhYmxlSW5wdXQSDQoFdGFibGUYASABKAkSKgoFZmlsZXMYAiADKAsyGy5taW5pb2RiLmNsdXN0ZXIudjEuRmlsZVJlZhIWCg5pbmNsdWRlX2J1ZmZlchgDIAEoCCI/CgdGaWxlUmVmEhIKCm9iamVjdF9rZXkYASABKAkSDAoEZXRhZxgCIAEoCRISCgpzaXplX2J5dGVzGAMgASgDIp0BChdFeGVjdXRlRnJhZ21lbnRSZXNwb25zZRIxCgdjb2x1bW5zGAEgAygLMiAubWluaW9kYi5jbHVzdGVyLnYxLkNvbHVtblNjaGVtYRIMCgRkYXRhGAIgASgMEi4KCGVuY29kaW5nGAMgASgOMhwubWluaW9kYi5jbHVzdGVyLnYxLkVuY29kaW5nEhEKCXJvd19jb3VudBgEIAEoAyIqCgxDb2x1bW5TY2hlbWESDAoEbmFtZRgBIAEoCRIMCgR0eXBlGAIgASgJIi4KDEZsdXNoUmVxdWVzdBIOCgZ0YWJsZXMYASADKAkSDgoGc2hhcmRzGAIgAygNIj8KDUZsdXNoUmVzcG9uc2USFwoPcmVjb3Jkc19mbHVzaGVkGAEgASgDEhUKDWZpbGVzX3dyaXR0ZW4YAiABKAUiEQoPR2V0U3RhdHNSZXF1ZXN0IoIDChBHZXRTdGF0c1Jlc3BvbnNlEg8KB25vZGVfaWQYASABKAkSTQoNYnVmZmVyZWRfcm93cxgCIAMoCzI2Lm1pbmlvZGIuY2x1c3Rlci52MS5HZXRTdGF0c1Jlc3BvbnNlLkJ1ZmZlcmVkUm93c0VudHJ5Ek8KDmJ1ZmZlcmVkX2J5dGVzGAMgAygLMjcubWluaW9kYi5jbHVzdGVyLnYxLkdldFN0YXRzUmVzcG9uc2UuQnVmZmVyZWRCeXRlc0VudHJ5EhEKCXdhbF9ieXRlcxgEIAEoAxIVCg1sYXN0X3NlcXVlbmNlGAUgASgEEhIKCnJpbmdfZXBvY2gYBiABKAQSFAoMb3duZWRfc2hhcmRzGAcgAygNGjMKEUJ1ZmZlcmVkUm93c0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoAzoCOAEaNAoSQnVmZmVyZWRCeXRlc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoAzoCOAEqUQoIRW5jb2RpbmcSGAoURU5DT0RJTkdfVU5TUEVDSUZJRUQQABITCg9FTkNPRElOR19OREpTT04QARIWChJFTkNPRElOR19BUlJPV19JUEMQAjKEAwoNV29ya2VyU2VydmljZRJbCgpXcml0ZUJhdGNoEiUubWluaW9kYi5jbHVzdGVyLnYxLldyaXRlQmF0Y2hSZXF1ZXN0GiYubWluaW9kYi5jbHVzdGVyLnYxLldyaXRlQmF0Y2hSZXNwb25zZRJsCg9FeGVjdXRlRnJhZ21lbnQSKi5taW5pb2RiLmNsdXN0ZXIudjEuRXhlY3V0ZUZyYWdtZW50UmVxdWVzdBorLm1pbmlvZGIuY2x1c3Rlci52MS5FeGVjdXRlRnJhZ21lbnRSZXNwb25zZTABEkwKBUZsdXNoEiAubWluaW9kYi5jbHVzdGVyLnYxLkZsdXNoUmVxdWVzdBohLm1pbmlvZGIuY2x1c3Rlci52MS5GbHVzaFJlc3BvbnNlEloKCEdldFN0YXRzEiMubWluaW9kYi5jbHVzdGVyLnYxLkdldFN0YXRzUmVxdWVzdBokLm1pbmlvZGIuY2x1c3Rlci52MS5HZXRTdGF0c1Jlc3BvbnNlIgOQAgFiBnByb3RvMw", [file_miniodb_v1_miniodb]);
+  fileDesc("Ch9taW5pb2RiL2NsdXN0ZXIvdjEvd29ya2VyLnByb3RvEhJtaW5pb2RiLmNsdXN0ZXIudjEi8gEKEVdyaXRlQmF0Y2hSZXF1ZXN0Eg0KBXRhYmxlGAEgASgJEicKB3JlY29yZHMYAiADKAsyFi5taW5pb2RiLnYxLkRhdGFSZWNvcmQSDgoGc2hhcmRzGAMgAygNEhIKCnJpbmdfZXBvY2gYBCABKAQSFwoPaWRlbXBvdGVuY3lfa2V5GAUgASgJEhIKCnJlcXVlc3RfaWQYBiABKAkSKwoEcm93cxgHIAMoCzIdLm1pbmlvZGIuY2x1c3Rlci52MS5SZWNvcmRSb3cSDwoHcGFydGlhbBgIIAEoCBIWCg5zZXF1ZW5jZV9mbG9vchgJIAEoBCJ+CglSZWNvcmRSb3cSCgoCaWQYASABKAkSHQoQdGltZXN0YW1wX21pY3JvcxgCIAEoA0gAiAEBEhQKDHBheWxvYWRfanNvbhgDIAEoCRIMCgRrZXlzGAQgAygJEg0KBXR5cGVzGAUgAygJQhMKEV90aW1lc3RhbXBfbWljcm9zIqsBChJXcml0ZUJhdGNoUmVzcG9uc2USDwoHbm9kZV9pZBgBIAEoCRIXCg9yZWNvcmRzX3dyaXR0ZW4YAiABKAMSFgoOZmlyc3Rfc2VxdWVuY2UYAyABKAQSFQoNbGFzdF9zZXF1ZW5jZRgEIAEoBBIvCgZlcnJvcnMYBSADKAsyHy5taW5pb2RiLmNsdXN0ZXIudjEuUmVjb3JkRXJyb3ISCwoDaWRzGAYgAygJIjsKC1JlY29yZEVycm9yEg0KBWluZGV4GAEgASgFEgwKBGNvZGUYAiABKAkSDwoHbWVzc2FnZRgDIAEoCSKRAQoWRXhlY3V0ZUZyYWdtZW50UmVxdWVzdBILCgNzcWwYASABKAkSLgoGdGFibGVzGAIgAygLMh4ubWluaW9kYi5jbHVzdGVyLnYxLlRhYmxlSW5wdXQSEgoKYmF0Y2hfc2l6ZRgDIAEoBRISCgp0aW1lb3V0X21zGAQgASgDEhIKCnJlcXVlc3RfaWQYBSABKAkiXwoKVGFibGVJbnB1dBINCgV0YWJsZRgBIAEoCRIqCgVmaWxlcxgCIAMoCzIbLm1pbmlvZGIuY2x1c3Rlci52MS5GaWxlUmVmEhYKDmluY2x1ZGVfYnVmZmVyGAMgASgIIj8KB0ZpbGVSZWYSEgoKb2JqZWN0X2tleRgBIAEoCRIMCgRldGFnGAIgASgJEhIKCnNpemVfYnl0ZXMYAyABKAMinQEKF0V4ZWN1dGVGcmFnbWVudFJlc3BvbnNlEjEKB2NvbHVtbnMYASADKAsyIC5taW5pb2RiLmNsdXN0ZXIudjEuQ29sdW1uU2NoZW1hEgwKBGRhdGEYAiABKAwSLgoIZW5jb2RpbmcYAyABKA4yHC5taW5pb2RiLmNsdXN0ZXIudjEuRW5jb2RpbmcSEQoJcm93X2NvdW50GAQgASgDIioKDENvbHVtblNjaGVtYRIMCgRuYW1lGAEgASgJEgwKBHR5cGUYAiABKAkiLgoMRmx1c2hSZXF1ZXN0Eg4KBnRhYmxlcxgBIAMoCRIOCgZzaGFyZHMYAiADKA0iPwoNRmx1c2hSZXNwb25zZRIXCg9yZWNvcmRzX2ZsdXNoZWQYASABKAMSFQoNZmlsZXNfd3JpdHRlbhgCIAEoBSIRCg9HZXRTdGF0c1JlcXVlc3QiggMKEEdldFN0YXRzUmVzcG9uc2USDwoHbm9kZV9pZBgBIAEoCRJNCg1idWZmZXJlZF9yb3dzGAIgAygLMjYubWluaW9kYi5jbHVzdGVyLnYxLkdldFN0YXRzUmVzcG9uc2UuQnVmZmVyZWRSb3dzRW50cnkSTwoOYnVmZmVyZWRfYnl0ZXMYAyADKAsyNy5taW5pb2RiLmNsdXN0ZXIudjEuR2V0U3RhdHNSZXNwb25zZS5CdWZmZXJlZEJ5dGVzRW50cnkSEQoJd2FsX2J5dGVzGAQgASgDEhUKDWxhc3Rfc2VxdWVuY2UYBSABKAQSEgoKcmluZ19lcG9jaBgGIAEoBBIUCgxvd25lZF9zaGFyZHMYByADKA0aMwoRQnVmZmVyZWRSb3dzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgDOgI4ARo0ChJCdWZmZXJlZEJ5dGVzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgDOgI4ASJWChRDYXB0dXJlQnVmZmVyUmVxdWVzdBINCgV0YWJsZRgBIAEoCRIbChN0YWJsZV9jcmVhdGVkX2F0X21zGAIgASgDEhIKCnJlcXVlc3RfaWQYAyABKAkiPgoVQ2FwdHVyZUJ1ZmZlclJlc3BvbnNlEhIKCmNhcHR1cmVfaWQYASABKAkSEQoJcm93X2NvdW50GAIgASgDIkIKElJlYWRDYXB0dXJlUmVxdWVzdBISCgpjYXB0dXJlX2lkGAEgASgJEhgKEG1hbmlmZXN0X3ZlcnNpb24YAiABKAQiUAoTUmVhZENhcHR1cmVSZXNwb25zZRIRCglmaWxlX2tleXMYASADKAkSEwoLcm93c19uZGpzb24YAiABKAwSEQoJcm93X2NvdW50GAMgASgDIicKFlJlc2VydmVTZXF1ZW5jZVJlcXVlc3QSDQoFZmxvb3IYASABKAQiKwoXUmVzZXJ2ZVNlcXVlbmNlUmVzcG9uc2USEAoIc2VxdWVuY2UYASABKAQiIgoRVGFibGVTdGF0c1JlcXVlc3QSDQoFdGFibGUYASABKAkijQIKElRhYmxlU3RhdHNSZXNwb25zZRIWCg51bmZsdXNoZWRfcm93cxgBIAEoAxIWCg5idWZmZXJlZF9ieXRlcxgCIAEoAxIVCg1sYXN0X3dyaXRlX21zGAMgASgDEiEKFG1pbl90aW1lc3RhbXBfbWljcm9zGAQgASgDSACIAQESIQoUbWF4X3RpbWVzdGFtcF9taWNyb3MYBSABKANIAYgBARIgChNvbGRlc3RfdW5mbHVzaGVkX21zGAYgASgDSAKIAQFCFwoVX21pbl90aW1lc3RhbXBfbWljcm9zQhcKFV9tYXhfdGltZXN0YW1wX21pY3Jvc0IWChRfb2xkZXN0X3VuZmx1c2hlZF9tcyIhChBEcm9wVGFibGVSZXF1ZXN0Eg0KBXRhYmxlGAEgASgJIhMKEURyb3BUYWJsZVJlc3BvbnNlKlEKCEVuY29kaW5nEhgKFEVOQ09ESU5HX1VOU1BFQ0lGSUVEEAASEwoPRU5DT0RJTkdfTkRKU09OEAESFgoSRU5DT0RJTkdfQVJST1dfSVBDEAIy9AYKDVdvcmtlclNlcnZpY2USWwoKV3JpdGVCYXRjaBIlLm1pbmlvZGIuY2x1c3Rlci52MS5Xcml0ZUJhdGNoUmVxdWVzdBomLm1pbmlvZGIuY2x1c3Rlci52MS5Xcml0ZUJhdGNoUmVzcG9uc2USbAoPRXhlY3V0ZUZyYWdtZW50EioubWluaW9kYi5jbHVzdGVyLnYxLkV4ZWN1dGVGcmFnbWVudFJlcXVlc3QaKy5taW5pb2RiLmNsdXN0ZXIudjEuRXhlY3V0ZUZyYWdtZW50UmVzcG9uc2UwARJMCgVGbHVzaBIgLm1pbmlvZGIuY2x1c3Rlci52MS5GbHVzaFJlcXVlc3QaIS5taW5pb2RiLmNsdXN0ZXIudjEuRmx1c2hSZXNwb25zZRJaCghHZXRTdGF0cxIjLm1pbmlvZGIuY2x1c3Rlci52MS5HZXRTdGF0c1JlcXVlc3QaJC5taW5pb2RiLmNsdXN0ZXIudjEuR2V0U3RhdHNSZXNwb25zZSIDkAIBEmQKDUNhcHR1cmVCdWZmZXISKC5taW5pb2RiLmNsdXN0ZXIudjEuQ2FwdHVyZUJ1ZmZlclJlcXVlc3QaKS5taW5pb2RiLmNsdXN0ZXIudjEuQ2FwdHVyZUJ1ZmZlclJlc3BvbnNlEmAKC1JlYWRDYXB0dXJlEiYubWluaW9kYi5jbHVzdGVyLnYxLlJlYWRDYXB0dXJlUmVxdWVzdBonLm1pbmlvZGIuY2x1c3Rlci52MS5SZWFkQ2FwdHVyZVJlc3BvbnNlMAESagoPUmVzZXJ2ZVNlcXVlbmNlEioubWluaW9kYi5jbHVzdGVyLnYxLlJlc2VydmVTZXF1ZW5jZVJlcXVlc3QaKy5taW5pb2RiLmNsdXN0ZXIudjEuUmVzZXJ2ZVNlcXVlbmNlUmVzcG9uc2USYAoKVGFibGVTdGF0cxIlLm1pbmlvZGIuY2x1c3Rlci52MS5UYWJsZVN0YXRzUmVxdWVzdBomLm1pbmlvZGIuY2x1c3Rlci52MS5UYWJsZVN0YXRzUmVzcG9uc2UiA5ACARJYCglEcm9wVGFibGUSJC5taW5pb2RiLmNsdXN0ZXIudjEuRHJvcFRhYmxlUmVxdWVzdBolLm1pbmlvZGIuY2x1c3Rlci52MS5Ecm9wVGFibGVSZXNwb25zZWIGcHJvdG8z", [file_miniodb_v1_miniodb]);
 
 /**
  * @generated from message miniodb.cluster.v1.WriteBatchRequest
@@ -61,6 +61,30 @@ export type WriteBatchRequest = Message<"miniodb.cluster.v1.WriteBatchRequest"> 
    * @generated from field: string request_id = 6;
    */
   requestId: string;
+
+  /**
+   * The records in the form the query node already checked and serialised. When set, `records`
+   * is empty.
+   *
+   * @generated from field: repeated miniodb.cluster.v1.RecordRow rows = 7;
+   */
+  rows: RecordRow[];
+
+  /**
+   * Report invalid records by index and write the valid ones; otherwise the first invalid record
+   * fails the batch.
+   *
+   * @generated from field: bool partial = 8;
+   */
+  partial: boolean;
+
+  /**
+   * The worker's sequence numbers for this batch are above this value (the highest sequence the
+   * sender has seen), so versions keep their order when a shard moves between workers.
+   *
+   * @generated from field: uint64 sequence_floor = 9;
+   */
+  sequenceFloor: bigint;
 };
 
 /**
@@ -69,6 +93,54 @@ export type WriteBatchRequest = Message<"miniodb.cluster.v1.WriteBatchRequest"> 
  */
 export const WriteBatchRequestSchema: GenMessage<WriteBatchRequest> = /*@__PURE__*/
   messageDesc(file_miniodb_cluster_v1_worker, 0);
+
+/**
+ * RecordRow is a record whose payload the query node has serialised once.
+ *
+ * @generated from message miniodb.cluster.v1.RecordRow
+ */
+export type RecordRow = Message<"miniodb.cluster.v1.RecordRow"> & {
+  /**
+   * Empty: generated by the worker when the table allows it.
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * Epoch microseconds; absent means now.
+   *
+   * @generated from field: optional int64 timestamp_micros = 2;
+   */
+  timestampMicros?: bigint | undefined;
+
+  /**
+   * The payload object's JSON text.
+   *
+   * @generated from field: string payload_json = 3;
+   */
+  payloadJson: string;
+
+  /**
+   * Top-level keys of the payload in the order of its JSON text, and the column type of each
+   * value ("" for null), parallel to keys.
+   *
+   * @generated from field: repeated string keys = 4;
+   */
+  keys: string[];
+
+  /**
+   * @generated from field: repeated string types = 5;
+   */
+  types: string[];
+};
+
+/**
+ * Describes the message miniodb.cluster.v1.RecordRow.
+ * Use `create(RecordRowSchema)` to create a new message.
+ */
+export const RecordRowSchema: GenMessage<RecordRow> = /*@__PURE__*/
+  messageDesc(file_miniodb_cluster_v1_worker, 1);
 
 /**
  * @generated from message miniodb.cluster.v1.WriteBatchResponse
@@ -102,6 +174,13 @@ export type WriteBatchResponse = Message<"miniodb.cluster.v1.WriteBatchResponse"
    * @generated from field: repeated miniodb.cluster.v1.RecordError errors = 5;
    */
   errors: RecordError[];
+
+  /**
+   * Ids of the written records, in request order (generated ones included).
+   *
+   * @generated from field: repeated string ids = 6;
+   */
+  ids: string[];
 };
 
 /**
@@ -109,7 +188,7 @@ export type WriteBatchResponse = Message<"miniodb.cluster.v1.WriteBatchResponse"
  * Use `create(WriteBatchResponseSchema)` to create a new message.
  */
 export const WriteBatchResponseSchema: GenMessage<WriteBatchResponse> = /*@__PURE__*/
-  messageDesc(file_miniodb_cluster_v1_worker, 1);
+  messageDesc(file_miniodb_cluster_v1_worker, 2);
 
 /**
  * @generated from message miniodb.cluster.v1.RecordError
@@ -138,7 +217,7 @@ export type RecordError = Message<"miniodb.cluster.v1.RecordError"> & {
  * Use `create(RecordErrorSchema)` to create a new message.
  */
 export const RecordErrorSchema: GenMessage<RecordError> = /*@__PURE__*/
-  messageDesc(file_miniodb_cluster_v1_worker, 2);
+  messageDesc(file_miniodb_cluster_v1_worker, 3);
 
 /**
  * @generated from message miniodb.cluster.v1.ExecuteFragmentRequest
@@ -181,7 +260,7 @@ export type ExecuteFragmentRequest = Message<"miniodb.cluster.v1.ExecuteFragment
  * Use `create(ExecuteFragmentRequestSchema)` to create a new message.
  */
 export const ExecuteFragmentRequestSchema: GenMessage<ExecuteFragmentRequest> = /*@__PURE__*/
-  messageDesc(file_miniodb_cluster_v1_worker, 3);
+  messageDesc(file_miniodb_cluster_v1_worker, 4);
 
 /**
  * TableInput is what one table contributes to a fragment on this worker.
@@ -214,7 +293,7 @@ export type TableInput = Message<"miniodb.cluster.v1.TableInput"> & {
  * Use `create(TableInputSchema)` to create a new message.
  */
 export const TableInputSchema: GenMessage<TableInput> = /*@__PURE__*/
-  messageDesc(file_miniodb_cluster_v1_worker, 4);
+  messageDesc(file_miniodb_cluster_v1_worker, 5);
 
 /**
  * @generated from message miniodb.cluster.v1.FileRef
@@ -241,7 +320,7 @@ export type FileRef = Message<"miniodb.cluster.v1.FileRef"> & {
  * Use `create(FileRefSchema)` to create a new message.
  */
 export const FileRefSchema: GenMessage<FileRef> = /*@__PURE__*/
-  messageDesc(file_miniodb_cluster_v1_worker, 5);
+  messageDesc(file_miniodb_cluster_v1_worker, 6);
 
 /**
  * @generated from message miniodb.cluster.v1.ExecuteFragmentResponse
@@ -277,7 +356,7 @@ export type ExecuteFragmentResponse = Message<"miniodb.cluster.v1.ExecuteFragmen
  * Use `create(ExecuteFragmentResponseSchema)` to create a new message.
  */
 export const ExecuteFragmentResponseSchema: GenMessage<ExecuteFragmentResponse> = /*@__PURE__*/
-  messageDesc(file_miniodb_cluster_v1_worker, 6);
+  messageDesc(file_miniodb_cluster_v1_worker, 7);
 
 /**
  * @generated from message miniodb.cluster.v1.ColumnSchema
@@ -301,7 +380,7 @@ export type ColumnSchema = Message<"miniodb.cluster.v1.ColumnSchema"> & {
  * Use `create(ColumnSchemaSchema)` to create a new message.
  */
 export const ColumnSchemaSchema: GenMessage<ColumnSchema> = /*@__PURE__*/
-  messageDesc(file_miniodb_cluster_v1_worker, 7);
+  messageDesc(file_miniodb_cluster_v1_worker, 8);
 
 /**
  * @generated from message miniodb.cluster.v1.FlushRequest
@@ -327,7 +406,7 @@ export type FlushRequest = Message<"miniodb.cluster.v1.FlushRequest"> & {
  * Use `create(FlushRequestSchema)` to create a new message.
  */
 export const FlushRequestSchema: GenMessage<FlushRequest> = /*@__PURE__*/
-  messageDesc(file_miniodb_cluster_v1_worker, 8);
+  messageDesc(file_miniodb_cluster_v1_worker, 9);
 
 /**
  * @generated from message miniodb.cluster.v1.FlushResponse
@@ -349,7 +428,7 @@ export type FlushResponse = Message<"miniodb.cluster.v1.FlushResponse"> & {
  * Use `create(FlushResponseSchema)` to create a new message.
  */
 export const FlushResponseSchema: GenMessage<FlushResponse> = /*@__PURE__*/
-  messageDesc(file_miniodb_cluster_v1_worker, 9);
+  messageDesc(file_miniodb_cluster_v1_worker, 10);
 
 /**
  * @generated from message miniodb.cluster.v1.GetStatsRequest
@@ -362,7 +441,7 @@ export type GetStatsRequest = Message<"miniodb.cluster.v1.GetStatsRequest"> & {
  * Use `create(GetStatsRequestSchema)` to create a new message.
  */
 export const GetStatsRequestSchema: GenMessage<GetStatsRequest> = /*@__PURE__*/
-  messageDesc(file_miniodb_cluster_v1_worker, 10);
+  messageDesc(file_miniodb_cluster_v1_worker, 11);
 
 /**
  * @generated from message miniodb.cluster.v1.GetStatsResponse
@@ -419,7 +498,252 @@ export type GetStatsResponse = Message<"miniodb.cluster.v1.GetStatsResponse"> & 
  * Use `create(GetStatsResponseSchema)` to create a new message.
  */
 export const GetStatsResponseSchema: GenMessage<GetStatsResponse> = /*@__PURE__*/
-  messageDesc(file_miniodb_cluster_v1_worker, 11);
+  messageDesc(file_miniodb_cluster_v1_worker, 12);
+
+/**
+ * @generated from message miniodb.cluster.v1.CaptureBufferRequest
+ */
+export type CaptureBufferRequest = Message<"miniodb.cluster.v1.CaptureBufferRequest"> & {
+  /**
+   * @generated from field: string table = 1;
+   */
+  table: string;
+
+  /**
+   * Creation time of the table incarnation the query reads (epoch ms); rows of another
+   * incarnation are not captured.
+   *
+   * @generated from field: int64 table_created_at_ms = 2;
+   */
+  tableCreatedAtMs: bigint;
+
+  /**
+   * @generated from field: string request_id = 3;
+   */
+  requestId: string;
+};
+
+/**
+ * Describes the message miniodb.cluster.v1.CaptureBufferRequest.
+ * Use `create(CaptureBufferRequestSchema)` to create a new message.
+ */
+export const CaptureBufferRequestSchema: GenMessage<CaptureBufferRequest> = /*@__PURE__*/
+  messageDesc(file_miniodb_cluster_v1_worker, 13);
+
+/**
+ * @generated from message miniodb.cluster.v1.CaptureBufferResponse
+ */
+export type CaptureBufferResponse = Message<"miniodb.cluster.v1.CaptureBufferResponse"> & {
+  /**
+   * Names the capture for ReadCapture; it expires if not read within a minute.
+   *
+   * @generated from field: string capture_id = 1;
+   */
+  captureId: string;
+
+  /**
+   * Rows captured (before leaving out those the manifest holds).
+   *
+   * @generated from field: int64 row_count = 2;
+   */
+  rowCount: bigint;
+};
+
+/**
+ * Describes the message miniodb.cluster.v1.CaptureBufferResponse.
+ * Use `create(CaptureBufferResponseSchema)` to create a new message.
+ */
+export const CaptureBufferResponseSchema: GenMessage<CaptureBufferResponse> = /*@__PURE__*/
+  messageDesc(file_miniodb_cluster_v1_worker, 14);
+
+/**
+ * @generated from message miniodb.cluster.v1.ReadCaptureRequest
+ */
+export type ReadCaptureRequest = Message<"miniodb.cluster.v1.ReadCaptureRequest"> & {
+  /**
+   * @generated from field: string capture_id = 1;
+   */
+  captureId: string;
+
+  /**
+   * Version of the manifest the query node read after the capture.
+   *
+   * @generated from field: uint64 manifest_version = 2;
+   */
+  manifestVersion: bigint;
+};
+
+/**
+ * Describes the message miniodb.cluster.v1.ReadCaptureRequest.
+ * Use `create(ReadCaptureRequestSchema)` to create a new message.
+ */
+export const ReadCaptureRequestSchema: GenMessage<ReadCaptureRequest> = /*@__PURE__*/
+  messageDesc(file_miniodb_cluster_v1_worker, 15);
+
+/**
+ * ReadCaptureResponse is one group of captured rows with how far its flush got.
+ *
+ * @generated from message miniodb.cluster.v1.ReadCaptureResponse
+ */
+export type ReadCaptureResponse = Message<"miniodb.cluster.v1.ReadCaptureResponse"> & {
+  /**
+   * Keys of the files a flush wrote for these rows but had not confirmed committed when they
+   * were read; the query node leaves the rows out when its manifest lists any of them.
+   *
+   * @generated from field: repeated string file_keys = 1;
+   */
+  fileKeys: string[];
+
+  /**
+   * Row lines (NDJSON, one row per line, each ending in a newline).
+   *
+   * @generated from field: bytes rows_ndjson = 2;
+   */
+  rowsNdjson: Uint8Array;
+
+  /**
+   * @generated from field: int64 row_count = 3;
+   */
+  rowCount: bigint;
+};
+
+/**
+ * Describes the message miniodb.cluster.v1.ReadCaptureResponse.
+ * Use `create(ReadCaptureResponseSchema)` to create a new message.
+ */
+export const ReadCaptureResponseSchema: GenMessage<ReadCaptureResponse> = /*@__PURE__*/
+  messageDesc(file_miniodb_cluster_v1_worker, 16);
+
+/**
+ * @generated from message miniodb.cluster.v1.ReserveSequenceRequest
+ */
+export type ReserveSequenceRequest = Message<"miniodb.cluster.v1.ReserveSequenceRequest"> & {
+  /**
+   * @generated from field: uint64 floor = 1;
+   */
+  floor: bigint;
+};
+
+/**
+ * Describes the message miniodb.cluster.v1.ReserveSequenceRequest.
+ * Use `create(ReserveSequenceRequestSchema)` to create a new message.
+ */
+export const ReserveSequenceRequestSchema: GenMessage<ReserveSequenceRequest> = /*@__PURE__*/
+  messageDesc(file_miniodb_cluster_v1_worker, 17);
+
+/**
+ * @generated from message miniodb.cluster.v1.ReserveSequenceResponse
+ */
+export type ReserveSequenceResponse = Message<"miniodb.cluster.v1.ReserveSequenceResponse"> & {
+  /**
+   * @generated from field: uint64 sequence = 1;
+   */
+  sequence: bigint;
+};
+
+/**
+ * Describes the message miniodb.cluster.v1.ReserveSequenceResponse.
+ * Use `create(ReserveSequenceResponseSchema)` to create a new message.
+ */
+export const ReserveSequenceResponseSchema: GenMessage<ReserveSequenceResponse> = /*@__PURE__*/
+  messageDesc(file_miniodb_cluster_v1_worker, 18);
+
+/**
+ * @generated from message miniodb.cluster.v1.TableStatsRequest
+ */
+export type TableStatsRequest = Message<"miniodb.cluster.v1.TableStatsRequest"> & {
+  /**
+   * @generated from field: string table = 1;
+   */
+  table: string;
+};
+
+/**
+ * Describes the message miniodb.cluster.v1.TableStatsRequest.
+ * Use `create(TableStatsRequestSchema)` to create a new message.
+ */
+export const TableStatsRequestSchema: GenMessage<TableStatsRequest> = /*@__PURE__*/
+  messageDesc(file_miniodb_cluster_v1_worker, 19);
+
+/**
+ * @generated from message miniodb.cluster.v1.TableStatsResponse
+ */
+export type TableStatsResponse = Message<"miniodb.cluster.v1.TableStatsResponse"> & {
+  /**
+   * Rows acknowledged and not yet committed to the manifest.
+   *
+   * @generated from field: int64 unflushed_rows = 1;
+   */
+  unflushedRows: bigint;
+
+  /**
+   * @generated from field: int64 buffered_bytes = 2;
+   */
+  bufferedBytes: bigint;
+
+  /**
+   * Epoch ms of the latest write; 0 when none.
+   *
+   * @generated from field: int64 last_write_ms = 3;
+   */
+  lastWriteMs: bigint;
+
+  /**
+   * Oldest and newest timestamp of the unflushed rows (epoch µs); absent when there are none.
+   *
+   * @generated from field: optional int64 min_timestamp_micros = 4;
+   */
+  minTimestampMicros?: bigint | undefined;
+
+  /**
+   * @generated from field: optional int64 max_timestamp_micros = 5;
+   */
+  maxTimestampMicros?: bigint | undefined;
+
+  /**
+   * Epoch ms at which the oldest unflushed row was acknowledged; absent when there are none.
+   *
+   * @generated from field: optional int64 oldest_unflushed_ms = 6;
+   */
+  oldestUnflushedMs?: bigint | undefined;
+};
+
+/**
+ * Describes the message miniodb.cluster.v1.TableStatsResponse.
+ * Use `create(TableStatsResponseSchema)` to create a new message.
+ */
+export const TableStatsResponseSchema: GenMessage<TableStatsResponse> = /*@__PURE__*/
+  messageDesc(file_miniodb_cluster_v1_worker, 20);
+
+/**
+ * @generated from message miniodb.cluster.v1.DropTableRequest
+ */
+export type DropTableRequest = Message<"miniodb.cluster.v1.DropTableRequest"> & {
+  /**
+   * @generated from field: string table = 1;
+   */
+  table: string;
+};
+
+/**
+ * Describes the message miniodb.cluster.v1.DropTableRequest.
+ * Use `create(DropTableRequestSchema)` to create a new message.
+ */
+export const DropTableRequestSchema: GenMessage<DropTableRequest> = /*@__PURE__*/
+  messageDesc(file_miniodb_cluster_v1_worker, 21);
+
+/**
+ * @generated from message miniodb.cluster.v1.DropTableResponse
+ */
+export type DropTableResponse = Message<"miniodb.cluster.v1.DropTableResponse"> & {
+};
+
+/**
+ * Describes the message miniodb.cluster.v1.DropTableResponse.
+ * Use `create(DropTableResponseSchema)` to create a new message.
+ */
+export const DropTableResponseSchema: GenMessage<DropTableResponse> = /*@__PURE__*/
+  messageDesc(file_miniodb_cluster_v1_worker, 22);
 
 /**
  * @generated from enum miniodb.cluster.v1.Encoding
@@ -498,6 +822,60 @@ export const WorkerService: GenService<{
     methodKind: "unary";
     input: typeof GetStatsRequestSchema;
     output: typeof GetStatsResponseSchema;
+  },
+  /**
+   * CaptureBuffer takes a picture of a table's acknowledged rows that may not be in object
+   * storage yet. The query node captures every worker's buffer, then reads the manifest, then
+   * reads each capture with ReadCapture: rows a flush committed in between are seen exactly once.
+   *
+   * @generated from rpc miniodb.cluster.v1.WorkerService.CaptureBuffer
+   */
+  captureBuffer: {
+    methodKind: "unary";
+    input: typeof CaptureBufferRequestSchema;
+    output: typeof CaptureBufferResponseSchema;
+  },
+  /**
+   * ReadCapture streams the rows of a capture that the manifest version named in the request does
+   * not hold, and forgets the capture.
+   *
+   * @generated from rpc miniodb.cluster.v1.WorkerService.ReadCapture
+   */
+  readCapture: {
+    methodKind: "server_streaming";
+    input: typeof ReadCaptureRequestSchema;
+    output: typeof ReadCaptureResponseSchema;
+  },
+  /**
+   * ReserveSequence hands out a sequence number above every one the worker has assigned and above
+   * `floor`; the worker's later rows get higher ones (tombstones take one).
+   *
+   * @generated from rpc miniodb.cluster.v1.WorkerService.ReserveSequence
+   */
+  reserveSequence: {
+    methodKind: "unary";
+    input: typeof ReserveSequenceRequestSchema;
+    output: typeof ReserveSequenceResponseSchema;
+  },
+  /**
+   * TableStats reports one table's unflushed rows on this worker.
+   *
+   * @generated from rpc miniodb.cluster.v1.WorkerService.TableStats
+   */
+  tableStats: {
+    methodKind: "unary";
+    input: typeof TableStatsRequestSchema;
+    output: typeof TableStatsResponseSchema;
+  },
+  /**
+   * DropTable forgets a deleted table's buffered rows.
+   *
+   * @generated from rpc miniodb.cluster.v1.WorkerService.DropTable
+   */
+  dropTable: {
+    methodKind: "unary";
+    input: typeof DropTableRequestSchema;
+    output: typeof DropTableResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_miniodb_cluster_v1_worker, 0);

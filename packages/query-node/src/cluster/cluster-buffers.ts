@@ -1,0 +1,78 @@
+import { MiniodbError, type Manifest, type NodeEntry, type TableEntry } from "@miniodb/core";
+import type { BufferCapture } from "../services/query-sources.js";
+import type { ClusterMembership } from "./cluster-membership.js";
+import type { WorkerClients } from "./worker-clients.js";
+import { fromWorkerError } from "./worker-errors.js";
+
+interface WorkerCapture {
+  readonly worker: NodeEntry;
+  readonly captureId: string;
+}
+
+/**
+ * Captures a table's unflushed rows from every live worker (active or draining, read fresh from
+ * the registry for each query so a worker that acknowledged a write before the query began is
+ * included). A worker that does not answer fails the query with unavailable unless it has left
+ * the registry meanwhile: a draining worker removes itself only after its rows are committed to
+ * the manifest, and a crashed one's unflushed rows come back when it restarts (docs/cluster.md).
+ * A failure while reading a capture fails the query too: never a silently partial answer.
+ */
+export async function captureClusterBuffer(
+  membership: ClusterMembership,
+  clients: WorkerClients,
+  table: TableEntry,
+): Promise<BufferCapture> {
+  const workers = await membership.refresh();
+  const outcomes = await Promise.allSettled(
+    workers.map((worker) =>
+      clients
+        .of(worker)
+        .captureBuffer({ table: table.name, tableCreatedAtMs: BigInt(table.createdAt.getTime()) }),
+    ),
+  );
+  const captures: WorkerCapture[] = [];
+  const failed: Array<{ worker: NodeEntry; error: MiniodbError }> = [];
+  outcomes.forEach((outcome, index) => {
+    const worker = workers[index]!;
+    if (outcome.status === "fulfilled") captures.push({ worker, captureId: outcome.value.captureId });
+    else failed.push({ worker, error: fromWorkerError(outcome.reason, worker) });
+  });
+  if (failed.length > 0) {
+    const live = new Set((await membership.refresh()).map((worker) => worker.id));
+    const blocking = failed.find(({ worker }) => live.has(worker.id));
+    if (blocking) throw unreachable(blocking.worker, blocking.error);
+  }
+  return { rowsOutside: (manifest) => readCaptures(clients, captures, manifest) };
+}
+
+async function* readCaptures(
+  clients: WorkerClients,
+  captures: readonly WorkerCapture[],
+  manifest: Manifest,
+): AsyncIterable<string> {
+  let keys: Set<string> | undefined;
+  const decoder = new TextDecoder();
+  for (const { worker, captureId } of captures) {
+    try {
+      const stream = clients.of(worker).readCapture({ captureId, manifestVersion: BigInt(manifest.version) });
+      for await (const part of stream) {
+        if (part.fileKeys.length > 0) {
+          keys ??= new Set(manifest.files.map((file) => file.key));
+          if (part.fileKeys.some((key) => keys!.has(key))) continue;
+        }
+        yield decoder.decode(part.rowsNdjson);
+      }
+    } catch (error) {
+      throw unreachable(worker, fromWorkerError(error, worker));
+    }
+  }
+}
+
+function unreachable(worker: NodeEntry, error: MiniodbError): MiniodbError {
+  if (error.code !== "unavailable" && error.code !== "not_found") return error;
+  return new MiniodbError(
+    "unavailable",
+    `worker ${worker.id} holds unflushed rows and did not answer (${error.message}); retry the query`,
+    { cause: error },
+  );
+}

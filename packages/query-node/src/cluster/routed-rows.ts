@@ -1,0 +1,74 @@
+import { MiniodbError, serializePayload, type SerializedPayload, type TableEntry } from "@miniodb/core";
+import type { RecordRowSchema } from "@miniodb/proto/cluster";
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import { createIdGenerator, type RecordError, type RecordInput } from "@miniodb/worker-node";
+
+export type RowInit = MessageInitShape<typeof RecordRowSchema>;
+
+/** Records of one write in the form they travel to workers, with the records that failed here. */
+export interface RoutedRows {
+  /** Parallel to the write's records; undefined where the record failed (see errors). */
+  readonly rows: ReadonlyArray<RowInit | undefined>;
+  readonly errors: RecordError[];
+}
+
+/**
+ * Prepares a write's records for routing: every record needs its id to find its shard, so ids the
+ * table generates are generated here (with this node's id in them); payloads are serialised once.
+ * Everything else (id rules, timestamps, keys, sizes) is checked by the owning worker.
+ */
+export class RowPreparer {
+  readonly #nodeId: string;
+  readonly #generators = new Map<string, { createdAtMs: number; next: () => string }>();
+
+  constructor(nodeId: string) {
+    this.#nodeId = nodeId;
+  }
+
+  prepare(table: TableEntry, records: readonly RecordInput[], partial: boolean): RoutedRows {
+    const rows: Array<RowInit | undefined> = [];
+    const errors: RecordError[] = [];
+    records.forEach((record, index) => {
+      try {
+        rows.push(this.#row(table, record));
+      } catch (error) {
+        const failure = MiniodbError.from(error);
+        if (!partial) throw failure;
+        rows.push(undefined);
+        errors.push({ index, code: failure.code, message: failure.message });
+      }
+    });
+    return { rows, errors };
+  }
+
+  #row(table: TableEntry, record: RecordInput): RowInit {
+    const payload = record.encodedPayload?.serialize() ?? serializeObject(record.payload);
+    let id = record.id ?? "";
+    if (id === "" && table.config.autoGenerateId) id = this.#generatorOf(table)();
+    return {
+      id,
+      ...(record.timestampMicros === undefined ? {} : { timestampMicros: BigInt(record.timestampMicros) }),
+      payloadJson: payload.json,
+      keys: [...payload.keys],
+      types: payload.types.map((type) => type ?? ""),
+    };
+  }
+
+  #generatorOf(table: TableEntry): () => string {
+    const createdAtMs = table.createdAt.getTime();
+    const known = this.#generators.get(table.name);
+    if (known && known.createdAtMs === createdAtMs) return known.next;
+    const next = createIdGenerator(table.config.idStrategy, table.config.idPrefix, this.#nodeId);
+    this.#generators.set(table.name, { createdAtMs, next });
+    return next;
+  }
+}
+
+function serializeObject(payload: unknown): SerializedPayload {
+  if (typeof payload !== "object" || payload === null || Array.isArray(payload)) {
+    throw new MiniodbError("invalid_argument", "payload must be a JSON object", {
+      details: { field: "payload" },
+    });
+  }
+  return serializePayload(payload as Record<string, unknown>);
+}

@@ -1,0 +1,18 @@
+import type { ShardOwnership } from "@miniodb/worker-node";
+import type { ClusterMembership } from "./cluster-membership.js";
+
+/** A worker's answer to "is this shard mine?", by its view of the ring, refreshed before a no. */
+export function createWorkerOwnership(nodeId: string, membership: ClusterMembership): ShardOwnership {
+  const unownedBy = (table: string, ids: readonly string[]) => {
+    const ring = membership.ring;
+    if (ring.isEmpty) return [...ids];
+    return ids.filter((id) => ring.ownerOfRecord(table, id) !== nodeId);
+  };
+  return {
+    async unowned(table, ids) {
+      if (unownedBy(table, ids).length === 0) return [];
+      await membership.refresh();
+      return unownedBy(table, ids);
+    },
+  };
+}

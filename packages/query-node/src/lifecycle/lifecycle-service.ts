@@ -1,0 +1,128 @@
+import { MiniodbError, type MetadataStore, type TableEntry } from "@miniodb/core";
+import type { TableCompactor } from "@miniodb/worker-node";
+import { runCompaction, type CompactionSummary } from "./compaction-job.js";
+import type { JobTracker, StartedJob } from "./job-tracker.js";
+import type { ObjectJanitor } from "./object-janitor.js";
+import { runRetention } from "./retention-job.js";
+
+export interface LifecycleServiceOptions {
+  readonly nodeId: string;
+  readonly metadata: MetadataStore;
+  readonly compactor: TableCompactor;
+  readonly janitor: ObjectJanitor;
+  readonly jobs: JobTracker;
+  /** How often the scheduled jobs run; 0 = only on demand. */
+  readonly intervalMs: number;
+  /** Extra scheduled work after compaction and retention (e.g. due backups). */
+  readonly onTick?: () => Promise<void>;
+  readonly onError?: (error: unknown, job: string) => void;
+  readonly now?: () => number;
+}
+
+const LEASE = "lifecycle";
+
+interface RetentionCounts {
+  readonly expired_files_removed: number;
+  readonly expired_rows_removed: number;
+}
+
+/**
+ * Compaction, retention and deletion of replaced objects: on a timer under the `lifecycle` lease
+ * (one node in a cluster does the work), and on demand. Compaction and retention jobs of this
+ * node run one at a time.
+ */
+export class LifecycleService {
+  readonly #options: LifecycleServiceOptions;
+  #queue: Promise<unknown> = Promise.resolve();
+  #timer: NodeJS.Timeout | undefined;
+  #ticking: Promise<void> | undefined;
+
+  constructor(options: LifecycleServiceOptions) {
+    this.#options = options;
+  }
+
+  get jobs(): JobTracker {
+    return this.#options.jobs;
+  }
+
+  start(): void {
+    if (this.#options.intervalMs <= 0 || this.#timer) return;
+    this.#timer = setInterval(() => void this.tick(), this.#options.intervalMs);
+    this.#timer.unref();
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+    await this.#ticking;
+    await this.#queue.catch(() => undefined);
+  }
+
+  /**
+   * Removes expired files, then compacts, one table (not_found when absent) or every table.
+   */
+  async compact(table?: string): Promise<StartedJob<CompactionSummary & RetentionCounts>> {
+    const tables = await this.#tables(table);
+    return this.#options.jobs.start("compaction", (report) =>
+      this.#serial(async () => {
+        const retention = await runRetention(this.#deps(), tables, () => undefined);
+        const compaction = await runCompaction(this.#deps(), tables, report);
+        return {
+          ...compaction,
+          expired_files_removed: retention.files_removed,
+          expired_rows_removed: retention.rows_removed,
+        };
+      }),
+    );
+  }
+
+  /** One scheduled round, if this node holds the lease: retention and compaction, sweep, extras. */
+  tick(): Promise<void> {
+    this.#ticking ??= this.#tick().finally(() => (this.#ticking = undefined));
+    return this.#ticking;
+  }
+
+  async #tick(): Promise<void> {
+    const { metadata, nodeId, intervalMs, onError } = this.#options;
+    const ttl = Math.max(60_000, intervalMs * 3);
+    const lease = await metadata.acquireLease(LEASE, nodeId, new Date(this.#now()), ttl).catch((error) => {
+      onError?.(error, "lease");
+      return undefined;
+    });
+    if (!lease) return;
+    const steps: Array<[string, () => Promise<unknown>]> = [
+      ["compaction", async () => (await this.compact()).done],
+      ["sweep", () => this.#serial(() => this.#options.janitor.sweep())],
+      ["scheduled", () => this.#options.onTick?.() ?? Promise.resolve()],
+    ];
+    try {
+      for (const [name, step] of steps) await step().catch((error: unknown) => onError?.(error, name));
+    } finally {
+      await metadata.releaseLease(lease).catch(() => undefined);
+    }
+  }
+
+  async #tables(name: string | undefined): Promise<TableEntry[]> {
+    if (name === undefined || name === "") return this.#options.metadata.listTables();
+    const entry = await this.#options.metadata.getTable(name);
+    if (!entry)
+      throw new MiniodbError("not_found", `table ${name} does not exist`, { details: { table: name } });
+    return [entry];
+  }
+
+  /** Runs jobs of this service one after the other. */
+  #serial<T>(run: () => Promise<T>): Promise<T> {
+    const next = this.#queue.catch(() => undefined).then(run);
+    this.#queue = next;
+    return next;
+  }
+
+  #deps() {
+    const { metadata, compactor, janitor } = this.#options;
+    return { metadata, compactor, janitor, now: () => this.#now() };
+  }
+
+  #now(): number {
+    return this.#options.now?.() ?? Date.now();
+  }
+}

@@ -1,0 +1,67 @@
+import { randomUUID } from "node:crypto";
+import type { Interceptor } from "@connectrpc/connect";
+import type { NodeHandlerFn } from "../server/protocol-server.js";
+import { currentRequest, newRequestContext, runInRequest, type RequestContext } from "./request-context.js";
+import { requestMethod } from "./request-method.js";
+
+/** Header carrying the request id, taken from the client when it sends a sane one. */
+export const REQUEST_ID_HEADER = "x-request-id";
+const SANE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * Wraps the node's one request handler: every request gets an id (echoed in `x-request-id`) and a
+ * request context that services fill in; when the response ends, `onFinish` is told whether the
+ * request succeeded (an HTTP status below 400 and no failed RPC).
+ */
+export function instrumentHandler(
+  handler: NodeHandlerFn,
+  onFinish: (context: RequestContext, ok: boolean) => void,
+): NodeHandlerFn {
+  return (request, response) => {
+    const sent = request.headers[REQUEST_ID_HEADER];
+    const id = typeof sent === "string" && SANE_ID.test(sent) ? sent : randomUUID();
+    response.setHeader(REQUEST_ID_HEADER, id);
+    const context = newRequestContext(id, requestMethod(request.method, request.url));
+    let finished = false;
+    const finish = () => {
+      if (finished) return;
+      finished = true;
+      onFinish(context, !context.failed && response.statusCode < 400);
+    };
+    response.once("finish", finish);
+    response.once("close", finish);
+    runInRequest(context, () => handler(request, response));
+  };
+}
+
+/**
+ * Marks the current request failed when an RPC throws (gRPC reports failures in trailers, with
+ * HTTP status 200). A call the client cancelled is not a failure of the server's.
+ */
+export function createRequestOutcomeInterceptor(): Interceptor {
+  const fail = (signal: AbortSignal) => {
+    const context = currentRequest();
+    if (context && !signal.aborted) context.failed = true;
+  };
+  return (next) => async (request) => {
+    try {
+      const response = await next(request);
+      if (!response.stream) return response;
+      const messages = response.message;
+      return {
+        ...response,
+        message: (async function* () {
+          try {
+            yield* messages;
+          } catch (error) {
+            fail(request.signal);
+            throw error;
+          }
+        })(),
+      };
+    } catch (error) {
+      fail(request.signal);
+      throw error;
+    }
+  };
+}

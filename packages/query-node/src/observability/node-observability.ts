@@ -1,0 +1,151 @@
+import type { Logger } from "pino";
+import { parseDataFileKey } from "@miniodb/core";
+import type { FlushReport, WalGroupCommit } from "@miniodb/worker-node";
+import type { HealthCheck, HealthReport } from "../services/health-check.js";
+import { HealthMonitor } from "./health-monitor.js";
+import { createMiniodbMetrics, type MiniodbMetrics } from "./miniodb-metrics.js";
+import { NodeSnapshotter, type NodeSnapshot } from "./node-snapshot.js";
+import type { NodeStatsSources } from "./node-stats.js";
+import { observeNodeGauges } from "./observe-node-gauges.js";
+import { PrometheusRegistry } from "./prometheus-registry.js";
+import type { RequestContext } from "./request-context.js";
+import { createRequestRecorder } from "./request-recorder.js";
+import { RequestWindow } from "./request-window.js";
+import { CpuSampler } from "./resource-usage.js";
+
+export interface NodeObservabilityOptions {
+  readonly nodeId: string;
+  readonly version: string;
+  readonly logger: Logger;
+  readonly healthCheckIntervalMs: number;
+  readonly probeTimeoutMs: number;
+  readonly slowQueryMs: number;
+}
+
+/**
+ * A node's metrics, health monitor and snapshots. Built before the data path (whose hooks record
+ * into `metrics`); `attach` connects the live sources once they exist and starts the monitor.
+ */
+export class NodeObservability {
+  readonly metrics: MiniodbMetrics;
+  readonly window = new RequestWindow();
+  readonly startedAt = new Date();
+  readonly #options: NodeObservabilityOptions;
+  readonly #registry: PrometheusRegistry;
+  readonly #recordRequest: (context: RequestContext, ok: boolean) => void;
+  #monitor: HealthMonitor | undefined;
+  #snapshotter: NodeSnapshotter | undefined;
+  #sources: NodeStatsSources | undefined;
+
+  constructor(options: NodeObservabilityOptions) {
+    this.#options = options;
+    this.#registry = new PrometheusRegistry({ nodeId: options.nodeId, version: options.version });
+    this.metrics = createMiniodbMetrics(this.#registry.meter);
+    for (const status of ["success", "error"]) {
+      // Present from the start, so alert expressions over them evaluate before the first backup.
+      this.metrics.backupOperations.add(0, { status });
+      this.metrics.restoreOperations.add(0, { status });
+    }
+    this.#recordRequest = createRequestRecorder({
+      metrics: this.metrics,
+      window: this.window,
+      logger: options.logger,
+      slowQueryMs: options.slowQueryMs,
+    });
+  }
+
+  get nodeId(): string {
+    return this.#options.nodeId;
+  }
+
+  get version(): string {
+    return this.#options.version;
+  }
+
+  get healthCheckIntervalMs(): number {
+    return this.#options.healthCheckIntervalMs;
+  }
+
+  /** Connects the node's live sources and starts the background health probes. */
+  async attach(sources: NodeStatsSources, healthCheck: HealthCheck): Promise<void> {
+    const { logger, healthCheckIntervalMs, probeTimeoutMs } = this.#options;
+    this.#sources = sources;
+    this.#monitor = await HealthMonitor.start({
+      check: healthCheck,
+      intervalMs: healthCheckIntervalMs,
+      onChange: (report, previous) => {
+        const failing = report.components.filter((component) => !component.ok);
+        const fields = { status: report.status, previous: previous?.status, failing };
+        if (report.status === "healthy") logger.info(fields, "health changed");
+        else logger.warn(fields, "health changed");
+      },
+    });
+    this.#snapshotter = new NodeSnapshotter({
+      sources,
+      window: this.window,
+      cpu: new CpuSampler(),
+      health: () => this.#monitor!.latest(),
+      timeoutMs: probeTimeoutMs,
+    });
+    observeNodeGauges(this.#registry.meter, this.metrics, this.#options.nodeId, () => this.snapshot());
+  }
+
+  get sources(): NodeStatsSources {
+    return this.#sources!;
+  }
+
+  /** Called by the request edge when a request finishes. */
+  recordRequest(context: RequestContext, ok: boolean): void {
+    this.#recordRequest(context, ok);
+  }
+
+  /** The data path's hooks: WAL commits, flushes and file cache lookups become metrics. */
+  dataPathHooks() {
+    const metrics = this.metrics;
+    const node = { node: this.#options.nodeId };
+    return {
+      onGroupCommit: (group: WalGroupCommit) => {
+        metrics.walFsyncDuration.record(group.seconds, node);
+        metrics.walWrittenBytes.add(group.bytes, node);
+      },
+      onFlush: (flush: FlushReport) => {
+        const labels = { table: flush.table };
+        metrics.flushDuration.record(flush.seconds, labels);
+        metrics.flushedRecords.add(flush.rows, labels);
+        metrics.flushRecordAge.record(flush.oldestRowAgeSeconds, labels);
+      },
+      onCacheLookup: (key: string, hit: boolean) => {
+        const labels = { cache_type: "file", table: tableOfKey(key) };
+        if (hit) metrics.cacheHits.add(1, labels);
+        else metrics.cacheMisses.add(1, labels);
+      },
+    };
+  }
+
+  /** Probes every component now. */
+  checkHealth(): Promise<HealthReport> {
+    return this.#monitor!.check();
+  }
+
+  snapshot(): Promise<NodeSnapshot> {
+    return this.#snapshotter!.take();
+  }
+
+  /** The Prometheus text format. */
+  scrape(): Promise<string> {
+    return this.#registry.scrape();
+  }
+
+  async close(): Promise<void> {
+    this.#monitor?.close();
+    await this.#registry.close();
+  }
+}
+
+function tableOfKey(key: string): string {
+  try {
+    return parseDataFileKey(key).table;
+  } catch {
+    return "";
+  }
+}

@@ -1,0 +1,162 @@
+import { createApiSecurity } from "./auth/create-api-security.js";
+import { resolveAuthMode } from "./auth/resolve-auth-enabled.js";
+import { readTlsFiles } from "./server/read-tls-files.js";
+import { mkdir, rm } from "node:fs/promises";
+import type { Logger } from "pino";
+import { MiniodbError } from "@miniodb/core";
+import { ClusterDataPlane } from "./cluster/cluster-data-plane.js";
+import { ClusterMembership } from "./cluster/cluster-membership.js";
+import { NodeHeartbeat } from "./cluster/node-heartbeat.js";
+import { requireSharedBackends } from "./cluster/require-shared-backends.js";
+import { WorkerClients } from "./cluster/worker-clients.js";
+import { dataLayout } from "./config/data-layout.js";
+import type { ResolvedConfig } from "./config/node-identity.js";
+import { tableDefaultsFromConfig } from "./config/table-defaults.js";
+import { createMetadataStore } from "./create-metadata-store.js";
+import { createObjectStore } from "./create-object-store.js";
+import { createQueryServices } from "./create-query-services.js";
+import { createRequestHandler } from "./server/create-request-handler.js";
+import { createHealthCheck } from "./services/health-check.js";
+import { TableService } from "./services/table-service.js";
+import { WriteService } from "./services/write-service.js";
+import { closeServers, listenOnBothPorts, runAll, type RunningNode } from "./start-all-in-one.js";
+import { VERSION } from "./version.js";
+
+/**
+ * Starts a query node: the public API on both configured ports, writes routed to the workers that
+ * own their shards, queries over the manifest's files plus every worker's unflushed rows. Holds
+ * no data of its own (its data directory keeps only caches). Wiring only.
+ */
+export async function startQueryNode(config: ResolvedConfig, logger: Logger): Promise<RunningNode> {
+  requireSharedBackends(config);
+  const authMode = resolveAuthMode(config.server.host, config.auth);
+  if (authMode.warning) logger.warn({ host: config.server.host }, authMode.warning);
+  const tls = await readTlsFiles(config.tls);
+  const layout = dataLayout(config.node.data_dir);
+  await rm(layout.queryCacheDirectory, { recursive: true, force: true });
+  await mkdir(layout.queryCacheDirectory, { recursive: true });
+  const cleanup: Array<() => Promise<void> | void> = [];
+  const cluster = config.cluster;
+  try {
+    const { store: metadata, kind: metadataKind } = await createMetadataStore(
+      config,
+      layout.metadataFile,
+      logger.child({ component: "metadata" }),
+    );
+    cleanup.unshift(() => metadata.close());
+    const { store: objects, kind: storageKind } = await createObjectStore(
+      config,
+      layout.objectsDirectory,
+      logger.child({ component: "storage" }),
+    );
+    cleanup.unshift(() => objects.close());
+    const clients = new WorkerClients({
+      timeoutMs: cluster.request_timeout_ms,
+      maxMessageBytes: config.limits.max_request_bytes,
+    });
+    cleanup.unshift(() => clients.close());
+    const membership = await ClusterMembership.start({
+      metadata,
+      pollIntervalMs: cluster.membership_poll_ms,
+      ring: { shardCount: cluster.shard_count, virtualNodes: cluster.virtual_nodes },
+      onError: (error) => logger.warn({ err: error }, "membership refresh failed"),
+      onChange: (previous, next, workers) => {
+        clients.retain(workers);
+        logger.info(
+          {
+            workers: next.nodes,
+            moved_shards: previous.isEmpty ? next.shardCount : previous.movesTo(next).length,
+          },
+          "worker ring changed",
+        );
+      },
+    });
+    cleanup.unshift(() => membership.close());
+    const data = new ClusterDataPlane({
+      nodeId: config.node.id,
+      membership,
+      clients,
+      rerouteWindowMs: cluster.heartbeat_ttl_ms + 2 * cluster.membership_poll_ms,
+    });
+    const tables = new TableService({
+      metadata,
+      objects,
+      data,
+      defaults: tableDefaultsFromConfig(config),
+      autoCreate: config.tables.auto_create,
+      defaultTable: config.tables.default_table,
+    });
+    const reads = await createQueryServices({ config, layout, metadata, objects, data, tables });
+    cleanup.unshift(() => reads.close());
+    const health = createHealthCheck({
+      nodeId: config.node.id,
+      mode: "query",
+      version: VERSION,
+      probes: {
+        metadata: () => metadata.ping(),
+        storage: async () => void (await objects.head("health/probe")),
+        workers: async () => {
+          if ((await membership.refresh()).length === 0)
+            throw new MiniodbError("unavailable", "no worker node is registered");
+        },
+      },
+    });
+    const services = {
+      nodeId: config.node.id,
+      health,
+      tables,
+      writes: new WriteService({ tables, data, maxBatchRecords: config.limits.max_batch_records }),
+      queries: reads.queries,
+      pager: reads.pager,
+      mutations: reads.mutations,
+      maxBatchRecords: config.limits.max_batch_records,
+      maxRequestBytes: config.limits.max_request_bytes,
+    };
+    const security = await createApiSecurity({
+      config,
+      authEnabled: authMode.enabled,
+      metadata,
+      sqlTables: (sql) => reads.queries.tablesOf(sql),
+      logger,
+    });
+    cleanup.unshift(() => security.close());
+    const handler = createRequestHandler(services, logger.child({ component: "api" }), security);
+    const servers = await listenOnBothPorts(config, handler, tls);
+    cleanup.unshift(() => closeServers(servers, config.server.shutdown_grace_seconds * 1000));
+    const ports = { grpc: servers[0].address.port, rest: servers.at(-1)!.address.port };
+    const heartbeat = await NodeHeartbeat.start({
+      metadata,
+      id: config.node.id,
+      role: "query",
+      address: cluster.advertise_address ?? `${config.server.host}:${ports.grpc}`,
+      intervalMs: cluster.heartbeat_interval_ms,
+      ttlMs: cluster.heartbeat_ttl_ms,
+      onError: (error) => logger.warn({ err: error }, "heartbeat failed"),
+    });
+    cleanup.unshift(() => heartbeat.stop());
+    logger.info(
+      {
+        role: "query",
+        host: config.server.host,
+        ports,
+        workers: membership.ring.nodes,
+        version: VERSION,
+        auth: authMode.enabled,
+        tls: tls !== undefined,
+        metadata: metadataKind,
+        storage: storageKind,
+      },
+      "listening",
+    );
+    return {
+      ports,
+      async close() {
+        await runAll(cleanup);
+        logger.info("stopped");
+      },
+    };
+  } catch (error) {
+    await runAll(cleanup).catch(() => undefined);
+    throw error;
+  }
+}

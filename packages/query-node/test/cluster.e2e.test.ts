@@ -1,0 +1,216 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, readdirSync, realpathSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import type { DuckDbEngine } from "@miniodb/executor";
+import { redisTestSkip, startRedisServer, type RedisServerProcess } from "@miniodb/metadata/testing";
+import { S3rverProcess } from "@miniodb/storage/testing";
+import { backendEnv } from "./support/backend-env.js";
+import { queryRows, referenceEngine, userRows, writeUsers, type UserRow } from "./support/query-fixtures.js";
+import { requestJson } from "./support/rest.js";
+import { spawnNode, type SpawnedNode } from "./support/spawn-node.js";
+
+/** Queries whose answers must equal a plain DuckDB table holding the same rows. */
+const SUITE = [
+  "SELECT count(*) AS n, count(DISTINCT id) AS ids, sum(age) AS ages, min(score) AS lo, max(score) AS hi, round(avg(score), 6) AS mean FROM users",
+  "SELECT city, count(*) AS n, round(sum(score), 6) AS total FROM users GROUP BY city ORDER BY city",
+  "SELECT id, age, score FROM users ORDER BY score DESC, id LIMIT 7",
+  "SELECT id, name FROM users WHERE active AND age > 40 ORDER BY id LIMIT 5 OFFSET 3",
+  "SELECT count(*) AS n FROM users WHERE id IN ('u-1', 'u-777', 'u-2999', 'u-99999')",
+];
+
+/**
+ * A cluster of separate processes on real Redis and two S3 servers: one query node and two
+ * workers, then a third worker joining and one leaving while clients write. Every answer must be
+ * exactly what one node holding the same rows gives.
+ */
+describe(
+  "a cluster of one query node and worker nodes",
+  { skip: redisTestSkip(Boolean(process.env["CI"])) },
+  () => {
+    let redis: RedisServerProcess;
+    let primary: S3rverProcess;
+    let backup: S3rverProcess;
+    let reference: DuckDbEngine;
+    const nodes: SpawnedNode[] = [];
+    const workers = new Map<string, SpawnedNode>();
+    const scratch = realpathSync(mkdtempSync(join(tmpdir(), "miniodb-cluster-")));
+    let query: SpawnedNode;
+    const rest = () => `http://127.0.0.1:${query.ports.rest}`;
+    const env = () => ({
+      ...backendEnv({ primary, backup, redisPort: redis.port }),
+      MINIODB_WORKER__FLUSH_CHECK_INTERVAL_MS: "100",
+      MINIODB_CLUSTER__HEARTBEAT_INTERVAL_MS: "200",
+      MINIODB_CLUSTER__HEARTBEAT_TTL_MS: "3000",
+      MINIODB_CLUSTER__MEMBERSHIP_POLL_MS: "200",
+    });
+    const startWorker = async (id: string) => {
+      // A restarted worker keeps its data directory (its WAL) and its id.
+      const node = await spawnNode(["--role", "worker", "--node-id", id, "--cluster-port", "0"], {
+        ...env(),
+        MINIODB_NODE__DATA_DIR: join(scratch, id),
+      });
+      nodes.push(node);
+      workers.set(id, node);
+      return node;
+    };
+    const answers = async (sql: string) => (await queryRows(rest(), sql)).rows;
+    const expected = async (sql: string) => await reference.query(sql);
+
+    before(async () => {
+      [redis, primary, backup] = await Promise.all([
+        startRedisServer(),
+        S3rverProcess.start(),
+        S3rverProcess.start(),
+      ]);
+      await Promise.all([startWorker("w1"), startWorker("w2")]);
+      query = await spawnNode(["--role", "query", "--node-id", "q1"], env());
+      nodes.push(query);
+    });
+    after(async () => {
+      await Promise.all(nodes.map((node) => node.stop("SIGKILL")));
+      await Promise.all([redis?.stop(), primary?.dispose(), backup?.dispose()]);
+      reference?.close();
+      rmSync(scratch, { recursive: true, force: true });
+    });
+
+    it("routes writes to both workers and answers like a single node, buffered and flushed rows alike", async () => {
+      const listening = query.listening;
+      assert.deepEqual(listening["workers"], ["w1", "w2"]);
+      await requestJson(`${rest()}/v1/tables`, {
+        body: { table_name: "users", config: { buffer_size: 1_000 } },
+      });
+      const rows = userRows(3_000);
+      await writeUsers(rest(), "users", rows);
+      reference = await referenceEngine(scratch, rows);
+      for (const sql of SUITE) assert.deepEqual(await answers(sql), await expected(sql), sql);
+      const files = dataFileNodes(primary);
+      assert.ok(files.has("w1") && files.has("w2"), `both workers flushed files: ${[...files].join(", ")}`);
+    });
+
+    it("pages with cursors and streams exactly the ordered result", async () => {
+      const sql = "SELECT id, score FROM users ORDER BY score, id";
+      const all = await expected(sql);
+      const paged: Array<Record<string, unknown>> = [];
+      let page = await queryRows(rest(), sql, 1_000);
+      paged.push(...page.rows);
+      while (page.hasMore) {
+        page = await queryRows(rest(), sql, 1_000, page.nextCursor);
+        paged.push(...page.rows);
+      }
+      assert.deepEqual(paged, all);
+    });
+
+    it("updates and deletes records held by any worker", async () => {
+      const update = await requestJson(`${rest()}/v1/data`, {
+        method: "PUT",
+        body: {
+          table: "users",
+          id: "u-5",
+          payload: { name: "renamed", age: 99, score: 1, city: "lima", active: true },
+        },
+      });
+      assert.equal(update.status, 200, JSON.stringify(update.body));
+      const removed = await requestJson<{ deleted_count: number }>(`${rest()}/v1/data`, {
+        method: "DELETE",
+        body: { table: "users", ids: ["u-6", "u-7"] },
+      });
+      assert.equal(removed.status, 200, JSON.stringify(removed.body));
+      assert.equal(removed.body.deleted_count, 2);
+      assert.deepEqual(await answers("SELECT name, age FROM users WHERE id = 'u-5'"), [
+        { name: "renamed", age: 99 },
+      ]);
+      assert.deepEqual(await answers("SELECT count(*) AS n FROM users WHERE id IN ('u-6', 'u-7')"), [
+        { n: 0 },
+      ]);
+      // Written again after its delete, a record is visible again.
+      await writeUsers(rest(), "users", userRows(1, 6));
+      assert.deepEqual(await answers("SELECT count(*) AS n FROM users WHERE id = 'u-6'"), [{ n: 1 }]);
+      await reference.query(
+        "UPDATE users SET name = 'renamed', age = 99, score = 1, city = 'lima', active = true WHERE id = 'u-5'",
+      );
+      await reference.query("DELETE FROM users WHERE id = 'u-7'");
+    });
+
+    it("keeps every acknowledged row, once, while a worker joins and another leaves during writes", async () => {
+      let next = 10_000;
+      let writing = true;
+      const acknowledged: UserRow[] = [];
+      const writer = (async () => {
+        while (writing) {
+          const batch = userRows(200, next);
+          next += 200;
+          await writeUsers(rest(), "users", batch, 200);
+          acknowledged.push(...batch);
+        }
+      })();
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        await startWorker("w3");
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        assert.equal(await workers.get("w1")!.stop("SIGTERM"), 0, "w1 leaves gracefully");
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      } finally {
+        writing = false;
+        await writer;
+      }
+      assert.ok(acknowledged.length >= 1_000, `${acknowledged.length} rows written during the changes`);
+      const values = acknowledged.map((row) => `('${row.id}', ${row.payload.age}, ${row.payload.score})`);
+      await reference.query(
+        `CREATE TABLE extra AS SELECT * FROM (VALUES ${values.join(", ")}) AS t(id, age, score)`,
+      );
+      const sql =
+        "SELECT count(*) AS n, count(DISTINCT id) AS ids, sum(age) AS ages, max(score) AS hi FROM users";
+      const want = await expected(
+        "SELECT count(*) AS n, count(DISTINCT id) AS ids, sum(age) AS ages, max(score) AS hi FROM (SELECT id, age, score FROM users UNION ALL SELECT id, age, score FROM extra)",
+      );
+      assert.deepEqual(await answers(sql), want);
+      assert.equal(await workers.get("w3")!.stop("SIGTERM"), 0, "w3 leaves gracefully");
+      assert.ok(
+        dataFileNodes(primary).has("w3"),
+        "the joining worker took writes and flushed them when it left",
+      );
+      assert.deepEqual(await answers(sql), want);
+    });
+
+    it("answers unavailable while a killed worker is registered, then without its unflushed rows, and with them once it restarts", async () => {
+      await writeUsers(rest(), "users", userRows(500, 50_000));
+      const total = "SELECT count(*) AS n FROM users";
+      const before = ((await answers(total)) as Array<{ n: number }>)[0]!.n;
+      await workers.get("w2")!.stop("SIGKILL");
+      const statuses: number[] = [];
+      for (let attempt = 0; attempt < 100; attempt++) {
+        const response = await requestJson(`${rest()}/v1/query`, { body: { sql: total } });
+        statuses.push(response.status);
+        if (response.status === 200) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      assert.equal(statuses[0], 503, "a registered worker that does not answer fails the query");
+      assert.equal(statuses.at(-1), 200, "answers again once the worker's registration lapsed");
+      const hidden = ((await answers(total)) as Array<{ n: number }>)[0]!.n;
+      assert.ok(hidden < before, `the dead worker's unflushed rows are invisible (${hidden} < ${before})`);
+      const restarted = await startWorker("w2");
+      assert.ok(restarted.logs.some((line) => line["msg"] === "flushed rows replayed from the WAL"));
+      assert.deepEqual(
+        await answers(total),
+        [{ n: before }],
+        "the restarted worker replayed and flushed its WAL",
+      );
+    });
+  },
+);
+
+/** Node ids in the names of the data files on an S3 server (`<node>-<seq>.parquet`). */
+function dataFileNodes(server: S3rverProcess): Set<string> {
+  const nodes = new Set<string>();
+  const walk = (directory: string) => {
+    for (const entry of readdirSync(directory, { withFileTypes: true })) {
+      if (entry.isDirectory()) walk(join(directory, entry.name));
+      const match = /^(w\d+)-.*\.parquet/.exec(entry.name);
+      if (match) nodes.add(match[1]!);
+    }
+  };
+  walk(server.directory);
+  return nodes;
+}

@@ -1,0 +1,171 @@
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { normalizeTableConfig, type DataFile, type TableEntry } from "@miniodb/core";
+import { ParquetFileWriter, readParquetRows } from "@miniodb/executor";
+import { EmbeddedMetadataStore } from "@miniodb/metadata";
+import { LocalObjectStore } from "@miniodb/storage";
+import { WriteAheadLog } from "../wal/write-ahead-log.js";
+import { Worker } from "../worker.js";
+import { TableCompactor } from "./table-compactor.js";
+
+const DAY_US = 86_400_000_000;
+const T0 = Date.UTC(2026, 10, 20) * 1000;
+
+async function fixture() {
+  const dir = mkdtempSync(join(tmpdir(), "miniodb-compact-"));
+  const scratch = join(dir, "scratch");
+  mkdirSync(scratch);
+  const metadata = await EmbeddedMetadataStore.create({ path: join(dir, "metadata.db") });
+  const objects = await LocalObjectStore.create({ root: join(dir, "objects") });
+  const writer = await ParquetFileWriter.create({ workDirectory: scratch });
+  const worker = await Worker.start({
+    nodeId: "node-1",
+    metadata,
+    objects,
+    writer,
+    wal: await WriteAheadLog.open({ directory: join(dir, "wal") }),
+    scratchDirectory: scratch,
+    flushCheckIntervalMs: 60_000,
+  });
+  const table: TableEntry = {
+    name: "t",
+    config: normalizeTableConfig({ bufferSize: 1_000_000 }),
+    createdAt: new Date(1),
+  };
+  await metadata.createTable(table);
+  const compactor = new TableCompactor({
+    metadata,
+    objects,
+    writer,
+    scratchDirectory: scratch,
+    buffers: worker,
+    policy: { targetFileBytes: 128 * 1024 * 1024, minSmallFiles: 4 },
+  });
+  /** Every row of the table's files, as `id@seq`, after its tombstones. */
+  const liveRows = async () => {
+    const tombstones = new Map((await metadata.listTombstones("t")).map((t) => [t.id, t.sequence]));
+    const out: string[] = [];
+    for (const file of (await metadata.getManifest("t")).files) {
+      const path = join(dir, "read.parquet");
+      writeFileSync(path, await objects.get(file.key));
+      for (const row of await readParquetRows(path)) {
+        const seq = row["__miniodb_seq"] as bigint;
+        const dead = tombstones.get(String(row["id"]));
+        if (dead === undefined || dead < seq) out.push(`${String(row["id"])}@${seq}:${String(row["v"])}`);
+      }
+    }
+    return out.sort();
+  };
+  return { metadata, objects, worker, table, compactor, liveRows, close: () => worker.close() };
+}
+
+const files = async (metadata: EmbeddedMetadataStore): Promise<readonly DataFile[]> =>
+  (await metadata.getManifest("t")).files;
+
+describe("TableCompactor", () => {
+  it("merges many small flushes per day into one file each with the same live rows", async () => {
+    const f = await fixture();
+    for (let flush = 0; flush < 12; flush++) {
+      const records = Array.from({ length: 20 }, (_, i) => ({
+        id: `r${(flush * 20 + i) % 150}`,
+        timestampMicros: T0 + (i % 2) * DAY_US,
+        payload: { v: flush * 100 + i },
+      }));
+      await f.worker.write(f.table, records);
+      await f.worker.flush("t");
+    }
+    assert.equal((await files(f.metadata)).length, 24);
+    const before = await f.liveRows();
+    const outcome = await f.compactor.compact(f.table);
+    assert.equal(outcome.filesBefore, 24);
+    assert.equal(outcome.filesAfter, 2);
+    assert.equal(outcome.replacedKeys.length, 24);
+    assert.deepEqual(await f.liveRows(), before);
+    for (const file of await files(f.metadata)) assert.match(file.key, /\.c[a-z0-9]+\.parquet$/);
+    // Nothing left to do: a second run changes nothing.
+    const again = await f.compactor.compact(f.table);
+    assert.equal(again.bins, 0);
+    await f.close();
+  });
+
+  it("purges hard-deleted rows and superseded versions, retires their tombstones, keeps soft deletes", async () => {
+    const f = await fixture();
+    await f.worker.write(f.table, [
+      { id: "a", timestampMicros: T0, payload: { v: 1 } },
+      { id: "b", timestampMicros: T0, payload: { v: 2 } },
+      { id: "c", timestampMicros: T0, payload: { v: 3 } },
+    ]);
+    await f.worker.flush("t");
+    const update = await f.worker.write(f.table, [{ id: "a", timestampMicros: T0, payload: { v: 10 } }]);
+    await f.worker.flush("t");
+    const now = new Date();
+    await f.metadata.addTombstones("t", [
+      { id: "a", sequence: update.firstSequence! - 1n, soft: false, createdAt: now },
+      { id: "b", sequence: f.worker.nextSequence(), soft: false, createdAt: now },
+      { id: "c", sequence: f.worker.nextSequence(), soft: true, createdAt: now },
+    ]);
+    const before = await f.liveRows();
+    const outcome = await f.compactor.compact(f.table);
+    assert.equal(outcome.tombstonesRetired, 2);
+    assert.deepEqual(
+      (await f.metadata.listTombstones("t")).map((t) => [t.id, t.soft]),
+      [["c", true]],
+    );
+    assert.deepEqual(await f.liveRows(), before);
+    assert.equal(
+      outcome.rowsAfter,
+      2,
+      "a's new version and soft-deleted c are stored; b and a's old version are gone",
+    );
+    await f.close();
+  });
+
+  it("keeps a tombstone while an unflushed row it hides is still buffered", async () => {
+    const f = await fixture();
+    await f.worker.write(f.table, [{ id: "x", timestampMicros: T0, payload: { v: 1 } }]);
+    await f.worker.flush("t");
+    await f.worker.write(f.table, [{ id: "x", timestampMicros: T0, payload: { v: 2 } }]);
+    await f.metadata.addTombstones("t", [
+      { id: "x", sequence: f.worker.nextSequence(), soft: false, createdAt: new Date() },
+    ]);
+    const outcome = await f.compactor.compact(f.table);
+    assert.equal(outcome.tombstonesRetired, 0);
+    assert.equal(outcome.filesAfter, 0, "the flushed row was purged");
+    await f.worker.flush("t");
+    assert.deepEqual(await f.liveRows(), [], "the buffered row stays hidden after its flush");
+    const later = await f.compactor.compact(f.table);
+    assert.equal(later.tombstonesRetired, 1);
+    assert.deepEqual(await f.liveRows(), []);
+    await f.close();
+  });
+
+  it("loses no concurrently flushed file and counts no row twice when flushes race it", async () => {
+    const f = await fixture();
+    let next = 0;
+    const write = async () => {
+      const records = Array.from({ length: 10 }, () => ({
+        id: `k${next++}`,
+        timestampMicros: T0,
+        payload: { v: 0 },
+      }));
+      await f.worker.write(f.table, records);
+      await f.worker.flush("t");
+    };
+    for (let i = 0; i < 8; i++) await write();
+    let racing = true;
+    const racer = (async () => {
+      while (racing) await write();
+    })();
+    await f.compactor.compact(f.table);
+    await f.compactor.compact(f.table);
+    racing = false;
+    await racer;
+    const live = await f.liveRows();
+    assert.equal(live.length, next);
+    assert.equal(new Set(live.map((row) => row.split("@")[0])).size, next);
+    await f.close();
+  });
+});

@@ -1,0 +1,62 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { MiniodbError } from "@miniodb/core";
+import { TableBuffer } from "../buffer/table-buffer.js";
+import { BufferCaptures } from "./buffer-captures.js";
+
+const range = { min: 1, max: 2 };
+
+function bufferWith(lines: string[]): TableBuffer {
+  const buffer = new TableBuffer();
+  buffer.append(
+    lines,
+    lines.map(() => "2024-01-01"),
+    1n,
+    0,
+    range,
+  );
+  return buffer;
+}
+
+describe("BufferCaptures", () => {
+  it("reads a capture once, with the rows appended before it and none after", () => {
+    const buffer = bufferWith(["a", "b"]);
+    const captures = new BufferCaptures();
+    const id = captures.add(buffer.capture());
+    buffer.append(["c"], ["2024-01-01"], 2n, 0, range);
+    const parts = [...captures.take(id, 0)];
+    assert.deepEqual(
+      parts.map((part) => [part.ndjson, part.rowCount]),
+      [["a\nb\n", 2]],
+    );
+    assert.throws(
+      () => [...captures.take(id, 0)],
+      (error: unknown) => MiniodbError.is(error, "not_found"),
+    );
+  });
+
+  it("leaves out rows a flush committed at or before the manifest version read after the capture", () => {
+    const buffer = bufferWith(["a", "b"]);
+    const captures = new BufferCaptures();
+    const before = captures.add(buffer.capture());
+    const after = captures.add(buffer.capture());
+    const snapshot = buffer.take()!;
+    snapshot.progress.fileKeys = ["t/x.parquet"];
+    buffer.commit(snapshot, 7);
+    assert.deepEqual([...captures.take(before, 7)], []);
+    // A manifest read before the commit: the rows come from the capture, with their file keys.
+    assert.deepEqual(
+      [...captures.take(after, 6)].map((part) => [part.ndjson, part.fileKeys]),
+      [["a\nb\n", ["t/x.parquet"]]],
+    );
+  });
+
+  it("forgets captures that were not read in time", () => {
+    let now = 0;
+    const captures = new BufferCaptures({ ttlMs: 1_000, now: () => now });
+    captures.add([]);
+    now = 2_000;
+    captures.add([]);
+    assert.equal(captures.size, 1);
+  });
+});

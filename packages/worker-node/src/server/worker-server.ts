@@ -1,0 +1,70 @@
+import http2 from "node:http2";
+import type { AddressInfo } from "node:net";
+import type { ServiceImpl } from "@connectrpc/connect";
+import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { WorkerService } from "@miniodb/proto/cluster";
+import { createWorkerErrorInterceptor } from "./worker-rpc-errors.js";
+
+export interface WorkerServerOptions {
+  readonly host: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+  readonly service: Partial<ServiceImpl<typeof WorkerService>>;
+  /** Largest message accepted, in bytes. */
+  readonly readMaxBytes: number;
+  readonly onServerFault?: (error: unknown, procedure: string) => void;
+}
+
+/**
+ * The worker's internal API (miniodb.cluster.v1.WorkerService) over cleartext HTTP/2: query nodes
+ * connect with the Connect protocol over one multiplexed connection per worker.
+ */
+export class WorkerServer {
+  readonly #server: http2.Http2Server;
+  readonly #sessions = new Set<http2.ServerHttp2Session>();
+
+  private constructor(options: WorkerServerOptions) {
+    const handler = connectNodeAdapter({
+      readMaxBytes: options.readMaxBytes,
+      writeMaxBytes: options.readMaxBytes,
+      interceptors: [createWorkerErrorInterceptor(options.onServerFault)],
+      routes: (router) => router.service(WorkerService, options.service),
+    });
+    this.#server = http2.createServer(handler);
+    this.#server.on("session", (session) => {
+      this.#sessions.add(session);
+      session.once("close", () => this.#sessions.delete(session));
+    });
+  }
+
+  static async listen(options: WorkerServerOptions): Promise<WorkerServer> {
+    const server = new WorkerServer(options);
+    await new Promise<void>((resolve, reject) => {
+      server.#server.once("error", reject);
+      server.#server.listen(options.port, options.host, () => {
+        server.#server.off("error", reject);
+        resolve();
+      });
+    });
+    return server;
+  }
+
+  get address(): AddressInfo {
+    return this.#server.address() as AddressInfo;
+  }
+
+  /** Stops accepting, lets calls in progress finish for up to `graceMs`, then closes the rest. */
+  async close(graceMs = 10_000): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    for (const session of this.#sessions) session.close();
+    const timer = setTimeout(() => {
+      for (const session of this.#sessions) session.destroy();
+    }, graceMs);
+    timer.unref();
+    try {
+      await closed;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

@@ -1,0 +1,140 @@
+import type { ServiceImpl } from "@connectrpc/connect";
+import { MiniodbError, type ColumnType, type SerializedPayload } from "@miniodb/core";
+import type { WorkerService } from "@miniodb/proto/cluster";
+import { type RecordRow, type WriteBatchRequest } from "@miniodb/proto/cluster";
+import type { RecordInput } from "../ingest/record-preparer.js";
+import type { Worker } from "../worker.js";
+import { BufferCaptures } from "./buffer-captures.js";
+import type { TableLookup } from "./table-lookup.js";
+import type { WriteAdmission } from "./write-admission.js";
+
+export interface WorkerServiceDeps {
+  readonly nodeId: string;
+  readonly worker: Worker;
+  readonly tables: TableLookup;
+  readonly admission: WriteAdmission;
+  readonly captures?: BufferCaptures;
+  /** The shards this worker owns now, for GetStats. */
+  readonly ownedShards?: () => readonly number[];
+}
+
+/** The internal cluster API a worker serves to query nodes (miniodb.cluster.v1.WorkerService). */
+export function createWorkerService(deps: WorkerServiceDeps): Partial<ServiceImpl<typeof WorkerService>> {
+  const { nodeId, worker, tables, admission } = deps;
+  const captures = deps.captures ?? new BufferCaptures();
+  return {
+    async writeBatch(request) {
+      const entry = await tables.require(request.table);
+      const records = recordsOf(request);
+      const ids = request.rows.map((row) => row.id).filter((id) => id !== "");
+      const result = await admission.run(entry.name, ids, () =>
+        worker.write(entry, records, {
+          partial: request.partial,
+          ...(request.idempotencyKey === "" ? {} : { idempotencyKey: request.idempotencyKey }),
+          ...(request.sequenceFloor > 0n ? { sequenceFloor: request.sequenceFloor } : {}),
+        }),
+      );
+      return {
+        nodeId,
+        recordsWritten: BigInt(result.written),
+        firstSequence: result.firstSequence ?? 0n,
+        lastSequence: result.lastSequence ?? 0n,
+        errors: result.errors.map((error) => ({ ...error })),
+        ids: [...result.ids],
+      };
+    },
+
+    async captureBuffer(request) {
+      const parts = worker.bufferedRows(request.table);
+      const rowCount = parts.reduce((sum, part) => sum + part.length, 0);
+      return { captureId: captures.add(parts), rowCount: BigInt(rowCount) };
+    },
+
+    async *readCapture(request) {
+      for (const part of captures.take(request.captureId, Number(request.manifestVersion))) {
+        yield {
+          fileKeys: [...part.fileKeys],
+          rowsNdjson: Buffer.from(part.ndjson),
+          rowCount: BigInt(part.rowCount),
+        };
+      }
+    },
+
+    async reserveSequence(request) {
+      return { sequence: worker.nextSequence(request.floor) };
+    },
+
+    async tableStats(request) {
+      const stats = worker.tableStats(request.table);
+      return {
+        unflushedRows: BigInt(stats.unflushedRows),
+        bufferedBytes: BigInt(stats.bufferedBytes),
+        lastWriteMs: BigInt(stats.lastWriteMs ?? 0),
+        ...(stats.oldestUnflushedMs === undefined
+          ? {}
+          : { oldestUnflushedMs: BigInt(stats.oldestUnflushedMs) }),
+        ...(stats.unflushedTimeRange
+          ? {
+              minTimestampMicros: BigInt(stats.unflushedTimeRange.min),
+              maxTimestampMicros: BigInt(stats.unflushedTimeRange.max),
+            }
+          : {}),
+      };
+    },
+
+    async dropTable(request) {
+      tables.forget(request.table);
+      await worker.dropTable(request.table);
+      return {};
+    },
+
+    async flush(request) {
+      const names = request.tables.length > 0 ? request.tables : worker.bufferedTables();
+      const outcomes = await Promise.all(names.map((name) => worker.flush(name)));
+      return {
+        recordsFlushed: BigInt(outcomes.reduce((sum, outcome) => sum + outcome.rows, 0)),
+        filesWritten: outcomes.reduce((sum, outcome) => sum + outcome.files.length, 0),
+      };
+    },
+
+    async getStats() {
+      const bufferedRows: Record<string, bigint> = {};
+      const bufferedBytes: Record<string, bigint> = {};
+      for (const table of worker.bufferedTables()) {
+        const stats = worker.tableStats(table);
+        bufferedRows[table] = BigInt(stats.unflushedRows);
+        bufferedBytes[table] = BigInt(stats.bufferedBytes);
+      }
+      return {
+        nodeId,
+        bufferedRows,
+        bufferedBytes,
+        lastSequence: worker.lastSequence,
+        ownedShards: [...(deps.ownedShards?.() ?? [])],
+      };
+    },
+  };
+}
+
+function recordsOf(request: WriteBatchRequest): RecordInput[] {
+  if (request.records.length > 0) {
+    throw new MiniodbError(
+      "invalid_argument",
+      "WriteBatch takes records as rows (RecordRow), not DataRecord",
+    );
+  }
+  return request.rows.map(recordOf);
+}
+
+function recordOf(row: RecordRow): RecordInput {
+  const payload: SerializedPayload = {
+    json: row.payloadJson,
+    keys: row.keys,
+    types: row.types.map((type) => (type === "" ? undefined : (type as ColumnType))),
+  };
+  return {
+    id: row.id === "" ? undefined : row.id,
+    timestampMicros: row.timestampMicros === undefined ? undefined : Number(row.timestampMicros),
+    encodedPayload: { serialize: () => payload },
+  };
+}
