@@ -50,7 +50,10 @@ describe("client helpers against a real node", () => {
   after(() => node?.stop());
 
   it("manages tables: create, list by pattern, get, delete", async () => {
-    assert.equal((await client.createTable("people", { bufferSize: 500, retentionDays: 30 })).success, true);
+    assert.equal(
+      (await client.createTable("people", { bufferSize: 500, retentionDays: 3_650 })).success,
+      true,
+    );
     await client.createTable("people", {}, { ifNotExists: true });
     await assert.rejects(
       client.createTable("people"),
@@ -63,7 +66,7 @@ describe("client helpers against a real node", () => {
     );
     const people = await client.getTable("people");
     assert.equal(people.config?.bufferSize, 500);
-    assert.equal(people.config?.retentionDays, 30);
+    assert.equal(people.config?.retentionDays, 3_650);
     assert.equal((await client.deleteTable("places")).success, true);
     await client.deleteTable("places", { ifExists: true });
     await assert.rejects(

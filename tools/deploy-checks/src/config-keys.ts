@@ -5,12 +5,6 @@ import { ENV_PREFIX } from "@miniodb/query-node";
 export const REPO_ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 
 /**
- * Keys the cluster roles read (`node.role`, the `cluster` block), which the deployments set for
- * query and worker nodes. They are accepted here until docs/configuration.md lists them.
- */
-export const CLUSTER_ROLE_KEYS = ["node.role", "cluster.*"] as const;
-
-/**
  * The configuration keys documented in docs/configuration.md, as exact keys and `prefix.*`
  * patterns. A row like `metadata.redis.host, port, db` documents three siblings.
  */

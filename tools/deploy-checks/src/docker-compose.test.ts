@@ -4,7 +4,6 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { loadConfig } from "@miniodb/query-node";
 import {
-  CLUSTER_ROLE_KEYS,
   configKeyOfVariable,
   documentedConfigKeys,
   documentedVariables,
@@ -84,7 +83,7 @@ describe("deploy/docker/docker-compose.yml", () => {
   });
 
   it("sets on the nodes only configuration variables the node reads, and documented keys", () => {
-    const documented = [...documentedConfigKeys(), ...CLUSTER_ROLE_KEYS];
+    const documented = documentedConfigKeys();
     const variables = documentedVariables();
     for (const [name, service] of nodes) {
       const env = nodeEnvironment(project, service);
@@ -105,15 +104,11 @@ describe("deploy/docker/docker-compose.yml", () => {
 
   it("gives each node an environment the node accepts (Redis metadata, S3 with a backup pool)", () => {
     for (const [name, service] of nodes) {
-      const env = Object.fromEntries(
-        Object.entries(nodeEnvironment(project, service)).filter(([variable]) => {
-          const key = configKeyOfVariable(variable);
-          return key === undefined || !isKnownKey(key, CLUSTER_ROLE_KEYS);
-        }),
-      );
+      const env = nodeEnvironment(project, service);
       const config = loadConfig({
         env: { ...env, MINIODB_NODE__DATA_DIR: dataDir, MINIODB_SERVER__HOST: "0.0.0.0" },
       });
+      assert.equal(config.node.role, service.environment?.["MINIODB_NODE__ROLE"], name);
       assert.equal(config.metadata.backend, "redis", name);
       assert.equal(config.metadata.redis.host, "redis", name);
       assert.equal(config.metadata.redis.password, project.env["REDIS_PASSWORD"], name);

@@ -3,13 +3,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { loadConfig } from "@miniodb/query-node";
-import {
-  CLUSTER_ROLE_KEYS,
-  configKeyOfVariable,
-  documentedConfigKeys,
-  documentedVariables,
-  isKnownKey,
-} from "./config-keys.js";
+import { configKeyOfVariable, documentedConfigKeys, documentedVariables, isKnownKey } from "./config-keys.js";
 import { K8S_DIR, loadManifests, type K8sObject } from "./k8s-manifests.js";
 import { schemaProblems } from "./k8s-schema.js";
 import {
@@ -142,7 +136,7 @@ describe("deploy/k8s manifests", () => {
   });
 
   it("run the nodes unprivileged with an environment the node accepts, documented keys only", () => {
-    const documented = [...documentedConfigKeys(), ...CLUSTER_ROLE_KEYS];
+    const documented = documentedConfigKeys();
     const variables = [...documentedVariables(), "POD_NAME", "POD_IP"];
     assert.deepEqual(nodeWorkloads.map((workload) => workload.kind).sort(), ["Deployment", "StatefulSet"]);
     for (const workload of nodeWorkloads) {
@@ -157,12 +151,8 @@ describe("deploy/k8s manifests", () => {
           assert.ok(variables.includes(variable), `${name}: ${variable}=${value} is not read by the node`);
         else assert.ok(isKnownKey(key, documented), `${name}: ${variable} → ${key} is not documented`);
       }
-      const accepted = Object.fromEntries(
-        Object.entries(env).filter(
-          ([variable]) => !isKnownKey(configKeyOfVariable(variable) ?? "", CLUSTER_ROLE_KEYS),
-        ),
-      );
-      const config = loadConfig({ env: accepted });
+      const config = loadConfig({ env });
+      assert.equal(config.node.role, env["MINIODB_NODE__ROLE"], name);
       assert.equal(config.metadata.backend, "redis", name);
       assert.equal(config.storage.backend, "s3", name);
       assert.equal(config.storage.backup?.endpoint, "http://minio-backup:9000", name);
