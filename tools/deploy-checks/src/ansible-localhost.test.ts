@@ -15,9 +15,9 @@ const BUILT_BIN = join(REPO_ROOT, "packages/query-node/dist/bin/miniodb.js");
 const skip = ansibleTestSkip();
 
 /**
- * The single-node topology (Redis from the redis role, an all-in-one node from the miniodb_node
- * role) deployed on this machine into a temporary prefix without systemd, on local S3 servers as
- * the primary and backup pools.
+ * A cluster (Redis from the redis role, two worker nodes one at a time, then a query node)
+ * deployed on this machine into a temporary prefix without systemd, on local S3 servers as the
+ * primary and backup pools.
  */
 describe("Ansible rollout on localhost", { skip }, () => {
   const prefix = mkdtempSync(join(tmpdir(), "miniodb-ansible-"));
@@ -46,6 +46,7 @@ describe("Ansible rollout on localhost", { skip }, () => {
       miniodb_bin: BUILT_BIN,
       miniodb_node_binary: process.execPath,
       miniodb_bind_host: "127.0.0.1",
+      miniodb_advertise_host: "127.0.0.1",
       redis_install_package: false,
       redis_server_binary: execFileSync("sh", ["-c", "command -v redis-server"], { encoding: "utf8" }).trim(),
       redis_bind: "127.0.0.1",
@@ -62,10 +63,16 @@ describe("Ansible rollout on localhost", { skip }, () => {
         vars,
         children: {
           redis: { hosts: { "redis-1": {} } },
-          miniodb_standalone: {
+          miniodb_workers: {
             hosts: {
-              "node-1": {
-                miniodb_node_id: "node-1",
+              "worker-1": { miniodb_node_id: "worker-1", miniodb_cluster_port: await freePort() },
+              "worker-2": { miniodb_node_id: "worker-2", miniodb_cluster_port: await freePort() },
+            },
+          },
+          miniodb_query: {
+            hosts: {
+              "query-1": {
+                miniodb_node_id: "query-1",
                 miniodb_grpc_port: await freePort(),
                 miniodb_rest_port: restPort,
               },
@@ -79,7 +86,8 @@ describe("Ansible rollout on localhost", { skip }, () => {
   });
 
   after(async () => {
-    for (const script of [join(prefix, "run/miniodb/node-1-ctl.sh")]) {
+    for (const host of ["query-1", "worker-1", "worker-2"]) {
+      const script = join(prefix, `run/miniodb/${host}-ctl.sh`);
       if (existsSync(script)) execFileSync(script, ["stop"]);
     }
     // Redis saves on SIGTERM: wait for it to exit before its directory goes away.
@@ -92,11 +100,13 @@ describe("Ansible rollout on localhost", { skip }, () => {
     rmSync(prefix, { recursive: true, force: true });
   });
 
-  it("deploys Redis and a node that serves writes and queries on Redis and both S3 pools", async () => {
+  it("deploys Redis, two workers and a query node that serve writes and queries", async () => {
     assert.equal(first.code, 0, first.output);
     const recap = playRecap(first.output);
-    assert.equal(recap["node-1"]?.["failed"], 0, first.output);
-    assert.ok((recap["node-1"]?.["changed"] ?? 0) > 0);
+    for (const host of ["redis-1", "worker-1", "worker-2", "query-1"]) {
+      assert.equal(recap[host]?.["failed"], 0, first.output);
+      assert.ok((recap[host]?.["changed"] ?? 0) > 0, host);
+    }
     const rest = `http://127.0.0.1:${restPort}`;
     const health = (await (await fetch(`${rest}/v1/health`)).json()) as {
       status: string;

@@ -13,7 +13,8 @@ export function documentedConfigKeys(
 ): string[] {
   const keys: string[] = [];
   for (const line of markdown.split("\n")) {
-    const cell = /^\|\s*`([a-z_.*, ]+)`\s*\|/.exec(line)?.[1];
+    // `auth.api_keys[]` documents a list: the key is `auth.api_keys`.
+    const cell = /^\|\s*`([a-z_.*, [\]]+)`\s*\|/.exec(line)?.[1]?.replaceAll("[]", "");
     if (!cell || !cell.includes(".")) continue;
     const [first, ...siblings] = cell.split(",").map((part) => part.trim());
     keys.push(first!);

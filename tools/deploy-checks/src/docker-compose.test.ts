@@ -109,6 +109,11 @@ describe("deploy/docker/docker-compose.yml", () => {
         env: { ...env, MINIODB_NODE__DATA_DIR: dataDir, MINIODB_SERVER__HOST: "0.0.0.0" },
       });
       assert.equal(config.node.role, service.environment?.["MINIODB_NODE__ROLE"], name);
+      // Nodes listening beyond the loopback interface start only with auth configured.
+      assert.ok(
+        config.auth.jwt.secret && config.auth.api_keys.length > 0,
+        `${name} has a JWT secret and API keys`,
+      );
       assert.equal(config.metadata.backend, "redis", name);
       assert.equal(config.metadata.redis.host, "redis", name);
       assert.equal(config.metadata.redis.password, project.env["REDIS_PASSWORD"], name);

@@ -153,6 +153,11 @@ describe("deploy/k8s manifests", () => {
       }
       const config = loadConfig({ env });
       assert.equal(config.node.role, env["MINIODB_NODE__ROLE"], name);
+      // Nodes listening beyond the loopback interface start only with auth configured.
+      assert.ok(
+        config.auth.jwt.secret && config.auth.api_keys.length > 0,
+        `${name} has a JWT secret and API keys`,
+      );
       assert.equal(config.metadata.backend, "redis", name);
       assert.equal(config.storage.backend, "s3", name);
       assert.equal(config.storage.backup?.endpoint, "http://minio-backup:9000", name);
