@@ -12,9 +12,10 @@ import { WorkerClients } from "./cluster/worker-clients.js";
 import { dataLayout } from "./config/data-layout.js";
 import type { ResolvedConfig } from "./config/node-identity.js";
 import { tableDefaultsFromConfig } from "./config/table-defaults.js";
-import { createMetadataStore } from "./create-metadata-store.js";
-import { createObjectStore } from "./create-object-store.js";
 import { createQueryServices } from "./create-query-services.js";
+import { instrumentHandler } from "./observability/instrument-handler.js";
+import { createClientSpanInterceptor } from "./observability/tracing/rpc-span-interceptors.js";
+import { openNodeFoundation } from "./open-node-foundation.js";
 import { createRequestHandler } from "./server/create-request-handler.js";
 import { createHealthCheck } from "./services/health-check.js";
 import { TableService } from "./services/table-service.js";
@@ -38,21 +39,14 @@ export async function startQueryNode(config: ResolvedConfig, logger: Logger): Pr
   const cleanup: Array<() => Promise<void> | void> = [];
   const cluster = config.cluster;
   try {
-    const { store: metadata, kind: metadataKind } = await createMetadataStore(
-      config,
-      layout.metadataFile,
-      logger.child({ component: "metadata" }),
-    );
-    cleanup.unshift(() => metadata.close());
-    const { store: objects, kind: storageKind } = await createObjectStore(
-      config,
-      layout.objectsDirectory,
-      logger.child({ component: "storage" }),
-    );
-    cleanup.unshift(() => objects.close());
+    const foundation = await openNodeFoundation(config, logger, "query", layout, cleanup);
+    const { observability, tracer, objects } = foundation;
+    const { store: metadata, kind: metadataKind } = foundation.metadata;
+    const storageKind = foundation.storage.kind;
     const clients = new WorkerClients({
       timeoutMs: cluster.request_timeout_ms,
       maxMessageBytes: config.limits.max_request_bytes,
+      interceptors: tracer ? [createClientSpanInterceptor(tracer)] : [],
     });
     cleanup.unshift(() => clients.close());
     const membership = await ClusterMembership.start({
@@ -86,7 +80,7 @@ export async function startQueryNode(config: ResolvedConfig, logger: Logger): Pr
       autoCreate: config.tables.auto_create,
       defaultTable: config.tables.default_table,
     });
-    const reads = await createQueryServices({ config, layout, metadata, objects, data, tables });
+    const reads = await createQueryServices({ config, layout, metadata, objects, data, tables, tracer });
     cleanup.unshift(() => reads.close());
     const health = createHealthCheck({
       nodeId: config.node.id,
@@ -120,7 +114,11 @@ export async function startQueryNode(config: ResolvedConfig, logger: Logger): Pr
       logger,
     });
     cleanup.unshift(() => security.close());
-    const handler = createRequestHandler(services, logger.child({ component: "api" }), security);
+    const handler = instrumentHandler(
+      createRequestHandler(services, logger.child({ component: "api" }), security),
+      (context, ok) => observability.recordRequest(context, ok),
+      tracer,
+    );
     const servers = await listenOnBothPorts(config, handler, tls);
     cleanup.unshift(() => closeServers(servers, config.server.shutdown_grace_seconds * 1000));
     const ports = { grpc: servers[0].address.port, rest: servers.at(-1)!.address.port };

@@ -15,6 +15,8 @@ import {
 } from "@miniodb/executor";
 import { gatherQuerySources, type BufferSource, type TableRead } from "./query-sources.js";
 import { noteRequest } from "../observability/request-context.js";
+import { inSpan } from "../observability/tracing/in-span.js";
+import type { Tracer } from "@opentelemetry/api";
 
 export interface QueryServiceOptions {
   readonly metadata: MetadataStore;
@@ -25,6 +27,8 @@ export interface QueryServiceOptions {
   readonly scratchDirectory: string;
   /** Longest row line of buffered rows, in bytes. */
   readonly maxLineBytes: number;
+  /** Records `query.prepare` (files, unflushed rows, views) and `query.execute` (DuckDB) spans. */
+  readonly tracer?: Tracer | undefined;
 }
 
 /**
@@ -53,9 +57,10 @@ export class QueryService {
     tables: readonly TableRead[],
     work: (session: EngineSession) => Promise<T>,
   ): Promise<T> {
+    const { tracer } = this.#options;
     const query = await this.#open(tables);
     try {
-      return await work(query.session);
+      return await inSpan(tracer, "query.execute", tablesAttribute(tables), () => work(query.session));
     } finally {
       await query.close();
     }
@@ -66,7 +71,9 @@ export class QueryService {
    * session and files until the consumer finishes or stops early; memory stays at about one chunk.
    */
   async *stream(sql: string, signal?: AbortSignal): AsyncGenerator<ColumnBatch> {
-    const query = await this.#open(await this.#checkedTables(sql));
+    const tables = await this.#checkedTables(sql);
+    const query = await this.#open(tables);
+    const span = this.#options.tracer?.startSpan("query.execute", { attributes: tablesAttribute(tables) });
     // A client that goes away may leave this generator suspended at a yield for good (it is then
     // never resumed or returned): the abort stops DuckDB and releases the session and files.
     const onAbort = () => {
@@ -78,6 +85,7 @@ export class QueryService {
       if (signal?.aborted) return;
       yield* query.session.streamColumns(sql);
     } finally {
+      span?.end();
       signal?.removeEventListener("abort", onAbort);
       await query.close();
     }
@@ -88,8 +96,10 @@ export class QueryService {
    * undoes it all.
    */
   async #open(tables: readonly TableRead[]) {
-    const { engine, scratchDirectory } = this.#options;
-    const sources = await gatherQuerySources(this.#options, tables, join(scratchDirectory, randomUUID()));
+    const { engine, scratchDirectory, tracer } = this.#options;
+    const sources = await inSpan(tracer, "query.prepare", tablesAttribute(tables), () =>
+      gatherQuerySources(this.#options, tables, join(scratchDirectory, randomUUID())),
+    );
     let lease: SessionLease | undefined;
     let closed: Promise<void> | undefined;
     const close = () =>
@@ -128,6 +138,10 @@ export class QueryService {
     const byName = new Map<string, TableEntry>(entries.map((entry) => [entry.name, entry]));
     return tables.map((name) => ({ entry: byName.get(name)!, range: ranges.get(name.toLowerCase()) }));
   }
+}
+
+function tablesAttribute(tables: readonly TableRead[]) {
+  return { "miniodb.tables": tables.map((table) => table.entry.name) };
 }
 
 /** Creates the query's views in one round trip. */

@@ -1,6 +1,6 @@
 import http2 from "node:http2";
 import type { AddressInfo } from "node:net";
-import type { ServiceImpl } from "@connectrpc/connect";
+import type { Interceptor, ServiceImpl } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { WorkerService } from "@miniodb/proto/cluster";
 import { createWorkerErrorInterceptor } from "./worker-rpc-errors.js";
@@ -13,6 +13,8 @@ export interface WorkerServerOptions {
   /** Largest message accepted, in bytes. */
   readonly readMaxBytes: number;
   readonly onServerFault?: (error: unknown, procedure: string) => void;
+  /** Run around every call, outside the error translation (e.g. the span continuing the caller's trace). */
+  readonly interceptors?: readonly Interceptor[];
 }
 
 /**
@@ -27,7 +29,7 @@ export class WorkerServer {
     const handler = connectNodeAdapter({
       readMaxBytes: options.readMaxBytes,
       writeMaxBytes: options.readMaxBytes,
-      interceptors: [createWorkerErrorInterceptor(options.onServerFault)],
+      interceptors: [...(options.interceptors ?? []), createWorkerErrorInterceptor(options.onServerFault)],
       routes: (router) => router.service(WorkerService, options.service),
     });
     this.#server = http2.createServer(handler);
