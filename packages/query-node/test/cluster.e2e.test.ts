@@ -8,6 +8,7 @@ import { redisTestSkip, startRedisServer, type RedisServerProcess } from "@minio
 import { S3rverProcess } from "@miniodb/storage/testing";
 import { backendEnv } from "./support/backend-env.js";
 import { queryRows, referenceEngine, userRows, writeUsers, type UserRow } from "./support/query-fixtures.js";
+import { OtlpReceiver, type ReceivedSpan } from "./support/otlp-receiver.js";
 import { requestJson } from "./support/rest.js";
 import { spawnNode, type SpawnedNode } from "./support/spawn-node.js";
 
@@ -37,6 +38,7 @@ describe(
     const workers = new Map<string, SpawnedNode>();
     const scratch = realpathSync(mkdtempSync(join(tmpdir(), "miniodb-cluster-")));
     let query: SpawnedNode;
+    let traces: OtlpReceiver;
     const rest = () => `http://127.0.0.1:${query.ports.rest}`;
     const env = () => ({
       ...backendEnv({ primary, backup, redisPort: redis.port }),
@@ -44,6 +46,9 @@ describe(
       MINIODB_CLUSTER__HEARTBEAT_INTERVAL_MS: "200",
       MINIODB_CLUSTER__HEARTBEAT_TTL_MS: "3000",
       MINIODB_CLUSTER__MEMBERSHIP_POLL_MS: "200",
+      MINIODB_OBSERVABILITY__TRACING__EXPORTER: "otlp",
+      MINIODB_OBSERVABILITY__TRACING__OTLP__ENDPOINT: traces.url,
+      MINIODB_OBSERVABILITY__TRACING__EXPORT_INTERVAL_MS: "100",
     });
     const startWorker = async (id: string) => {
       // A restarted worker keeps its data directory (its WAL) and its id.
@@ -59,10 +64,11 @@ describe(
     const expected = async (sql: string) => await reference.query(sql);
 
     before(async () => {
-      [redis, primary, backup] = await Promise.all([
+      [redis, primary, backup, traces] = await Promise.all([
         startRedisServer(),
         S3rverProcess.start(),
         S3rverProcess.start(),
+        OtlpReceiver.start(),
       ]);
       await Promise.all([startWorker("w1"), startWorker("w2")]);
       query = await spawnNode(["--role", "query", "--node-id", "q1"], env());
@@ -70,7 +76,7 @@ describe(
     });
     after(async () => {
       await Promise.all(nodes.map((node) => node.stop("SIGKILL")));
-      await Promise.all([redis?.stop(), primary?.dispose(), backup?.dispose()]);
+      await Promise.all([redis?.stop(), primary?.dispose(), backup?.dispose(), traces?.stop()]);
       reference?.close();
       rmSync(scratch, { recursive: true, force: true });
     });
@@ -87,6 +93,50 @@ describe(
       for (const sql of SUITE) assert.deepEqual(await answers(sql), await expected(sql), sql);
       const files = dataFileNodes(primary);
       assert.ok(files.has("w1") && files.has("w2"), `both workers flushed files: ${[...files].join(", ")}`);
+    });
+
+    it("traces a write from the query node into the worker that takes it (W3C traceparent)", async () => {
+      const traceId = "0af7651916cd43dd8448eb211c80319c";
+      await requestJson(`${rest()}/v1/tables`, { body: { table_name: "traced" } });
+      const response = await fetch(`${rest()}/v1/data`, {
+        method: "POST",
+        headers: { "content-type": "application/json", traceparent: `00-${traceId}-b7ad6b7169203331-01` },
+        body: JSON.stringify({ table: "traced", data: { id: "traced-1", payload: { name: "t" } } }),
+      });
+      assert.equal(response.status, 200);
+      const inTrace = (name: string, node?: string) =>
+        traces.spans.find(
+          (span) =>
+            span.traceId === traceId && span.name === name && (node === undefined || span.node === node),
+        );
+      let request: ReceivedSpan | undefined;
+      let call: ReceivedSpan | undefined;
+      let served: ReceivedSpan | undefined;
+      let append: ReceivedSpan | undefined;
+      for (let attempt = 0; attempt < 150 && !append; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        request = inTrace("POST write", "q1");
+        call = inTrace("miniodb.cluster.v1.WorkerService/WriteBatch", "q1");
+        served = traces.spans.find(
+          (span) => span.traceId === traceId && span.node !== "q1" && span.parentSpanId === call?.spanId,
+        );
+        append = traces.spans.find(
+          (span) => span.name === "wal.append" && span.parentSpanId === served?.spanId,
+        );
+      }
+      assert.ok(
+        request && call && served && append,
+        JSON.stringify(traces.spans.filter((s) => s.traceId === traceId)),
+      );
+      assert.equal(request.attributes["miniodb.table"], "traced");
+      assert.equal(request.attributes["miniodb.rows"], 1);
+      assert.equal(call.parentSpanId, request.spanId);
+      assert.equal(call.attributes["miniodb.rows"], 1);
+      assert.equal(served.name, "miniodb.cluster.v1.WorkerService/WriteBatch");
+      assert.ok(["w1", "w2"].includes(served.node), served.node);
+      assert.equal(served.attributes["miniodb.table"], "traced");
+      assert.equal(append.node, served.node);
+      assert.equal(append.attributes["miniodb.rows"], 1);
     });
 
     it("pages with cursors and streams exactly the ordered result", async () => {
