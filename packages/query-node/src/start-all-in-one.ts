@@ -160,6 +160,9 @@ export async function startAllInOne(
         observability,
         address: () => `${config.server.host}:${ports.grpc}`,
         nodeListTimeoutMs: config.observability.probe_timeout_ms,
+        role: "all-in-one",
+        ownShards: () => config.cluster.shard_count,
+        heartbeatTtlMs: config.cluster.heartbeat_ttl_ms,
       }),
       lifecycle: lifecycle.api,
     };

@@ -6,7 +6,7 @@ import {
   createWorkerService,
   TableLookup,
   Worker,
-  WorkerServer,
+  createWorkerHandler,
   WriteAdmission,
   WriteAheadLog,
 } from "@miniodb/worker-node";
@@ -17,6 +17,8 @@ import { requireSharedBackends } from "./cluster/require-shared-backends.js";
 import { createWorkerOwnership } from "./cluster/worker-ownership.js";
 import { dataLayout } from "./config/data-layout.js";
 import type { ResolvedConfig } from "./config/node-identity.js";
+import { startWorkerOps } from "./observability/worker-ops.js";
+import { ProtocolServer } from "./server/protocol-server.js";
 import { createServerSpanInterceptor } from "./observability/tracing/rpc-span-interceptors.js";
 import { openNodeFoundation } from "./open-node-foundation.js";
 import { runAll } from "./start-all-in-one.js";
@@ -82,9 +84,18 @@ export async function startWorkerNode(config: ResolvedConfig, logger: Logger): P
     cleanup.unshift(() => membership.close());
     const admission = new WriteAdmission(createWorkerOwnership(config.node.id, membership));
     const captures = new BufferCaptures();
-    const server = await WorkerServer.listen({
-      host: config.server.host,
-      port: cluster.port,
+    let address = "";
+    const ops = await startWorkerOps({
+      config,
+      foundation,
+      worker,
+      wal,
+      membership,
+      address: () => address,
+      logger: logger.child({ component: "ops" }),
+    });
+    // One port: the internal API (HTTP/2) for query nodes, /metrics and health for everyone.
+    const handler = createWorkerHandler({
       readMaxBytes: config.limits.max_request_bytes,
       service: createWorkerService({
         nodeId: config.node.id,
@@ -96,10 +107,12 @@ export async function startWorkerNode(config: ResolvedConfig, logger: Logger): P
       }),
       onServerFault: (error, procedure) => logger.error({ err: error, procedure }, "cluster call failed"),
       interceptors: tracer ? [createServerSpanInterceptor(tracer)] : [],
+      fallback: ops,
     });
+    const server = await ProtocolServer.listen({ host: config.server.host, port: cluster.port, handler });
     cleanup.unshift(() => server.close(config.server.shutdown_grace_seconds * 1000));
     const port = server.address.port;
-    const address = cluster.advertise_address ?? `${config.server.host}:${port}`;
+    address = cluster.advertise_address ?? `${config.server.host}:${port}`;
     const heartbeat = await NodeHeartbeat.start({
       metadata,
       id: config.node.id,

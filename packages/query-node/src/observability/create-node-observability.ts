@@ -40,19 +40,19 @@ export function createNodeObservability(
 
 /**
  * What the health check probes: the metadata store, each object store pool (as a group: with a
- * backup pool, one pool down is degraded, both down unhealthy) and DuckDB (a parse on its own
- * connection, so busy query slots do not make a node look dead).
+ * backup pool, one pool down is degraded, both down unhealthy) and DuckDB where the node has one
+ * (a parse on its own connection, so busy query slots do not make a node look dead).
  */
 export function nodeHealthProbes(
   metadata: MetadataStore,
   pools: readonly StoragePoolSource[],
-  engine: DuckDbEngine,
+  engine?: DuckDbEngine,
 ): Record<string, ComponentProbe> {
   const probes: Record<string, ComponentProbe> = {
     metadata: { probe: () => metadata.ping(), critical: true },
   };
   for (const pool of pools)
     probes[`storage.${pool.name}`] = { probe: () => pool.probe(), critical: true, group: "storage" };
-  probes["duckdb"] = { probe: async () => void (await engine.parse("SELECT 1")), critical: true };
+  if (engine) probes["duckdb"] = { probe: async () => void (await engine.parse("SELECT 1")), critical: true };
   return probes;
 }

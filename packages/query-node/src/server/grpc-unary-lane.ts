@@ -17,7 +17,7 @@ import {
   type UnaryResponse,
 } from "@connectrpc/connect";
 import { grpcStatusOk, parseTimeout, setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
-import { noteRequest } from "../observability/request-context.js";
+import { currentRequest } from "../observability/request-context.js";
 import { GrpcLaneContext } from "./grpc-lane-context.js";
 import type { NodeHandlerFn } from "./protocol-server.js";
 
@@ -115,7 +115,8 @@ export class GrpcUnaryLane {
     try {
       if (timeout.error) throw timeout.error;
       const body = await readBody(request, this.#readMaxBytes);
-      noteRequest({ bytes: body.length });
+      const served = currentRequest();
+      if (served) served.bytes += body.length;
       const input = parseMessage(spec, unwrapEnvelope(body));
       const output = await untilAborted(this.#invoke(spec, context, input), context);
       context.finish();
