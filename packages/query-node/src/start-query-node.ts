@@ -13,6 +13,7 @@ import { dataLayout } from "./config/data-layout.js";
 import type { ResolvedConfig } from "./config/node-identity.js";
 import { tableDefaultsFromConfig } from "./config/table-defaults.js";
 import { createQueryServices } from "./create-query-services.js";
+import { createRequestIdForwarder } from "./cluster/request-id-interceptors.js";
 import { WorkerStats } from "./cluster/worker-stats.js";
 import { nodeHealthProbes } from "./observability/create-node-observability.js";
 import { instrumentHandler } from "./observability/instrument-handler.js";
@@ -50,7 +51,7 @@ export async function startQueryNode(config: ResolvedConfig, logger: Logger): Pr
     const clients = new WorkerClients({
       timeoutMs: cluster.request_timeout_ms,
       maxMessageBytes: config.limits.max_request_bytes,
-      interceptors: tracer ? [createClientSpanInterceptor(tracer)] : [],
+      interceptors: [createRequestIdForwarder(), ...(tracer ? [createClientSpanInterceptor(tracer)] : [])],
     });
     cleanup.unshift(() => clients.close());
     const membership = await ClusterMembership.start({

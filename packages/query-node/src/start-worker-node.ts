@@ -12,6 +12,7 @@ import {
 } from "@miniodb/worker-node";
 import { ClusterMembership } from "./cluster/cluster-membership.js";
 import { drainWorker } from "./cluster/drain-worker.js";
+import { createRequestIdReceiver } from "./cluster/request-id-interceptors.js";
 import { NodeHeartbeat } from "./cluster/node-heartbeat.js";
 import { requireSharedBackends } from "./cluster/require-shared-backends.js";
 import { createWorkerOwnership } from "./cluster/worker-ownership.js";
@@ -106,7 +107,7 @@ export async function startWorkerNode(config: ResolvedConfig, logger: Logger): P
         ownedShards: () => membership.ring.shardsOf(config.node.id),
       }),
       onServerFault: (error, procedure) => logger.error({ err: error, procedure }, "cluster call failed"),
-      interceptors: tracer ? [createServerSpanInterceptor(tracer)] : [],
+      interceptors: [createRequestIdReceiver(), ...(tracer ? [createServerSpanInterceptor(tracer)] : [])],
       fallback: ops,
     });
     const server = await ProtocolServer.listen({ host: config.server.host, port: cluster.port, handler });
