@@ -5,10 +5,10 @@ import {
   checkReadOnlyQuery,
   queryScanRanges,
   tableViewStatement,
+  ParseTreeCache,
   type DuckDbEngine,
   type EngineSession,
   type ObjectFileCache,
-  dropTableViewStatement,
   type ColumnBatch,
   type SessionLease,
   type TableViewSource,
@@ -38,9 +38,11 @@ export interface QueryServiceOptions {
  */
 export class QueryService {
   readonly #options: QueryServiceOptions;
+  readonly #trees: ParseTreeCache;
 
   constructor(options: QueryServiceOptions) {
     this.#options = options;
+    this.#trees = new ParseTreeCache((sql) => options.engine.parse(sql));
   }
 
   /**
@@ -104,10 +106,7 @@ export class QueryService {
     let closed: Promise<void> | undefined;
     const close = () =>
       (closed ??= (async () => {
-        if (lease) {
-          await dropViews(lease.session, sources.views);
-          lease.release();
-        }
+        lease?.release();
         await sources.close();
       })());
     try {
@@ -127,8 +126,8 @@ export class QueryService {
 
   /** The tables `sql` reads, each with the range its WHERE clauses allow (for file pruning). */
   async #checkedTables(sql: string): Promise<TableRead[]> {
-    const { engine, metadata } = this.#options;
-    const [tree, entries] = await Promise.all([engine.parse(sql), metadata.listTables()]);
+    const { metadata } = this.#options;
+    const [tree, entries] = await Promise.all([this.#trees.parse(sql), metadata.listTables()]);
     const { tables } = checkReadOnlyQuery(
       tree,
       entries.map((entry) => entry.name),
@@ -144,18 +143,22 @@ function tablesAttribute(tables: readonly TableRead[]) {
   return { "miniodb.tables": tables.map((table) => table.entry.name) };
 }
 
-/** Creates the query's views in one round trip. */
-async function createViews(session: EngineSession, views: readonly TableViewSource[]): Promise<void> {
-  if (views.length > 0) await session.run(views.map(tableViewStatement).join(";\n"));
-}
-
 /**
- * Drops the query's views before the connection goes back to the pool (the guard already stops
- * queries from naming anything but their own tables; this keeps a pooled connection clean).
+ * Creates the query's views in one round trip, except those whose statement is unchanged since
+ * the connection last created them (the same files, columns and no per-query files): a view
+ * stays on its connection after the query. That is safe because the SQL guard only admits
+ * queries over existing tables, and every query first (re)creates the views of all the tables
+ * it reads; a view a query does not name is never used.
  */
-async function dropViews(session: EngineSession, views: readonly TableViewSource[]): Promise<void> {
-  if (views.length === 0) return;
-  await session
-    .run(views.map((view) => dropTableViewStatement(view.name)).join(";\n"))
-    .catch(() => undefined);
+async function createViews(session: EngineSession, views: readonly TableViewSource[]): Promise<void> {
+  const changed = new Map<string, string>();
+  for (const view of views) {
+    const statement = tableViewStatement(view);
+    const name = view.name.toLowerCase();
+    if (session.views.get(name) !== statement) changed.set(name, statement);
+  }
+  if (changed.size === 0) return;
+  for (const name of changed.keys()) session.views.delete(name);
+  await session.run([...changed.values()].join(";\n"));
+  for (const [name, statement] of changed) session.views.set(name, statement);
 }
