@@ -13,7 +13,8 @@ export function createImportProgress(
   stream: NodeJS.WriteStream | undefined,
   total: number | undefined,
 ): ImportProgress {
-  if (!stream?.isTTY || total === undefined || total === 0) return { update: () => undefined, stop: () => undefined };
+  if (!stream?.isTTY || total === undefined || total === 0)
+    return { update: () => undefined, stop: () => undefined };
   const bar = new SingleBar(
     {
       stream,
