@@ -11,7 +11,17 @@ import { packWorkspaces, type PackedPackage } from "./pack-workspaces.js";
 import { packedPackageProblems, type PackageManifest } from "./packed-package-problems.js";
 
 const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
-const PUBLISHED = ["core", "proto", "metadata", "storage", "executor", "worker-node", "query-node", "client"];
+const PUBLISHED = [
+  "core",
+  "proto",
+  "metadata",
+  "storage",
+  "executor",
+  "worker-node",
+  "query-node",
+  "client",
+  "cli",
+];
 
 function manifestOf(dir: string): PackageManifest {
   return JSON.parse(readFileSync(join(ROOT, "packages", dir, "package.json"), "utf8")) as PackageManifest;
