@@ -20,13 +20,23 @@ export interface NodeProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `miniodb serve` (all-in-one) on free loopback ports with a fresh data directory. */
-export async function spawnNode(env: Record<string, string> = {}): Promise<NodeProcess> {
+/**
+ * Starts `miniodb serve <args>` (all-in-one) on free loopback ports with a fresh data directory;
+ * `server` is its gRPC address, https:// when it serves TLS.
+ */
+export async function spawnNode(
+  env: Record<string, string> = {},
+  args: readonly string[] = [],
+): Promise<NodeProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), "miniodb-cli-node-"));
-  const child = spawn(process.execPath, [...NODE_ARGS, "serve", "--grpc-port", "0", "--rest-port", "0"], {
-    env: { ...process.env, MINIODB_NODE__DATA_DIR: dataDir, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    [...NODE_ARGS, "serve", "--grpc-port", "0", "--rest-port", "0", ...args],
+    {
+      env: { ...process.env, MINIODB_NODE__DATA_DIR: dataDir, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let stderr = "";
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
@@ -37,14 +47,15 @@ export async function spawnNode(env: Record<string, string> = {}): Promise<NodeP
   };
   const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
   try {
-    const port = await new Promise<number>((resolve, reject) => {
+    const listening = await new Promise<{ port: number; tls: boolean }>((resolve, reject) => {
       createInterface({ input: child.stdout }).on("line", (line) => {
-        const entry = JSON.parse(line) as { msg?: string; ports?: { grpc: number } };
-        if (entry.msg === "listening" && entry.ports) resolve(entry.ports.grpc);
+        const entry = JSON.parse(line) as { msg?: string; ports?: { grpc: number }; tls?: boolean };
+        if (entry.msg === "listening" && entry.ports)
+          resolve({ port: entry.ports.grpc, tls: Boolean(entry.tls) });
       });
       void exited.then(() => reject(new Error(`node exited before listening: ${stderr}`)));
     });
-    return { server: `http://127.0.0.1:${port}`, stop };
+    return { server: `${listening.tls ? "https" : "http"}://127.0.0.1:${listening.port}`, stop };
   } catch (error) {
     await stop();
     throw error;
