@@ -1,5 +1,5 @@
 // Lint for every package. The module-boundary rule enforces the dependency direction of the
-// design: binaries (worker/gateway) → adapters (metadata, storage, executor) → core → proto.
+// design: binaries (cli → gateway → worker) → adapters (metadata, storage, executor) → core → proto.
 // Adapters never import each other, and core imports nothing that does I/O.
 import nx from "@nx/eslint-plugin";
 import prettier from "eslint-config-prettier";
@@ -73,6 +73,11 @@ export default tseslint.config(
               onlyDependOnLibsWithTags: ["type:worker", "type:adapter", "type:core", "type:proto"],
             },
             { sourceTag: "type:client", onlyDependOnLibsWithTags: ["type:core", "type:proto"] },
+            // The `miniodb` command: the node's own commands (gateway) plus data commands over the client.
+            {
+              sourceTag: "type:cli",
+              onlyDependOnLibsWithTags: ["type:gateway", "type:client", "type:core", "type:proto"],
+            },
             { sourceTag: "type:tool", onlyDependOnLibsWithTags: ["*"] },
           ],
         },

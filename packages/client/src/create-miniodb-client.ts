@@ -39,6 +39,8 @@ export interface MiniodbClientOptions {
   readonly refreshMarginSeconds?: number;
   /** Per-call timeout in milliseconds; none by default. */
   readonly timeoutMs?: number;
+  /** PEM certificate(s) to trust for an `https://` server, e.g. a private CA; default: the system's. */
+  readonly caCertificate?: string | Buffer;
   /** Extra interceptors, run after the token interceptor. */
   readonly interceptors?: readonly Interceptor[];
 }
@@ -127,7 +129,8 @@ function staticTokenProvider(token: MiniodbClientOptions["token"]): TokenProvide
 }
 
 function createTransport(options: MiniodbClientOptions, interceptors: Interceptor[]): Transport {
-  const common = { baseUrl: options.baseUrl, interceptors, defaultTimeoutMs: options.timeoutMs };
+  const nodeOptions = options.caCertificate === undefined ? undefined : { ca: options.caCertificate };
+  const common = { baseUrl: options.baseUrl, interceptors, defaultTimeoutMs: options.timeoutMs, nodeOptions };
   switch (options.protocol ?? "grpc") {
     case "grpc":
       return createGrpcTransport(common);

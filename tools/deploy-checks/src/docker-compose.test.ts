@@ -174,7 +174,7 @@ describe("deploy/docker/Dockerfile", () => {
     ) as {
       bin: Record<string, string>;
     };
-    const bin = manifest.bin["miniodb"]!.replace(/^\.\//, "");
+    const bin = manifest.bin["miniodb-node"]!.replace(/^\.\//, "");
     assert.equal(
       lastInstruction(runtime, "ENTRYPOINT"),
       `["node", "/app/node_modules/@miniodb/query-node/${bin}"]`,

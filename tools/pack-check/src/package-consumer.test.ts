@@ -9,9 +9,20 @@ import { startBuiltNode, type BuiltNode } from "./built-node.js";
 import { ConsumerProject } from "./consumer-project.js";
 import { packWorkspaces, type PackedPackage } from "./pack-workspaces.js";
 import { packedPackageProblems, type PackageManifest } from "./packed-package-problems.js";
+import { sourceMapProblems, type SourceMap } from "./source-map-problems.js";
 
 const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
-const PUBLISHED = ["core", "proto", "metadata", "storage", "executor", "worker-node", "query-node", "client"];
+const PUBLISHED = [
+  "core",
+  "proto",
+  "metadata",
+  "storage",
+  "executor",
+  "worker-node",
+  "query-node",
+  "client",
+  "cli",
+];
 
 function manifestOf(dir: string): PackageManifest {
   return JSON.parse(readFileSync(join(ROOT, "packages", dir, "package.json"), "utf8")) as PackageManifest;
@@ -35,11 +46,18 @@ describe("published packages", () => {
     rmSync(packDir, { recursive: true, force: true });
   });
 
-  it("packs every package with its metadata, exports, types and README, and nothing else", () => {
+  it("packs every package with its metadata, exports, types, README and self-contained source maps, and nothing else", () => {
     assert.deepEqual(packed.map((p) => p.name).sort(), [...versions.keys()].sort());
     for (const [dir, manifest] of manifests) {
       const pack = packed.find((p) => p.name === manifest.name)!;
       assert.deepEqual(packedPackageProblems(manifest, pack.files, versions), [], `packages/${dir}`);
+      const readMap = (file: string) =>
+        JSON.parse(readFileSync(join(ROOT, "packages", dir, file), "utf8")) as SourceMap;
+      assert.deepEqual(sourceMapProblems(pack.files, readMap), [], `packages/${dir}: source maps`);
+      assert.ok(
+        pack.files.some((file) => file.endsWith(".js.map")),
+        `packages/${dir} ships source maps (control)`,
+      );
     }
   });
 

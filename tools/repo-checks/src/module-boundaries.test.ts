@@ -76,6 +76,26 @@ describe("module boundaries (npm run lint)", () => {
     );
   });
 
+  it("lets the cli import the client and query-node's commands, but not query-node import the client", async () => {
+    assert.deepEqual(
+      await lintAs(
+        "cli",
+        'import { createMiniodbClient } from "@miniodb/client";\nimport { addNodeCommands } from "@miniodb/query-node/commands";\nexport const c = [createMiniodbClient, addNodeCommands];\n',
+      ),
+      [],
+    );
+    const gatewayToClient = await lintAs(
+      "query-node",
+      'import { createMiniodbClient } from "@miniodb/client";\nexport const c = createMiniodbClient;\n',
+    );
+    // The rule names the tag constraint, or the cycle the import would close (the client's tests
+    // depend on query-node): either way lint fails.
+    assert.ok(
+      gatewayToClient.some((error) => error.startsWith("@nx/enforce-module-boundaries")),
+      gatewayToClient.join("; "),
+    );
+  });
+
   it("fails console output in library code", async () => {
     const errors = await lintAs("storage", 'console.log("debug");\n');
     assert.ok(

@@ -32,7 +32,8 @@ export function addAdminCommands(program: Command): void {
     .action((flags: ConnectionFlags & { days: string }) =>
       call(flags, "GET", `/v1/metadata/backups?days=${encodeURIComponent(flags.days)}`),
     );
-  command("restore-metadata", "restore metadata from a backup")
+  command("restore-metadata", "restore metadata from a backup (alias: restore)")
+    .alias("restore")
     .option("--file <backup_file>", "the backup to restore")
     .option("--latest", "restore the latest backup")
     .option("--dry-run", "report what would change, change nothing")
