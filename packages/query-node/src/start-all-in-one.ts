@@ -143,7 +143,7 @@ export async function startAllInOne(config: ResolvedConfig, logger: Logger): Pro
         mode: "all-in-one",
         version: VERSION,
         probeTimeoutMs: config.observability.probe_timeout_ms,
-        probes: nodeHealthProbes(metadata, pools, reads.engine),
+        probes: nodeHealthProbes(metadata, pools, reads.engine, worker),
       }),
     );
     const health = () => observability.checkHealth();
