@@ -5,16 +5,18 @@ import {
   checkReadOnlyQuery,
   queryScanRanges,
   tableViewStatement,
+  ParseTreeCache,
   type DuckDbEngine,
   type EngineSession,
   type ObjectFileCache,
-  dropTableViewStatement,
   type ColumnBatch,
   type SessionLease,
   type TableViewSource,
 } from "@miniodb/executor";
 import { gatherQuerySources, type BufferSource, type TableRead } from "./query-sources.js";
 import { noteRequest } from "../observability/request-context.js";
+import { inSpan } from "../observability/tracing/in-span.js";
+import type { Tracer } from "@opentelemetry/api";
 
 export interface QueryServiceOptions {
   readonly metadata: MetadataStore;
@@ -25,6 +27,8 @@ export interface QueryServiceOptions {
   readonly scratchDirectory: string;
   /** Longest row line of buffered rows, in bytes. */
   readonly maxLineBytes: number;
+  /** Records `query.prepare` (files, unflushed rows, views) and `query.execute` (DuckDB) spans. */
+  readonly tracer?: Tracer | undefined;
 }
 
 /**
@@ -34,9 +38,11 @@ export interface QueryServiceOptions {
  */
 export class QueryService {
   readonly #options: QueryServiceOptions;
+  readonly #trees: ParseTreeCache;
 
   constructor(options: QueryServiceOptions) {
     this.#options = options;
+    this.#trees = new ParseTreeCache((sql) => options.engine.parse(sql));
   }
 
   /**
@@ -53,9 +59,10 @@ export class QueryService {
     tables: readonly TableRead[],
     work: (session: EngineSession) => Promise<T>,
   ): Promise<T> {
+    const { tracer } = this.#options;
     const query = await this.#open(tables);
     try {
-      return await work(query.session);
+      return await inSpan(tracer, "query.execute", tablesAttribute(tables), () => work(query.session));
     } finally {
       await query.close();
     }
@@ -66,7 +73,9 @@ export class QueryService {
    * session and files until the consumer finishes or stops early; memory stays at about one chunk.
    */
   async *stream(sql: string, signal?: AbortSignal): AsyncGenerator<ColumnBatch> {
-    const query = await this.#open(await this.#checkedTables(sql));
+    const tables = await this.#checkedTables(sql);
+    const query = await this.#open(tables);
+    const span = this.#options.tracer?.startSpan("query.execute", { attributes: tablesAttribute(tables) });
     // A client that goes away may leave this generator suspended at a yield for good (it is then
     // never resumed or returned): the abort stops DuckDB and releases the session and files.
     const onAbort = () => {
@@ -78,6 +87,7 @@ export class QueryService {
       if (signal?.aborted) return;
       yield* query.session.streamColumns(sql);
     } finally {
+      span?.end();
       signal?.removeEventListener("abort", onAbort);
       await query.close();
     }
@@ -88,16 +98,15 @@ export class QueryService {
    * undoes it all.
    */
   async #open(tables: readonly TableRead[]) {
-    const { engine, scratchDirectory } = this.#options;
-    const sources = await gatherQuerySources(this.#options, tables, join(scratchDirectory, randomUUID()));
+    const { engine, scratchDirectory, tracer } = this.#options;
+    const sources = await inSpan(tracer, "query.prepare", tablesAttribute(tables), () =>
+      gatherQuerySources(this.#options, tables, join(scratchDirectory, randomUUID())),
+    );
     let lease: SessionLease | undefined;
     let closed: Promise<void> | undefined;
     const close = () =>
       (closed ??= (async () => {
-        if (lease) {
-          await dropViews(lease.session, sources.views);
-          lease.release();
-        }
+        lease?.release();
         await sources.close();
       })());
     try {
@@ -117,8 +126,8 @@ export class QueryService {
 
   /** The tables `sql` reads, each with the range its WHERE clauses allow (for file pruning). */
   async #checkedTables(sql: string): Promise<TableRead[]> {
-    const { engine, metadata } = this.#options;
-    const [tree, entries] = await Promise.all([engine.parse(sql), metadata.listTables()]);
+    const { metadata } = this.#options;
+    const [tree, entries] = await Promise.all([this.#trees.parse(sql), metadata.listTables()]);
     const { tables } = checkReadOnlyQuery(
       tree,
       entries.map((entry) => entry.name),
@@ -130,18 +139,26 @@ export class QueryService {
   }
 }
 
-/** Creates the query's views in one round trip. */
-async function createViews(session: EngineSession, views: readonly TableViewSource[]): Promise<void> {
-  if (views.length > 0) await session.run(views.map(tableViewStatement).join(";\n"));
+function tablesAttribute(tables: readonly TableRead[]) {
+  return { "miniodb.tables": tables.map((table) => table.entry.name) };
 }
 
 /**
- * Drops the query's views before the connection goes back to the pool (the guard already stops
- * queries from naming anything but their own tables; this keeps a pooled connection clean).
+ * Creates the query's views in one round trip, except those whose statement is unchanged since
+ * the connection last created them (the same files, columns and no per-query files): a view
+ * stays on its connection after the query. That is safe because the SQL guard only admits
+ * queries over existing tables, and every query first (re)creates the views of all the tables
+ * it reads; a view a query does not name is never used.
  */
-async function dropViews(session: EngineSession, views: readonly TableViewSource[]): Promise<void> {
-  if (views.length === 0) return;
-  await session
-    .run(views.map((view) => dropTableViewStatement(view.name)).join(";\n"))
-    .catch(() => undefined);
+async function createViews(session: EngineSession, views: readonly TableViewSource[]): Promise<void> {
+  const changed = new Map<string, string>();
+  for (const view of views) {
+    const statement = tableViewStatement(view);
+    const name = view.name.toLowerCase();
+    if (session.views.get(name) !== statement) changed.set(name, statement);
+  }
+  if (changed.size === 0) return;
+  for (const name of changed.keys()) session.views.delete(name);
+  await session.run([...changed.values()].join(";\n"));
+  for (const [name, statement] of changed) session.views.set(name, statement);
 }
