@@ -36,4 +36,4 @@ export type {
 export { ParquetFileWriter } from "./parquet-file-writer.js";
 export { quoteIdentifier as quoteSqlIdentifier, quoteLiteral as quoteSqlLiteral } from "./sql-quote.js";
 export type { ParquetRow } from "./read-parquet-rows.js";
-export { readParquetRows } from "./read-parquet-rows.js";
+export { readParquetBatches, readParquetRows } from "./read-parquet-rows.js";

@@ -36,3 +36,33 @@ export async function readParquetRows(path: string): Promise<ParquetRow[]> {
     instance.closeSync();
   }
 }
+
+/**
+ * Reads a Parquet file, in file order, in batches of about `batchRows` rows (whole DuckDB chunks,
+ * so a batch can be up to one chunk larger), converted like readParquetRows: memory stays at
+ * about one batch.
+ */
+export async function* readParquetBatches(path: string, batchRows: number): AsyncGenerator<ParquetRow[]> {
+  const instance = await DuckDBInstance.create(":memory:");
+  try {
+    const connection = await instance.connect();
+    try {
+      const result = await connection.stream(`SELECT * FROM read_parquet(${quoteLiteral(path)})`);
+      let batch: ParquetRow[] = [];
+      for await (const rows of result.yieldConvertedRowObjects(converter)) {
+        batch.push(...rows);
+        if (batch.length >= batchRows) {
+          yield batch;
+          batch = [];
+        }
+      }
+      if (batch.length > 0) yield batch;
+    } finally {
+      connection.closeSync();
+    }
+  } catch (error) {
+    throw fromDuckDbError(error);
+  } finally {
+    instance.closeSync();
+  }
+}

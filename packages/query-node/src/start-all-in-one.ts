@@ -141,7 +141,7 @@ export async function startAllInOne(
         mode: "all-in-one",
         version: VERSION,
         probeTimeoutMs: config.observability.probe_timeout_ms,
-        probes: nodeHealthProbes(metadata, pools, reads.engine),
+        probes: nodeHealthProbes(metadata, pools, reads.engine, worker),
       }),
     );
     const health = () => observability.checkHealth();
@@ -213,11 +213,13 @@ export async function listenOnBothPorts(
   handler: ReturnType<typeof createRequestHandler>,
   tls?: TlsFiles,
 ) {
-  const { host, grpc_port, rest_port } = config.server;
-  const grpc = await ProtocolServer.listen({ host, port: grpc_port, handler, tls });
+  const { host, grpc_port, rest_port, keep_alive_timeout_seconds } = config.server;
+  const keepAliveTimeoutMs = keep_alive_timeout_seconds * 1000;
+  const grpc = await ProtocolServer.listen({ host, port: grpc_port, handler, tls, keepAliveTimeoutMs });
   if (rest_port === grpc_port && rest_port !== 0) return [grpc] as const;
   try {
-    return [grpc, await ProtocolServer.listen({ host, port: rest_port, handler, tls })] as const;
+    const rest = await ProtocolServer.listen({ host, port: rest_port, handler, tls, keepAliveTimeoutMs });
+    return [grpc, rest] as const;
   } catch (error) {
     await grpc.close(0);
     throw error;

@@ -286,5 +286,63 @@ describe(
         await store.close();
       }
     });
+
+    it("keeps rows acknowledged before Redis loses every key, across a restart, and flushes them into the restored table", async () => {
+      const health = async () =>
+        (
+          await requestJson<{
+            status: string;
+            components: Record<string, { status: string; detail: string }>;
+          }>(`${rest()}/v1/health`)
+        ).body;
+      const stats = async () =>
+        (
+          await requestJson<{ table_info: { stats: { file_count: number; record_count: number } } }>(
+            `${rest()}/v1/tables/events`,
+          )
+        ).body.table_info.stats;
+      const waitFor = async (what: string, done: () => Promise<boolean>) => {
+        for (let attempt = 0; !(await done()); attempt++) {
+          assert.ok(attempt < 300, `timed out waiting for ${what}`);
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      };
+      const created = await requestJson(`${rest()}/v1/tables`, {
+        body: { table_name: "events", config: { buffer_size: 100_000, flush_interval_seconds: 3 } },
+      });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      await writeUsers(rest(), "events", userRows(200));
+      await waitFor("the first rows to be flushed", async () => (await stats()).file_count > 0);
+      const taken = await requestJson(`${rest()}/v1/metadata/backup`, { body: { force: true } });
+      assert.equal(taken.status, 200, JSON.stringify(taken.body));
+      // Acknowledged after the backup and still buffered (3 s flush interval) when Redis is wiped.
+      await writeUsers(rest(), "events", userRows(300, 5_000));
+      const extra = await requestJson(`${rest()}/v1/data/batch`, {
+        body: { table: "events", records: [{ id: "late", payload: { added: "a column the backup lacks" } }] },
+      });
+      assert.equal(extra.status, 200, JSON.stringify(extra.body));
+      const flushed = spawnSync("redis-cli", ["-p", String(redis.port), "FLUSHALL"], { encoding: "utf8" });
+      assert.equal(flushed.stdout.trim(), "OK");
+      // The worker's flush finds the table missing: it keeps the rows and reports them.
+      await waitFor("the parked rows to show in the health", async () => {
+        const body = await health();
+        return body.status === "degraded" && body.components["buffers"]?.status === "down";
+      });
+      assert.match((await health()).components["buffers"]!.detail, /events \(301 rows\)/);
+      // Across a restart too: the WAL still holds them.
+      assert.equal(await node.stop(), 0);
+      await start();
+      // Replay parks whatever the WAL still holds (also rows the backup's manifest already lists).
+      assert.match((await health()).components["buffers"]!.detail, /events \(\d+ rows\)/);
+      const restored = await restore({ from_latest: true, validate: true });
+      assert.equal(restored.status, 200, JSON.stringify(restored.body));
+      assert.equal(restored.body.success, true, JSON.stringify(restored.body));
+      await waitFor("the parked rows to be flushed", async () => (await stats()).record_count === 501);
+      assert.equal(await count("events"), 501);
+      assert.deepEqual((await queryRows(rest(), "SELECT added FROM events WHERE id = 'late'")).rows, [
+        { added: "a column the backup lacks" },
+      ]);
+      assert.equal((await health()).components["buffers"]!.status, "ok");
+    });
   },
 );

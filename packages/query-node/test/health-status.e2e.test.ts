@@ -71,6 +71,7 @@ describe("health and status on Redis and S3", { skip: redisTestSkip(Boolean(proc
     assert.equal(health.status, 200);
     assert.equal(health.body.status, "healthy");
     assert.deepEqual(Object.keys(health.body.components).sort(), [
+      "buffers",
       "duckdb",
       "metadata",
       "storage.backup",

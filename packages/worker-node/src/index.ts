@@ -26,6 +26,7 @@ export type { RecordError, WriteResult } from "./ingest/write-result.js";
 export { Worker } from "./worker.js";
 export type {
   FlushReport,
+  ParkedTableStats,
   TableBufferStats,
   WorkerOptions,
   WorkerWal,

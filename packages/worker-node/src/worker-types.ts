@@ -50,6 +50,16 @@ export interface TableBufferStats {
   readonly unflushedTimeRange: { readonly min: number; readonly max: number } | undefined;
 }
 
+/** Acknowledged rows of a table incarnation the metadata store lost, kept until it comes back. */
+export interface ParkedTableStats {
+  readonly table: string;
+  /** The incarnation's creation time, which a metadata restore brings back. */
+  readonly createdAt: Date;
+  readonly rows: number;
+  /** Epoch ms when the rows were first parked. */
+  readonly sinceMs: number;
+}
+
 export interface WriteOptions {
   /** Report invalid records by index and write the valid ones (batches, streams). */
   readonly partial?: boolean;

@@ -160,4 +160,55 @@ describe("Worker", () => {
     assert.notEqual(result.ids[0], result.ids[1]);
     await worker.close();
   });
+
+  it("drops a deleted table's rows for good, also when it restarts before flushing", async () => {
+    const { metadata, table, start } = await fixture();
+    const worker = await start();
+    await worker.write(table, rows(4));
+    await worker.dropTable("t");
+    await metadata.deleteTable("t");
+    // No close: the WAL still holds the rows, followed by the drop marker.
+    const restarted = await start();
+    assert.equal(restarted.tableStats("t").unflushedRows, 0);
+    assert.deepEqual(restarted.parkedTables(), []);
+    await restarted.close();
+  });
+
+  it("keeps the rows of a table the metadata store lost, across a restart, and flushes them once it is restored", async () => {
+    const { metadata, table, start } = await fixture();
+    const worker = await start();
+    await worker.write(table, rows(3, "before"));
+    await worker.flush("t");
+    const backup = await metadata.getManifest("t");
+    await worker.write(table, rows(5, "after"), {});
+    await worker.write(table, [{ id: "wide", payload: { added: "a column the backup lacks" } }]);
+    // The store loses the table (a wiped Redis), not a DeleteTable through the worker.
+    await metadata.deleteTable("t");
+    await assert.rejects(worker.flush("t"), (error: unknown) =>
+      MiniodbError.is(error, "failed_precondition"),
+    );
+    assert.deepEqual(
+      worker.parkedTables().map(({ table: name, rows: count }) => [name, count]),
+      [["t", 6]],
+    );
+    // A crash while the table is missing: replay parks the logged rows again.
+    const restarted = await start();
+    assert.equal(restarted.parkedTables()[0]?.rows, 6 + 3, "replay also meets the flushed rows");
+    await assert.rejects(restarted.flush("t"), (error: unknown) =>
+      MiniodbError.is(error, "failed_precondition"),
+    );
+    // The restore brings the table back with its manifest as of the backup.
+    await metadata.createTable(table);
+    await metadata.commitManifest("t", { add: backup.files });
+    const outcome = await restarted.flush("t");
+    assert.equal(outcome.rows, 6, "the rows the restored manifest holds are not written twice");
+    assert.deepEqual(restarted.parkedTables(), []);
+    const manifest = await metadata.getManifest("t");
+    assert.equal(
+      manifest.files.reduce((sum, file) => sum + file.rowCount, 0),
+      9,
+    );
+    assert.ok((await metadata.getSchema("t")).columns.some((column) => column.name === "added"));
+    await restarted.close();
+  });
 });

@@ -1,16 +1,17 @@
 import { HybridClock, MiniodbError, partitionOf, type TableEntry } from "@miniodb/core";
 import { traceFlush, traceWalAppend } from "./worker-spans.js";
+import { ParkedTables } from "./buffer/parked-tables.js";
 import type { BufferedRows } from "./buffer/table-buffer.js";
 import { Flusher, type FlushOutcome } from "./flush/flusher.js";
 import { encodeWriteResult, IdempotencyGuard, type IdempotencyStamp } from "./ingest/idempotency-guard.js";
 import { encodeRows } from "./ingest/encode-rows.js";
 import { prepareBatch } from "./ingest/prepare-batch.js";
 import type { RecordInput } from "./ingest/record-preparer.js";
-import { decodeRowLineHeader } from "./ingest/row-line.js";
+import { decodeRowLineHeader, payloadOfRowLine } from "./ingest/row-line.js";
 import { TableState } from "./ingest/table-state.js";
 import { decodeWalBatch, encodeWalBatch } from "./ingest/wal-batch.js";
 import type { WriteResult } from "./ingest/write-result.js";
-import type { TableBufferStats, WorkerOptions, WriteOptions } from "./worker-types.js";
+import type { ParkedTableStats, TableBufferStats, WorkerOptions, WriteOptions } from "./worker-types.js";
 
 function timeRangeOf(timestamps: readonly number[]): { min: number; max: number } {
   let min = Number.POSITIVE_INFINITY;
@@ -26,6 +27,19 @@ function tableGone(name: string): MiniodbError {
   return new MiniodbError("not_found", `table ${name} was deleted or recreated during the write`);
 }
 
+/** The errors tableMissing made, to tell them from other failed preconditions. */
+const PARKED = new WeakSet<object>();
+
+function tableMissing(name: string, rows: number): MiniodbError {
+  const error = new MiniodbError(
+    "failed_precondition",
+    `table ${name} is missing from the metadata store: its ${rows} acknowledged unflushed rows are kept (buffer and WAL) and flushed once its metadata is restored`,
+    { details: { table: name } },
+  );
+  PARKED.add(error);
+  return error;
+}
+
 /**
  * A worker: accepts writes (durable in its WAL before they are acknowledged), buffers rows per
  * table, and flushes them to Parquet on object storage by size, age, memory pressure and at close.
@@ -35,6 +49,11 @@ export class Worker {
   readonly #clock: HybridClock;
   readonly #flusher: Flusher;
   readonly #tables = new Map<string, TableState>();
+  /** Rows of tables the metadata store lost (not deleted through this worker). */
+  readonly #parked = new ParkedTables();
+  /** Creation times of the table incarnations this worker dropped for DeleteTable, by name. */
+  readonly #dropped = new Map<string, Set<number>>();
+  #reviving = false;
   readonly #flushes = new Map<string, Promise<FlushOutcome>>();
   readonly #idempotency: IdempotencyGuard;
   readonly #now: () => number;
@@ -116,10 +135,23 @@ export class Worker {
     return result;
   }
 
-  /** Flushes one table now (or every table), waiting for a flush already running. */
+  /**
+   * Flushes one table now (or every table), waiting for a flush already running. A table the
+   * metadata store lost is failed_precondition; flushing every table leaves such tables' rows
+   * parked (see parkedTables) instead of failing.
+   */
   async flush(table?: string): Promise<FlushOutcome> {
+    const revived = await this.#reviveParked();
+    for (const name of revived) if (table !== undefined && name !== table) this.#flushInBackground(name);
     const names = table === undefined ? [...this.#tables.keys()] : [table];
-    const outcomes = await Promise.all(names.map((name) => this.#flushTable(name)));
+    const flushOne = (name: string) =>
+      table !== undefined
+        ? this.#flushTable(name)
+        : this.#flushTable(name).catch((error: unknown) => {
+            if (PARKED.has(error as object)) return { rows: 0, files: [] };
+            throw error;
+          });
+    const outcomes = await Promise.all(names.map(flushOne));
     return {
       rows: outcomes.reduce((sum, outcome) => sum + outcome.rows, 0),
       files: outcomes.flatMap((o) => o.files),
@@ -177,11 +209,52 @@ export class Worker {
     return [...this.#tables.keys()];
   }
 
-  /** Forgets a deleted table's buffered rows (its WAL entries are skipped from now on). */
+  /**
+   * Tables whose acknowledged rows wait for their metadata to come back (the store lost them):
+   * their rows stay in the WAL and are flushed once a metadata restore brings the table back.
+   */
+  parkedTables(): ParkedTableStats[] {
+    return this.#parked.list().map((parked) => ({
+      table: parked.table,
+      createdAt: new Date(parked.createdAtMs),
+      rows: parked.buffer.rowCount,
+      sinceMs: parked.sinceMs,
+    }));
+  }
+
+  /**
+   * Forgets a deleted table's buffered rows, and any rows parked under its name: a drop marker in
+   * the WAL makes replay skip the rows logged before it.
+   */
   async dropTable(name: string): Promise<void> {
     await this.#flushes.get(name)?.catch(() => undefined);
+    const incarnations = new Set(
+      this.#parked
+        .list()
+        .filter((parked) => parked.table === name)
+        .map((parked) => parked.createdAtMs),
+    );
+    const live = this.#tables.get(name)?.entry ?? (await this.#options.metadata.getTable(name));
+    if (live) incarnations.add(live.createdAt.getTime());
+    for (const createdAtMs of incarnations) {
+      this.#markDropped(name, createdAtMs);
+      const marker = encodeWalBatch({ table: name, tableCreatedAtMs: createdAtMs, lines: [], dropped: true });
+      const lsn = await this.#options.wal.append(marker);
+      if (lsn > this.#lastLsn) this.#lastLsn = lsn;
+    }
     this.#tables.delete(name);
+    this.#parked.discard(name);
     await this.#truncateWal();
+  }
+
+  #markDropped(name: string, createdAtMs: number): void {
+    let dropped = this.#dropped.get(name);
+    if (!dropped) this.#dropped.set(name, (dropped = new Set()));
+    dropped.add(createdAtMs);
+  }
+
+  #wasDropped(name: string, createdAtMs: number): boolean {
+    return this.#dropped.get(name)?.has(createdAtMs) ?? false;
   }
 
   /** Flushes everything, then closes the WAL. */
@@ -203,7 +276,15 @@ export class Worker {
       return this.#flushTable(name, background);
     }
     const state = this.#tables.get(name);
-    if (!state) return { rows: 0, files: [] };
+    if (!state) {
+      const parked = this.#parked.list().filter((entry) => entry.table === name);
+      if (parked.length > 0)
+        throw tableMissing(
+          name,
+          parked.reduce((sum, entry) => sum + entry.buffer.rowCount, 0),
+        );
+      return { rows: 0, files: [] };
+    }
     const startedMs = this.#now();
     const oldestMs = state.buffer.oldestUnflushedMs;
     const { tracer } = this.#options;
@@ -219,8 +300,12 @@ export class Worker {
       await this.#truncateWal();
       return outcome;
     } catch (error) {
-      if (await this.#forgetIfDeleted(state)) return { rows: 0, files: [] };
-      throw error;
+      const fate = await this.#fateOf(state);
+      if (fate === "live") throw error;
+      const parkedRows = this.#retire(state);
+      await this.#truncateWal();
+      if (fate === "dropped") return { rows: 0, files: [] };
+      throw tableMissing(name, parkedRows);
     }
   }
 
@@ -237,15 +322,65 @@ export class Worker {
   }
 
   /**
-   * A flush fails for good when its table was deleted (or recreated) meanwhile, e.g. by a write
-   * that slipped in while the table was being dropped: its rows go with the table.
+   * Why a flush failed for good, if it did: `live` when the table is still there (a passing
+   * failure: the rows stay buffered), `dropped` when this worker deleted it (e.g. a write slipped
+   * in while the table was being dropped: its rows go with the table), `missing` when the
+   * metadata store lost it without a delete (wiped, or restored from a backup): the rows are kept.
    */
-  async #forgetIfDeleted(state: TableState): Promise<boolean> {
-    const entry = await this.#options.metadata.getTable(state.entry.name).catch(() => state.entry);
-    if (entry && entry.createdAt.getTime() === state.entry.createdAt.getTime()) return false;
-    if (this.#tables.get(state.entry.name) === state) this.#tables.delete(state.entry.name);
-    await this.#truncateWal();
-    return true;
+  async #fateOf(state: TableState): Promise<"live" | "dropped" | "missing"> {
+    const { name, createdAt } = state.entry;
+    const entry = await this.#options.metadata.getTable(name).catch(() => state.entry);
+    if (entry && entry.createdAt.getTime() === createdAt.getTime()) return "live";
+    return this.#wasDropped(name, createdAt.getTime()) ? "dropped" : "missing";
+  }
+
+  /**
+   * Takes a table state out of service: its rows are forgotten if this worker dropped the
+   * incarnation, and parked otherwise. Returns the number of rows parked for it.
+   */
+  #retire(state: TableState): number {
+    const { name, createdAt } = state.entry;
+    if (this.#tables.get(name) === state) this.#tables.delete(name);
+    if (this.#wasDropped(name, createdAt.getTime())) return 0;
+    const nowMs = this.#now();
+    const parked = this.#parked.bufferOf(name, createdAt.getTime(), nowMs);
+    const snapshot = state.buffer.take();
+    if (snapshot) parked.adopt(snapshot, nowMs);
+    return parked.rowCount;
+  }
+
+  /**
+   * Flushes parked rows into their table once the metadata store holds its incarnation again, or
+   * an earlier one (a metadata restore from a backup taken before it was created), leaving out rows the restored manifest already holds and first widening
+   * the restored schema to their payloads.
+   */
+  async #reviveParked(): Promise<string[]> {
+    const revived: string[] = [];
+    if (this.#reviving) return revived;
+    this.#reviving = true;
+    try {
+      for (const parked of this.#parked.list()) {
+        const entry = await this.#options.metadata.getTable(parked.table).catch(() => undefined);
+        // The same incarnation, or an earlier one a restore put back in place of the lost one.
+        if (!entry || entry.createdAt.getTime() > parked.createdAtMs) continue;
+        const live = this.#tables.get(entry.name);
+        if (live && live.entry.createdAt.getTime() !== entry.createdAt.getTime()) continue;
+        const state = await this.#stateOf(entry);
+        const flushed = await this.#flushedSequence(entry.name, this.#options.nodeId);
+        const keep = (line: string) => decodeRowLineHeader(line).sequence > flushed;
+        const payloads = [...parked.buffer.lines()].filter(keep).map(payloadOfRowLine);
+        await state.coverPayloads(payloads, this.#options.metadata);
+        const snapshot = parked.buffer.take();
+        this.#parked.discard(parked.table, parked.createdAtMs);
+        if (snapshot) state.buffer.adopt(snapshot, this.#now(), keep);
+        revived.push(entry.name);
+      }
+    } catch (error) {
+      this.#options.onBackgroundError?.(error, "");
+    } finally {
+      this.#reviving = false;
+    }
+    return revived;
   }
 
   #flushInBackground(name: string): void {
@@ -270,6 +405,7 @@ export class Worker {
     }
     if (largest && total > (this.#options.maxBufferedBytes ?? 256 * 1024 * 1024))
       this.#flushInBackground(largest.entry.name);
+    for (const name of await this.#reviveParked()) this.#flushInBackground(name);
     await this.#persistLastWrites();
   }
 
@@ -292,6 +428,8 @@ export class Worker {
       const first = state.buffer.firstLsn;
       if (first !== undefined && first < keepFrom) keepFrom = first;
     }
+    const parked = this.#parked.firstLsn;
+    if (parked !== undefined && parked < keepFrom) keepFrom = parked;
     await this.#options.wal.truncateBefore(keepFrom);
   }
 
@@ -303,6 +441,8 @@ export class Worker {
       if (known === table.createdAt.getTime()) return state;
       // A write still holding an earlier incarnation of a recreated table must not replace it.
       if (known > table.createdAt.getTime()) throw tableGone(table.name);
+      // The table was recreated: the earlier incarnation's rows go, or are parked if it was lost.
+      this.#retire(state);
       return undefined;
     };
     const existing = current();
@@ -327,8 +467,18 @@ export class Worker {
       const { idempotency } = batch;
       if (idempotency)
         await this.#idempotency.remember(idempotency.key, idempotency.response, idempotency.expiresAtMs);
+      if (batch.dropped) {
+        this.#markDropped(batch.table, batch.tableCreatedAtMs);
+        this.#parked.discard(batch.table, batch.tableCreatedAtMs);
+        const state = this.#tables.get(batch.table);
+        if (state?.entry.createdAt.getTime() === batch.tableCreatedAtMs) this.#tables.delete(batch.table);
+        continue;
+      }
       const table = await metadata.getTable(batch.table);
-      if (!table || table.createdAt.getTime() !== batch.tableCreatedAtMs) continue;
+      if (!table || table.createdAt.getTime() !== batch.tableCreatedAtMs) {
+        this.#parkReplayed(batch.table, batch.tableCreatedAtMs, batch.lines, headers, lsn);
+        continue;
+      }
       if (!flushedUpTo.has(table.name))
         flushedUpTo.set(table.name, await this.#flushedSequence(table.name, nodeId));
       const state = await this.#stateOf(table);
@@ -340,6 +490,23 @@ export class Worker {
       if (lines.length > 0) state.buffer.append(lines, partitions, lsn, this.#now(), timeRangeOf(times));
     }
     for (const limit of flushedUpTo.values()) this.#clock.observe(limit);
+  }
+
+  /** Rows replayed for an incarnation the metadata store does not know (see ParkedTables). */
+  #parkReplayed(
+    table: string,
+    createdAtMs: number,
+    lines: readonly string[],
+    headers: readonly { timestampMicros: number }[],
+    lsn: bigint,
+  ): void {
+    if (lines.length === 0) return;
+    const times = headers.map((header) => header.timestampMicros);
+    const partitions = times.map((micros) => partitionOf(micros));
+    const nowMs = this.#now();
+    this.#parked
+      .bufferOf(table, createdAtMs, nowMs)
+      .append(lines, partitions, lsn, nowMs, timeRangeOf(times));
   }
 
   /** The highest sequence this node has already committed to the table's manifest. */

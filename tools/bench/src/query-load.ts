@@ -7,6 +7,20 @@ export function benchId(i: number): string {
   return `q-${String(i).padStart(9, "0")}`;
 }
 
+/** NDJSON lines of rows `first … first + count − 1` (10 ms apart from 2026-11-01, one day). */
+export function benchRows(first: number, count: number): string[] {
+  const lines: string[] = [];
+  for (let i = first; i < first + count; i++)
+    lines.push(
+      JSON.stringify({
+        id: benchId(i),
+        timestamp: new Date(BASE_MS + i * 10).toISOString(),
+        payload: payload(i),
+      }),
+    );
+  return lines;
+}
+
 /**
  * Loads `rows` distinct rows into `table` through the REST batch route (NDJSON bodies of
  * `bodyRows`, `clients` requests in flight). Returns the seconds it took.
@@ -19,16 +33,7 @@ export async function loadRows(rest: string, table: string, rows: number, client
       const first = next;
       if (first >= rows) return;
       next += bodyRows;
-      const lines: string[] = [];
-      for (let i = first; i < Math.min(rows, first + bodyRows); i++) {
-        lines.push(
-          JSON.stringify({
-            id: benchId(i),
-            timestamp: new Date(BASE_MS + i * 10).toISOString(),
-            payload: payload(i),
-          }),
-        );
-      }
+      const lines = benchRows(first, Math.min(rows, first + bodyRows) - first);
       const response = await fetch(`${rest}/v1/data/batch?table=${table}`, {
         method: "POST",
         headers: { "content-type": "application/x-ndjson" },

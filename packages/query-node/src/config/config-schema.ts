@@ -39,6 +39,11 @@ export const configSchema = z
         rest_port: port.default(8081),
         /** How long shutdown waits for in-flight requests before closing connections. */
         shutdown_grace_seconds: z.number().min(0).max(3_600).default(10),
+        /**
+         * How long an idle HTTP/1.1 keep-alive connection stays open. Longer than clients keep
+         * theirs, so that a busy node never closes a connection a request is already on its way over.
+         */
+        keep_alive_timeout_seconds: z.number().min(1).max(290).default(65),
       })
       .strict()
       .prefault({}),

@@ -13,10 +13,11 @@ import {
   fileInRange,
   quoteSqlIdentifier,
   quoteSqlLiteral,
-  readParquetRows,
+  readParquetBatches,
   tombstoneLine,
   type ParquetFileWriter,
 } from "@miniodb/executor";
+import type { RecordInput } from "@miniodb/worker-node";
 import type { DataPlane } from "../services/data-plane.js";
 import type { QueryService } from "../services/query-service.js";
 import type { TableService } from "../services/table-service.js";
@@ -24,6 +25,15 @@ import { rowToRecord } from "./backup-rows.js";
 import type { ProgressReporter } from "./job-tracker.js";
 import type { MetadataBackupService } from "./metadata-backup-service.js";
 import type { TableSnapshot } from "./metadata-snapshot.js";
+
+/** Rows read, checked against the target and written per step: memory holds one such batch. */
+const RESTORE_BATCH_ROWS = 10_000;
+
+interface RestoreCounts {
+  matched: number;
+  restored: number;
+  skipped: number;
+}
 
 export interface DataRestoreRequest {
   readonly table: string;
@@ -69,7 +79,8 @@ export interface DataRestoreServiceOptions {
  * the backup (tombstones of the backup applied) are written again — into the table or another
  * one, created with the source's config when missing — as new writes, so later tombstones do not
  * hide them. Records whose id is visible in the target already are left alone (counted as
- * skipped), so a restore can be repeated. `dryRun` only counts.
+ * skipped), so a restore can be repeated. `dryRun` only counts. The selected rows are streamed
+ * from a scratch file in batches, so memory holds one batch and the set of restored ids.
  */
 export class DataRestoreService {
   readonly #options: DataRestoreServiceOptions;
@@ -110,41 +121,52 @@ export class DataRestoreService {
     };
     const files = table.files.filter((file) => fileInRange(file, range));
     report({ files_total: files.length });
-    const records = await this.#readRecords(table, files, { ids, from: request.from, to: request.to });
+    const counts: RestoreCounts = { matched: 0, restored: 0, skipped: 0 };
+    const filter = { ids, from: request.from, to: request.to };
     const target = await this.#target(targetName, table, request.dryRun);
-    const visible = target
-      ? await this.#visibleIds(target, [...new Set(records.map((r) => r.id!))])
-      : new Set();
-    const restore = records.filter((record) => !visible.has(record.id!));
-    let restored = 0;
-    if (!request.dryRun && target) {
+    // Ids this restore wrote: a later batch must not take them for records already visible.
+    const written = new Set<string>();
+    await this.#readRecords(table, files, filter, async (records) => {
+      counts.matched += records.length;
+      const visible = target
+        ? await this.#visibleIds(
+            target,
+            [...new Set(records.map((r) => r.id!))].filter((id) => !written.has(id)),
+          )
+        : new Set<string>();
+      const restore = records.filter((record) => !visible.has(record.id!));
+      counts.skipped += records.length - restore.length;
+      if (request.dryRun || !target) return;
       for (let start = 0; start < restore.length; start += this.#options.maxBatchRecords) {
-        const result = await this.#options.data.write(
-          target,
-          restore.slice(start, start + this.#options.maxBatchRecords),
-        );
-        restored += result.written;
-        report({ records_restored: restored });
+        const batch = restore.slice(start, start + this.#options.maxBatchRecords);
+        const result = await this.#options.data.write(target, batch);
+        for (const record of batch) written.add(record.id!);
+        counts.restored += result.written;
+        report({ records_restored: counts.restored });
       }
-    }
+    });
     return {
       backup_file: name,
       target_table: targetName,
-      records_matched: records.length,
-      records_restored: restored,
-      records_skipped: records.length - restore.length,
+      records_matched: counts.matched,
+      records_restored: counts.restored,
+      records_skipped: counts.skipped,
       files_read: files.length,
       duration_ms: Date.now() - started,
     };
   }
 
-  /** The live rows of the files as of the backup, filtered, as records. */
+  /**
+   * Hands the live rows of the files as of the backup, filtered, to `consume` as records, in
+   * batches of RESTORE_BATCH_ROWS (the files are merged into one scratch file first).
+   */
   async #readRecords(
     table: TableSnapshot,
     files: readonly DataFile[],
     filter: { ids?: string[] | undefined; from?: number | undefined; to?: number | undefined },
-  ) {
-    if (files.length === 0) return [];
+    consume: (records: RecordInput[]) => Promise<void>,
+  ): Promise<void> {
+    if (files.length === 0) return;
     const directory = join(this.#options.scratchDirectory, `restore-${randomUUID()}`);
     await mkdir(directory, { recursive: true });
     try {
@@ -179,8 +201,9 @@ export class DataRestoreService {
         outputPath,
         filter,
       });
-      if (!stats) return [];
-      return (await readParquetRows(outputPath)).map((row) => rowToRecord(row, columns));
+      if (!stats) return;
+      for await (const rows of readParquetBatches(outputPath, RESTORE_BATCH_ROWS))
+        await consume(rows.map((row) => rowToRecord(row, columns)));
     } finally {
       await rm(directory, { recursive: true, force: true });
     }

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { MetadataStore } from "@miniodb/core";
 import type { DuckDbEngine } from "@miniodb/executor";
+import type { ParkedTableStats } from "@miniodb/worker-node";
 import type { ResolvedConfig } from "../config/node-identity.js";
 import type { ComponentProbe } from "../services/health-check.js";
 import type { SpanExporter } from "@opentelemetry/sdk-trace-base";
@@ -40,13 +41,16 @@ export function createNodeObservability(
 
 /**
  * What the health check probes: the metadata store, each object store pool (as a group: with a
- * backup pool, one pool down is degraded, both down unhealthy) and DuckDB where the node has one
- * (a parse on its own connection, so busy query slots do not make a node look dead).
+ * backup pool, one pool down is degraded, both down unhealthy), DuckDB where the node has one
+ * (a parse on its own connection, so busy query slots do not make a node look dead) and, with a
+ * worker, its parked rows (acknowledged rows of tables the metadata store lost: degraded until a
+ * restore).
  */
 export function nodeHealthProbes(
   metadata: MetadataStore,
   pools: readonly StoragePoolSource[],
   engine?: DuckDbEngine,
+  worker?: { parkedTables(): ParkedTableStats[] },
 ): Record<string, ComponentProbe> {
   const probes: Record<string, ComponentProbe> = {
     metadata: { probe: () => metadata.ping(), critical: true },
@@ -54,5 +58,14 @@ export function nodeHealthProbes(
   for (const pool of pools)
     probes[`storage.${pool.name}`] = { probe: () => pool.probe(), critical: true, group: "storage" };
   if (engine) probes["duckdb"] = { probe: async () => void (await engine.parse("SELECT 1")), critical: true };
+  if (worker) probes["buffers"] = { probe: () => checkParkedRows(worker.parkedTables()), critical: false };
   return probes;
+}
+
+async function checkParkedRows(parked: readonly ParkedTableStats[]): Promise<void> {
+  if (parked.length === 0) return;
+  const tables = parked.map((entry) => `${entry.table} (${entry.rows} rows)`).join(", ");
+  throw new Error(
+    `acknowledged rows wait for tables missing from the metadata store: ${tables}; restore the metadata (POST /v1/metadata/restore)`,
+  );
 }

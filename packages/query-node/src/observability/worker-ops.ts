@@ -37,7 +37,12 @@ export async function startWorkerOps(options: WorkerOpsOptions): Promise<WorkerR
       mode: "worker",
       version: VERSION,
       probeTimeoutMs: config.observability.probe_timeout_ms,
-      probes: nodeHealthProbes(foundation.metadata.store, foundation.storage.pools),
+      probes: nodeHealthProbes(
+        foundation.metadata.store,
+        foundation.storage.pools,
+        undefined,
+        options.worker,
+      ),
     }),
   );
   const status = new StatusService({

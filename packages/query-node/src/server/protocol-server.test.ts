@@ -27,6 +27,12 @@ describe("ProtocolServer", () => {
     }
   });
 
+  it("keeps idle HTTP/1.1 connections for 65 s, longer than clients keep theirs", async () => {
+    const response = await fetch(`${base}/keep`);
+    await response.text();
+    assert.equal(response.headers.get("keep-alive"), "timeout=65");
+  });
+
   it("serves cleartext HTTP/2 with prior knowledge", async () => {
     const session = http2.connect(base);
     try {

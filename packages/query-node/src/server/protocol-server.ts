@@ -17,7 +17,19 @@ export interface ProtocolServerOptions {
   readonly handler: NodeHandlerFn;
   /** Serve TLS with this certificate and key: HTTP/2 and HTTP/1.1 chosen by ALPN. */
   readonly tls?: { readonly cert: Buffer; readonly key: Buffer } | undefined;
+  /** How long an idle HTTP/1.1 keep-alive connection stays open (Node's default is 5 s). */
+  readonly keepAliveTimeoutMs?: number | undefined;
 }
+
+/**
+ * Node's 5 s HTTP/1.1 keep-alive timeout loses requests on a busy node: a client sends its next
+ * request on the kept-alive connection, the node's event loop is held up past the timeout (a
+ * loaded machine, a long synchronous step), and when it runs again its timers come before its
+ * reads, so it closes the connection with the request unread and the client gets ECONNRESET.
+ * A timeout longer than clients keep idle connections (HTTP clients use 4–60 s) makes the client
+ * the side that closes them.
+ */
+export const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
 /**
  * One TCP port that serves HTTP/1.1 and cleartext HTTP/2 with the same handler.
@@ -33,11 +45,21 @@ export class ProtocolServer {
   readonly #sockets = new Set<Socket>();
   readonly #sessions = new Set<http2.ServerHttp2Session>();
 
-  private constructor(handler: NodeHandlerFn, tls: ProtocolServerOptions["tls"]) {
-    this.#http1 = http.createServer(handler);
+  private constructor(
+    handler: NodeHandlerFn,
+    tls: ProtocolServerOptions["tls"],
+    keepAliveTimeoutMs = DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
+  ) {
+    // Headers must be allowed at least as long as an idle connection lives (Node checks both).
+    const timeouts = {
+      keepAliveTimeout: keepAliveTimeoutMs,
+      headersTimeout: Math.max(60_000, keepAliveTimeoutMs + 1_000),
+    };
+    this.#http1 = http.createServer(timeouts, handler);
     if (tls) {
       // Under TLS, Node's HTTP/2 server serves HTTP/1.1 too (ALPN), so no sniffing is needed.
       const secure = http2.createSecureServer({ cert: tls.cert, key: tls.key, allowHTTP1: true }, handler);
+      // Its HTTP/1.1 fallback sets no keep-alive timeout: idle connections close from the client.
       secure.on("secureConnection", (socket: Socket) => this.#track(socket));
       this.#http2 = secure;
       this.#tcp = secure;
@@ -52,7 +74,7 @@ export class ProtocolServer {
   }
 
   static async listen(options: ProtocolServerOptions): Promise<ProtocolServer> {
-    const server = new ProtocolServer(options.handler, options.tls);
+    const server = new ProtocolServer(options.handler, options.tls, options.keepAliveTimeoutMs);
     await new Promise<void>((resolve, reject) => {
       server.#tcp.once("error", reject);
       server.#tcp.listen(options.port, options.host, () => {

@@ -196,9 +196,32 @@ export class TableBuffer {
     this.#partitions = merged;
     this.#rowCount += snapshot.rowCount;
     this.#bytes += snapshot.bytes;
-    this.#firstLsn = snapshot.firstLsn;
+    if (this.#firstLsn === undefined || snapshot.firstLsn < this.#firstLsn)
+      this.#firstLsn = snapshot.firstLsn;
     this.#timeRange = widen(this.#timeRange, snapshot.timeRange);
     this.#oldestAppendMs = Math.min(this.#oldestAppendMs ?? nowMs, nowMs);
     this.#oldestUnflushedMs = Math.min(this.#oldestUnflushedMs ?? nowMs, snapshot.oldestUnflushedMs);
+  }
+
+  /**
+   * Takes in rows another buffer gave up (a snapshot of its `take`), in front of this buffer's
+   * rows; `keep` leaves rows out (e.g. those a manifest already holds). Returns the rows taken.
+   */
+  adopt(snapshot: BufferSnapshot, nowMs: number, keep: (line: string) => boolean = () => true): number {
+    const byPartition = new Map<string, string[]>();
+    let rowCount = 0;
+    let bytes = 0;
+    for (const [partition, rows] of snapshot.byPartition) {
+      const kept = rows.filter(keep);
+      if (kept.length === 0) continue;
+      byPartition.set(partition, kept);
+      rowCount += kept.length;
+      for (const line of kept) bytes += line.length + 1;
+    }
+    if (rowCount === 0) return 0;
+    const adopted: BufferSnapshot = { ...snapshot, byPartition, rowCount, bytes, progress: newProgress() };
+    this.#pending.add(adopted);
+    this.restore(adopted, nowMs);
+    return rowCount;
   }
 }

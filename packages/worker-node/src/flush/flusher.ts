@@ -1,7 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { open, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { dataFileKey, type DataFile, type MetadataStore, type ObjectStore } from "@miniodb/core";
+import {
+  dataFileKey,
+  MiniodbError,
+  type DataFile,
+  type MetadataStore,
+  type ObjectStore,
+} from "@miniodb/core";
 import type { TableState } from "../ingest/table-state.js";
 import type { ParquetWriter } from "./parquet-writer-port.js";
 
@@ -22,7 +28,7 @@ export interface FlushOutcome {
 /**
  * Turns a table's buffered rows into one Parquet file per day partition, stores them, and commits
  * them to the manifest in one atomic step. Only after the commit are the rows released from the
- * buffer; on any failure they go back into it.
+ * buffer; on any failure they go back into it (and files of a table that is gone are deleted).
  */
 export class Flusher {
   readonly #options: FlusherOptions;
@@ -32,6 +38,8 @@ export class Flusher {
   }
 
   async flush(state: TableState, nowMs: number): Promise<FlushOutcome> {
+    if (state.buffer.rowCount === 0) return { rows: 0, files: [] };
+    await this.#requireIncarnation(state);
     const snapshot = state.buffer.take();
     if (!snapshot) return { rows: 0, files: [] };
     try {
@@ -50,6 +58,19 @@ export class Flusher {
   }
 
   /**
+   * The manifest belongs to the table's name, so rows of an incarnation the store no longer holds
+   * (deleted, or lost and created again) must not be committed into another incarnation's.
+   */
+  async #requireIncarnation(state: TableState): Promise<void> {
+    const { name, createdAt } = state.entry;
+    const entry = await this.#options.metadata.getTable(name);
+    if (entry?.createdAt.getTime() !== createdAt.getTime())
+      throw new MiniodbError("not_found", `table ${name} (created ${createdAt.toISOString()}) is gone`, {
+        details: { table: name },
+      });
+  }
+
+  /**
    * Commits the files to the manifest. A commit can fail after it was applied (a timeout on the
    * reply): then the manifest already lists the files, and putting the rows back in the buffer
    * would count them twice. The manifest is read again to tell the two cases apart.
@@ -61,6 +82,9 @@ export class Flusher {
     } catch (error) {
       const manifest = await metadata.getManifest(table).catch(() => undefined);
       if (manifest && manifest.files.some((file) => file.key === files[0]!.key)) return manifest.version;
+      // The table is gone, so the files were not committed: they would only be orphans.
+      if (manifest && MiniodbError.is(error, "not_found"))
+        await Promise.all(files.map((file) => this.#options.objects.delete(file.key).catch(() => undefined)));
       throw error;
     }
   }

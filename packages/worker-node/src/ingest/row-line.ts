@@ -1,4 +1,4 @@
-import { SEQUENCE_COLUMN } from "@miniodb/core";
+import { SEQUENCE_COLUMN, serializePayload, type SerializedPayload } from "@miniodb/core";
 import type { PreparedRecord } from "./record-preparer.js";
 
 /** Hidden column holding a row's sequence number (decimal string; it can exceed 2^53). */
@@ -30,4 +30,13 @@ export interface RowLineHeader {
 export function decodeRowLineHeader(line: string): RowLineHeader {
   const row = JSON.parse(line) as { id: string; timestamp: number; [SEQUENCE_COLUMN]: string };
   return { id: row.id, timestampMicros: row.timestamp, sequence: BigInt(row[SEQUENCE_COLUMN]) };
+}
+
+/** A row line's payload (every key but id, timestamp and sequence), for schema evolution. */
+export function payloadOfRowLine(line: string): SerializedPayload {
+  const row = JSON.parse(line) as Record<string, unknown>;
+  delete row["id"];
+  delete row["timestamp"];
+  delete row[SEQUENCE_COLUMN];
+  return serializePayload(row);
 }

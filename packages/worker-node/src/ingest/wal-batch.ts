@@ -10,6 +10,10 @@ import { MiniodbError } from "@miniodb/core";
  * carrying an idempotency key logs its key and result with its rows, so a crash between the ack
  * and storing the key cannot let a retry apply the write twice.
  *
+ * `DeleteTable` logs an entry with `"dropped":true` and no rows: on replay it discards the rows
+ * logged before it for that incarnation, which are otherwise kept (parked) when the metadata store
+ * does not know the table, since a wiped metadata store must not lose acknowledged rows.
+ *
  * Entries written before this layout also held `"partitions":[…]`, each row's day partition.
  * Replay derives partitions from the rows' timestamps (the same answer), so such entries still
  * replay; the list is only checked against the number of rows.
@@ -18,6 +22,8 @@ export interface WalBatch {
   readonly table: string;
   readonly tableCreatedAtMs: number;
   readonly lines: readonly string[];
+  /** A drop marker: the incarnation was deleted (no rows). */
+  readonly dropped?: boolean;
   readonly idempotency?: { readonly key: string; readonly response: string; readonly expiresAtMs: number };
 }
 
@@ -26,6 +32,7 @@ interface WalBatchHeader {
   createdAt: number;
   /** Only in entries of the earlier layout. */
   partitions?: string[];
+  dropped?: true;
   idempotency?: WalBatch["idempotency"];
 }
 
@@ -33,9 +40,12 @@ export function encodeWalBatch(batch: WalBatch): Buffer {
   const header: WalBatchHeader = {
     table: batch.table,
     createdAt: batch.tableCreatedAtMs,
+    ...(batch.dropped ? { dropped: true as const } : {}),
     ...(batch.idempotency ? { idempotency: batch.idempotency } : {}),
   };
-  return Buffer.from(`${JSON.stringify(header)}\n${batch.lines.join("\n")}`, "utf8");
+  const head = JSON.stringify(header);
+  if (batch.lines.length === 0) return Buffer.from(head, "utf8");
+  return Buffer.from(`${head}\n${batch.lines.join("\n")}`, "utf8");
 }
 
 export function decodeWalBatch(payload: Buffer): WalBatch {
@@ -59,6 +69,7 @@ export function decodeWalBatch(payload: Buffer): WalBatch {
     table: header.table,
     tableCreatedAtMs: header.createdAt,
     lines,
+    ...(header.dropped === true ? { dropped: true } : {}),
     ...(header.idempotency ? { idempotency: header.idempotency } : {}),
   };
 }
