@@ -11,6 +11,9 @@ function fail(reason) {
   process.exit(1);
 }
 
+// A kept-alive timer: a connection that neither answers nor fails must still end the check.
+setTimeout(() => fail(`/v1/health: no answer within ${TIMEOUT_MS} ms`), TIMEOUT_MS);
+
 const port =
   role === "worker"
     ? Number(process.env.MINIODB_CLUSTER__PORT ?? 7070)

@@ -3,7 +3,6 @@ import { resolveAuthMode } from "./auth/resolve-auth-enabled.js";
 import { readTlsFiles } from "./server/read-tls-files.js";
 import { mkdir, rm } from "node:fs/promises";
 import type { Logger } from "pino";
-import { MiniodbError } from "@miniodb/core";
 import { ClusterDataPlane } from "./cluster/cluster-data-plane.js";
 import { ClusterMembership } from "./cluster/cluster-membership.js";
 import { NodeHeartbeat } from "./cluster/node-heartbeat.js";
@@ -14,15 +13,11 @@ import type { ResolvedConfig } from "./config/node-identity.js";
 import { tableDefaultsFromConfig } from "./config/table-defaults.js";
 import { createQueryServices } from "./create-query-services.js";
 import { createRequestIdForwarder } from "./cluster/request-id-interceptors.js";
-import { WorkerStats } from "./cluster/worker-stats.js";
-import { nodeHealthProbes } from "./observability/create-node-observability.js";
 import { instrumentHandler } from "./observability/instrument-handler.js";
-import { queryNodeSources } from "./observability/role-sources.js";
-import { StatusService } from "./observability/status-service.js";
+import { startQueryNodeOps } from "./observability/query-node-ops.js";
 import { createClientSpanInterceptor } from "./observability/tracing/rpc-span-interceptors.js";
 import { openNodeFoundation } from "./open-node-foundation.js";
 import { createRequestHandler } from "./server/create-request-handler.js";
-import { createHealthCheck } from "./services/health-check.js";
 import { TableService } from "./services/table-service.js";
 import { WriteService } from "./services/write-service.js";
 import { closeServers, listenOnBothPorts, runAll, type RunningNode } from "./start-all-in-one.js";
@@ -87,25 +82,15 @@ export async function startQueryNode(config: ResolvedConfig, logger: Logger): Pr
     });
     const reads = await createQueryServices({ config, layout, metadata, objects, data, tables, tracer });
     cleanup.unshift(() => reads.close());
-    const workerStats = new WorkerStats(membership, clients, config.observability.probe_timeout_ms);
-    await observability.attach(
-      queryNodeSources(config, foundation, reads, workerStats),
-      createHealthCheck({
-        nodeId: config.node.id,
-        mode: "query",
-        version: VERSION,
-        probeTimeoutMs: config.observability.probe_timeout_ms,
-        probes: {
-          ...nodeHealthProbes(metadata, foundation.storage.pools, reads.engine),
-          workers: async () => {
-            if ((await membership.refresh()).length === 0)
-              throw new MiniodbError("unavailable", "no worker node is registered");
-          },
-        },
-      }),
-    );
-    const health = () => observability.checkHealth();
     let address = "";
+    const { health, status } = await startQueryNodeOps({
+      config,
+      foundation,
+      reads,
+      membership,
+      clients,
+      address: () => address,
+    });
     const services = {
       nodeId: config.node.id,
       health,
@@ -116,15 +101,7 @@ export async function startQueryNode(config: ResolvedConfig, logger: Logger): Pr
       mutations: reads.mutations,
       maxBatchRecords: config.limits.max_batch_records,
       maxRequestBytes: config.limits.max_request_bytes,
-      status: new StatusService({
-        observability,
-        address: () => address,
-        nodeListTimeoutMs: config.observability.probe_timeout_ms,
-        role: "query",
-        ownShards: () => 0,
-        heartbeatTtlMs: cluster.heartbeat_ttl_ms,
-        workerReport: (id) => workerStats.of(id),
-      }),
+      status,
     };
     const security = await createApiSecurity({
       config,

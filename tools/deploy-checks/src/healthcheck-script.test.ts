@@ -54,14 +54,24 @@ describe("deploy/docker/healthcheck.mjs", () => {
     assert.match(closed.stderr, /^unhealthy: \/v1\/health/);
   });
 
-  it("checks a worker's cluster port instead", async () => {
-    const port = String((workerPort.address() as AddressInfo).port);
-    assert.equal((await healthcheck({ MINIODB_NODE__ROLE: "worker", MINIODB_CLUSTER__PORT: port })).code, 0);
+  it("asks a worker's health on its cluster port instead: accepting connections is not enough", async () => {
+    // Every role serves /v1/health; the source node's REST port stands in for a worker's cluster port.
+    const healthy = await healthcheck({
+      MINIODB_NODE__ROLE: "worker",
+      MINIODB_CLUSTER__PORT: String(node.ports.rest),
+    });
+    assert.deepEqual(healthy, { code: 0, stderr: "" });
+    const silent = await healthcheck({
+      MINIODB_NODE__ROLE: "worker",
+      MINIODB_CLUSTER__PORT: String((workerPort.address() as AddressInfo).port),
+    });
+    assert.equal(silent.code, 1);
+    assert.match(silent.stderr, /^unhealthy: \/v1\/health/);
     const closed = await healthcheck({
       MINIODB_NODE__ROLE: "worker",
       MINIODB_CLUSTER__PORT: String(await freePort()),
     });
     assert.equal(closed.code, 1);
-    assert.match(closed.stderr, /cluster port/);
+    assert.match(closed.stderr, /^unhealthy: \/v1\/health/);
   });
 });

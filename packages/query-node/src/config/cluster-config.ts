@@ -6,7 +6,7 @@ import { z } from "zod";
  */
 export const clusterSchema = z
   .object({
-    /** Port of a worker's internal API (cleartext HTTP/2). 0 picks a free port. */
+    /** Port of a worker's internal API (cleartext HTTP/2) and of its /metrics and health routes. 0 picks a free port. */
     port: z.number().int().min(0).max(65_535).default(7070),
     /**
      * host:port other nodes reach this node at: a worker's internal API, a query node's gRPC port.

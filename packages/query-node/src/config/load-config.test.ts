@@ -112,6 +112,33 @@ describe("loadConfig", () => {
     assert.throws(() => loadConfig({ file: yamlFile("- a\n- b\n") }), invalid(/mapping/));
   });
 
+  it("reads the tracing block, and refuses an unknown exporter, a ratio above 1 and a non-HTTP endpoint", () => {
+    const tracing = loadConfig({
+      file: yamlFile(
+        "observability:\n  tracing:\n    exporter: otlp\n    sample_ratio: 0.25\n" +
+          "    otlp: { endpoint: 'https://collector:4318/v1/traces', headers: { authorization: 'Bearer x' } }\n",
+      ),
+    }).observability.tracing;
+    assert.equal(tracing.exporter, "otlp");
+    assert.equal(tracing.sample_ratio, 0.25);
+    assert.deepEqual(tracing.otlp.headers, { authorization: "Bearer x" });
+    assert.equal(loadConfig().observability.tracing.exporter, "none");
+    assert.throws(
+      () =>
+        loadConfig({
+          env: {
+            MINIODB_OBSERVABILITY__TRACING__EXPORTER: "zipkin",
+            MINIODB_OBSERVABILITY__TRACING__SAMPLE_RATIO: "2",
+            MINIODB_OBSERVABILITY__TRACING__OTLP__ENDPOINT: "ftp://collector/v1/traces",
+          },
+        }),
+      (error: unknown) =>
+        invalid(/observability\.tracing\.exporter/)(error) &&
+        invalid(/observability\.tracing\.sample_ratio/)(error) &&
+        invalid(/observability\.tracing\.otlp\.endpoint/)(error),
+    );
+  });
+
   it("accepts an empty file", () => {
     assert.equal(loadConfig({ file: yamlFile("") }).server.grpc_port, 8080);
   });

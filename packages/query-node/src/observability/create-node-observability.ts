@@ -34,6 +34,7 @@ export function createNodeObservability(
       nodeId: config.node.id,
       role,
       version,
+      logger: logger.child({ component: "tracing" }),
       ...(extras.spanExporter ? { exporter: extras.spanExporter } : {}),
     }),
   });

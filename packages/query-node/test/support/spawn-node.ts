@@ -54,7 +54,8 @@ export async function spawnNode(args: string[] = [], env: Record<string, string>
     });
     void exited.then((code) => reject(new Error(`node exited with ${code} before listening: ${stderr}`)));
   });
-  const timeout = setTimeout(() => child.kill("SIGKILL"), 30_000);
+  // Generous: a node started from source on a busy machine can take half a minute to listen.
+  const timeout = setTimeout(() => child.kill("SIGKILL"), 90_000);
   try {
     const line = await listening;
     return {

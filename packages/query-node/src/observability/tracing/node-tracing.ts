@@ -10,13 +10,17 @@ import {
   TraceIdRatioBasedSampler,
   type SpanExporter,
 } from "@opentelemetry/sdk-trace-base";
+import type { Logger } from "pino";
 import type { TracingConfig } from "../../config/observability-config.js";
+import { LoggedSpanExporter } from "./logged-span-exporter.js";
 
 export interface NodeTracingOptions {
   readonly config: TracingConfig;
   readonly nodeId: string;
   readonly role: "all-in-one" | "query" | "worker";
   readonly version: string;
+  /** Told when exports start failing and when they work again. */
+  readonly logger: Logger;
   /** Export here instead of the configured exporter, span by span (tests use an in-memory one). */
   readonly exporter?: SpanExporter;
 }
@@ -46,11 +50,14 @@ export class NodeTracing {
     const processor = options.exporter
       ? new SimpleSpanProcessor(options.exporter)
       : new BatchSpanProcessor(
-          new OTLPTraceExporter({
-            url: config.otlp.endpoint,
-            headers: { ...config.otlp.headers },
-            timeoutMillis: config.otlp.timeout_ms,
-          }),
+          new LoggedSpanExporter(
+            new OTLPTraceExporter({
+              url: config.otlp.endpoint,
+              headers: { ...config.otlp.headers },
+              timeoutMillis: config.otlp.timeout_ms,
+            }),
+            options.logger,
+          ),
           { scheduledDelayMillis: config.export_interval_ms },
         );
     const provider = new BasicTracerProvider({
