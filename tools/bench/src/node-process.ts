@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 
-const CLI = fileURLToPath(new URL("../../../packages/query-node/src/bin/miniodb.ts", import.meta.url));
+export const CLI = fileURLToPath(new URL("../../../packages/query-node/src/bin/miniodb.ts", import.meta.url));
 
 export interface BenchNode {
   readonly child: ChildProcess;
@@ -11,8 +11,15 @@ export interface BenchNode {
   stop(): Promise<void>;
 }
 
-/** Starts `miniodb serve` on free ports with the given environment and waits until it listens. */
-export async function startNode(env: Record<string, string>, nodeArgs: string[] = []): Promise<BenchNode> {
+/**
+ * Starts `miniodb serve` on free ports with the given environment and waits until it listens.
+ * `cli` is the entry point to run: this checkout's by default, another's to compare two builds.
+ */
+export async function startNode(
+  env: Record<string, string>,
+  nodeArgs: string[] = [],
+  cli: string = CLI,
+): Promise<BenchNode> {
   const child = spawn(
     process.execPath,
     [
@@ -20,7 +27,7 @@ export async function startNode(env: Record<string, string>, nodeArgs: string[] 
       "--import",
       "tsx",
       "--conditions=@miniodb/source",
-      CLI,
+      cli,
       "serve",
       "--grpc-port",
       "0",
