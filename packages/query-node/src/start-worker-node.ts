@@ -4,6 +4,7 @@ import { ParquetFileWriter } from "@miniodb/executor";
 import {
   BufferCaptures,
   createWorkerService,
+  FragmentExecutor,
   TableLookup,
   Worker,
   WorkerServer,
@@ -14,6 +15,7 @@ import { ClusterMembership } from "./cluster/cluster-membership.js";
 import { drainWorker } from "./cluster/drain-worker.js";
 import { NodeHeartbeat } from "./cluster/node-heartbeat.js";
 import { requireSharedBackends } from "./cluster/require-shared-backends.js";
+import { fragmentExecutorOptions } from "./cluster/fragment-executor-options.js";
 import { createWorkerOwnership } from "./cluster/worker-ownership.js";
 import { dataLayout } from "./config/data-layout.js";
 import type { ResolvedConfig } from "./config/node-identity.js";
@@ -86,6 +88,8 @@ export async function startWorkerNode(config: ResolvedConfig, logger: Logger): P
     cleanup.unshift(() => membership.close());
     const admission = new WriteAdmission(createWorkerOwnership(config.node.id, membership));
     const captures = new BufferCaptures();
+    const fragments = await FragmentExecutor.create(fragmentExecutorOptions(config, layout, objects));
+    cleanup.unshift(() => fragments.close());
     const server = await WorkerServer.listen({
       host: config.server.host,
       port: cluster.port,
@@ -96,6 +100,7 @@ export async function startWorkerNode(config: ResolvedConfig, logger: Logger): P
         tables: new TableLookup(metadata),
         admission,
         captures,
+        fragments,
         ownedShards: () => membership.ring.shardsOf(config.node.id),
       }),
       onServerFault: (error, procedure) => logger.error({ err: error, procedure }, "cluster call failed"),

@@ -4,6 +4,7 @@ import type { WorkerService } from "@miniodb/proto/cluster";
 import { type RecordRow, type WriteBatchRequest } from "@miniodb/proto/cluster";
 import type { RecordInput } from "../ingest/record-preparer.js";
 import type { Worker } from "../worker.js";
+import type { FragmentExecutor } from "../query/fragment-executor.js";
 import { BufferCaptures } from "./buffer-captures.js";
 import type { TableLookup } from "./table-lookup.js";
 import type { WriteAdmission } from "./write-admission.js";
@@ -14,6 +15,8 @@ export interface WorkerServiceDeps {
   readonly tables: TableLookup;
   readonly admission: WriteAdmission;
   readonly captures?: BufferCaptures;
+  /** Runs ExecuteFragment; without it the call is unimplemented. */
+  readonly fragments?: FragmentExecutor;
   /** The shards this worker owns now, for GetStats. */
   readonly ownedShards?: () => readonly number[];
 }
@@ -58,6 +61,12 @@ export function createWorkerService(deps: WorkerServiceDeps): Partial<ServiceImp
           rowCount: BigInt(part.rowCount),
         };
       }
+    },
+
+    async *executeFragment(request) {
+      if (!deps.fragments)
+        throw new MiniodbError("unimplemented", "this worker does not execute query fragments");
+      yield* deps.fragments.execute(request, captures);
     },
 
     async reserveSequence(request) {
@@ -111,6 +120,8 @@ export function createWorkerService(deps: WorkerServiceDeps): Partial<ServiceImp
         bufferedBytes,
         lastSequence: worker.lastSequence,
         ownedShards: [...(deps.ownedShards?.() ?? [])],
+        rowsScanned: BigInt(deps.fragments?.counters.rowsScanned ?? 0),
+        fragmentsExecuted: BigInt(deps.fragments?.counters.fragments ?? 0),
       };
     },
   };
