@@ -14,6 +14,7 @@ import {
   type TableViewSource,
 } from "@miniodb/executor";
 import { gatherQuerySources, type BufferSource, type TableRead } from "./query-sources.js";
+import type { QueryScatter } from "./query-scatter.js";
 import { noteRequest } from "../observability/request-context.js";
 
 export interface QueryServiceOptions {
@@ -25,6 +26,15 @@ export interface QueryServiceOptions {
   readonly scratchDirectory: string;
   /** Longest row line of buffered rows, in bytes. */
   readonly maxLineBytes: number;
+  /** Runs queries' reads on other nodes (a cluster's workers); without it this node reads everything. */
+  readonly scatter?: QueryScatter | undefined;
+}
+
+/** A query ready to run: `statement` on `session` answers it. */
+interface OpenQuery {
+  readonly session: EngineSession;
+  readonly statement: string;
+  close(): Promise<void>;
 }
 
 /**
@@ -40,12 +50,20 @@ export class QueryService {
   }
 
   /**
-   * Runs `work` on a session where `sql` has been checked and the views of its tables exist.
-   * Throws invalid_argument for SQL that is not a single read statement over known tables.
+   * Runs `work` on a session where `sql` has been checked and `statement` answers it (the SQL
+   * itself over views named after its tables, or, in a cluster, a statement over what the workers
+   * returned). Throws invalid_argument for SQL that is not a single read statement over known tables.
    */
-  async withQuery<T>(sql: string, work: (session: EngineSession) => Promise<T>): Promise<T> {
-    const tables = await this.#checkedTables(sql);
-    return this.withTables(tables, work);
+  async withQuery<T>(
+    sql: string,
+    work: (session: EngineSession, statement: string) => Promise<T>,
+  ): Promise<T> {
+    const query = await this.#openQuery(sql);
+    try {
+      return await work(query.session, query.statement);
+    } finally {
+      await query.close();
+    }
   }
 
   /** Like withQuery, for statements the server builds itself over known tables. */
@@ -66,7 +84,7 @@ export class QueryService {
    * session and files until the consumer finishes or stops early; memory stays at about one chunk.
    */
   async *stream(sql: string, signal?: AbortSignal): AsyncGenerator<ColumnBatch> {
-    const query = await this.#open(await this.#checkedTables(sql));
+    const query = await this.#openQuery(sql);
     // A client that goes away may leave this generator suspended at a yield for good (it is then
     // never resumed or returned): the abort stops DuckDB and releases the session and files.
     const onAbort = () => {
@@ -76,10 +94,36 @@ export class QueryService {
     signal?.addEventListener("abort", onAbort, { once: true });
     try {
       if (signal?.aborted) return;
-      yield* query.session.streamColumns(sql);
+      yield* query.session.streamColumns(query.statement);
     } finally {
       signal?.removeEventListener("abort", onAbort);
       await query.close();
+    }
+  }
+
+  /** Checks `sql` and opens it: scattered to the workers when there are any, else read here. */
+  async #openQuery(sql: string): Promise<OpenQuery> {
+    const { tables, tree } = await this.#checked(sql);
+    const scatter = this.#options.scatter;
+    if (!scatter) return { ...(await this.#open(tables)), statement: sql };
+    const lease = await this.#options.engine.lease();
+    try {
+      const scattered = await scatter.open(lease.session, {
+        sql,
+        tree,
+        tables,
+        directory: join(this.#options.scratchDirectory, randomUUID()),
+      });
+      if (!scattered) {
+        lease.release();
+        return { ...(await this.#open(tables)), statement: sql };
+      }
+      let closed: Promise<void> | undefined;
+      const close = () => (closed ??= scattered.close().finally(() => lease.release()));
+      return { session: lease.session, statement: scattered.statement, close };
+    } catch (error) {
+      lease.release();
+      throw error;
     }
   }
 
@@ -112,11 +156,14 @@ export class QueryService {
 
   /** The names of the tables `sql` reads, as the SQL guard admits it (invalid_argument otherwise). */
   async tablesOf(sql: string): Promise<string[]> {
-    return (await this.#checkedTables(sql)).map((table) => table.entry.name);
+    return (await this.#checked(sql)).tables.map((table) => table.entry.name);
   }
 
-  /** The tables `sql` reads, each with the range its WHERE clauses allow (for file pruning). */
-  async #checkedTables(sql: string): Promise<TableRead[]> {
+  /**
+   * The tables `sql` reads, each with the range its WHERE clauses allow (for file pruning), and
+   * its parse tree.
+   */
+  async #checked(sql: string): Promise<{ tables: TableRead[]; tree: unknown }> {
     const { engine, metadata } = this.#options;
     const [tree, entries] = await Promise.all([engine.parse(sql), metadata.listTables()]);
     const { tables } = checkReadOnlyQuery(
@@ -126,7 +173,10 @@ export class QueryService {
     noteRequest({ tables, sql });
     const ranges = queryScanRanges(tree, tables);
     const byName = new Map<string, TableEntry>(entries.map((entry) => [entry.name, entry]));
-    return tables.map((name) => ({ entry: byName.get(name)!, range: ranges.get(name.toLowerCase()) }));
+    return {
+      tables: tables.map((name) => ({ entry: byName.get(name)!, range: ranges.get(name.toLowerCase()) })),
+      tree,
+    };
   }
 }
 
