@@ -83,8 +83,10 @@ export type NodeRole = "all-in-one" | "query" | "worker";
 /**
  * `active`: a full member. `draining`: a worker leaving the cluster; it takes no new writes but
  * still holds acknowledged rows that queries must read until it has flushed them and removed itself.
+ * `joining`: a worker about to become active; the active workers already refuse writes of the
+ * shards it will own and flush what they buffered of them before it turns active.
  */
-export type NodeState = "active" | "draining";
+export type NodeState = "active" | "draining" | "joining";
 
 export interface NodeEntry {
   readonly id: string;

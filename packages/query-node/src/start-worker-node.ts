@@ -13,7 +13,8 @@ import {
 } from "@miniodb/worker-node";
 import { ClusterMembership } from "./cluster/cluster-membership.js";
 import { drainWorker } from "./cluster/drain-worker.js";
-import { NodeHeartbeat } from "./cluster/node-heartbeat.js";
+import { joinCluster } from "./cluster/join-cluster.js";
+import { WorkerClients } from "./cluster/worker-clients.js";
 import { requireSharedBackends } from "./cluster/require-shared-backends.js";
 import { fragmentExecutorOptions } from "./cluster/fragment-executor-options.js";
 import { createWorkerOwnership } from "./cluster/worker-ownership.js";
@@ -101,6 +102,7 @@ export async function startWorkerNode(config: ResolvedConfig, logger: Logger): P
         admission,
         captures,
         fragments,
+        refreshOwnership: () => membership.refresh(),
         ownedShards: () => membership.ring.shardsOf(config.node.id),
       }),
       onServerFault: (error, procedure) => logger.error({ err: error, procedure }, "cluster call failed"),
@@ -108,14 +110,24 @@ export async function startWorkerNode(config: ResolvedConfig, logger: Logger): P
     cleanup.unshift(() => server.close(config.server.shutdown_grace_seconds * 1000));
     const port = server.address.port;
     const address = cluster.advertise_address ?? `${config.server.host}:${port}`;
-    const heartbeat = await NodeHeartbeat.start({
-      metadata,
-      id: config.node.id,
-      role: "worker",
-      address,
-      intervalMs: cluster.heartbeat_interval_ms,
-      ttlMs: cluster.heartbeat_ttl_ms,
-      onError: (error) => logger.warn({ err: error }, "heartbeat failed"),
+    const clients = new WorkerClients({
+      timeoutMs: cluster.request_timeout_ms,
+      maxMessageBytes: config.limits.max_request_bytes,
+    });
+    cleanup.unshift(() => clients.close());
+    const heartbeat = await joinCluster({
+      heartbeat: {
+        metadata,
+        id: config.node.id,
+        role: "worker",
+        address,
+        intervalMs: cluster.heartbeat_interval_ms,
+        ttlMs: cluster.heartbeat_ttl_ms,
+        onError: (error) => logger.warn({ err: error }, "heartbeat failed"),
+      },
+      membership,
+      clients,
+      logger,
     });
     const leave = () => drainWorker({ heartbeat, admission, worker, captures, logger });
     logger.info(

@@ -165,7 +165,9 @@ describe(
       })();
       try {
         await new Promise((resolve) => setTimeout(resolve, 500));
-        await startWorker("w3");
+        const joining = await startWorker("w3");
+        const joined = joining.logs.find((line) => line["msg"] === "joined the cluster");
+        assert.deepEqual(joined?.["flushed"], ["w1", "w2"], "the old owners flushed before w3 turned active");
         await new Promise((resolve) => setTimeout(resolve, 1_000));
         assert.equal(await workers.get("w1")!.stop("SIGTERM"), 0, "w1 leaves gracefully");
         await new Promise((resolve) => setTimeout(resolve, 500));

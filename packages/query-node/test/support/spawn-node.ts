@@ -54,7 +54,7 @@ export async function spawnNode(args: string[] = [], env: Record<string, string>
     });
     void exited.then((code) => reject(new Error(`node exited with ${code} before listening: ${stderr}`)));
   });
-  const timeout = setTimeout(() => child.kill("SIGKILL"), 30_000);
+  const timeout = setTimeout(() => child.kill("SIGKILL"), 60_000);
   try {
     const line = await listening;
     return {

@@ -17,6 +17,12 @@ export interface WorkerServiceDeps {
   readonly captures?: BufferCaptures;
   /** Runs ExecuteFragment; without it the call is unimplemented. */
   readonly fragments?: FragmentExecutor;
+  /**
+   * Re-reads the ring this worker checks its writes against; a Flush calls it first and then
+   * waits for the writes admitted before, so what the flush leaves behind is only writes of
+   * shards still owned (a joining worker's handoff).
+   */
+  readonly refreshOwnership?: () => Promise<unknown>;
   /** The shards this worker owns now, for GetStats. */
   readonly ownedShards?: () => readonly number[];
 }
@@ -98,6 +104,8 @@ export function createWorkerService(deps: WorkerServiceDeps): Partial<ServiceImp
     },
 
     async flush(request) {
+      await deps.refreshOwnership?.();
+      await admission.settle();
       const names = request.tables.length > 0 ? request.tables : worker.bufferedTables();
       const outcomes = await Promise.all(names.map((name) => worker.flush(name)));
       return {
