@@ -7,12 +7,20 @@ const CLI = fileURLToPath(new URL("../../../packages/query-node/src/bin/miniodb.
 
 export interface BenchNode {
   readonly child: ChildProcess;
-  readonly ports: { grpc: number; rest: number };
+  readonly ports: { grpc: number; rest: number; cluster?: number };
   stop(): Promise<void>;
 }
 
-/** Starts `miniodb serve` on free ports with the given environment and waits until it listens. */
-export async function startNode(env: Record<string, string>, nodeArgs: string[] = []): Promise<BenchNode> {
+/**
+ * Starts `miniodb serve` on free ports with the given environment and waits until it listens;
+ * `serveArgs` go to `serve` (e.g. `--role worker`), `nodeArgs` to Node.js. A worker's `ports` hold
+ * its `cluster` port only.
+ */
+export async function startNode(
+  env: Record<string, string>,
+  nodeArgs: string[] = [],
+  serveArgs: string[] = [],
+): Promise<BenchNode> {
   const child = spawn(
     process.execPath,
     [
@@ -26,12 +34,13 @@ export async function startNode(env: Record<string, string>, nodeArgs: string[] 
       "0",
       "--rest-port",
       "0",
+      ...serveArgs,
     ],
     { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] },
   );
-  const ports = await new Promise<{ grpc: number; rest: number }>((resolve, reject) => {
+  const ports = await new Promise<BenchNode["ports"]>((resolve, reject) => {
     createInterface({ input: child.stdout! }).on("line", (line) => {
-      const entry = JSON.parse(line) as { msg?: string; ports?: { grpc: number; rest: number } };
+      const entry = JSON.parse(line) as { msg?: string; ports?: BenchNode["ports"] };
       if (entry.msg === "listening" && entry.ports) resolve(entry.ports);
     });
     child.once("exit", (code) => reject(new Error(`node exited with ${code}`)));
