@@ -46,7 +46,9 @@ export interface SessionLease {
  * front of the engine admits read statements only.
  *
  * A small pool of connections lets queries run side by side; each query holds one connection
- * for its session and creates (and drops) its temporary views there.
+ * for its session and creates its temporary views there (kept for the next query of the
+ * connection, see `EngineSession.views`). Parquet footers are cached across queries
+ * (`parquet_metadata_cache`): every Parquet file it reads is immutable under its path.
  */
 export class DuckDbEngine {
   readonly #instance: DuckDBInstance;
@@ -57,6 +59,7 @@ export class DuckDbEngine {
   /** Parsing has its own connection, so that busy query slots never hold up the SQL guard. */
   readonly #parser: EngineSession;
   #parsing: Promise<unknown> = Promise.resolve();
+  readonly #views = new Map<DuckDBConnection, Map<string, string>>();
 
   private constructor(instance: DuckDBInstance, connections: DuckDBConnection[], queryTimeoutMs: number) {
     this.#instance = instance;
@@ -77,6 +80,7 @@ export class DuckDbEngine {
         tempDirectory: `${options.allowedDirectory}/.duckdb-tmp`,
         memoryLimit: options.memoryLimit,
         threads: options.threads,
+        extraSettings: ["SET parquet_metadata_cache = true"],
       });
       for (const statement of statements) await first.run(statement);
       // One connection for parsing, then the query slots.
@@ -113,7 +117,11 @@ export class DuckDbEngine {
     const connection = this.#idle.pop() ?? (await this.#waitForConnection(waitMs));
     let released = false;
     return {
-      session: new EngineSession(connection, options.timeoutMs ?? this.#queryTimeoutMs),
+      session: new EngineSession(
+        connection,
+        options.timeoutMs ?? this.#queryTimeoutMs,
+        this.#viewsOf(connection),
+      ),
       release: () => {
         if (released) return;
         released = true;
@@ -122,6 +130,12 @@ export class DuckDbEngine {
         else this.#idle.push(connection);
       },
     };
+  }
+
+  #viewsOf(connection: DuckDBConnection): Map<string, string> {
+    let views = this.#views.get(connection);
+    if (!views) this.#views.set(connection, (views = new Map()));
+    return views;
   }
 
   stats(): DuckDbEngineStats {

@@ -31,10 +31,17 @@ export interface ColumnBatch {
 export class EngineSession {
   readonly #connection: DuckDBConnection;
   readonly #timeoutMs: number;
+  /**
+   * The temporary views that exist on this connection, by lower-cased name → the statement that
+   * created them; shared by every session of the connection. Kept by their users (see
+   * QueryService), so that a view is created again only when its statement changes.
+   */
+  readonly views: Map<string, string>;
 
-  constructor(connection: DuckDBConnection, timeoutMs: number) {
+  constructor(connection: DuckDBConnection, timeoutMs: number, views = new Map<string, string>()) {
     this.#connection = connection;
     this.#timeoutMs = timeoutMs;
+    this.views = views;
   }
 
   /** Stops whatever this connection is running (its caller gets an interrupt error). */

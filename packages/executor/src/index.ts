@@ -14,6 +14,7 @@ export type {
   ObjectFileCacheStats,
 } from "./object-file-cache.js";
 export { ObjectFileCache } from "./object-file-cache.js";
+export { ParseTreeCache } from "./parse-tree-cache.js";
 export { queryScanRanges } from "./query-scan-ranges.js";
 export type { ReadOnlyQuery } from "./read-only-query.js";
 export { checkReadOnlyQuery } from "./read-only-query.js";

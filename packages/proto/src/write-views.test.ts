@@ -44,11 +44,15 @@ const views: Array<[DescMessage, DescMessage, Record<string, string>]> = [
     { "3 payload google.protobuf.Struct": `3 payload ${ScalarType.BYTES}` },
   ],
   [WriteDataRequestSchema, WriteDataRequestViewSchema, {}],
-  [StreamWriteRequestSchema, StreamWriteRequestViewSchema, {}],
+  [
+    StreamWriteRequestSchema,
+    StreamWriteRequestViewSchema,
+    { "1 records repeated miniodb.v1.DataRecord": `1 records repeated ${ScalarType.BYTES}` },
+  ],
 ];
 
 describe("write views", () => {
-  it("have the fields of the messages they view; only the payload is bytes instead of a Struct", () => {
+  it("have the fields of the messages they view; only payloads (and stream records) are bytes", () => {
     for (const [original, view, retyped] of views) {
       const expected = original.fields
         .map(wireShape)
@@ -71,15 +75,21 @@ describe("write views", () => {
     );
     const view = fromBinary(StreamWriteRequestViewSchema, bytes);
     assert.equal(view.table, "t");
+    const viewed = view.records.map((record) => fromBinary(DataRecordViewSchema, record));
     assert.deepEqual(
-      view.records.map((record) => record.id),
+      view.records.map((record) => fromBinary(DataRecordSchema, record)),
+      records,
+      "each stream record is a DataRecord's encoding",
+    );
+    assert.deepEqual(
+      viewed.map((record) => record.id),
       ["a", "b", "c"],
     );
-    assert.equal(view.records[0]!.timestamp?.seconds, 1_700_000_000n);
-    const struct = fromBinary(StructSchema, view.records[0]!.payload!);
+    assert.equal(viewed[0]!.timestamp?.seconds, 1_700_000_000n);
+    const struct = fromBinary(StructSchema, viewed[0]!.payload!);
     assert.deepEqual(Object.keys(struct.fields), ["name", "n", "nested"]);
-    assert.equal(view.records[1]!.payload?.length, 0, "an empty Struct is present, with no bytes");
-    assert.equal(view.records[2]!.payload, undefined, "an absent payload stays absent");
+    assert.equal(viewed[1]!.payload?.length, 0, "an empty Struct is present, with no bytes");
+    assert.equal(viewed[2]!.payload, undefined, "an absent payload stays absent");
     assert.deepEqual(
       fromBinary(StreamWriteRequestSchema, toBinary(StreamWriteRequestViewSchema, view)),
       fromBinary(StreamWriteRequestSchema, bytes),

@@ -1,3 +1,4 @@
+import type { Tracer } from "@opentelemetry/api";
 import type { MetadataStore, ObjectStore } from "@miniodb/core";
 import { DuckDbEngine, ObjectFileCache } from "@miniodb/executor";
 import type { dataLayout } from "./config/data-layout.js";
@@ -17,6 +18,8 @@ export interface QueryServicesDeps {
   readonly tables: TableService;
   /** Told of every file cache lookup (for hit/miss metrics). */
   readonly onCacheLookup?: (key: string, hit: boolean) => void;
+  /** Traces query steps when set. */
+  readonly tracer?: Tracer | undefined;
 }
 
 /**
@@ -47,6 +50,7 @@ export async function createQueryServices(deps: QueryServicesDeps) {
       scatter: data.scatter,
       scratchDirectory: layout.queryScratchDirectory,
       maxLineBytes: config.limits.max_record_bytes + 4096,
+      tracer: deps.tracer,
     });
     const pager = await QueryPager.create({
       queries,

@@ -8,14 +8,13 @@ import { dataLayout } from "./config/data-layout.js";
 import { startLifecycle } from "./lifecycle/start-lifecycle.js";
 import type { ResolvedConfig } from "./config/node-identity.js";
 import { tableDefaultsFromConfig } from "./config/table-defaults.js";
-import { createMetadataStore } from "./create-metadata-store.js";
-import { createObjectStore } from "./create-object-store.js";
 import { createQueryServices } from "./create-query-services.js";
 import { createRequestHandler } from "./server/create-request-handler.js";
 import { ProtocolServer } from "./server/protocol-server.js";
 import { readTlsFiles, type TlsFiles } from "./server/read-tls-files.js";
 import { createHealthCheck } from "./services/health-check.js";
-import { createNodeObservability, nodeHealthProbes } from "./observability/create-node-observability.js";
+import { nodeHealthProbes, type NodeObservabilityExtras } from "./observability/create-node-observability.js";
+import { openNodeFoundation } from "./open-node-foundation.js";
 import { instrumentHandler } from "./observability/instrument-handler.js";
 import { recordLifecycleJob } from "./observability/record-lifecycle-job.js";
 import { StatusService } from "./observability/status-service.js";
@@ -35,7 +34,11 @@ export interface RunningNode {
  * Starts a node in the all-in-one mode over the embedded stores in `node.data_dir`: the public
  * API on both configured ports, every protocol on each, and an in-process worker. Wiring only.
  */
-export async function startAllInOne(config: ResolvedConfig, logger: Logger): Promise<RunningNode> {
+export async function startAllInOne(
+  config: ResolvedConfig,
+  logger: Logger,
+  extras: NodeObservabilityExtras = {},
+): Promise<RunningNode> {
   const authMode = resolveAuthMode(config.server.host, config.auth);
   if (authMode.warning) logger.warn({ host: config.server.host }, authMode.warning);
   const tls = await readTlsFiles(config.tls);
@@ -44,24 +47,17 @@ export async function startAllInOne(config: ResolvedConfig, logger: Logger): Pro
   await mkdir(layout.scratchDirectory, { recursive: true });
   const cleanup: Array<() => Promise<void> | void> = [];
   try {
-    const observability = createNodeObservability(config, logger, VERSION);
-    cleanup.unshift(() => observability.close());
+    const foundation = await openNodeFoundation(config, logger, "all-in-one", layout, cleanup, extras);
+    const { observability, tracer, objects } = foundation;
     const hooks = observability.dataPathHooks();
+    const { store: metadata, kind: metadataKind, connections: metadataConnections } = foundation.metadata;
     const {
-      store: metadata,
-      kind: metadataKind,
-      connections: metadataConnections,
-    } = await createMetadataStore(config, layout.metadataFile, logger.child({ component: "metadata" }));
-    cleanup.unshift(() => metadata.close());
-    const {
-      store: objects,
       kind: storageKind,
       pools,
       poolStatus,
       backup: backupObjects,
       primary: primaryObjects,
-    } = await createObjectStore(config, layout.objectsDirectory, logger.child({ component: "storage" }));
-    cleanup.unshift(() => objects.close());
+    } = foundation.storage;
     const writer = await ParquetFileWriter.create({ workDirectory: layout.scratchDirectory });
     cleanup.unshift(() => writer.close());
     const wal = await WriteAheadLog.open({
@@ -83,6 +79,7 @@ export async function startAllInOne(config: ResolvedConfig, logger: Logger): Pro
       onBackgroundError: (error, table) =>
         logger.error({ err: error, table }, "background flush failed; will retry"),
       onFlush: hooks.onFlush,
+      tracer,
     });
     cleanup.unshift(() => worker.close());
     const data = new InProcessDataPlane(worker);
@@ -102,6 +99,7 @@ export async function startAllInOne(config: ResolvedConfig, logger: Logger): Pro
       data,
       tables,
       onCacheLookup: hooks.onCacheLookup,
+      tracer,
     });
     cleanup.unshift(() => reads.close());
     const lifecycle = startLifecycle({
@@ -162,6 +160,9 @@ export async function startAllInOne(config: ResolvedConfig, logger: Logger): Pro
         observability,
         address: () => `${config.server.host}:${ports.grpc}`,
         nodeListTimeoutMs: config.observability.probe_timeout_ms,
+        role: "all-in-one",
+        ownShards: () => config.cluster.shard_count,
+        heartbeatTtlMs: config.cluster.heartbeat_ttl_ms,
       }),
       lifecycle: lifecycle.api,
     };
@@ -176,6 +177,7 @@ export async function startAllInOne(config: ResolvedConfig, logger: Logger): Pro
     const handler = instrumentHandler(
       createRequestHandler(services, logger.child({ component: "api" }), security),
       (context, ok) => observability.recordRequest(context, ok),
+      tracer,
     );
     const servers = await listenOnBothPorts(config, handler, tls);
     cleanup.unshift(() => closeServers(servers, config.server.shutdown_grace_seconds * 1000));

@@ -12,9 +12,15 @@ import { WorkerClients } from "./cluster/worker-clients.js";
 import { dataLayout } from "./config/data-layout.js";
 import type { ResolvedConfig } from "./config/node-identity.js";
 import { tableDefaultsFromConfig } from "./config/table-defaults.js";
-import { createMetadataStore } from "./create-metadata-store.js";
-import { createObjectStore } from "./create-object-store.js";
 import { createQueryServices } from "./create-query-services.js";
+import { createRequestIdForwarder } from "./cluster/request-id-interceptors.js";
+import { WorkerStats } from "./cluster/worker-stats.js";
+import { nodeHealthProbes } from "./observability/create-node-observability.js";
+import { instrumentHandler } from "./observability/instrument-handler.js";
+import { queryNodeSources } from "./observability/role-sources.js";
+import { StatusService } from "./observability/status-service.js";
+import { createClientSpanInterceptor } from "./observability/tracing/rpc-span-interceptors.js";
+import { openNodeFoundation } from "./open-node-foundation.js";
 import { createRequestHandler } from "./server/create-request-handler.js";
 import { createHealthCheck } from "./services/health-check.js";
 import { TableService } from "./services/table-service.js";
@@ -38,21 +44,14 @@ export async function startQueryNode(config: ResolvedConfig, logger: Logger): Pr
   const cleanup: Array<() => Promise<void> | void> = [];
   const cluster = config.cluster;
   try {
-    const { store: metadata, kind: metadataKind } = await createMetadataStore(
-      config,
-      layout.metadataFile,
-      logger.child({ component: "metadata" }),
-    );
-    cleanup.unshift(() => metadata.close());
-    const { store: objects, kind: storageKind } = await createObjectStore(
-      config,
-      layout.objectsDirectory,
-      logger.child({ component: "storage" }),
-    );
-    cleanup.unshift(() => objects.close());
+    const foundation = await openNodeFoundation(config, logger, "query", layout, cleanup);
+    const { observability, tracer, objects } = foundation;
+    const { store: metadata, kind: metadataKind } = foundation.metadata;
+    const storageKind = foundation.storage.kind;
     const clients = new WorkerClients({
       timeoutMs: cluster.request_timeout_ms,
       maxMessageBytes: config.limits.max_request_bytes,
+      interceptors: [createRequestIdForwarder(), ...(tracer ? [createClientSpanInterceptor(tracer)] : [])],
     });
     cleanup.unshift(() => clients.close());
     const membership = await ClusterMembership.start({
@@ -87,21 +86,27 @@ export async function startQueryNode(config: ResolvedConfig, logger: Logger): Pr
       autoCreate: config.tables.auto_create,
       defaultTable: config.tables.default_table,
     });
-    const reads = await createQueryServices({ config, layout, metadata, objects, data, tables });
+    const reads = await createQueryServices({ config, layout, metadata, objects, data, tables, tracer });
     cleanup.unshift(() => reads.close());
-    const health = createHealthCheck({
-      nodeId: config.node.id,
-      mode: "query",
-      version: VERSION,
-      probes: {
-        metadata: () => metadata.ping(),
-        storage: async () => void (await objects.head("health/probe")),
-        workers: async () => {
-          if ((await membership.refresh()).length === 0)
-            throw new MiniodbError("unavailable", "no worker node is registered");
+    const workerStats = new WorkerStats(membership, clients, config.observability.probe_timeout_ms);
+    await observability.attach(
+      queryNodeSources(config, foundation, reads, workerStats),
+      createHealthCheck({
+        nodeId: config.node.id,
+        mode: "query",
+        version: VERSION,
+        probeTimeoutMs: config.observability.probe_timeout_ms,
+        probes: {
+          ...nodeHealthProbes(metadata, foundation.storage.pools, reads.engine),
+          workers: async () => {
+            if ((await membership.refresh()).length === 0)
+              throw new MiniodbError("unavailable", "no worker node is registered");
+          },
         },
-      },
-    });
+      }),
+    );
+    const health = () => observability.checkHealth();
+    let address = "";
     const services = {
       nodeId: config.node.id,
       health,
@@ -112,6 +117,15 @@ export async function startQueryNode(config: ResolvedConfig, logger: Logger): Pr
       mutations: reads.mutations,
       maxBatchRecords: config.limits.max_batch_records,
       maxRequestBytes: config.limits.max_request_bytes,
+      status: new StatusService({
+        observability,
+        address: () => address,
+        nodeListTimeoutMs: config.observability.probe_timeout_ms,
+        role: "query",
+        ownShards: () => 0,
+        heartbeatTtlMs: cluster.heartbeat_ttl_ms,
+        workerReport: (id) => workerStats.of(id),
+      }),
     };
     const security = await createApiSecurity({
       config,
@@ -121,15 +135,20 @@ export async function startQueryNode(config: ResolvedConfig, logger: Logger): Pr
       logger,
     });
     cleanup.unshift(() => security.close());
-    const handler = createRequestHandler(services, logger.child({ component: "api" }), security);
+    const handler = instrumentHandler(
+      createRequestHandler(services, logger.child({ component: "api" }), security),
+      (context, ok) => observability.recordRequest(context, ok),
+      tracer,
+    );
     const servers = await listenOnBothPorts(config, handler, tls);
     cleanup.unshift(() => closeServers(servers, config.server.shutdown_grace_seconds * 1000));
     const ports = { grpc: servers[0].address.port, rest: servers.at(-1)!.address.port };
+    address = cluster.advertise_address ?? `${config.server.host}:${ports.grpc}`;
     const heartbeat = await NodeHeartbeat.start({
       metadata,
       id: config.node.id,
       role: "query",
-      address: cluster.advertise_address ?? `${config.server.host}:${ports.grpc}`,
+      address,
       intervalMs: cluster.heartbeat_interval_ms,
       ttlMs: cluster.heartbeat_ttl_ms,
       onError: (error) => logger.warn({ err: error }, "heartbeat failed"),

@@ -7,21 +7,24 @@ import {
   FragmentExecutor,
   TableLookup,
   Worker,
-  WorkerServer,
+  createWorkerHandler,
   WriteAdmission,
   WriteAheadLog,
 } from "@miniodb/worker-node";
 import { ClusterMembership } from "./cluster/cluster-membership.js";
 import { drainWorker } from "./cluster/drain-worker.js";
+import { createRequestIdReceiver } from "./cluster/request-id-interceptors.js";
+import { fragmentExecutorOptions } from "./cluster/fragment-executor-options.js";
 import { joinCluster } from "./cluster/join-cluster.js";
 import { WorkerClients } from "./cluster/worker-clients.js";
 import { requireSharedBackends } from "./cluster/require-shared-backends.js";
-import { fragmentExecutorOptions } from "./cluster/fragment-executor-options.js";
 import { createWorkerOwnership } from "./cluster/worker-ownership.js";
 import { dataLayout } from "./config/data-layout.js";
 import type { ResolvedConfig } from "./config/node-identity.js";
-import { createMetadataStore } from "./create-metadata-store.js";
-import { createObjectStore } from "./create-object-store.js";
+import { startWorkerOps } from "./observability/worker-ops.js";
+import { ProtocolServer } from "./server/protocol-server.js";
+import { createServerSpanInterceptor } from "./observability/tracing/rpc-span-interceptors.js";
+import { openNodeFoundation } from "./open-node-foundation.js";
 import { runAll } from "./start-all-in-one.js";
 import { VERSION } from "./version.js";
 
@@ -45,23 +48,17 @@ export async function startWorkerNode(config: ResolvedConfig, logger: Logger): P
   const cleanup: Array<() => Promise<void> | void> = [];
   const cluster = config.cluster;
   try {
-    const { store: metadata, kind: metadataKind } = await createMetadataStore(
-      config,
-      layout.metadataFile,
-      logger.child({ component: "metadata" }),
-    );
-    cleanup.unshift(() => metadata.close());
-    const { store: objects, kind: storageKind } = await createObjectStore(
-      config,
-      layout.objectsDirectory,
-      logger.child({ component: "storage" }),
-    );
-    cleanup.unshift(() => objects.close());
+    const foundation = await openNodeFoundation(config, logger, "worker", layout, cleanup);
+    const { observability, tracer, objects } = foundation;
+    const hooks = observability.dataPathHooks();
+    const { store: metadata, kind: metadataKind } = foundation.metadata;
+    const storageKind = foundation.storage.kind;
     const writer = await ParquetFileWriter.create({ workDirectory: layout.scratchDirectory });
     cleanup.unshift(() => writer.close());
     const wal = await WriteAheadLog.open({
       directory: layout.walDirectory,
       segmentBytes: config.worker.wal_segment_bytes,
+      onGroupCommit: hooks.onGroupCommit,
     });
     const worker = await Worker.start({
       nodeId: config.node.id,
@@ -76,6 +73,8 @@ export async function startWorkerNode(config: ResolvedConfig, logger: Logger): P
       idempotencyWindowMs: config.worker.idempotency_window_seconds * 1000,
       onBackgroundError: (error, table) =>
         logger.error({ err: error, table }, "background flush failed; will retry"),
+      onFlush: hooks.onFlush,
+      tracer,
     });
     cleanup.unshift(() => worker.close());
     const replayed = await worker.flush();
@@ -91,9 +90,18 @@ export async function startWorkerNode(config: ResolvedConfig, logger: Logger): P
     const captures = new BufferCaptures();
     const fragments = await FragmentExecutor.create(fragmentExecutorOptions(config, layout, objects));
     cleanup.unshift(() => fragments.close());
-    const server = await WorkerServer.listen({
-      host: config.server.host,
-      port: cluster.port,
+    let address = "";
+    const ops = await startWorkerOps({
+      config,
+      foundation,
+      worker,
+      wal,
+      membership,
+      address: () => address,
+      logger: logger.child({ component: "ops" }),
+    });
+    // One port: the internal API (HTTP/2) for query nodes, /metrics and health for everyone.
+    const handler = createWorkerHandler({
       readMaxBytes: config.limits.max_request_bytes,
       service: createWorkerService({
         nodeId: config.node.id,
@@ -106,10 +114,13 @@ export async function startWorkerNode(config: ResolvedConfig, logger: Logger): P
         ownedShards: () => membership.ring.shardsOf(config.node.id),
       }),
       onServerFault: (error, procedure) => logger.error({ err: error, procedure }, "cluster call failed"),
+      interceptors: [createRequestIdReceiver(), ...(tracer ? [createServerSpanInterceptor(tracer)] : [])],
+      fallback: ops,
     });
+    const server = await ProtocolServer.listen({ host: config.server.host, port: cluster.port, handler });
     cleanup.unshift(() => server.close(config.server.shutdown_grace_seconds * 1000));
     const port = server.address.port;
-    const address = cluster.advertise_address ?? `${config.server.host}:${port}`;
+    address = cluster.advertise_address ?? `${config.server.host}:${port}`;
     const clients = new WorkerClients({
       timeoutMs: cluster.request_timeout_ms,
       maxMessageBytes: config.limits.max_request_bytes,

@@ -8,6 +8,8 @@ import { redisTestSkip, startRedisServer, type RedisServerProcess } from "@minio
 import { S3rverProcess } from "@miniodb/storage/testing";
 import { backendEnv } from "./support/backend-env.js";
 import { queryRows, referenceEngine, userRows, writeUsers, type UserRow } from "./support/query-fixtures.js";
+import { sampleSum, scrape } from "./support/prometheus-scrape.js";
+import { OtlpReceiver, type ReceivedSpan } from "./support/otlp-receiver.js";
 import { requestJson } from "./support/rest.js";
 import { spawnNode, type SpawnedNode } from "./support/spawn-node.js";
 import { workerStats } from "./support/worker-stats.js";
@@ -41,6 +43,7 @@ describe(
     const workers = new Map<string, SpawnedNode>();
     const scratch = realpathSync(mkdtempSync(join(tmpdir(), "miniodb-cluster-")));
     let query: SpawnedNode;
+    let traces: OtlpReceiver;
     const rest = () => `http://127.0.0.1:${query.ports.rest}`;
     const env = () => ({
       ...backendEnv({ primary, backup, redisPort: redis.port }),
@@ -48,6 +51,9 @@ describe(
       MINIODB_CLUSTER__HEARTBEAT_INTERVAL_MS: "200",
       MINIODB_CLUSTER__HEARTBEAT_TTL_MS: "3000",
       MINIODB_CLUSTER__MEMBERSHIP_POLL_MS: "200",
+      MINIODB_OBSERVABILITY__TRACING__EXPORTER: "otlp",
+      MINIODB_OBSERVABILITY__TRACING__OTLP__ENDPOINT: traces.url,
+      MINIODB_OBSERVABILITY__TRACING__EXPORT_INTERVAL_MS: "100",
     });
     const startWorker = async (id: string) => {
       // A restarted worker keeps its data directory (its WAL) and its id.
@@ -63,10 +69,11 @@ describe(
     const expected = async (sql: string) => await reference.query(sql);
 
     before(async () => {
-      [redis, primary, backup] = await Promise.all([
+      [redis, primary, backup, traces] = await Promise.all([
         startRedisServer(),
         S3rverProcess.start(),
         S3rverProcess.start(),
+        OtlpReceiver.start(),
       ]);
       await Promise.all([startWorker("w1"), startWorker("w2")]);
       query = await spawnNode(["--role", "query", "--node-id", "q1"], env());
@@ -74,7 +81,7 @@ describe(
     });
     after(async () => {
       await Promise.all(nodes.map((node) => node.stop("SIGKILL")));
-      await Promise.all([redis?.stop(), primary?.dispose(), backup?.dispose()]);
+      await Promise.all([redis?.stop(), primary?.dispose(), backup?.dispose(), traces?.stop()]);
       reference?.close();
       rmSync(scratch, { recursive: true, force: true });
     });
@@ -105,6 +112,119 @@ describe(
         deltas.every((delta) => delta > 0),
         `both workers scanned: ${deltas.join(", ")}`,
       );
+    });
+
+    it("traces a write from the query node into the worker that takes it (W3C traceparent)", async () => {
+      const traceId = "0af7651916cd43dd8448eb211c80319c";
+      await requestJson(`${rest()}/v1/tables`, { body: { table_name: "traced" } });
+      const response = await fetch(`${rest()}/v1/data`, {
+        method: "POST",
+        headers: { "content-type": "application/json", traceparent: `00-${traceId}-b7ad6b7169203331-01` },
+        body: JSON.stringify({ table: "traced", data: { id: "traced-1", payload: { name: "t" } } }),
+      });
+      assert.equal(response.status, 200);
+      const inTrace = (name: string, node?: string) =>
+        traces.spans.find(
+          (span) =>
+            span.traceId === traceId && span.name === name && (node === undefined || span.node === node),
+        );
+      let request: ReceivedSpan | undefined;
+      let call: ReceivedSpan | undefined;
+      let served: ReceivedSpan | undefined;
+      let append: ReceivedSpan | undefined;
+      for (let attempt = 0; attempt < 150 && !append; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        request = inTrace("POST write", "q1");
+        call = inTrace("miniodb.cluster.v1.WorkerService/WriteBatch", "q1");
+        served = traces.spans.find(
+          (span) => span.traceId === traceId && span.node !== "q1" && span.parentSpanId === call?.spanId,
+        );
+        append = traces.spans.find(
+          (span) => span.name === "wal.append" && span.parentSpanId === served?.spanId,
+        );
+      }
+      assert.ok(
+        request && call && served && append,
+        JSON.stringify(traces.spans.filter((s) => s.traceId === traceId)),
+      );
+      assert.equal(request.attributes["miniodb.table"], "traced");
+      assert.equal(request.attributes["miniodb.rows"], 1);
+      assert.equal(call.parentSpanId, request.spanId);
+      assert.equal(call.attributes["miniodb.rows"], 1);
+      assert.equal(served.name, "miniodb.cluster.v1.WorkerService/WriteBatch");
+      assert.ok(["w1", "w2"].includes(served.node), served.node);
+      assert.equal(served.attributes["miniodb.table"], "traced");
+      assert.equal(append.node, served.node);
+      assert.equal(append.attributes["miniodb.rows"], 1);
+    });
+
+    it("serves /metrics on the query node and on each worker's cluster port, and lists the nodes in /v1/status", async () => {
+      await requestJson(`${rest()}/v1/tables`, {
+        body: { table_name: "observed", config: { buffer_size: 100_000, flush_interval_seconds: 3600 } },
+      });
+      const written = await requestJson(`${rest()}/v1/data/batch`, {
+        body: {
+          table: "observed",
+          records: Array.from({ length: 40 }, (_, i) => ({ id: `o-${i}`, payload: { i } })),
+        },
+      });
+      assert.equal(written.status, 200, JSON.stringify(written.body));
+      const queryMetrics = await scrape(`${rest()}/metrics`);
+      assert.equal(
+        sampleSum(queryMetrics, "miniodb_write_operations_total", { table: "observed", status: "success" }),
+        40,
+      );
+      // Table totals on the query node include the rows still buffered on the workers.
+      assert.equal(sampleSum(queryMetrics, "miniodb_table_record_count", { table: "observed" }), 40);
+      let unflushedOnWorkers = 0;
+      for (const id of ["w1", "w2"]) {
+        const port = (workers.get(id)!.listening["ports"] as { cluster: number }).cluster;
+        const metrics = await scrape(`http://127.0.0.1:${port}/metrics`);
+        unflushedOnWorkers += sampleSum(metrics, "miniodb_table_unflushed_records", { table: "observed" });
+        assert.ok(sampleSum(metrics, "miniodb_wal_fsync_duration_seconds") > 0, `${id} fsynced its WAL`);
+        assert.ok(metrics.has("miniodb_system_health_score"), `${id} reports its health score`);
+        assert.ok(!metrics.has("miniodb_table_record_count"), "table totals are the query nodes'");
+        const health = await requestJson<{ status: string }>(`http://127.0.0.1:${port}/v1/health`);
+        assert.equal(health.status, 200);
+        assert.equal(health.body.status, "healthy");
+      }
+      assert.equal(unflushedOnWorkers, 40, "each row is buffered on exactly one worker");
+      const status = await requestJson<{
+        total_nodes: number;
+        buffer_stats: Record<string, number>;
+        nodes: Array<{
+          id: string;
+          role: string;
+          state: string;
+          address: string;
+          shards_owned: number;
+          buffered_rows: number;
+          last_heartbeat: string;
+        }>;
+      }>(`${rest()}/v1/status`);
+      assert.equal(status.status, 200);
+      assert.deepEqual(
+        status.body.nodes.map((node) => [node.id, node.role, node.state]),
+        [
+          ["q1", "query", "active"],
+          ["w1", "worker", "active"],
+          ["w2", "worker", "active"],
+        ],
+      );
+      assert.equal(status.body.total_nodes, 3);
+      const workerNodes = status.body.nodes.filter((node) => node.role === "worker");
+      assert.ok(workerNodes.every((node) => node.shards_owned > 0));
+      assert.equal(
+        workerNodes.reduce((sum, node) => sum + node.shards_owned, 0),
+        4096,
+      );
+      assert.equal(
+        workerNodes.reduce((sum, node) => sum + node.buffered_rows, 0),
+        status.body.buffer_stats["total_unflushed_records"],
+      );
+      assert.equal(status.body.buffer_stats["observed.unflushed_records"], 40);
+      for (const node of status.body.nodes)
+        assert.ok(Date.now() - Date.parse(node.last_heartbeat) < 10_000, `${node.id} heartbeat is recent`);
     });
 
     it("pages with cursors and streams exactly the ordered result", async () => {

@@ -3,12 +3,12 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { create } from "@bufbuild/protobuf";
+import { create, toBinary } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
 import { DataRecordSchema, MinIODBService, StreamWriteRequestSchema } from "@miniodb/proto";
-import { MinIODBWriteViewService } from "@miniodb/proto/views";
+import { DataRecordViewSchema, MinIODBWriteViewService } from "@miniodb/proto/views";
 import { requestJson } from "./support/rest.js";
 import { spawnNode, type SpawnedNode } from "./support/spawn-node.js";
 
@@ -126,21 +126,18 @@ describe("ingest and tables on one node", () => {
       MinIODBWriteViewService,
       createGrpcTransport({ baseUrl: `http://127.0.0.1:${node.ports.grpc}` }),
     );
-    const good = (id: string) => ({
-      id,
-      payload: new Uint8Array([0x0a, 0x07, 0x0a, 0x01, 0x6e, 0x12, 0x02, 0x20, 0x01]),
-    });
+    const record = (id: string, payload: Uint8Array) =>
+      toBinary(DataRecordViewSchema, create(DataRecordViewSchema, { id, payload }));
+    const good = (id: string) =>
+      record(id, new Uint8Array([0x0a, 0x07, 0x0a, 0x01, 0x6e, 0x12, 0x02, 0x20, 0x01]));
     async function* messages() {
       yield {
         table: "views",
-        records: [good("w0"), { id: "w1", payload: new Uint8Array([0x0a, 0x09, 0x0a]) }, good("w2")],
+        records: [good("w0"), record("w1", new Uint8Array([0x0a, 0x09, 0x0a])), good("w2")],
       };
       yield {
         table: "views",
-        records: [
-          { id: "w3", payload: new Uint8Array([0x0a, 0x05, 0x0a, 0x03, 0xed, 0xa0, 0x80]) },
-          good("w4"),
-        ],
+        records: [record("w3", new Uint8Array([0x0a, 0x05, 0x0a, 0x03, 0xed, 0xa0, 0x80])), good("w4")],
       };
     }
     const response = await viewClient.streamWrite(messages());
@@ -149,6 +146,16 @@ describe("ingest and tables on one node", () => {
     response.errors.sort(); // messages are written concurrently: errors come in completion order
     assert.match(response.errors[0]!, /^record 1: payload is not a valid google\.protobuf\.Struct/);
     assert.match(response.errors[1]!, /^record 3: payload is not a valid google\.protobuf\.Struct: .*UTF-8/);
+    // Record bytes that are not a DataRecord fail the stream with invalid_argument, and write nothing.
+    async function* broken() {
+      yield { table: "views", records: [good("w5"), new Uint8Array([0x0a, 0x05, 0x61])] };
+    }
+    await assert.rejects(viewClient.streamWrite(broken()), (error: unknown) => {
+      const failure = ConnectError.from(error);
+      assert.equal(failure.code, Code.InvalidArgument);
+      assert.match(failure.rawMessage, /not a valid miniodb\.v1\.DataRecord/);
+      return true;
+    });
     // The same paths still take the public messages as Connect JSON.
     const json = createClient(
       MinIODBService,

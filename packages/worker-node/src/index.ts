@@ -47,8 +47,12 @@ export type { ShardOwnership } from "./server/write-admission.js";
 export { WriteAdmission } from "./server/write-admission.js";
 export type { WorkerServiceDeps } from "./server/worker-service.js";
 export { createWorkerService } from "./server/worker-service.js";
-export type { WorkerServerOptions } from "./server/worker-server.js";
-export { WorkerServer } from "./server/worker-server.js";
+export type {
+  WorkerHandlerOptions,
+  WorkerRequestHandler,
+  WorkerServerOptions,
+} from "./server/worker-server.js";
+export { createWorkerHandler, WorkerServer } from "./server/worker-server.js";
 export { ERROR_CODE_HEADER, ERROR_REASON_HEADER, toWorkerConnectError } from "./server/worker-rpc-errors.js";
 export type { FragmentCounters, FragmentExecutorOptions } from "./query/fragment-executor.js";
 export { FragmentExecutor } from "./query/fragment-executor.js";

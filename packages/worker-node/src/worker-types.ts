@@ -1,3 +1,4 @@
+import type { Tracer } from "@opentelemetry/api";
 import type { MetadataStore, ObjectStore } from "@miniodb/core";
 import type { ParquetWriter } from "./flush/parquet-writer-port.js";
 
@@ -29,6 +30,11 @@ export interface WorkerOptions {
   readonly onBackgroundError?: (error: unknown, table: string) => void;
   /** Told after every flush that committed rows: how many, in how many bytes, how long it took. */
   readonly onFlush?: (flush: FlushReport) => void;
+  /**
+   * Records spans of WAL appends (including the wait for their group's fsync) and of flushes.
+   * Without one, no span work at all.
+   */
+  readonly tracer?: Tracer;
   readonly now?: () => number;
 }
 

@@ -1,4 +1,5 @@
 import { HybridClock, MiniodbError, partitionOf, type TableEntry } from "@miniodb/core";
+import { traceFlush, traceWalAppend } from "./worker-spans.js";
 import type { BufferedRows } from "./buffer/table-buffer.js";
 import { Flusher, type FlushOutcome } from "./flush/flusher.js";
 import { encodeWriteResult, IdempotencyGuard, type IdempotencyStamp } from "./ingest/idempotency-guard.js";
@@ -104,7 +105,10 @@ export class Worker {
       lines,
       ...(idempotency ? { idempotency } : {}),
     });
-    const lsn = await this.#options.wal.append(payload);
+    const { tracer, wal } = this.#options;
+    const lsn = await (tracer
+      ? traceWalAppend(tracer, table.name, prepared.length, payload.length, () => wal.append(payload))
+      : wal.append(payload));
     if (lsn > this.#lastLsn) this.#lastLsn = lsn;
     state.buffer.append(lines, partitions, lsn, this.#now(), timeRange);
     state.lastWriteMs = this.#now();
@@ -192,17 +196,22 @@ export class Worker {
     }
   }
 
-  async #flushTable(name: string): Promise<FlushOutcome> {
+  async #flushTable(name: string, background = false): Promise<FlushOutcome> {
     const running = this.#flushes.get(name);
     if (running) {
       await running.catch(() => undefined);
-      return this.#flushTable(name);
+      return this.#flushTable(name, background);
     }
     const state = this.#tables.get(name);
     if (!state) return { rows: 0, files: [] };
     const startedMs = this.#now();
     const oldestMs = state.buffer.oldestUnflushedMs;
-    const flush = this.#flusher.flush(state, startedMs).finally(() => this.#flushes.delete(name));
+    const { tracer } = this.#options;
+    const flush = (
+      tracer && state.buffer.rowCount > 0
+        ? traceFlush(tracer, name, background, () => this.#flusher.flush(state, startedMs))
+        : this.#flusher.flush(state, startedMs)
+    ).finally(() => this.#flushes.delete(name));
     this.#flushes.set(name, flush);
     try {
       const outcome = await flush;
@@ -241,7 +250,7 @@ export class Worker {
 
   #flushInBackground(name: string): void {
     if (this.#flushes.has(name)) return;
-    this.#flushTable(name).catch((error: unknown) => this.#options.onBackgroundError?.(error, name));
+    this.#flushTable(name, true).catch((error: unknown) => this.#options.onBackgroundError?.(error, name));
   }
 
   async #checkFlushes(): Promise<void> {

@@ -1,4 +1,4 @@
-import { createClient, type Client } from "@connectrpc/connect";
+import { createClient, type Client, type Interceptor } from "@connectrpc/connect";
 import { createConnectTransport, Http2SessionManager } from "@connectrpc/connect-node";
 import type { NodeEntry } from "@miniodb/core";
 import { WorkerService } from "@miniodb/proto/cluster";
@@ -10,6 +10,8 @@ export interface WorkerClientsOptions {
   readonly timeoutMs: number;
   /** Largest message sent or received. */
   readonly maxMessageBytes: number;
+  /** Run around every call (e.g. the client span that carries the trace to the worker). */
+  readonly interceptors?: readonly Interceptor[];
 }
 
 /** One Connect client per worker address, over one multiplexed cleartext HTTP/2 connection each. */
@@ -37,6 +39,7 @@ export class WorkerClients {
       defaultTimeoutMs: this.#options.timeoutMs,
       readMaxBytes: this.#options.maxMessageBytes,
       writeMaxBytes: this.#options.maxMessageBytes,
+      interceptors: [...(this.#options.interceptors ?? [])],
     });
     const client = createClient(WorkerService, transport);
     this.#clients.set(worker.address, { client, sessions });

@@ -1,3 +1,4 @@
+import type { Tracer } from "@opentelemetry/api";
 import type { Logger } from "pino";
 import { parseDataFileKey } from "@miniodb/core";
 import type { FlushReport, WalGroupCommit } from "@miniodb/worker-node";
@@ -12,6 +13,7 @@ import type { RequestContext } from "./request-context.js";
 import { createRequestRecorder } from "./request-recorder.js";
 import { RequestWindow } from "./request-window.js";
 import { CpuSampler } from "./resource-usage.js";
+import type { NodeTracing } from "./tracing/node-tracing.js";
 
 export interface NodeObservabilityOptions {
   readonly nodeId: string;
@@ -20,10 +22,12 @@ export interface NodeObservabilityOptions {
   readonly healthCheckIntervalMs: number;
   readonly probeTimeoutMs: number;
   readonly slowQueryMs: number;
+  /** The node's traces (a tracer, or none when tracing is off); closed with the rest. */
+  readonly tracing: NodeTracing;
 }
 
 /**
- * A node's metrics, health monitor and snapshots. Built before the data path (whose hooks record
+ * A node's metrics, traces, health monitor and snapshots. Built before the data path (whose hooks record
  * into `metrics`); `attach` connects the live sources once they exist and starts the monitor.
  */
 export class NodeObservability {
@@ -60,6 +64,11 @@ export class NodeObservability {
 
   get version(): string {
     return this.#options.version;
+  }
+
+  /** Records spans, when tracing is on. */
+  get tracer(): Tracer | undefined {
+    return this.#options.tracing.tracer;
   }
 
   get healthCheckIntervalMs(): number {
@@ -138,7 +147,7 @@ export class NodeObservability {
 
   async close(): Promise<void> {
     this.#monitor?.close();
-    await this.#registry.close();
+    await Promise.all([this.#registry.close(), this.#options.tracing.close()]);
   }
 }
 

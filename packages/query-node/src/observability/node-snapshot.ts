@@ -17,6 +17,8 @@ import { memoryUsage, type CpuSampler, type CpuUsage, type MemoryUsage } from ".
 /** Everything the status page, the metrics report and the gauges show, read at one moment. */
 export interface NodeSnapshot {
   readonly at: Date;
+  /** Whether `tables` are whole tables (`cluster`) or this node's unflushed share (`node`). */
+  readonly tableScope: "cluster" | "node";
   readonly tables: readonly TableStats[];
   /** Why the table stats are from an earlier snapshot (the metadata store did not answer). */
   readonly tablesError: string | undefined;
@@ -66,10 +68,15 @@ export class NodeSnapshotter {
     let tablesError: string | undefined;
     try {
       const [tables, backups] = await withTimeout(
-        Promise.all([
-          collectTableStats(sources, now),
-          sources.metadata.listBackups(new Date(now - BACKUP_LOOKBACK_MS)),
-        ]),
+        (async () => {
+          await sources.buffers.refresh?.();
+          return Promise.all([
+            collectTableStats(sources, now),
+            sources.tableScope === "node"
+              ? []
+              : sources.metadata.listBackups(new Date(now - BACKUP_LOOKBACK_MS)),
+          ]);
+        })(),
         this.#options.timeoutMs,
       );
       this.#tables = tables;
@@ -92,6 +99,7 @@ export class NodeSnapshotter {
     const dataSuccessRate = successRate(data);
     return {
       at: new Date(now),
+      tableScope: sources.tableScope ?? "cluster",
       tables: this.#tables,
       tablesError,
       backups: this.#backups,

@@ -27,8 +27,18 @@ export interface NodeStatsSources {
   readonly metadata: MetadataStore;
   readonly buffers: {
     tableNames(): string[];
-    tableStats(table: string): TableBufferStats;
+    tableStats(
+      table: string,
+    ): Pick<TableBufferStats, "unflushedRows" | "bufferedBytes" | "oldestUnflushedMs">;
+    /** Re-reads buffers held elsewhere (a query node asks its workers) before a snapshot. */
+    refresh?(): Promise<void>;
   };
+  /**
+   * `cluster` (default): table numbers are the whole table's, from its manifest plus the unflushed
+   * rows of `buffers`. `node`: only this node's unflushed rows (a worker, which holds a share of
+   * each table's buffer and leaves table totals to the query nodes).
+   */
+  readonly tableScope?: "cluster" | "node";
   readonly wal: { stats(): WriteAheadLogStats };
   readonly fileCache: { stats(): ObjectFileCacheStats };
   readonly engine: { stats(): DuckDbEngineStats };
@@ -57,6 +67,8 @@ export interface TableStats {
 
 /** Per-table numbers for every table, computed from the manifests and the buffers. */
 export async function collectTableStats(sources: NodeStatsSources, nowMs: number): Promise<TableStats[]> {
+  if (sources.tableScope === "node")
+    return sources.buffers.tableNames().map((name) => bufferedTableStats(sources, name, nowMs));
   const entries = await sources.metadata.listTables();
   return Promise.all(entries.map(async (entry) => tableStats(sources, entry, nowMs)));
 }
@@ -78,6 +90,24 @@ async function tableStats(sources: NodeStatsSources, entry: TableEntry, nowMs: n
       buffered.oldestUnflushedMs === undefined ? 0 : Math.max(0, (nowMs - buffered.oldestUnflushedMs) / 1000),
     partitions: perPartition.size,
     maxFilesPerPartition: Math.max(0, ...perPartition.values()),
+  };
+}
+
+/** A table as one worker sees it: its own unflushed rows, no files. */
+function bufferedTableStats(sources: NodeStatsSources, name: string, nowMs: number): TableStats {
+  const buffered = sources.buffers.tableStats(name);
+  return {
+    name,
+    recordCount: buffered.unflushedRows,
+    fileCount: 0,
+    sizeBytes: 0,
+    unflushedRecords: buffered.unflushedRows,
+    bufferedBytes: buffered.bufferedBytes,
+    bufferSize: 0,
+    oldestUnflushedAgeSeconds:
+      buffered.oldestUnflushedMs === undefined ? 0 : Math.max(0, (nowMs - buffered.oldestUnflushedMs) / 1000),
+    partitions: 0,
+    maxFilesPerPartition: 0,
   };
 }
 

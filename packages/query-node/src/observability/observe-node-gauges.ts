@@ -29,6 +29,12 @@ function observeSnapshot(
   for (const table of snapshot.tables) {
     const labels = { table: table.name };
     result.observe(gauges.bufferSize, table.bufferedBytes, { node, table: table.name });
+    if (snapshot.tableScope === "node") {
+      // A worker's share of the table: its unflushed rows; table totals come from query nodes.
+      result.observe(gauges.tableUnflushed, table.unflushedRecords, labels);
+      result.observe(gauges.tableUnflushedAge, table.oldestUnflushedAgeSeconds, labels);
+      continue;
+    }
     result.observe(gauges.storageObjects, table.fileCount, { bucket, table: table.name });
     result.observe(gauges.tableRecords, table.recordCount, labels);
     result.observe(gauges.tableFiles, table.fileCount, labels);

@@ -1,14 +1,33 @@
 import type { NodeEntry } from "@miniodb/core";
 import type { NodeSnapshot } from "./node-snapshot.js";
 
-/** One node as GetStatus lists it (`NodeInfo` of the API). */
+/** One node as GetStatus lists it: `NodeInfo` of the API, and more for REST. */
 export interface StatusNode {
   readonly id: string;
+  /** The answering node's health; for others their state, or `unreachable` (a worker not answering). */
   readonly status: string;
+  /** The role: `all-in-one`, `query` or `worker`. */
   readonly type: string;
   readonly address: string;
-  /** Epoch seconds: now for the answering node, the end of the registration for others. */
+  /** Epoch seconds of the last heartbeat (now for the answering node). */
   readonly last_seen: number;
+  readonly role: string;
+  /** `active` or `draining` (leaving, takes no new writes). */
+  readonly state: string;
+  readonly last_heartbeat: string;
+  /** Shards of the ring the node owns (workers; an all-in-one node owns them all). */
+  readonly shards_owned: number;
+  /** Rows acknowledged by the node and not yet flushed. */
+  readonly buffered_rows: number;
+  /** Why a worker did not report its numbers. */
+  readonly error?: string;
+}
+
+/** What a query node last heard from a worker (see cluster/worker-stats.ts). */
+export interface WorkerReportView {
+  readonly bufferedRows: number;
+  readonly ownedShards: number;
+  readonly error?: string;
 }
 
 /** GetStatus: the wire fields (int64 maps) and, for REST, the components behind them. */
@@ -38,6 +57,14 @@ export interface StatusContext {
   readonly healthCheckIntervalMs: number;
   /** Other registered nodes; undefined when the metadata store could not list them. */
   readonly registered: readonly NodeEntry[] | undefined;
+  /** This node's role. */
+  readonly role: string;
+  /** Shards this node owns itself (an all-in-one node: every shard; a query node: none). */
+  readonly ownShards: number;
+  /** Registrations last this long after a heartbeat (to tell the heartbeat's time). */
+  readonly heartbeatTtlMs: number;
+  /** A worker's last report, on a query node. */
+  readonly workerReport?: ((id: string) => WorkerReportView | undefined) | undefined;
 }
 
 /** Builds GetStatus from a snapshot. Every number is read from the running node. */
@@ -148,22 +175,44 @@ function minioStats(snapshot: NodeSnapshot): Record<string, number> {
 }
 
 function statusNodes(snapshot: NodeSnapshot, context: StatusContext): StatusNode[] {
+  const now = snapshot.at;
   const self: StatusNode = {
     id: context.nodeId,
     status: snapshot.health.status,
-    type: "all-in-one",
+    type: context.role,
     address: context.address,
-    last_seen: Math.floor(snapshot.at.getTime() / 1000),
+    last_seen: Math.floor(now.getTime() / 1000),
+    role: context.role,
+    state: "active",
+    last_heartbeat: now.toISOString(),
+    shards_owned: context.ownShards,
+    buffered_rows:
+      context.role === "query" ? 0 : snapshot.tables.reduce((sum, t) => sum + t.unflushedRecords, 0),
   };
   const others = (context.registered ?? [])
     .filter((node) => node.id !== context.nodeId)
-    .map((node) => ({
-      id: node.id,
-      status: "registered",
-      type: node.role,
-      address: node.address,
-      // The registry keeps registrations with a time to live, not heartbeat times.
-      last_seen: Math.floor(node.expiresAt.getTime() / 1000),
-    }));
+    .map((node) => registeredNode(node, context));
   return [self, ...others].sort((a, b) => a.id.localeCompare(b.id));
+}
+
+function registeredNode(node: NodeEntry, context: StatusContext): StatusNode {
+  const state = node.state ?? "active";
+  // A registration lasts heartbeat_ttl_ms from the heartbeat that wrote it.
+  const heartbeat = new Date(
+    Math.max(node.startedAt.getTime(), node.expiresAt.getTime() - context.heartbeatTtlMs),
+  );
+  const report = node.role === "worker" ? context.workerReport?.(node.id) : undefined;
+  return {
+    id: node.id,
+    status: report?.error === undefined ? state : "unreachable",
+    type: node.role,
+    address: node.address,
+    last_seen: Math.floor(heartbeat.getTime() / 1000),
+    role: node.role,
+    state,
+    last_heartbeat: heartbeat.toISOString(),
+    shards_owned: report?.ownedShards ?? 0,
+    buffered_rows: report?.bufferedRows ?? 0,
+    ...(report?.error === undefined ? {} : { error: report.error }),
+  };
 }

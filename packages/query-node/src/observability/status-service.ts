@@ -1,12 +1,17 @@
 import { metricsReport, type MetricsReport } from "./metrics-report.js";
 import type { NodeObservability } from "./node-observability.js";
-import { statusReport, type StatusReport } from "./status-report.js";
+import { statusReport, type StatusContext, type StatusReport } from "./status-report.js";
 
 export interface StatusServiceOptions {
   readonly observability: NodeObservability;
   /** host:port other nodes and clients reach this node at (known once it listens). */
   readonly address: () => string;
   readonly nodeListTimeoutMs: number;
+  /** This node's role, shards it owns, and the registry's TTL (see StatusContext). */
+  readonly role: string;
+  readonly ownShards: () => number;
+  readonly heartbeatTtlMs: number;
+  readonly workerReport?: StatusContext["workerReport"];
 }
 
 /** GetStatus, GetMetrics and the Prometheus scrape, over the node's observability. */
@@ -31,6 +36,10 @@ export class StatusService {
       maxBufferedBytes: sources.maxBufferedBytes,
       healthCheckIntervalMs: observability.healthCheckIntervalMs,
       registered,
+      role: this.#options.role,
+      ownShards: this.#options.ownShards(),
+      heartbeatTtlMs: this.#options.heartbeatTtlMs,
+      workerReport: this.#options.workerReport,
     });
   }
 

@@ -54,7 +54,7 @@ export function recordFromView(record: DataRecordView | undefined, reader: Struc
 }
 
 /** A payload as the encoded Struct bytes of a view, read when the worker asks for it. */
-class StructBytes implements EncodedPayload {
+export class StructBytes implements EncodedPayload {
   readonly #bytes: Uint8Array;
   readonly #reader: StructPayloadReader;
 

@@ -20,7 +20,13 @@ export function createStatusRpcs(status: StatusService) {
         redisStats: int64Map(report.redis_stats),
         minioStats: int64Map(report.minio_stats),
         nodes: report.nodes.map((node) =>
-          create(NodeInfoSchema, { ...node, lastSeen: BigInt(node.last_seen) }),
+          create(NodeInfoSchema, {
+            id: node.id,
+            status: node.status,
+            type: node.type,
+            address: node.address,
+            lastSeen: BigInt(node.last_seen),
+          }),
         ),
         totalNodes: report.total_nodes,
       });

@@ -7,12 +7,10 @@ import {
   WIRE_VARINT,
   WireCursor,
 } from "./wire-cursor.js";
+import { StructJsonWriter } from "./struct-json-writer.js";
+import { entryOrder, MAX_STRUCT_DEPTH } from "./struct-key-order.js";
 
-/**
- * protobuf-es stops at 100 nested messages per request; a payload Struct starts at depth 3
- * (request → DataRecord → Struct), so it may nest this many messages.
- */
-const MAX_DEPTH = 98;
+const MAX_DEPTH = MAX_STRUCT_DEPTH;
 const ENTRY_TAG = (1 << 3) + WIRE_LEN;
 const VALUE_TAG = (2 << 3) + WIRE_LEN;
 
@@ -35,11 +33,17 @@ interface Entries {
  */
 export class StructPayloadReader {
   readonly #interner = new StringInterner();
+  readonly #fast = new StructJsonWriter(this.#interner);
   /** The last value read: its JSON text and column type. */
   #text = "null";
   #type: ColumnType | undefined = undefined;
 
   read(bytes: Uint8Array): SerializedPayload {
+    return this.#fast.write(bytes) ?? this.readExactly(bytes);
+  }
+
+  /** The reference reader, for every payload the fast path (`StructJsonWriter`) leaves to it. */
+  readExactly(bytes: Uint8Array): SerializedPayload {
     const entries = this.#struct(new WireCursor(bytes, this.#interner), [0, bytes.length], 1);
     const order = entryOrder(entries.keys);
     if (order === undefined)
@@ -179,28 +183,4 @@ function objectText(entries: Entries, order: readonly number[] | undefined): str
   const { texts } = entries;
   if (order === undefined) return `{${texts.join(",")}}`;
   return `{${order.map((i) => texts[i]).join(",")}}`;
-}
-
-/**
- * `undefined` when the keys keep their wire order in a JavaScript object (the common case: no
- * repeated key, no `__proto__`, no key that starts with a digit). Otherwise the indexes of the
- * entries a JavaScript object would hold, in its property order, found by building one: that is
- * what protobuf-es decodes into.
- */
-function entryOrder(keys: readonly string[]): number[] | undefined {
-  if (!hasSpecialKey(keys)) return undefined;
-  const slots: Record<string, number> = {};
-  keys.forEach((key, index) => (slots[key] = index));
-  return Object.keys(slots).map((key) => slots[key]!);
-}
-
-/** Whether a key repeats, is `__proto__` or starts with a digit (may be an array index). */
-function hasSpecialKey(keys: readonly string[]): boolean {
-  for (const key of keys) {
-    const first = key.charCodeAt(0);
-    if ((first >= 48 && first <= 57) || key === "__proto__") return true;
-  }
-  if (keys.length > 16) return new Set(keys).size !== keys.length;
-  for (let i = 1; i < keys.length; i++) for (let j = 0; j < i; j++) if (keys[j] === keys[i]) return true;
-  return false;
 }

@@ -131,6 +131,34 @@ export class WireCursor {
       : latin1(bytes, start, end);
   }
 
+  /** A string field's text like `string`, without keeping it (for values that rarely repeat). */
+  text(end: number): string {
+    const bytes = this.bytes;
+    for (let i = this.pos; i < end; i++) if (bytes[i]! >= 0x80) return this.#utf8(this.pos, end);
+    const text = latin1(bytes, this.pos, end);
+    this.pos = end;
+    return text;
+  }
+
+  /** An int64 varint as a number (exact within ±2^53), two's complement for negative values. */
+  int64(): number {
+    const bytes = this.bytes;
+    let low = 0;
+    let high = 0;
+    for (let i = 0; i < 10; i++) {
+      const byte = bytes[this.pos++];
+      if (byte === undefined) throw malformedPayload("truncated varint");
+      const bits = byte & 0x7f;
+      if (i < 4) low |= bits << (7 * i);
+      else if (i === 4) {
+        low |= bits << 28;
+        high |= bits >>> 4;
+      } else high |= bits << (7 * i - 32);
+      if (byte < 0x80) return (high | 0) * 4294967296 + (low >>> 0);
+    }
+    throw malformedPayload("varint longer than 10 bytes");
+  }
+
   #utf8(start: number, end: number): string {
     this.pos = end;
     this.plain = false;

@@ -6,6 +6,7 @@ import type { RecordInput } from "@miniodb/worker-node";
 import type { HandlerContext } from "@connectrpc/connect";
 import { IDEMPOTENCY_HEADER, type WriteService } from "../services/write-service.js";
 import { recordFromProto, recordFromView } from "./proto-convert.js";
+import { DataRecordReader } from "./data-record-reader.js";
 import { StructPayloadReader } from "./struct-payload-reader.js";
 
 /** Error lines a StreamWrite response lists at most; the rest are summarised. */
@@ -19,19 +20,29 @@ const IN_FLIGHT_MESSAGES = 8;
 
 /** WriteData and StreamWrite of MinIODBService, for requests decoded as the public messages. */
 export function createWriteRpcs(writes: WriteService, nodeId: string) {
-  return createWriteHandlers(writes, nodeId, recordFromProto);
+  return createWriteHandlers(writes, nodeId, recordFromProto, recordFromProto);
 }
 
-/** The same, for requests decoded with the write views (payloads as encoded Struct bytes). */
+/**
+ * The same, for requests decoded with the write views: payloads as encoded Struct bytes, and
+ * StreamWrite records as encoded DataRecords read by `DataRecordReader`.
+ */
 export function createWriteViewRpcs(writes: WriteService, nodeId: string) {
-  const reader = new StructPayloadReader();
-  return createWriteHandlers<DataRecordView>(writes, nodeId, (record) => recordFromView(record, reader));
+  const payloads = new StructPayloadReader();
+  const records = new DataRecordReader(payloads);
+  return createWriteHandlers<DataRecordView | undefined, Uint8Array>(
+    writes,
+    nodeId,
+    (record) => recordFromView(record, payloads),
+    (bytes) => records.read(bytes),
+  );
 }
 
-function createWriteHandlers<R>(
+function createWriteHandlers<R, S>(
   writes: WriteService,
   nodeId: string,
   toRecord: (record: R | undefined) => RecordInput,
+  toStreamRecord: (record: S) => RecordInput,
 ) {
   return {
     async writeData(request: { table: string; data?: R | undefined }, context: HandlerContext) {
@@ -40,7 +51,7 @@ function createWriteHandlers<R>(
       return create(WriteDataResponseSchema, { success: true, message: `record ${id} written`, nodeId });
     },
     /** With an idempotency key, message n of a retried stream is applied once, as `<key>#<n>`. */
-    async streamWrite(requests: AsyncIterable<{ table: string; records: R[] }>, context: HandlerContext) {
+    async streamWrite(requests: AsyncIterable<{ table: string; records: S[] }>, context: HandlerContext) {
       const key = context.requestHeader.get(IDEMPOTENCY_HEADER) ?? undefined;
       if (key !== undefined && key.length > MAX_STREAM_KEY_LENGTH) {
         throw new MiniodbError(
@@ -68,7 +79,7 @@ function createWriteHandlers<R>(
         const task = writes
           .writeMany(
             request.table,
-            request.records.map((record) => toRecord(record)),
+            request.records.map((record) => toStreamRecord(record)),
             messageKey,
           )
           .then((result) => {

@@ -17,6 +17,7 @@ import {
   type UnaryResponse,
 } from "@connectrpc/connect";
 import { grpcStatusOk, parseTimeout, setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
+import { currentRequest } from "../observability/request-context.js";
 import { GrpcLaneContext } from "./grpc-lane-context.js";
 import type { NodeHandlerFn } from "./protocol-server.js";
 
@@ -113,14 +114,17 @@ export class GrpcUnaryLane {
     request.once("close", clientGone);
     try {
       if (timeout.error) throw timeout.error;
-      const input = parseMessage(spec, unwrapEnvelope(await readBody(request, this.#readMaxBytes)));
+      const body = await readBody(request, this.#readMaxBytes);
+      const served = currentRequest();
+      if (served) served.bytes += body.length;
+      const input = parseMessage(spec, unwrapEnvelope(body));
       const output = await untilAborted(this.#invoke(spec, context, input), context);
       context.finish();
-      const body = toBinary(spec.method.output, output);
-      const envelope = Buffer.allocUnsafe(ENVELOPE_HEADER_BYTES + body.length);
+      const reply = toBinary(spec.method.output, output);
+      const envelope = Buffer.allocUnsafe(ENVELOPE_HEADER_BYTES + reply.length);
       envelope[0] = 0;
-      envelope.writeUInt32BE(body.length, 1);
-      envelope.set(body, ENVELOPE_HEADER_BYTES);
+      envelope.writeUInt32BE(reply.length, 1);
+      envelope.set(reply, ENVELOPE_HEADER_BYTES);
       response.writeHead(200, context.responseHeaderObject(RESPONSE_HEADER));
       response.addTrailers(trailerObject(context));
       response.end(envelope);

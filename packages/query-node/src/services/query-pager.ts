@@ -79,7 +79,7 @@ export class QueryPager {
    */
   async page(sql: string, limit: number, cursor: string): Promise<QueryPage> {
     const page = await this.#page(sql, limit, cursor);
-    noteRequest({ rows: page.rows.length });
+    noteRequest({ rows: page.rows.length, bytes: rowBytes(page.rows) });
     return page;
   }
 
@@ -238,6 +238,13 @@ class ResultBudget {
 }
 
 /** QueryData's `result_json`: the page's rows as a JSON array. */
+/** Characters of the rows' JSON (bytes for ASCII rows), for request accounting. */
+function rowBytes(rows: readonly string[]): number {
+  let bytes = 0;
+  for (const row of rows) bytes += row.length;
+  return bytes;
+}
+
 export function resultJson(page: QueryPage): string {
   return `[${page.rows.join(",")}]`;
 }

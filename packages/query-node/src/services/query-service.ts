@@ -5,10 +5,10 @@ import {
   checkReadOnlyQuery,
   queryScanRanges,
   tableViewStatement,
+  ParseTreeCache,
   type DuckDbEngine,
   type EngineSession,
   type ObjectFileCache,
-  dropTableViewStatement,
   type ColumnBatch,
   type SessionLease,
   type TableViewSource,
@@ -16,6 +16,8 @@ import {
 import { gatherQuerySources, type BufferSource, type TableRead } from "./query-sources.js";
 import type { QueryScatter } from "./query-scatter.js";
 import { noteRequest } from "../observability/request-context.js";
+import { inSpan } from "../observability/tracing/in-span.js";
+import type { Tracer } from "@opentelemetry/api";
 
 export interface QueryServiceOptions {
   readonly metadata: MetadataStore;
@@ -26,6 +28,8 @@ export interface QueryServiceOptions {
   readonly scratchDirectory: string;
   /** Longest row line of buffered rows, in bytes. */
   readonly maxLineBytes: number;
+  /** Records `query.prepare` (files, unflushed rows, views) and `query.execute` (DuckDB) spans. */
+  readonly tracer?: Tracer | undefined;
   /** Runs queries' reads on other nodes (a cluster's workers); without it this node reads everything. */
   readonly scatter?: QueryScatter | undefined;
 }
@@ -44,9 +48,11 @@ interface OpenQuery {
  */
 export class QueryService {
   readonly #options: QueryServiceOptions;
+  readonly #trees: ParseTreeCache;
 
   constructor(options: QueryServiceOptions) {
     this.#options = options;
+    this.#trees = new ParseTreeCache((sql) => options.engine.parse(sql));
   }
 
   /**
@@ -58,9 +64,12 @@ export class QueryService {
     sql: string,
     work: (session: EngineSession, statement: string) => Promise<T>,
   ): Promise<T> {
-    const query = await this.#openQuery(sql);
+    const { tables, tree } = await this.#checked(sql);
+    const query = await this.#openQuery(sql, tables, tree);
     try {
-      return await work(query.session, query.statement);
+      return await inSpan(this.#options.tracer, "query.execute", tablesAttribute(tables), () =>
+        work(query.session, query.statement),
+      );
     } finally {
       await query.close();
     }
@@ -71,9 +80,10 @@ export class QueryService {
     tables: readonly TableRead[],
     work: (session: EngineSession) => Promise<T>,
   ): Promise<T> {
+    const { tracer } = this.#options;
     const query = await this.#open(tables);
     try {
-      return await work(query.session);
+      return await inSpan(tracer, "query.execute", tablesAttribute(tables), () => work(query.session));
     } finally {
       await query.close();
     }
@@ -84,7 +94,9 @@ export class QueryService {
    * session and files until the consumer finishes or stops early; memory stays at about one chunk.
    */
   async *stream(sql: string, signal?: AbortSignal): AsyncGenerator<ColumnBatch> {
-    const query = await this.#openQuery(sql);
+    const { tables, tree } = await this.#checked(sql);
+    const query = await this.#openQuery(sql, tables, tree);
+    const span = this.#options.tracer?.startSpan("query.execute", { attributes: tablesAttribute(tables) });
     // A client that goes away may leave this generator suspended at a yield for good (it is then
     // never resumed or returned): the abort stops DuckDB and releases the session and files.
     const onAbort = () => {
@@ -96,32 +108,45 @@ export class QueryService {
       if (signal?.aborted) return;
       yield* query.session.streamColumns(query.statement);
     } finally {
+      span?.end();
       signal?.removeEventListener("abort", onAbort);
       await query.close();
     }
   }
 
-  /** Checks `sql` and opens it: scattered to the workers when there are any, else read here. */
-  async #openQuery(sql: string): Promise<OpenQuery> {
-    const { tables, tree } = await this.#checked(sql);
-    const scatter = this.#options.scatter;
+  /** Opens a checked query: scattered to the workers when there are any, else read here. */
+  async #openQuery(sql: string, tables: readonly TableRead[], tree: unknown): Promise<OpenQuery> {
+    const { scatter, engine, scratchDirectory, tracer } = this.#options;
     if (!scatter) return { ...(await this.#open(tables)), statement: sql };
-    const lease = await this.#options.engine.lease();
+    const lease = await engine.lease();
+    // The scatter replaces and drops views named after the tables: the connection's record of
+    // the views it keeps (createViews) must not vouch for them afterwards.
+    const forget = () => {
+      for (const table of tables) lease.session.views.delete(table.entry.name.toLowerCase());
+    };
     try {
-      const scattered = await scatter.open(lease.session, {
-        sql,
-        tree,
-        tables,
-        directory: join(this.#options.scratchDirectory, randomUUID()),
-      });
+      forget();
+      const scattered = await inSpan(tracer, "query.prepare", tablesAttribute(tables), () =>
+        scatter.open(lease.session, {
+          sql,
+          tree,
+          tables,
+          directory: join(scratchDirectory, randomUUID()),
+        }),
+      );
       if (!scattered) {
         lease.release();
         return { ...(await this.#open(tables)), statement: sql };
       }
       let closed: Promise<void> | undefined;
-      const close = () => (closed ??= scattered.close().finally(() => lease.release()));
+      const close = () =>
+        (closed ??= scattered.close().finally(() => {
+          forget();
+          lease.release();
+        }));
       return { session: lease.session, statement: scattered.statement, close };
     } catch (error) {
+      forget();
       lease.release();
       throw error;
     }
@@ -132,16 +157,15 @@ export class QueryService {
    * undoes it all.
    */
   async #open(tables: readonly TableRead[]) {
-    const { engine, scratchDirectory } = this.#options;
-    const sources = await gatherQuerySources(this.#options, tables, join(scratchDirectory, randomUUID()));
+    const { engine, scratchDirectory, tracer } = this.#options;
+    const sources = await inSpan(tracer, "query.prepare", tablesAttribute(tables), () =>
+      gatherQuerySources(this.#options, tables, join(scratchDirectory, randomUUID())),
+    );
     let lease: SessionLease | undefined;
     let closed: Promise<void> | undefined;
     const close = () =>
       (closed ??= (async () => {
-        if (lease) {
-          await dropViews(lease.session, sources.views);
-          lease.release();
-        }
+        lease?.release();
         await sources.close();
       })());
     try {
@@ -164,8 +188,8 @@ export class QueryService {
    * its parse tree.
    */
   async #checked(sql: string): Promise<{ tables: TableRead[]; tree: unknown }> {
-    const { engine, metadata } = this.#options;
-    const [tree, entries] = await Promise.all([engine.parse(sql), metadata.listTables()]);
+    const { metadata } = this.#options;
+    const [tree, entries] = await Promise.all([this.#trees.parse(sql), metadata.listTables()]);
     const { tables } = checkReadOnlyQuery(
       tree,
       entries.map((entry) => entry.name),
@@ -180,18 +204,26 @@ export class QueryService {
   }
 }
 
-/** Creates the query's views in one round trip. */
-async function createViews(session: EngineSession, views: readonly TableViewSource[]): Promise<void> {
-  if (views.length > 0) await session.run(views.map(tableViewStatement).join(";\n"));
+function tablesAttribute(tables: readonly TableRead[]) {
+  return { "miniodb.tables": tables.map((table) => table.entry.name) };
 }
 
 /**
- * Drops the query's views before the connection goes back to the pool (the guard already stops
- * queries from naming anything but their own tables; this keeps a pooled connection clean).
+ * Creates the query's views in one round trip, except those whose statement is unchanged since
+ * the connection last created them (the same files, columns and no per-query files): a view
+ * stays on its connection after the query. That is safe because the SQL guard only admits
+ * queries over existing tables, and every query first (re)creates the views of all the tables
+ * it reads; a view a query does not name is never used.
  */
-async function dropViews(session: EngineSession, views: readonly TableViewSource[]): Promise<void> {
-  if (views.length === 0) return;
-  await session
-    .run(views.map((view) => dropTableViewStatement(view.name)).join(";\n"))
-    .catch(() => undefined);
+async function createViews(session: EngineSession, views: readonly TableViewSource[]): Promise<void> {
+  const changed = new Map<string, string>();
+  for (const view of views) {
+    const statement = tableViewStatement(view);
+    const name = view.name.toLowerCase();
+    if (session.views.get(name) !== statement) changed.set(name, statement);
+  }
+  if (changed.size === 0) return;
+  for (const name of changed.keys()) session.views.delete(name);
+  await session.run([...changed.values()].join(";\n"));
+  for (const [name, statement] of changed) session.views.set(name, statement);
 }

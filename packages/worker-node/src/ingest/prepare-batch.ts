@@ -36,10 +36,22 @@ export function prepareBatch(
   const ids: string[] = [];
   const batchKeys = new Map<string, string>();
   let covered = true;
+  // Payloads read from the wire share the keys and types arrays of the previous record when they
+  // have its shape: the check of those keys then has the same outcome and changes nothing.
+  let checkedKeys: readonly string[] | undefined;
+  let checkedTypes: readonly unknown[] | undefined;
+  let checkedCovered = true;
   for (let index = 0; index < records.length; index++) {
     try {
       const record = state.preparer.prepare(records[index]!);
-      const recordCovered = state.checkKeys(record.payload, batchKeys);
+      const { keys, types } = record.payload;
+      let recordCovered: boolean = checkedCovered;
+      if (keys !== checkedKeys || types !== checkedTypes) {
+        recordCovered = state.checkKeys(record.payload, batchKeys);
+        checkedKeys = keys;
+        checkedTypes = types;
+        checkedCovered = recordCovered;
+      }
       checkPayloadText(record.payload.json, maxBytes);
       prepared.push(record);
       ids.push(record.id);

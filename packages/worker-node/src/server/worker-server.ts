@@ -1,18 +1,39 @@
 import http2 from "node:http2";
 import type { AddressInfo } from "node:net";
-import type { ServiceImpl } from "@connectrpc/connect";
+import type { Interceptor, ServiceImpl } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { WorkerService } from "@miniodb/proto/cluster";
 import { createWorkerErrorInterceptor } from "./worker-rpc-errors.js";
 
-export interface WorkerServerOptions {
-  readonly host: string;
-  /** 0 picks a free port. */
-  readonly port: number;
+export interface WorkerHandlerOptions {
   readonly service: Partial<ServiceImpl<typeof WorkerService>>;
   /** Largest message accepted, in bytes. */
   readonly readMaxBytes: number;
   readonly onServerFault?: (error: unknown, procedure: string) => void;
+  /** Run around every call, outside the error translation (e.g. the span continuing the caller's trace). */
+  readonly interceptors?: readonly Interceptor[];
+  /** Serves requests outside the internal API (e.g. a node's /metrics and health routes). */
+  readonly fallback?: WorkerRequestHandler;
+}
+
+export interface WorkerServerOptions extends WorkerHandlerOptions {
+  readonly host: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+}
+
+/** A request listener for `http` and `http2` servers, as connect-node builds them. */
+export type WorkerRequestHandler = ReturnType<typeof connectNodeAdapter>;
+
+/** The request handler of the worker's internal API, for a server of the caller's choosing. */
+export function createWorkerHandler(options: WorkerHandlerOptions): WorkerRequestHandler {
+  return connectNodeAdapter({
+    readMaxBytes: options.readMaxBytes,
+    writeMaxBytes: options.readMaxBytes,
+    interceptors: [...(options.interceptors ?? []), createWorkerErrorInterceptor(options.onServerFault)],
+    routes: (router) => router.service(WorkerService, options.service),
+    ...(options.fallback ? { fallback: options.fallback } : {}),
+  });
 }
 
 /**
@@ -24,13 +45,7 @@ export class WorkerServer {
   readonly #sessions = new Set<http2.ServerHttp2Session>();
 
   private constructor(options: WorkerServerOptions) {
-    const handler = connectNodeAdapter({
-      readMaxBytes: options.readMaxBytes,
-      writeMaxBytes: options.readMaxBytes,
-      interceptors: [createWorkerErrorInterceptor(options.onServerFault)],
-      routes: (router) => router.service(WorkerService, options.service),
-    });
-    this.#server = http2.createServer(handler);
+    this.#server = http2.createServer(createWorkerHandler(options));
     this.#server.on("session", (session) => {
       this.#sessions.add(session);
       session.once("close", () => this.#sessions.delete(session));

@@ -20,7 +20,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file miniodb/views/v1/write_views.proto.
  */
 export const file_miniodb_views_v1_write_views: GenFile = /*@__PURE__*/
-  fileDesc("CiJtaW5pb2RiL3ZpZXdzL3YxL3dyaXRlX3ZpZXdzLnByb3RvEhBtaW5pb2RiLnZpZXdzLnYxIm0KDkRhdGFSZWNvcmRWaWV3EgoKAmlkGAEgASgJEi0KCXRpbWVzdGFtcBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFAoHcGF5bG9hZBgDIAEoDEgAiAEBQgoKCF9wYXlsb2FkIlUKFFdyaXRlRGF0YVJlcXVlc3RWaWV3Eg0KBXRhYmxlGAEgASgJEi4KBGRhdGEYAiABKAsyIC5taW5pb2RiLnZpZXdzLnYxLkRhdGFSZWNvcmRWaWV3IloKFlN0cmVhbVdyaXRlUmVxdWVzdFZpZXcSMQoHcmVjb3JkcxgBIAMoCzIgLm1pbmlvZGIudmlld3MudjEuRGF0YVJlY29yZFZpZXcSDQoFdGFibGUYAiABKAliBnByb3RvMw", [file_google_protobuf_timestamp]);
+  fileDesc("CiJtaW5pb2RiL3ZpZXdzL3YxL3dyaXRlX3ZpZXdzLnByb3RvEhBtaW5pb2RiLnZpZXdzLnYxIm0KDkRhdGFSZWNvcmRWaWV3EgoKAmlkGAEgASgJEi0KCXRpbWVzdGFtcBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFAoHcGF5bG9hZBgDIAEoDEgAiAEBQgoKCF9wYXlsb2FkIlUKFFdyaXRlRGF0YVJlcXVlc3RWaWV3Eg0KBXRhYmxlGAEgASgJEi4KBGRhdGEYAiABKAsyIC5taW5pb2RiLnZpZXdzLnYxLkRhdGFSZWNvcmRWaWV3IjgKFlN0cmVhbVdyaXRlUmVxdWVzdFZpZXcSDwoHcmVjb3JkcxgBIAMoDBINCgV0YWJsZRgCIAEoCWIGcHJvdG8z", [file_google_protobuf_timestamp]);
 
 /**
  * DataRecordView views miniodb.v1.DataRecord.
@@ -79,15 +79,17 @@ export const WriteDataRequestViewSchema: GenMessage<WriteDataRequestView> = /*@_
   messageDesc(file_miniodb_views_v1_write_views, 1);
 
 /**
- * StreamWriteRequestView views miniodb.v1.StreamWriteRequest.
+ * StreamWriteRequestView views miniodb.v1.StreamWriteRequest. Each record stays the encoded
+ * miniodb.v1.DataRecord (a message is length-delimited on the wire, like bytes), which the server
+ * reads itself: no message object per record.
  *
  * @generated from message miniodb.views.v1.StreamWriteRequestView
  */
 export type StreamWriteRequestView = Message<"miniodb.views.v1.StreamWriteRequestView"> & {
   /**
-   * @generated from field: repeated miniodb.views.v1.DataRecordView records = 1;
+   * @generated from field: repeated bytes records = 1;
    */
-  records: DataRecordView[];
+  records: Uint8Array[];
 
   /**
    * @generated from field: string table = 2;
