@@ -29,6 +29,7 @@ export type {
   Lease,
   Manifest,
   ManifestChange,
+  LeaseFence,
   MetadataStore,
   NodeEntry,
   NodeRole,

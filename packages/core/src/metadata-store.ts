@@ -50,6 +50,18 @@ export interface ManifestChange {
   readonly remove?: readonly string[];
   /** When set, the change applies only if the manifest is still at this version (else `aborted`). */
   readonly expectedVersion?: number;
+  /**
+   * When set, the change is made under a lease: it applies only while the lease has not been
+   * granted again since `fence.token` was issued (else `aborted` with reason `lease_lost`), so a
+   * holder whose lease lapsed and went to another node cannot commit stale work.
+   */
+  readonly fence?: LeaseFence;
+}
+
+/** A lease's name and the token of the grant a change is made under (see Lease). */
+export interface LeaseFence {
+  readonly name: string;
+  readonly token: number;
 }
 
 /** Marks every version of a record with a sequence ≤ `sequence` as deleted. */
@@ -71,8 +83,10 @@ export type NodeRole = "all-in-one" | "query" | "worker";
 /**
  * `active`: a full member. `draining`: a worker leaving the cluster; it takes no new writes but
  * still holds acknowledged rows that queries must read until it has flushed them and removed itself.
+ * `joining`: a worker about to become active; the active workers already refuse writes of the
+ * shards it will own and flush what they buffered of them before it turns active.
  */
-export type NodeState = "active" | "draining";
+export type NodeState = "active" | "draining" | "joining";
 
 export interface NodeEntry {
   readonly id: string;
@@ -172,6 +186,8 @@ export interface MetadataStore {
    * Applies a change atomically and returns the new manifest version (every commit, even an empty
    * one, adds one). Adding a key already present is `already_exists`; with `expectedVersion`, a
    * version mismatch or removing a missing key is `aborted`; without it, missing keys are ignored.
+   * With `fence`, a change whose lease was granted again since (its current token differs, or a
+   * commit to this table carried a higher token of it) is `aborted` with reason `lease_lost`.
    */
   commitManifest(table: string, change: ManifestChange): Promise<number>;
 

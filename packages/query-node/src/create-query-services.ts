@@ -47,6 +47,7 @@ export async function createQueryServices(deps: QueryServicesDeps) {
       engine,
       cache,
       buffers: data,
+      scatter: data.scatter,
       scratchDirectory: layout.queryScratchDirectory,
       maxLineBytes: config.limits.max_record_bytes + 4096,
       tracer: deps.tracer,

@@ -68,6 +68,7 @@ export async function startQueryNode(config: ResolvedConfig, logger: Logger): Pr
     cleanup.unshift(() => membership.close());
     const data = new ClusterDataPlane({
       nodeId: config.node.id,
+      metadata,
       membership,
       clients,
       rerouteWindowMs: cluster.heartbeat_ttl_ms + 2 * cluster.membership_poll_ms,

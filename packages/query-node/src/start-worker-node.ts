@@ -4,6 +4,7 @@ import { ParquetFileWriter } from "@miniodb/executor";
 import {
   BufferCaptures,
   createWorkerService,
+  FragmentExecutor,
   TableLookup,
   Worker,
   createWorkerHandler,
@@ -13,7 +14,9 @@ import {
 import { ClusterMembership } from "./cluster/cluster-membership.js";
 import { drainWorker } from "./cluster/drain-worker.js";
 import { createRequestIdReceiver } from "./cluster/request-id-interceptors.js";
-import { NodeHeartbeat } from "./cluster/node-heartbeat.js";
+import { fragmentExecutorOptions } from "./cluster/fragment-executor-options.js";
+import { joinCluster } from "./cluster/join-cluster.js";
+import { WorkerClients } from "./cluster/worker-clients.js";
 import { requireSharedBackends } from "./cluster/require-shared-backends.js";
 import { createWorkerOwnership } from "./cluster/worker-ownership.js";
 import { dataLayout } from "./config/data-layout.js";
@@ -85,6 +88,8 @@ export async function startWorkerNode(config: ResolvedConfig, logger: Logger): P
     cleanup.unshift(() => membership.close());
     const admission = new WriteAdmission(createWorkerOwnership(config.node.id, membership));
     const captures = new BufferCaptures();
+    const fragments = await FragmentExecutor.create(fragmentExecutorOptions(config, layout, objects));
+    cleanup.unshift(() => fragments.close());
     let address = "";
     const ops = await startWorkerOps({
       config,
@@ -104,6 +109,8 @@ export async function startWorkerNode(config: ResolvedConfig, logger: Logger): P
         tables: new TableLookup(metadata),
         admission,
         captures,
+        fragments,
+        refreshOwnership: () => membership.refresh(),
         ownedShards: () => membership.ring.shardsOf(config.node.id),
       }),
       onServerFault: (error, procedure) => logger.error({ err: error, procedure }, "cluster call failed"),
@@ -114,14 +121,24 @@ export async function startWorkerNode(config: ResolvedConfig, logger: Logger): P
     cleanup.unshift(() => server.close(config.server.shutdown_grace_seconds * 1000));
     const port = server.address.port;
     address = cluster.advertise_address ?? `${config.server.host}:${port}`;
-    const heartbeat = await NodeHeartbeat.start({
-      metadata,
-      id: config.node.id,
-      role: "worker",
-      address,
-      intervalMs: cluster.heartbeat_interval_ms,
-      ttlMs: cluster.heartbeat_ttl_ms,
-      onError: (error) => logger.warn({ err: error }, "heartbeat failed"),
+    const clients = new WorkerClients({
+      timeoutMs: cluster.request_timeout_ms,
+      maxMessageBytes: config.limits.max_request_bytes,
+    });
+    cleanup.unshift(() => clients.close());
+    const heartbeat = await joinCluster({
+      heartbeat: {
+        metadata,
+        id: config.node.id,
+        role: "worker",
+        address,
+        intervalMs: cluster.heartbeat_interval_ms,
+        ttlMs: cluster.heartbeat_ttl_ms,
+        onError: (error) => logger.warn({ err: error }, "heartbeat failed"),
+      },
+      membership,
+      clients,
+      logger,
     });
     const leave = () => drainWorker({ heartbeat, admission, worker, captures, logger });
     logger.info(

@@ -12,6 +12,7 @@ import { sampleSum, scrape } from "./support/prometheus-scrape.js";
 import { OtlpReceiver, type ReceivedSpan } from "./support/otlp-receiver.js";
 import { requestJson } from "./support/rest.js";
 import { spawnNode, type SpawnedNode } from "./support/spawn-node.js";
+import { workerStats } from "./support/worker-stats.js";
 
 /** Queries whose answers must equal a plain DuckDB table holding the same rows. */
 const SUITE = [
@@ -20,6 +21,9 @@ const SUITE = [
   "SELECT id, age, score FROM users ORDER BY score DESC, id LIMIT 7",
   "SELECT id, name FROM users WHERE active AND age > 40 ORDER BY id LIMIT 5 OFFSET 3",
   "SELECT count(*) AS n FROM users WHERE id IN ('u-1', 'u-777', 'u-2999', 'u-99999')",
+  "SELECT city, count(DISTINCT age) AS ages, min(name) AS first FROM users WHERE score > 10 GROUP BY city HAVING count(*) > 5 ORDER BY ages DESC, city LIMIT 3",
+  "SELECT city, median(age) AS mid FROM users GROUP BY city ORDER BY city",
+  "SELECT id, rank() OVER (PARTITION BY city ORDER BY score DESC, id) AS r FROM users ORDER BY r, id LIMIT 5",
 ];
 
 /**
@@ -94,6 +98,20 @@ describe(
       for (const sql of SUITE) assert.deepEqual(await answers(sql), await expected(sql), sql);
       const files = dataFileNodes(primary);
       assert.ok(files.has("w1") && files.has("w2"), `both workers flushed files: ${[...files].join(", ")}`);
+    });
+
+    it("splits a scan between the workers: every row read once, by one of them", async () => {
+      const scanned = async () =>
+        Promise.all(["w1", "w2"].map(async (id) => (await workerStats(workers.get(id)!)).rowsScanned));
+      const before = await scanned();
+      assert.deepEqual(await answers("SELECT count(*) AS n FROM users"), [{ n: 3_000 }]);
+      const after = await scanned();
+      const deltas = after.map((value, index) => value - before[index]!);
+      assert.equal(deltas[0]! + deltas[1]!, 3_000, `rows scanned per worker: ${deltas.join(", ")}`);
+      assert.ok(
+        deltas.every((delta) => delta > 0),
+        `both workers scanned: ${deltas.join(", ")}`,
+      );
     });
 
     it("traces a write from the query node into the worker that takes it (W3C traceparent)", async () => {
@@ -267,7 +285,9 @@ describe(
       })();
       try {
         await new Promise((resolve) => setTimeout(resolve, 500));
-        await startWorker("w3");
+        const joining = await startWorker("w3");
+        const joined = joining.logs.find((line) => line["msg"] === "joined the cluster");
+        assert.deepEqual(joined?.["flushed"], ["w1", "w2"], "the old owners flushed before w3 turned active");
         await new Promise((resolve) => setTimeout(resolve, 1_000));
         assert.equal(await workers.get("w1")!.stop("SIGTERM"), 0, "w1 leaves gracefully");
         await new Promise((resolve) => setTimeout(resolve, 500));

@@ -7,17 +7,20 @@ export const CLI = fileURLToPath(new URL("../../../packages/query-node/src/bin/m
 
 export interface BenchNode {
   readonly child: ChildProcess;
-  readonly ports: { grpc: number; rest: number };
+  readonly ports: { grpc: number; rest: number; cluster?: number };
   stop(): Promise<void>;
 }
 
 /**
- * Starts `miniodb serve` on free ports with the given environment and waits until it listens.
- * `cli` is the entry point to run: this checkout's by default, another's to compare two builds.
+ * Starts `miniodb serve` on free ports with the given environment and waits until it listens;
+ * `serveArgs` go to `serve` (e.g. `--role worker`), `nodeArgs` to Node.js. A worker's `ports` hold
+ * its `cluster` port only. `cli` is the entry point to run: this checkout's by default, another's
+ * to compare two builds.
  */
 export async function startNode(
   env: Record<string, string>,
   nodeArgs: string[] = [],
+  serveArgs: string[] = [],
   cli: string = CLI,
 ): Promise<BenchNode> {
   const child = spawn(
@@ -33,12 +36,13 @@ export async function startNode(
       "0",
       "--rest-port",
       "0",
+      ...serveArgs,
     ],
     { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] },
   );
-  const ports = await new Promise<{ grpc: number; rest: number }>((resolve, reject) => {
+  const ports = await new Promise<BenchNode["ports"]>((resolve, reject) => {
     createInterface({ input: child.stdout! }).on("line", (line) => {
-      const entry = JSON.parse(line) as { msg?: string; ports?: { grpc: number; rest: number } };
+      const entry = JSON.parse(line) as { msg?: string; ports?: BenchNode["ports"] };
       if (entry.msg === "listening" && entry.ports) resolve(entry.ports);
     });
     child.once("exit", (code) => reject(new Error(`node exited with ${code}`)));

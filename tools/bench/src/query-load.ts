@@ -22,12 +22,20 @@ export function benchRows(first: number, count: number): string[] {
 }
 
 /**
- * Loads `rows` distinct rows into `table` through the REST batch route (NDJSON bodies of
- * `bodyRows`, `clients` requests in flight). Returns the seconds it took.
+ * Loads `rows` distinct rows (from row `offset` on) into `table` through the REST batch route
+ * (NDJSON bodies of `bodyRows`, `clients` requests in flight). Returns the seconds it took.
  */
-export async function loadRows(rest: string, table: string, rows: number, clients = 4, bodyRows = 5000) {
+export async function loadRows(
+  rest: string,
+  table: string,
+  rows: number,
+  clients = 4,
+  bodyRows = 5000,
+  offset = 0,
+) {
   const started = performance.now();
-  let next = 0;
+  let next = offset;
+  rows += offset;
   const client = async () => {
     for (;;) {
       const first = next;

@@ -70,7 +70,7 @@ try {
   const seconds = await loadRows(`http://127.0.0.1:${loader.ports.rest}`, TABLE, ROWS);
   await loader.stop();
   cpSync(thisDir, otherDir, { recursive: true });
-  nodes = [await startNode(env(thisDir)), await startNode(env(otherDir), [], otherCli)];
+  nodes = [await startNode(env(thisDir)), await startNode(env(otherDir), [], [], otherCli)];
   const [ours, theirs] = nodes as [BenchNode, BenchNode];
   const files = readdirSync(join(thisDir, "objects"), { recursive: true, withFileTypes: true })
     .filter((entry) => entry.isFile() && entry.name.endsWith(".parquet"))

@@ -1,4 +1,10 @@
-import { MiniodbError, type DataFile, type Manifest, type ManifestChange } from "@miniodb/core";
+import {
+  MiniodbError,
+  type DataFile,
+  type LeaseFence,
+  type Manifest,
+  type ManifestChange,
+} from "@miniodb/core";
 import { isUniqueViolation } from "../errors.js";
 import type { SqliteDatabase } from "../sqlite-database.js";
 import { DATA_FILE_COLUMNS, DATA_FILE_JSON, dataFileRow } from "./data-file-row.js";
@@ -13,6 +19,9 @@ import type { TableCatalog } from "./table-catalog.js";
  * `PRAGMA data_version` tells when another connection changed the file; the copies are then
  * dropped. Returned manifests are shared and frozen (their `createdAt` Dates must not be mutated);
  * files come in no particular order. The copies live as long as the store.
+ *
+ * Fencing: with `fence`, the change applies only if the lease still has that token, read in the
+ * commit's transaction.
  *
  * CAS semantics: with `expectedVersion`, the change applies only at that version and every key to
  * remove must be in the manifest (else `aborted`: the caller's view is stale). Without it, removing
@@ -47,6 +56,7 @@ export class ManifestTable {
         )
         .pluck(),
       dataVersion: db.prepare<[], number>("PRAGMA data_version").pluck(),
+      leaseToken: db.prepare<[string], number>("SELECT token FROM leases WHERE name = ?").pluck(),
     };
     this.#dataVersion = this.#statements.dataVersion.get()!;
     this.#commit = db.transaction((table: string, change: ManifestChange) => this.#apply(table, change));
@@ -83,7 +93,9 @@ export class ManifestTable {
 
   #apply(table: string, change: ManifestChange): number {
     this.#catalog.require(table);
-    const { expectedVersion } = change;
+    const { expectedVersion, fence } = change;
+    // The lease is read in the commit's transaction: no grant can slip in between.
+    if (fence && this.#statements.leaseToken.get(fence.name) !== fence.token) throw leaseLost(table, fence);
     const current = this.#statements.version.get(table) ?? 0;
     if (expectedVersion !== undefined && expectedVersion !== current) {
       throw aborted(table, `manifest is at version ${current}, not ${expectedVersion}`);
@@ -133,4 +145,12 @@ export class ManifestTable {
 
 function aborted(table: string, reason: string): MiniodbError {
   return new MiniodbError("aborted", `cannot commit manifest of ${table}: ${reason}`, { details: { table } });
+}
+
+function leaseLost(table: string, fence: LeaseFence): MiniodbError {
+  return new MiniodbError(
+    "aborted",
+    `cannot commit manifest of ${table}: lease ${fence.name} was granted again after token ${fence.token}`,
+    { details: { table, reason: "lease_lost" } },
+  );
 }

@@ -1,4 +1,10 @@
-import { metadataKeys, type Manifest, type ManifestChange } from "@miniodb/core";
+import {
+  MiniodbError,
+  metadataKeys,
+  type LeaseFence,
+  type Manifest,
+  type ManifestChange,
+} from "@miniodb/core";
 import type { RedisClient } from "./redis-client.js";
 import { REQUIRE_TABLE_LUA, scriptValues } from "./script-reply.js";
 import { redisValues } from "./redis-values.js";
@@ -9,8 +15,10 @@ if not head[1] then return {'ok'} end
 return {'ok', head[1], tonumber(head[2]), redis.call('HGETALL', KEYS[2])}`;
 
 /**
- * KEYS: config, manifest. ARGV: table, expected version ('' for none), n, n keys to remove, then
- * key/value pairs to add. Checks everything before writing, so a refused commit changes nothing.
+ * KEYS: config, manifest. ARGV: table, expected version ('' for none), fence lease name ('' for
+ * none), fence token, n, n keys to remove, then key/value pairs to add. Checks everything before
+ * writing, so a refused commit changes nothing. A fenced commit records its token in the config
+ * hash (`fence:<lease>`) and is refused when a commit already carried a higher one.
  */
 const COMMIT_LUA = `${REQUIRE_TABLE_LUA}
 local current = tonumber(redis.call('HGET', KEYS[1], 'manifest_version'))
@@ -18,24 +26,32 @@ local strict = ARGV[2] ~= ''
 if strict and tonumber(ARGV[2]) ~= current then
   return {'aborted', 'manifest is at version ' .. current .. ', not ' .. ARGV[2]}
 end
-local nremove = tonumber(ARGV[3])
+local fenced = ARGV[3] ~= ''
+if fenced then
+  local seen = tonumber(redis.call('HGET', KEYS[1], 'fence:' .. ARGV[3]) or '0')
+  if seen > tonumber(ARGV[4]) then
+    return {'aborted', 'lease ' .. ARGV[3] .. ' was granted again after token ' .. ARGV[4]}
+  end
+end
+local nremove = tonumber(ARGV[5])
 local removed = {}
-for i = 4, 3 + nremove do
+for i = 6, 5 + nremove do
   removed[ARGV[i]] = true
   if strict and redis.call('HEXISTS', KEYS[2], ARGV[i]) == 0 then
     return {'aborted', 'file ' .. ARGV[i] .. ' is not in the manifest'}
   end
 end
 local added = {}
-for i = 4 + nremove, #ARGV, 2 do
+for i = 6 + nremove, #ARGV, 2 do
   local key = ARGV[i]
   if added[key] or (not removed[key] and redis.call('HEXISTS', KEYS[2], key) == 1) then
     return {'already_exists', 'file ' .. key .. ' is already in the manifest'}
   end
   added[key] = true
 end
-for i = 4, 3 + nremove do redis.call('HDEL', KEYS[2], ARGV[i]) end
-for i = 4 + nremove, #ARGV, 2 do redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1]) end
+if fenced then redis.call('HSET', KEYS[1], 'fence:' .. ARGV[3], ARGV[4]) end
+for i = 6, 5 + nremove do redis.call('HDEL', KEYS[2], ARGV[i]) end
+for i = 6 + nremove, #ARGV, 2 do redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1]) end
 return {'ok', redis.call('HGET', KEYS[1], 'uid'), redis.call('HINCRBY', KEYS[1], 'manifest_version', 1)}`;
 
 interface CachedManifest {
@@ -87,15 +103,41 @@ export class RedisManifestTable {
       change.expectedVersion === undefined
         ? ""
         : String(redisValues.integer(change.expectedVersion, "expectedVersion"));
+    const fence = change.fence;
+    if (fence) await this.#requireLease(table, fence);
     const keys = [metadataKeys.table(table, "config"), metadataKeys.table(table, "manifest")];
-    const args = [table, expected, String(remove.length), ...remove, ...pairs];
+    const args = [
+      table,
+      expected,
+      fence?.name ?? "",
+      fence ? String(redisValues.integer(fence.token, "fence.token")) : "",
+      String(remove.length),
+      ...remove,
+      ...pairs,
+    ];
     const reply = await this.#client.eval(COMMIT_LUA, 2, ...keys, ...args);
-    const [uid, version] = scriptValues(reply, `cannot commit manifest of ${table}`, { table }) as [
+    const details: Record<string, string> = fence ? { table, reason: "lease_lost" } : { table };
+    const [uid, version] = scriptValues(reply, `cannot commit manifest of ${table}`, details) as [
       string,
       number,
     ];
     this.#updateCache(table, uid, version, change);
     return version;
+  }
+
+  /**
+   * A fenced commit's lease must still carry its token. The lease lives in another key (another
+   * Redis Cluster slot), so this is read just before the commit script; the script then refuses
+   * the commit if any commit to the table already carried a newer token of the lease.
+   */
+  async #requireLease(table: string, fence: LeaseFence): Promise<void> {
+    const [token] = await this.#client.hmget(metadataKeys.lease(fence.name), "token");
+    if (token !== null && token !== undefined && Number(token) === fence.token) return;
+    throw new MiniodbError(
+      "aborted",
+      `cannot commit manifest of ${table}: lease ${fence.name} was granted again after token ${fence.token}`,
+      { details: { table, reason: "lease_lost" } },
+    );
   }
 
   /** Parses the files a delete script returned and drops the cached copy. */

@@ -1,8 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { MiniodbError, type Lease } from "@miniodb/core";
 import { contractFixtures as f, type StoreRef } from "./contract-fixtures.js";
 
-/** Leases: one holder at a time, renewable, expiring by the caller's `now`, fenced by a token. */
+/**
+ * Leases: one holder at a time, renewable, expiring by the caller's `now`, fenced by a token that
+ * manifest commits made under the lease carry.
+ */
 export function describeLeaseContract(store: StoreRef): void {
   describe("leases", () => {
     it("grants a free lease to one holder until it expires", async () => {
@@ -54,6 +58,49 @@ export function describeLeaseContract(store: StoreRef): void {
       const regranted = (await store().acquireLease("l_tokens", "node-a", f.at(1_050), 50))!;
       tokens.push(lapsing.token, regranted.token);
       for (let i = 1; i < tokens.length; i++) assert.ok(tokens[i]! > tokens[i - 1]!, `tokens ${tokens}`);
+    });
+
+    it("fences manifest commits: a holder whose lease went to another cannot commit", async () => {
+      await store().createTable(f.table("l_fenced"));
+      const first = (await store().acquireLease("l_fence", "node-a", f.at(0), 1_000))!;
+      const fence = (lease: Lease) => ({ name: lease.name, token: lease.token });
+      assert.equal(
+        await store().commitManifest("l_fenced", { add: [f.file("l_fenced", 1)], fence: fence(first) }),
+        1,
+      );
+      // node-a's lease lapses and node-b takes it: node-a's late commit is refused, changing nothing.
+      const second = (await store().acquireLease("l_fence", "node-b", f.at(2_000), 10_000))!;
+      const lost = (error: unknown) =>
+        MiniodbError.is(error, "aborted") && (error as MiniodbError).details["reason"] === "lease_lost";
+      await assert.rejects(
+        store().commitManifest("l_fenced", { add: [f.file("l_fenced", 2)], fence: fence(first) }),
+        lost,
+      );
+      assert.equal((await store().getManifest("l_fenced")).version, 1);
+      assert.equal(
+        await store().commitManifest("l_fenced", {
+          remove: [f.file("l_fenced", 1).key],
+          fence: fence(second),
+        }),
+        2,
+      );
+      await assert.rejects(
+        store().commitManifest("l_fenced", { add: [f.file("l_fenced", 3)], fence: fence(first) }),
+        lost,
+      );
+      // A lease never granted fences everything off; unfenced commits are not affected.
+      await assert.rejects(
+        store().commitManifest("l_fenced", {
+          add: [f.file("l_fenced", 4)],
+          fence: { name: "l_never", token: 1 },
+        }),
+        lost,
+      );
+      assert.equal(await store().commitManifest("l_fenced", { add: [f.file("l_fenced", 5)] }), 3);
+      assert.deepEqual(
+        (await store().getManifest("l_fenced")).files.map((file) => file.key),
+        [f.file("l_fenced", 5).key],
+      );
     });
 
     it("keeps leases of different names apart", async () => {

@@ -4,9 +4,12 @@ import type { ClusterMembership } from "./cluster-membership.js";
 import type { WorkerClients } from "./worker-clients.js";
 import { fromWorkerError } from "./worker-errors.js";
 
-interface WorkerCapture {
+/** One worker's capture of a table's buffer. */
+export interface WorkerCapture {
   readonly worker: NodeEntry;
   readonly captureId: string;
+  /** Rows captured, before leaving out those a manifest holds. */
+  readonly rowCount: number;
 }
 
 /**
@@ -22,6 +25,19 @@ export async function captureClusterBuffer(
   clients: WorkerClients,
   table: TableEntry,
 ): Promise<BufferCapture> {
+  const captures = await captureWorkerBuffers(membership, clients, table);
+  return { rowsOutside: (manifest) => readCaptures(clients, captures, manifest) };
+}
+
+/**
+ * Captures the table's buffer on every live worker (see captureClusterBuffer); a worker that does
+ * not answer fails with unavailable unless it has left the registry meanwhile.
+ */
+export async function captureWorkerBuffers(
+  membership: ClusterMembership,
+  clients: WorkerClients,
+  table: TableEntry,
+): Promise<WorkerCapture[]> {
   const workers = await membership.refresh();
   const outcomes = await Promise.allSettled(
     workers.map((worker) =>
@@ -34,7 +50,12 @@ export async function captureClusterBuffer(
   const failed: Array<{ worker: NodeEntry; error: MiniodbError }> = [];
   outcomes.forEach((outcome, index) => {
     const worker = workers[index]!;
-    if (outcome.status === "fulfilled") captures.push({ worker, captureId: outcome.value.captureId });
+    if (outcome.status === "fulfilled")
+      captures.push({
+        worker,
+        captureId: outcome.value.captureId,
+        rowCount: Number(outcome.value.rowCount),
+      });
     else failed.push({ worker, error: fromWorkerError(outcome.reason, worker) });
   });
   if (failed.length > 0) {
@@ -42,7 +63,7 @@ export async function captureClusterBuffer(
     const blocking = failed.find(({ worker }) => live.has(worker.id));
     if (blocking) throw unreachable(blocking.worker, blocking.error);
   }
-  return { rowsOutside: (manifest) => readCaptures(clients, captures, manifest) };
+  return captures;
 }
 
 async function* readCaptures(
@@ -68,7 +89,8 @@ async function* readCaptures(
   }
 }
 
-function unreachable(worker: NodeEntry, error: MiniodbError): MiniodbError {
+/** A worker's failure as the query's: unavailable (retry the query) when it was unreachable. */
+export function unreachable(worker: NodeEntry, error: MiniodbError): MiniodbError {
   if (error.code !== "unavailable" && error.code !== "not_found") return error;
   return new MiniodbError(
     "unavailable",

@@ -1,15 +1,17 @@
-import { HybridClock, type NodeEntry, type TableEntry } from "@miniodb/core";
+import { HybridClock, type MetadataStore, type NodeEntry, type TableEntry } from "@miniodb/core";
 import type { RecordInput, TableBufferStats, WriteOptions, WriteResult } from "@miniodb/worker-node";
 import type { DataPlane } from "../services/data-plane.js";
 import type { BufferCapture } from "../services/query-sources.js";
 import { captureClusterBuffer } from "./cluster-buffers.js";
 import type { ClusterMembership } from "./cluster-membership.js";
+import { ClusterQueryScatter } from "./cluster-query-scatter.js";
 import { ClusterWriter } from "./cluster-writer.js";
 import type { WorkerClients } from "./worker-clients.js";
 import { fromWorkerError } from "./worker-errors.js";
 
 export interface ClusterDataPlaneOptions {
   readonly nodeId: string;
+  readonly metadata: MetadataStore;
   readonly membership: ClusterMembership;
   readonly clients: WorkerClients;
   /** How long a write keeps re-routing records whose worker refused or vanished. */
@@ -21,10 +23,13 @@ export class ClusterDataPlane implements DataPlane {
   readonly #options: ClusterDataPlaneOptions;
   readonly #clock = new HybridClock();
   readonly #writer: ClusterWriter;
+  /** Queries scan on the workers: each reads its share of the files and its own buffer. */
+  readonly scatter: ClusterQueryScatter;
 
   constructor(options: ClusterDataPlaneOptions) {
     this.#options = options;
     this.#writer = new ClusterWriter({ ...options, clock: this.#clock });
+    this.scatter = new ClusterQueryScatter(options);
   }
 
   write(table: TableEntry, records: readonly RecordInput[], options?: WriteOptions): Promise<WriteResult> {

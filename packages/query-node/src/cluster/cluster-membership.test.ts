@@ -70,4 +70,29 @@ describe("ClusterMembership and NodeHeartbeat", () => {
     await again.stop();
     await first.stop();
   });
+  it("keeps a joining worker out of the ring but in the future ring workers check writes against", async () => {
+    const membership = await ClusterMembership.start({ metadata, pollIntervalMs: 60_000, now: clock });
+    const w5 = await heartbeat("w5");
+    const w6 = await NodeHeartbeat.start({
+      metadata,
+      id: "w6",
+      role: "worker",
+      address: "w6:7070",
+      intervalMs: 60_000,
+      ttlMs: 5_000,
+      now: clock,
+      state: "joining",
+    });
+    await membership.refresh();
+    assert.ok(!membership.ring.nodes.some((node) => node === "w6"));
+    assert.ok(["w5", "w6"].every((id) => membership.futureRing.nodes.some((node) => node === id)));
+    const moving = membership.ring.movesTo(membership.futureRing);
+    assert.ok(moving.length > 0 && moving.every((move) => move.to === "w6"));
+    await w6.setState("active");
+    await membership.refresh();
+    assert.deepEqual(membership.ring.nodes, membership.futureRing.nodes);
+    assert.ok(membership.ring.nodes.some((node) => node === "w6"));
+    await Promise.all([w5.stop(), w6.stop()]);
+    membership.close();
+  });
 });

@@ -27,6 +27,7 @@ export class ClusterMembership {
   readonly #now: () => number;
   #workers: readonly NodeEntry[] = [];
   #ring: ShardRing;
+  #future: ShardRing;
   #refreshing: Promise<readonly NodeEntry[]> | undefined;
   #timer: NodeJS.Timeout | undefined;
 
@@ -34,6 +35,7 @@ export class ClusterMembership {
     this.#options = options;
     this.#now = options.now ?? Date.now;
     this.#ring = ShardRing.build([], options.ring);
+    this.#future = this.#ring;
   }
 
   /** Reads the registry once, then keeps re-reading it in the background. */
@@ -51,6 +53,14 @@ export class ClusterMembership {
   /** The ring of active workers as last read. */
   get ring(): ShardRing {
     return this.#ring;
+  }
+
+  /**
+   * The ring once the joining workers are active (the active ring when none is joining): what a
+   * worker checks its writes against, so that it stops taking shards that are about to move.
+   */
+  get futureRing(): ShardRing {
+    return this.#future;
   }
 
   /** Live workers (active and draining) as last read. */
@@ -78,12 +88,16 @@ export class ClusterMembership {
     const nodes = await this.#options.metadata.listNodes(new Date(this.#now()));
     const workers = nodes.filter((node) => node.role === "worker");
     const active = workers.filter((node) => (node.state ?? "active") === "active").map((node) => node.id);
+    const joining = workers.filter((node) => node.state === "joining").map((node) => node.id);
     this.#workers = workers;
     if (!sameMembers(this.#ring.nodes, active)) {
       const previous = this.#ring;
       this.#ring = ShardRing.build(active, this.#options.ring);
       this.#options.onChange?.(previous, this.#ring, workers);
     }
+    const future = [...active, ...joining];
+    if (!sameMembers(this.#future.nodes, future))
+      this.#future = joining.length === 0 ? this.#ring : ShardRing.build(future, this.#options.ring);
     return workers;
   }
 }

@@ -11,6 +11,8 @@ export interface NodeHeartbeatOptions {
   /** Called when a renewal fails (the next one retries). */
   readonly onError?: (error: unknown) => void;
   readonly now?: () => number;
+  /** The state advertised from the first registration on; active by default. */
+  readonly state?: NodeState;
 }
 
 /**
@@ -39,6 +41,7 @@ export class NodeHeartbeat {
    */
   static async start(options: NodeHeartbeatOptions): Promise<NodeHeartbeat> {
     const heartbeat = new NodeHeartbeat(options);
+    heartbeat.#state = options.state ?? "active";
     const now = new Date(heartbeat.#now());
     const existing = (await options.metadata.listNodes(now)).find((node) => node.id === options.id);
     if (existing && existing.address !== options.address) {

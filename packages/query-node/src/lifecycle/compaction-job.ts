@@ -1,4 +1,4 @@
-import { retentionCutoff, type MetadataStore, type TableEntry } from "@miniodb/core";
+import { retentionCutoff, type LeaseFence, type MetadataStore, type TableEntry } from "@miniodb/core";
 import type { CompactionOutcome, TableCompactor } from "@miniodb/worker-node";
 import type { ProgressReporter } from "./job-tracker.js";
 import type { ObjectJanitor } from "./object-janitor.js";
@@ -17,18 +17,21 @@ export interface CompactionSummary {
 
 /**
  * Compacts `tables` one after the other (expired rows are dropped on the way) and hands the
- * replaced objects to the janitor, which deletes them after the grace period.
+ * replaced objects to the janitor, which deletes them after the grace period. Under a lease
+ * (`fence`) every commit carries it and a lost lease stops the job.
  */
 export async function runCompaction(
   deps: { metadata: MetadataStore; compactor: TableCompactor; janitor: ObjectJanitor; now: () => number },
   tables: readonly TableEntry[],
   report: ProgressReporter,
+  fence?: LeaseFence,
 ): Promise<CompactionSummary> {
   const outcomes: CompactionOutcome[] = [];
   report({ tables_done: 0, tables_total: tables.length });
   for (const table of tables) {
     const outcome = await deps.compactor.compact(table, {
       minTimestamp: retentionCutoff(table.config, deps.now()),
+      fence,
       onProgress: ({ binsDone, binsTotal }) => report({ bins_done: binsDone, bins_total: binsTotal }),
     });
     deps.janitor.retired(outcome.replacedKeys);

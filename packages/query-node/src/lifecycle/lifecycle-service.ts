@@ -1,4 +1,4 @@
-import { MiniodbError, type MetadataStore, type TableEntry } from "@miniodb/core";
+import { MiniodbError, type LeaseFence, type MetadataStore, type TableEntry } from "@miniodb/core";
 import type { TableCompactor } from "@miniodb/worker-node";
 import { runCompaction, type CompactionSummary } from "./compaction-job.js";
 import type { JobTracker, StartedJob } from "./job-tracker.js";
@@ -59,14 +59,19 @@ export class LifecycleService {
   }
 
   /**
-   * Removes expired files, then compacts, one table (not_found when absent) or every table.
+   * Removes expired files, then compacts, one table (not_found when absent) or every table. Under
+   * a lease (`fence`), every manifest commit carries it and the job stops once the lease went to
+   * another node.
    */
-  async compact(table?: string): Promise<StartedJob<CompactionSummary & RetentionCounts>> {
+  async compact(
+    table?: string,
+    fence?: LeaseFence,
+  ): Promise<StartedJob<CompactionSummary & RetentionCounts>> {
     const tables = await this.#tables(table);
     return this.#options.jobs.start("compaction", (report) =>
       this.#serial(async () => {
-        const retention = await runRetention(this.#deps(), tables, () => undefined);
-        const compaction = await runCompaction(this.#deps(), tables, report);
+        const retention = await runRetention(this.#deps(), tables, () => undefined, fence);
+        const compaction = await runCompaction(this.#deps(), tables, report, fence);
         return {
           ...compaction,
           expired_files_removed: retention.files_removed,
@@ -91,7 +96,10 @@ export class LifecycleService {
     });
     if (!lease) return;
     const steps: Array<[string, () => Promise<unknown>]> = [
-      ["compaction", async () => (await this.compact()).done],
+      [
+        "compaction",
+        async () => (await this.compact(undefined, { name: lease.name, token: lease.token })).done,
+      ],
       ["sweep", () => this.#serial(() => this.#options.janitor.sweep())],
       ["scheduled", () => this.#options.onTick?.() ?? Promise.resolve()],
     ];

@@ -1,5 +1,6 @@
 import type { TableEntry } from "@miniodb/core";
 import type { RecordInput, TableBufferStats, WriteOptions, WriteResult } from "@miniodb/worker-node";
+import type { QueryScatter } from "./query-scatter.js";
 import type { BufferSource } from "./query-sources.js";
 
 /**
@@ -16,4 +17,6 @@ export interface DataPlane extends BufferSource {
    * later (tombstones take one).
    */
   nextSequence(table: string, ids: readonly string[]): Promise<bigint>;
+  /** Runs queries' scans where the data is (a cluster's workers); absent: this node reads the files. */
+  readonly scatter?: QueryScatter;
 }

@@ -91,11 +91,16 @@ export class QueryPager {
     }
     await this.#expire();
     if (cursor !== "") return this.#next(sql, limit, cursor);
-    return this.#options.queries.withQuery(sql, async (session) => {
+    return this.#options.queries.withQuery(sql, async (session, statement) => {
       const budget = new ResultBudget(this.#options.maxResultBytes);
-      const head = await firstRows(session, sql, limit === 0 ? Number.POSITIVE_INFINITY : limit + 1, budget);
+      const head = await firstRows(
+        session,
+        statement,
+        limit === 0 ? Number.POSITIVE_INFINITY : limit + 1,
+        budget,
+      );
       if (limit === 0 || head.length <= limit) return { rows: head, hasMore: false, nextCursor: "" };
-      const stored = await this.#materialise(session, sql);
+      const stored = await this.#materialise(session, sql, statement);
       try {
         return await this.#read(session, stored, 0, limit);
       } finally {
@@ -131,15 +136,18 @@ export class QueryPager {
     return { rows, hasMore, nextCursor: hasMore ? encodeCursor(stored.id, end) : "" };
   }
 
-  /** Writes the whole result to a file; it is returned with one reader, the first page's. */
-  async #materialise(session: EngineSession, sql: string): Promise<StoredResult> {
+  /**
+   * Writes the whole result of `statement` (which answers `sql`) to a file; it is returned with
+   * one reader, the first page's.
+   */
+  async #materialise(session: EngineSession, sql: string, statement: string): Promise<StoredResult> {
     const id = randomBytes(16).toString("hex");
     const path = join(this.#options.directory, `${id}.parquet`);
     let stored: StoredResult;
     try {
-      const statement = await session.canonicalSql(sql);
+      const canonical = await session.canonicalSql(statement);
       const { rows } = await session.readAll(
-        `COPY (\n${statement}\n) TO ${quoteSqlLiteral(path)} (FORMAT parquet, COMPRESSION zstd)`,
+        `COPY (\n${canonical}\n) TO ${quoteSqlLiteral(path)} (FORMAT parquet, COMPRESSION zstd)`,
       );
       const rowCount = Number(Object.values(rows[0] ?? {})[0] ?? 0);
       const bytes = (await stat(path)).size;

@@ -14,6 +14,7 @@ import {
   type TableViewSource,
 } from "@miniodb/executor";
 import { gatherQuerySources, type BufferSource, type TableRead } from "./query-sources.js";
+import type { QueryScatter } from "./query-scatter.js";
 import { noteRequest } from "../observability/request-context.js";
 import { inSpan } from "../observability/tracing/in-span.js";
 import type { Tracer } from "@opentelemetry/api";
@@ -29,6 +30,15 @@ export interface QueryServiceOptions {
   readonly maxLineBytes: number;
   /** Records `query.prepare` (files, unflushed rows, views) and `query.execute` (DuckDB) spans. */
   readonly tracer?: Tracer | undefined;
+  /** Runs queries' reads on other nodes (a cluster's workers); without it this node reads everything. */
+  readonly scatter?: QueryScatter | undefined;
+}
+
+/** A query ready to run: `statement` on `session` answers it. */
+interface OpenQuery {
+  readonly session: EngineSession;
+  readonly statement: string;
+  close(): Promise<void>;
 }
 
 /**
@@ -46,12 +56,23 @@ export class QueryService {
   }
 
   /**
-   * Runs `work` on a session where `sql` has been checked and the views of its tables exist.
-   * Throws invalid_argument for SQL that is not a single read statement over known tables.
+   * Runs `work` on a session where `sql` has been checked and `statement` answers it (the SQL
+   * itself over views named after its tables, or, in a cluster, a statement over what the workers
+   * returned). Throws invalid_argument for SQL that is not a single read statement over known tables.
    */
-  async withQuery<T>(sql: string, work: (session: EngineSession) => Promise<T>): Promise<T> {
-    const tables = await this.#checkedTables(sql);
-    return this.withTables(tables, work);
+  async withQuery<T>(
+    sql: string,
+    work: (session: EngineSession, statement: string) => Promise<T>,
+  ): Promise<T> {
+    const { tables, tree } = await this.#checked(sql);
+    const query = await this.#openQuery(sql, tables, tree);
+    try {
+      return await inSpan(this.#options.tracer, "query.execute", tablesAttribute(tables), () =>
+        work(query.session, query.statement),
+      );
+    } finally {
+      await query.close();
+    }
   }
 
   /** Like withQuery, for statements the server builds itself over known tables. */
@@ -73,8 +94,8 @@ export class QueryService {
    * session and files until the consumer finishes or stops early; memory stays at about one chunk.
    */
   async *stream(sql: string, signal?: AbortSignal): AsyncGenerator<ColumnBatch> {
-    const tables = await this.#checkedTables(sql);
-    const query = await this.#open(tables);
+    const { tables, tree } = await this.#checked(sql);
+    const query = await this.#openQuery(sql, tables, tree);
     const span = this.#options.tracer?.startSpan("query.execute", { attributes: tablesAttribute(tables) });
     // A client that goes away may leave this generator suspended at a yield for good (it is then
     // never resumed or returned): the abort stops DuckDB and releases the session and files.
@@ -85,11 +106,49 @@ export class QueryService {
     signal?.addEventListener("abort", onAbort, { once: true });
     try {
       if (signal?.aborted) return;
-      yield* query.session.streamColumns(sql);
+      yield* query.session.streamColumns(query.statement);
     } finally {
       span?.end();
       signal?.removeEventListener("abort", onAbort);
       await query.close();
+    }
+  }
+
+  /** Opens a checked query: scattered to the workers when there are any, else read here. */
+  async #openQuery(sql: string, tables: readonly TableRead[], tree: unknown): Promise<OpenQuery> {
+    const { scatter, engine, scratchDirectory, tracer } = this.#options;
+    if (!scatter) return { ...(await this.#open(tables)), statement: sql };
+    const lease = await engine.lease();
+    // The scatter replaces and drops views named after the tables: the connection's record of
+    // the views it keeps (createViews) must not vouch for them afterwards.
+    const forget = () => {
+      for (const table of tables) lease.session.views.delete(table.entry.name.toLowerCase());
+    };
+    try {
+      forget();
+      const scattered = await inSpan(tracer, "query.prepare", tablesAttribute(tables), () =>
+        scatter.open(lease.session, {
+          sql,
+          tree,
+          tables,
+          directory: join(scratchDirectory, randomUUID()),
+        }),
+      );
+      if (!scattered) {
+        lease.release();
+        return { ...(await this.#open(tables)), statement: sql };
+      }
+      let closed: Promise<void> | undefined;
+      const close = () =>
+        (closed ??= scattered.close().finally(() => {
+          forget();
+          lease.release();
+        }));
+      return { session: lease.session, statement: scattered.statement, close };
+    } catch (error) {
+      forget();
+      lease.release();
+      throw error;
     }
   }
 
@@ -121,11 +180,14 @@ export class QueryService {
 
   /** The names of the tables `sql` reads, as the SQL guard admits it (invalid_argument otherwise). */
   async tablesOf(sql: string): Promise<string[]> {
-    return (await this.#checkedTables(sql)).map((table) => table.entry.name);
+    return (await this.#checked(sql)).tables.map((table) => table.entry.name);
   }
 
-  /** The tables `sql` reads, each with the range its WHERE clauses allow (for file pruning). */
-  async #checkedTables(sql: string): Promise<TableRead[]> {
+  /**
+   * The tables `sql` reads, each with the range its WHERE clauses allow (for file pruning), and
+   * its parse tree.
+   */
+  async #checked(sql: string): Promise<{ tables: TableRead[]; tree: unknown }> {
     const { metadata } = this.#options;
     const [tree, entries] = await Promise.all([this.#trees.parse(sql), metadata.listTables()]);
     const { tables } = checkReadOnlyQuery(
@@ -135,7 +197,10 @@ export class QueryService {
     noteRequest({ tables, sql });
     const ranges = queryScanRanges(tree, tables);
     const byName = new Map<string, TableEntry>(entries.map((entry) => [entry.name, entry]));
-    return tables.map((name) => ({ entry: byName.get(name)!, range: ranges.get(name.toLowerCase()) }));
+    return {
+      tables: tables.map((name) => ({ entry: byName.get(name)!, range: ranges.get(name.toLowerCase()) })),
+      tree,
+    };
   }
 }
 

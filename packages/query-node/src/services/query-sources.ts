@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { once } from "node:events";
 import {
   retentionCutoff,
+  type ColumnDef,
   type DataFile,
   type Manifest,
   type MetadataStore,
@@ -91,14 +92,37 @@ export async function gatherQuerySources(
   return { views, close };
 }
 
-async function gatherTable(options: QuerySourcesOptions, read: TableRead, directory: string, name: string) {
-  const { metadata, cache, buffers } = options;
+/** A consistent picture of one table for one query (see readTableSnapshot). */
+export interface TableSnapshot<C> {
+  readonly table: TableEntry;
+  /** What `capture` returned, taken after the tombstones and before the manifest. */
+  readonly captured: C;
+  readonly manifest: Manifest;
+  readonly schema: SchemaEntry;
+  /** The tombstones that may touch the query's range. */
+  readonly tombstones: TombstoneIndex;
+  /** The manifest's files the query may touch (retention window and range). */
+  readonly files: readonly DataFile[];
+  /** Epoch µs: older rows are expired (the retention window), whatever is stored. */
+  readonly minTimestamp: number | undefined;
+}
+
+/**
+ * Reads a table's tombstones, captures its unflushed rows with `capture`, then reads its manifest
+ * and schema, and prunes the files to the query's range. Order matters. Tombstones first: an
+ * update that lands after them shows both its versions for this one query (never neither). The
+ * buffer before the manifest: a flush committing in between is seen exactly once (see
+ * rowsOutsideManifest).
+ */
+export async function readTableSnapshot<C>(
+  metadata: MetadataStore,
+  read: TableRead,
+  capture: (table: TableEntry) => Promise<C>,
+  nowMs: number,
+): Promise<TableSnapshot<C>> {
   const table = read.entry;
-  // Order matters. Tombstones first: an update that lands after them shows both its versions
-  // for this one query (never neither). The buffer before the manifest: a flush committing in
-  // between is seen exactly once (see rowsOutsideManifest).
   const allTombstones = await metadata.listTombstones(table.name);
-  const captured = await buffers.captureBuffer(table);
+  const captured = await capture(table);
   const [manifest, firstSchema] = await Promise.all([
     metadata.getManifest(table.name),
     metadata.getSchema(table.name),
@@ -109,12 +133,24 @@ async function gatherTable(options: QuerySourcesOptions, read: TableRead, direct
   const range = read.range;
   const tombstones = new TombstoneIndex(allTombstones).within(range);
   // Expired rows are never seen, whether or not the retention job has removed them yet.
-  const minTimestamp = retentionCutoff(table.config, options.now?.() ?? Date.now());
+  const minTimestamp = retentionCutoff(table.config, nowMs);
   const files = manifest.files.filter(
     (file) =>
       (minTimestamp === undefined || file.maxTimestamp >= minTimestamp) &&
       (!range || fileInRange(file, range)),
   );
+  return { table, captured, manifest, schema, tombstones, files, minTimestamp };
+}
+
+async function gatherTable(options: QuerySourcesOptions, read: TableRead, directory: string, name: string) {
+  const { metadata, cache, buffers } = options;
+  const snapshot = await readTableSnapshot(
+    metadata,
+    read,
+    (table) => buffers.captureBuffer(table),
+    options.now?.() ?? Date.now(),
+  );
+  const { table, captured, manifest, schema, tombstones, files, minTimestamp } = snapshot;
   const lease = await cache.acquire(files);
   noteRequest({ filesScanned: files.length, objectsFetched: lease.fetched });
   try {
@@ -161,14 +197,24 @@ async function groupFiles(
     group.paths.push(paths.get(file.key)!);
     groups.set(key, group);
   }
-  const older = files.some((file) => file.schemaVersion !== current.version);
-  const history = older ? await metadata.listSchemas(table) : [current];
-  const columnsOf = new Map(history.map((schema) => [schema.version, schema.columns]));
+  const columnsOf = await columnsByVersion(metadata, table, files, current);
   return [...groups.values()].map((group) => ({
     paths: group.paths,
     columns: columnsOf.get(group.version) ?? [],
     tombstoned: group.tombstoned,
   }));
+}
+
+/** The payload columns of every schema version `files` were written with. */
+export async function columnsByVersion(
+  metadata: MetadataStore,
+  table: string,
+  files: readonly DataFile[],
+  current: SchemaEntry,
+): Promise<Map<number, readonly ColumnDef[]>> {
+  const older = files.some((file) => file.schemaVersion !== current.version);
+  const history = older ? await metadata.listSchemas(table) : [current];
+  return new Map(history.map((schema) => [schema.version, schema.columns]));
 }
 
 /** Lines in chunks of up to 10,000, each line ending in a newline. */

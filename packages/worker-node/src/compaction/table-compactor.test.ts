@@ -62,6 +62,12 @@ async function fixture() {
   return { metadata, objects, worker, table, compactor, liveRows, close: () => worker.close() };
 }
 
+const keys = async (objects: LocalObjectStore): Promise<string[]> => {
+  const listed: string[] = [];
+  for await (const object of objects.list("data/")) listed.push(object.key);
+  return listed.sort();
+};
+
 const files = async (metadata: EmbeddedMetadataStore): Promise<readonly DataFile[]> =>
   (await metadata.getManifest("t")).files;
 
@@ -88,6 +94,30 @@ describe("TableCompactor", () => {
     // Nothing left to do: a second run changes nothing.
     const again = await f.compactor.compact(f.table);
     assert.equal(again.bins, 0);
+    await f.close();
+  });
+
+  it("commits under its lease and stops, keeping nothing, once the lease went to another node", async () => {
+    const f = await fixture();
+    for (let flush = 0; flush < 6; flush++) {
+      await f.worker.write(f.table, [{ id: `r${flush}`, timestampMicros: T0, payload: { v: flush } }]);
+      await f.worker.flush("t");
+    }
+    const before = await files(f.metadata);
+    const objectsBefore = await keys(f.objects);
+    const stale = (await f.metadata.acquireLease("lifecycle", "node-1", new Date(0), 1_000))!;
+    await f.metadata.acquireLease("lifecycle", "node-2", new Date(5_000), 60_000);
+    await assert.rejects(
+      f.compactor.compact(f.table, { fence: { name: stale.name, token: stale.token } }),
+      (error: Error & { details?: Record<string, unknown> }) => error.details?.["reason"] === "lease_lost",
+    );
+    assert.deepEqual(await files(f.metadata), before, "the stale holder's commit was refused");
+    assert.deepEqual(await keys(f.objects), objectsBefore, "and its written file deleted");
+    const current = (await f.metadata.acquireLease("lifecycle", "node-2", new Date(6_000), 60_000))!;
+    const outcome = await f.compactor.compact(f.table, {
+      fence: { name: current.name, token: current.token },
+    });
+    assert.equal(outcome.filesAfter, 1);
     await f.close();
   });
 

@@ -5,6 +5,7 @@ import {
   dataFileKey,
   MiniodbError,
   type DataFile,
+  type LeaseFence,
   type MetadataStore,
   type ObjectStore,
   type SchemaEntry,
@@ -57,6 +58,11 @@ export interface CompactOptions {
   /** Rows older than this (epoch µs) are dropped: the table's retention window. */
   readonly minTimestamp?: number | undefined;
   readonly onProgress?: (progress: CompactionProgress) => void;
+  /**
+   * The lease the compaction runs under: every commit carries it, and a lease granted to another
+   * node meanwhile stops the compaction (aborted, reason lease_lost) with nothing of this bin kept.
+   */
+  readonly fence?: LeaseFence | undefined;
 }
 
 /**
@@ -204,7 +210,12 @@ export class TableCompactor {
         createdAt: new Date(),
       };
     }
-    const committed = await this.#commit(table.name, bin, file);
+    const committed = await this.#commit(table.name, bin, file, context.options.fence).catch(
+      async (error: unknown) => {
+        if (file) await objects.delete(file.key).catch(() => undefined);
+        throw error;
+      },
+    );
     if (!committed) {
       if (file) await objects.delete(file.key).catch(() => undefined);
       return "skipped";
@@ -213,7 +224,12 @@ export class TableCompactor {
   }
 
   /** Swaps the bin's files for `file`; false when an input left the manifest meanwhile. */
-  async #commit(table: string, bin: CompactionBin, file: DataFile | undefined): Promise<boolean> {
+  async #commit(
+    table: string,
+    bin: CompactionBin,
+    file: DataFile | undefined,
+    fence: LeaseFence | undefined,
+  ): Promise<boolean> {
     const { metadata } = this.#options;
     const attempts = this.#options.maxCommitAttempts ?? 20;
     const remove = bin.files.map((input) => input.key);
@@ -226,10 +242,11 @@ export class TableCompactor {
           add: file ? [file] : [],
           remove,
           expectedVersion: manifest.version,
+          ...(fence ? { fence } : {}),
         });
         return true;
       } catch (error) {
-        if (!MiniodbError.is(error, "aborted")) throw error;
+        if (!MiniodbError.is(error, "aborted") || error.details["reason"] === "lease_lost") throw error;
       }
     }
     return false;

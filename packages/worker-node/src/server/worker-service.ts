@@ -4,6 +4,7 @@ import type { WorkerService } from "@miniodb/proto/cluster";
 import { type RecordRow, type WriteBatchRequest } from "@miniodb/proto/cluster";
 import type { RecordInput } from "../ingest/record-preparer.js";
 import type { Worker } from "../worker.js";
+import type { FragmentExecutor } from "../query/fragment-executor.js";
 import { BufferCaptures } from "./buffer-captures.js";
 import type { TableLookup } from "./table-lookup.js";
 import type { WriteAdmission } from "./write-admission.js";
@@ -14,6 +15,14 @@ export interface WorkerServiceDeps {
   readonly tables: TableLookup;
   readonly admission: WriteAdmission;
   readonly captures?: BufferCaptures;
+  /** Runs ExecuteFragment; without it the call is unimplemented. */
+  readonly fragments?: FragmentExecutor;
+  /**
+   * Re-reads the ring this worker checks its writes against; a Flush calls it first and then
+   * waits for the writes admitted before, so what the flush leaves behind is only writes of
+   * shards still owned (a joining worker's handoff).
+   */
+  readonly refreshOwnership?: () => Promise<unknown>;
   /** The shards this worker owns now, for GetStats. */
   readonly ownedShards?: () => readonly number[];
 }
@@ -60,6 +69,12 @@ export function createWorkerService(deps: WorkerServiceDeps): Partial<ServiceImp
       }
     },
 
+    async *executeFragment(request) {
+      if (!deps.fragments)
+        throw new MiniodbError("unimplemented", "this worker does not execute query fragments");
+      yield* deps.fragments.execute(request, captures);
+    },
+
     async reserveSequence(request) {
       return { sequence: worker.nextSequence(request.floor) };
     },
@@ -89,6 +104,8 @@ export function createWorkerService(deps: WorkerServiceDeps): Partial<ServiceImp
     },
 
     async flush(request) {
+      await deps.refreshOwnership?.();
+      await admission.settle();
       const names = request.tables.length > 0 ? request.tables : worker.bufferedTables();
       const outcomes = await Promise.all(names.map((name) => worker.flush(name)));
       return {
@@ -111,6 +128,8 @@ export function createWorkerService(deps: WorkerServiceDeps): Partial<ServiceImp
         bufferedBytes,
         lastSequence: worker.lastSequence,
         ownedShards: [...(deps.ownedShards?.() ?? [])],
+        rowsScanned: BigInt(deps.fragments?.counters.rowsScanned ?? 0),
+        fragmentsExecuted: BigInt(deps.fragments?.counters.fragments ?? 0),
       };
     },
   };

@@ -39,4 +39,22 @@ describe("WriteAdmission", () => {
       (error: unknown) => MiniodbError.is(error, "unavailable") && error.details["reason"] === "draining",
     );
   });
+  it("settles: waits for the writes admitted so far, not for later ones, and keeps admitting", async () => {
+    const admission = new WriteAdmission(owningAll);
+    const releases: Array<() => void> = [];
+    const slow = () => new Promise<void>((resolve) => releases.push(resolve));
+    const first = admission.run("t", ["a"], slow);
+    await new Promise((resolve) => setImmediate(resolve));
+    let settled = false;
+    const settle = admission.settle().then(() => (settled = true));
+    const later = admission.run("t", ["b"], slow);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(releases.length, 2, "a write after settle is admitted");
+    assert.equal(settled, false);
+    releases[0]!();
+    await settle;
+    assert.equal(settled, true, "settled without waiting for the later write");
+    releases[1]!();
+    await Promise.all([first, later]);
+  });
 });

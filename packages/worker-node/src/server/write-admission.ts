@@ -19,6 +19,7 @@ export class WriteAdmission {
   #draining = false;
   #inFlight = 0;
   #idle: Array<() => void> = [];
+  readonly #running = new Set<Promise<unknown>>();
 
   constructor(ownership: ShardOwnership) {
     this.#ownership = ownership;
@@ -42,11 +43,25 @@ export class WriteAdmission {
         );
       }
       this.#checkDraining();
-      return await write();
+      const writing = write();
+      this.#running.add(writing);
+      try {
+        return await writing;
+      } finally {
+        this.#running.delete(writing);
+      }
     } finally {
       this.#inFlight--;
       if (this.#inFlight === 0) for (const resolve of this.#idle.splice(0)) resolve();
     }
+  }
+
+  /**
+   * Resolves once every write admitted so far has finished (later ones are not waited for): after
+   * the ownership view changed, the writes it admitted under the old view are done.
+   */
+  async settle(): Promise<void> {
+    await Promise.allSettled([...this.#running]);
   }
 
   /** Refuses new writes from now on and resolves once the writes in progress have finished. */

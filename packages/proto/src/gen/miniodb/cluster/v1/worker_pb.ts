@@ -17,7 +17,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file miniodb/cluster/v1/worker.proto.
  */
 export const file_miniodb_cluster_v1_worker: GenFile = /*@__PURE__*/
-  fileDesc("Ch9taW5pb2RiL2NsdXN0ZXIvdjEvd29ya2VyLnByb3RvEhJtaW5pb2RiLmNsdXN0ZXIudjEi8gEKEVdyaXRlQmF0Y2hSZXF1ZXN0Eg0KBXRhYmxlGAEgASgJEicKB3JlY29yZHMYAiADKAsyFi5taW5pb2RiLnYxLkRhdGFSZWNvcmQSDgoGc2hhcmRzGAMgAygNEhIKCnJpbmdfZXBvY2gYBCABKAQSFwoPaWRlbXBvdGVuY3lfa2V5GAUgASgJEhIKCnJlcXVlc3RfaWQYBiABKAkSKwoEcm93cxgHIAMoCzIdLm1pbmlvZGIuY2x1c3Rlci52MS5SZWNvcmRSb3cSDwoHcGFydGlhbBgIIAEoCBIWCg5zZXF1ZW5jZV9mbG9vchgJIAEoBCJ+CglSZWNvcmRSb3cSCgoCaWQYASABKAkSHQoQdGltZXN0YW1wX21pY3JvcxgCIAEoA0gAiAEBEhQKDHBheWxvYWRfanNvbhgDIAEoCRIMCgRrZXlzGAQgAygJEg0KBXR5cGVzGAUgAygJQhMKEV90aW1lc3RhbXBfbWljcm9zIqsBChJXcml0ZUJhdGNoUmVzcG9uc2USDwoHbm9kZV9pZBgBIAEoCRIXCg9yZWNvcmRzX3dyaXR0ZW4YAiABKAMSFgoOZmlyc3Rfc2VxdWVuY2UYAyABKAQSFQoNbGFzdF9zZXF1ZW5jZRgEIAEoBBIvCgZlcnJvcnMYBSADKAsyHy5taW5pb2RiLmNsdXN0ZXIudjEuUmVjb3JkRXJyb3ISCwoDaWRzGAYgAygJIjsKC1JlY29yZEVycm9yEg0KBWluZGV4GAEgASgFEgwKBGNvZGUYAiABKAkSDwoHbWVzc2FnZRgDIAEoCSKRAQoWRXhlY3V0ZUZyYWdtZW50UmVxdWVzdBILCgNzcWwYASABKAkSLgoGdGFibGVzGAIgAygLMh4ubWluaW9kYi5jbHVzdGVyLnYxLlRhYmxlSW5wdXQSEgoKYmF0Y2hfc2l6ZRgDIAEoBRISCgp0aW1lb3V0X21zGAQgASgDEhIKCnJlcXVlc3RfaWQYBSABKAkiXwoKVGFibGVJbnB1dBINCgV0YWJsZRgBIAEoCRIqCgVmaWxlcxgCIAMoCzIbLm1pbmlvZGIuY2x1c3Rlci52MS5GaWxlUmVmEhYKDmluY2x1ZGVfYnVmZmVyGAMgASgIIj8KB0ZpbGVSZWYSEgoKb2JqZWN0X2tleRgBIAEoCRIMCgRldGFnGAIgASgJEhIKCnNpemVfYnl0ZXMYAyABKAMinQEKF0V4ZWN1dGVGcmFnbWVudFJlc3BvbnNlEjEKB2NvbHVtbnMYASADKAsyIC5taW5pb2RiLmNsdXN0ZXIudjEuQ29sdW1uU2NoZW1hEgwKBGRhdGEYAiABKAwSLgoIZW5jb2RpbmcYAyABKA4yHC5taW5pb2RiLmNsdXN0ZXIudjEuRW5jb2RpbmcSEQoJcm93X2NvdW50GAQgASgDIioKDENvbHVtblNjaGVtYRIMCgRuYW1lGAEgASgJEgwKBHR5cGUYAiABKAkiLgoMRmx1c2hSZXF1ZXN0Eg4KBnRhYmxlcxgBIAMoCRIOCgZzaGFyZHMYAiADKA0iPwoNRmx1c2hSZXNwb25zZRIXCg9yZWNvcmRzX2ZsdXNoZWQYASABKAMSFQoNZmlsZXNfd3JpdHRlbhgCIAEoBSIRCg9HZXRTdGF0c1JlcXVlc3QiggMKEEdldFN0YXRzUmVzcG9uc2USDwoHbm9kZV9pZBgBIAEoCRJNCg1idWZmZXJlZF9yb3dzGAIgAygLMjYubWluaW9kYi5jbHVzdGVyLnYxLkdldFN0YXRzUmVzcG9uc2UuQnVmZmVyZWRSb3dzRW50cnkSTwoOYnVmZmVyZWRfYnl0ZXMYAyADKAsyNy5taW5pb2RiLmNsdXN0ZXIudjEuR2V0U3RhdHNSZXNwb25zZS5CdWZmZXJlZEJ5dGVzRW50cnkSEQoJd2FsX2J5dGVzGAQgASgDEhUKDWxhc3Rfc2VxdWVuY2UYBSABKAQSEgoKcmluZ19lcG9jaBgGIAEoBBIUCgxvd25lZF9zaGFyZHMYByADKA0aMwoRQnVmZmVyZWRSb3dzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgDOgI4ARo0ChJCdWZmZXJlZEJ5dGVzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgDOgI4ASJWChRDYXB0dXJlQnVmZmVyUmVxdWVzdBINCgV0YWJsZRgBIAEoCRIbChN0YWJsZV9jcmVhdGVkX2F0X21zGAIgASgDEhIKCnJlcXVlc3RfaWQYAyABKAkiPgoVQ2FwdHVyZUJ1ZmZlclJlc3BvbnNlEhIKCmNhcHR1cmVfaWQYASABKAkSEQoJcm93X2NvdW50GAIgASgDIkIKElJlYWRDYXB0dXJlUmVxdWVzdBISCgpjYXB0dXJlX2lkGAEgASgJEhgKEG1hbmlmZXN0X3ZlcnNpb24YAiABKAQiUAoTUmVhZENhcHR1cmVSZXNwb25zZRIRCglmaWxlX2tleXMYASADKAkSEwoLcm93c19uZGpzb24YAiABKAwSEQoJcm93X2NvdW50GAMgASgDIicKFlJlc2VydmVTZXF1ZW5jZVJlcXVlc3QSDQoFZmxvb3IYASABKAQiKwoXUmVzZXJ2ZVNlcXVlbmNlUmVzcG9uc2USEAoIc2VxdWVuY2UYASABKAQiIgoRVGFibGVTdGF0c1JlcXVlc3QSDQoFdGFibGUYASABKAkijQIKElRhYmxlU3RhdHNSZXNwb25zZRIWCg51bmZsdXNoZWRfcm93cxgBIAEoAxIWCg5idWZmZXJlZF9ieXRlcxgCIAEoAxIVCg1sYXN0X3dyaXRlX21zGAMgASgDEiEKFG1pbl90aW1lc3RhbXBfbWljcm9zGAQgASgDSACIAQESIQoUbWF4X3RpbWVzdGFtcF9taWNyb3MYBSABKANIAYgBARIgChNvbGRlc3RfdW5mbHVzaGVkX21zGAYgASgDSAKIAQFCFwoVX21pbl90aW1lc3RhbXBfbWljcm9zQhcKFV9tYXhfdGltZXN0YW1wX21pY3Jvc0IWChRfb2xkZXN0X3VuZmx1c2hlZF9tcyIhChBEcm9wVGFibGVSZXF1ZXN0Eg0KBXRhYmxlGAEgASgJIhMKEURyb3BUYWJsZVJlc3BvbnNlKlEKCEVuY29kaW5nEhgKFEVOQ09ESU5HX1VOU1BFQ0lGSUVEEAASEwoPRU5DT0RJTkdfTkRKU09OEAESFgoSRU5DT0RJTkdfQVJST1dfSVBDEAIy9AYKDVdvcmtlclNlcnZpY2USWwoKV3JpdGVCYXRjaBIlLm1pbmlvZGIuY2x1c3Rlci52MS5Xcml0ZUJhdGNoUmVxdWVzdBomLm1pbmlvZGIuY2x1c3Rlci52MS5Xcml0ZUJhdGNoUmVzcG9uc2USbAoPRXhlY3V0ZUZyYWdtZW50EioubWluaW9kYi5jbHVzdGVyLnYxLkV4ZWN1dGVGcmFnbWVudFJlcXVlc3QaKy5taW5pb2RiLmNsdXN0ZXIudjEuRXhlY3V0ZUZyYWdtZW50UmVzcG9uc2UwARJMCgVGbHVzaBIgLm1pbmlvZGIuY2x1c3Rlci52MS5GbHVzaFJlcXVlc3QaIS5taW5pb2RiLmNsdXN0ZXIudjEuRmx1c2hSZXNwb25zZRJaCghHZXRTdGF0cxIjLm1pbmlvZGIuY2x1c3Rlci52MS5HZXRTdGF0c1JlcXVlc3QaJC5taW5pb2RiLmNsdXN0ZXIudjEuR2V0U3RhdHNSZXNwb25zZSIDkAIBEmQKDUNhcHR1cmVCdWZmZXISKC5taW5pb2RiLmNsdXN0ZXIudjEuQ2FwdHVyZUJ1ZmZlclJlcXVlc3QaKS5taW5pb2RiLmNsdXN0ZXIudjEuQ2FwdHVyZUJ1ZmZlclJlc3BvbnNlEmAKC1JlYWRDYXB0dXJlEiYubWluaW9kYi5jbHVzdGVyLnYxLlJlYWRDYXB0dXJlUmVxdWVzdBonLm1pbmlvZGIuY2x1c3Rlci52MS5SZWFkQ2FwdHVyZVJlc3BvbnNlMAESagoPUmVzZXJ2ZVNlcXVlbmNlEioubWluaW9kYi5jbHVzdGVyLnYxLlJlc2VydmVTZXF1ZW5jZVJlcXVlc3QaKy5taW5pb2RiLmNsdXN0ZXIudjEuUmVzZXJ2ZVNlcXVlbmNlUmVzcG9uc2USYAoKVGFibGVTdGF0cxIlLm1pbmlvZGIuY2x1c3Rlci52MS5UYWJsZVN0YXRzUmVxdWVzdBomLm1pbmlvZGIuY2x1c3Rlci52MS5UYWJsZVN0YXRzUmVzcG9uc2UiA5ACARJYCglEcm9wVGFibGUSJC5taW5pb2RiLmNsdXN0ZXIudjEuRHJvcFRhYmxlUmVxdWVzdBolLm1pbmlvZGIuY2x1c3Rlci52MS5Ecm9wVGFibGVSZXNwb25zZWIGcHJvdG8z", [file_miniodb_v1_miniodb]);
+  fileDesc("Ch9taW5pb2RiL2NsdXN0ZXIvdjEvd29ya2VyLnByb3RvEhJtaW5pb2RiLmNsdXN0ZXIudjEi8gEKEVdyaXRlQmF0Y2hSZXF1ZXN0Eg0KBXRhYmxlGAEgASgJEicKB3JlY29yZHMYAiADKAsyFi5taW5pb2RiLnYxLkRhdGFSZWNvcmQSDgoGc2hhcmRzGAMgAygNEhIKCnJpbmdfZXBvY2gYBCABKAQSFwoPaWRlbXBvdGVuY3lfa2V5GAUgASgJEhIKCnJlcXVlc3RfaWQYBiABKAkSKwoEcm93cxgHIAMoCzIdLm1pbmlvZGIuY2x1c3Rlci52MS5SZWNvcmRSb3cSDwoHcGFydGlhbBgIIAEoCBIWCg5zZXF1ZW5jZV9mbG9vchgJIAEoBCJ+CglSZWNvcmRSb3cSCgoCaWQYASABKAkSHQoQdGltZXN0YW1wX21pY3JvcxgCIAEoA0gAiAEBEhQKDHBheWxvYWRfanNvbhgDIAEoCRIMCgRrZXlzGAQgAygJEg0KBXR5cGVzGAUgAygJQhMKEV90aW1lc3RhbXBfbWljcm9zIqsBChJXcml0ZUJhdGNoUmVzcG9uc2USDwoHbm9kZV9pZBgBIAEoCRIXCg9yZWNvcmRzX3dyaXR0ZW4YAiABKAMSFgoOZmlyc3Rfc2VxdWVuY2UYAyABKAQSFQoNbGFzdF9zZXF1ZW5jZRgEIAEoBBIvCgZlcnJvcnMYBSADKAsyHy5taW5pb2RiLmNsdXN0ZXIudjEuUmVjb3JkRXJyb3ISCwoDaWRzGAYgAygJIjsKC1JlY29yZEVycm9yEg0KBWluZGV4GAEgASgFEgwKBGNvZGUYAiABKAkSDwoHbWVzc2FnZRgDIAEoCSKRAQoWRXhlY3V0ZUZyYWdtZW50UmVxdWVzdBILCgNzcWwYASABKAkSLgoGdGFibGVzGAIgAygLMh4ubWluaW9kYi5jbHVzdGVyLnYxLlRhYmxlSW5wdXQSEgoKYmF0Y2hfc2l6ZRgDIAEoBRISCgp0aW1lb3V0X21zGAQgASgDEhIKCnJlcXVlc3RfaWQYBSABKAkihAMKClRhYmxlSW5wdXQSDQoFdGFibGUYASABKAkSKgoFZmlsZXMYAiADKAsyGy5taW5pb2RiLmNsdXN0ZXIudjEuRmlsZVJlZhIWCg5pbmNsdWRlX2J1ZmZlchgDIAEoCBIzCgdjb2x1bW5zGAQgAygLMiIubWluaW9kYi5jbHVzdGVyLnYxLkZyYWdtZW50Q29sdW1uEjIKB3NjaGVtYXMYBSADKAsyIS5taW5pb2RiLmNsdXN0ZXIudjEuU2NoZW1hQ29sdW1ucxI5Cgp0b21ic3RvbmVzGAYgAygLMiUubWluaW9kYi5jbHVzdGVyLnYxLkZyYWdtZW50VG9tYnN0b25lEhIKCmNhcHR1cmVfaWQYByABKAkSGAoQbWFuaWZlc3RfdmVyc2lvbhgIIAEoBBIVCg1tYW5pZmVzdF9rZXlzGAkgAygJEiEKFG1pbl90aW1lc3RhbXBfbWljcm9zGAogASgDSACIAQFCFwoVX21pbl90aW1lc3RhbXBfbWljcm9zIn4KB0ZpbGVSZWYSEgoKb2JqZWN0X2tleRgBIAEoCRIMCgRldGFnGAIgASgJEhIKCnNpemVfYnl0ZXMYAyABKAMSFgoOc2NoZW1hX3ZlcnNpb24YBCABKAUSEgoKdG9tYnN0b25lZBgFIAEoCBIRCglyb3dfY291bnQYBiABKAMiLAoORnJhZ21lbnRDb2x1bW4SDAoEbmFtZRgBIAEoCRIMCgR0eXBlGAIgASgJIlUKDVNjaGVtYUNvbHVtbnMSDwoHdmVyc2lvbhgBIAEoBRIzCgdjb2x1bW5zGAIgAygLMiIubWluaW9kYi5jbHVzdGVyLnYxLkZyYWdtZW50Q29sdW1uIjEKEUZyYWdtZW50VG9tYnN0b25lEgoKAmlkGAEgASgJEhAKCHNlcXVlbmNlGAIgASgEIrMBChdFeGVjdXRlRnJhZ21lbnRSZXNwb25zZRIxCgdjb2x1bW5zGAEgAygLMiAubWluaW9kYi5jbHVzdGVyLnYxLkNvbHVtblNjaGVtYRIMCgRkYXRhGAIgASgMEi4KCGVuY29kaW5nGAMgASgOMhwubWluaW9kYi5jbHVzdGVyLnYxLkVuY29kaW5nEhEKCXJvd19jb3VudBgEIAEoAxIUCgxyb3dzX3NjYW5uZWQYBSABKAMiKgoMQ29sdW1uU2NoZW1hEgwKBG5hbWUYASABKAkSDAoEdHlwZRgCIAEoCSIuCgxGbHVzaFJlcXVlc3QSDgoGdGFibGVzGAEgAygJEg4KBnNoYXJkcxgCIAMoDSI/Cg1GbHVzaFJlc3BvbnNlEhcKD3JlY29yZHNfZmx1c2hlZBgBIAEoAxIVCg1maWxlc193cml0dGVuGAIgASgFIhEKD0dldFN0YXRzUmVxdWVzdCK0AwoQR2V0U3RhdHNSZXNwb25zZRIPCgdub2RlX2lkGAEgASgJEk0KDWJ1ZmZlcmVkX3Jvd3MYAiADKAsyNi5taW5pb2RiLmNsdXN0ZXIudjEuR2V0U3RhdHNSZXNwb25zZS5CdWZmZXJlZFJvd3NFbnRyeRJPCg5idWZmZXJlZF9ieXRlcxgDIAMoCzI3Lm1pbmlvZGIuY2x1c3Rlci52MS5HZXRTdGF0c1Jlc3BvbnNlLkJ1ZmZlcmVkQnl0ZXNFbnRyeRIRCgl3YWxfYnl0ZXMYBCABKAMSFQoNbGFzdF9zZXF1ZW5jZRgFIAEoBBISCgpyaW5nX2Vwb2NoGAYgASgEEhQKDG93bmVkX3NoYXJkcxgHIAMoDRIUCgxyb3dzX3NjYW5uZWQYCCABKAMSGgoSZnJhZ21lbnRzX2V4ZWN1dGVkGAkgASgDGjMKEUJ1ZmZlcmVkUm93c0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoAzoCOAEaNAoSQnVmZmVyZWRCeXRlc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoAzoCOAEiVgoUQ2FwdHVyZUJ1ZmZlclJlcXVlc3QSDQoFdGFibGUYASABKAkSGwoTdGFibGVfY3JlYXRlZF9hdF9tcxgCIAEoAxISCgpyZXF1ZXN0X2lkGAMgASgJIj4KFUNhcHR1cmVCdWZmZXJSZXNwb25zZRISCgpjYXB0dXJlX2lkGAEgASgJEhEKCXJvd19jb3VudBgCIAEoAyJCChJSZWFkQ2FwdHVyZVJlcXVlc3QSEgoKY2FwdHVyZV9pZBgBIAEoCRIYChBtYW5pZmVzdF92ZXJzaW9uGAIgASgEIlAKE1JlYWRDYXB0dXJlUmVzcG9uc2USEQoJZmlsZV9rZXlzGAEgAygJEhMKC3Jvd3NfbmRqc29uGAIgASgMEhEKCXJvd19jb3VudBgDIAEoAyInChZSZXNlcnZlU2VxdWVuY2VSZXF1ZXN0Eg0KBWZsb29yGAEgASgEIisKF1Jlc2VydmVTZXF1ZW5jZVJlc3BvbnNlEhAKCHNlcXVlbmNlGAEgASgEIiIKEVRhYmxlU3RhdHNSZXF1ZXN0Eg0KBXRhYmxlGAEgASgJIo0CChJUYWJsZVN0YXRzUmVzcG9uc2USFgoOdW5mbHVzaGVkX3Jvd3MYASABKAMSFgoOYnVmZmVyZWRfYnl0ZXMYAiABKAMSFQoNbGFzdF93cml0ZV9tcxgDIAEoAxIhChRtaW5fdGltZXN0YW1wX21pY3JvcxgEIAEoA0gAiAEBEiEKFG1heF90aW1lc3RhbXBfbWljcm9zGAUgASgDSAGIAQESIAoTb2xkZXN0X3VuZmx1c2hlZF9tcxgGIAEoA0gCiAEBQhcKFV9taW5fdGltZXN0YW1wX21pY3Jvc0IXChVfbWF4X3RpbWVzdGFtcF9taWNyb3NCFgoUX29sZGVzdF91bmZsdXNoZWRfbXMiIQoQRHJvcFRhYmxlUmVxdWVzdBINCgV0YWJsZRgBIAEoCSITChFEcm9wVGFibGVSZXNwb25zZSpnCghFbmNvZGluZxIYChRFTkNPRElOR19VTlNQRUNJRklFRBAAEhMKD0VOQ09ESU5HX05ESlNPThABEhYKEkVOQ09ESU5HX0FSUk9XX0lQQxACEhQKEEVOQ09ESU5HX1BBUlFVRVQQAzL0BgoNV29ya2VyU2VydmljZRJbCgpXcml0ZUJhdGNoEiUubWluaW9kYi5jbHVzdGVyLnYxLldyaXRlQmF0Y2hSZXF1ZXN0GiYubWluaW9kYi5jbHVzdGVyLnYxLldyaXRlQmF0Y2hSZXNwb25zZRJsCg9FeGVjdXRlRnJhZ21lbnQSKi5taW5pb2RiLmNsdXN0ZXIudjEuRXhlY3V0ZUZyYWdtZW50UmVxdWVzdBorLm1pbmlvZGIuY2x1c3Rlci52MS5FeGVjdXRlRnJhZ21lbnRSZXNwb25zZTABEkwKBUZsdXNoEiAubWluaW9kYi5jbHVzdGVyLnYxLkZsdXNoUmVxdWVzdBohLm1pbmlvZGIuY2x1c3Rlci52MS5GbHVzaFJlc3BvbnNlEloKCEdldFN0YXRzEiMubWluaW9kYi5jbHVzdGVyLnYxLkdldFN0YXRzUmVxdWVzdBokLm1pbmlvZGIuY2x1c3Rlci52MS5HZXRTdGF0c1Jlc3BvbnNlIgOQAgESZAoNQ2FwdHVyZUJ1ZmZlchIoLm1pbmlvZGIuY2x1c3Rlci52MS5DYXB0dXJlQnVmZmVyUmVxdWVzdBopLm1pbmlvZGIuY2x1c3Rlci52MS5DYXB0dXJlQnVmZmVyUmVzcG9uc2USYAoLUmVhZENhcHR1cmUSJi5taW5pb2RiLmNsdXN0ZXIudjEuUmVhZENhcHR1cmVSZXF1ZXN0GicubWluaW9kYi5jbHVzdGVyLnYxLlJlYWRDYXB0dXJlUmVzcG9uc2UwARJqCg9SZXNlcnZlU2VxdWVuY2USKi5taW5pb2RiLmNsdXN0ZXIudjEuUmVzZXJ2ZVNlcXVlbmNlUmVxdWVzdBorLm1pbmlvZGIuY2x1c3Rlci52MS5SZXNlcnZlU2VxdWVuY2VSZXNwb25zZRJgCgpUYWJsZVN0YXRzEiUubWluaW9kYi5jbHVzdGVyLnYxLlRhYmxlU3RhdHNSZXF1ZXN0GiYubWluaW9kYi5jbHVzdGVyLnYxLlRhYmxlU3RhdHNSZXNwb25zZSIDkAIBElgKCURyb3BUYWJsZRIkLm1pbmlvZGIuY2x1c3Rlci52MS5Ecm9wVGFibGVSZXF1ZXN0GiUubWluaW9kYi5jbHVzdGVyLnYxLkRyb3BUYWJsZVJlc3BvbnNlYgZwcm90bzM", [file_miniodb_v1_miniodb]);
 
 /**
  * @generated from message miniodb.cluster.v1.WriteBatchRequest
@@ -224,7 +224,9 @@ export const RecordErrorSchema: GenMessage<RecordError> = /*@__PURE__*/
  */
 export type ExecuteFragmentRequest = Message<"miniodb.cluster.v1.ExecuteFragmentRequest"> & {
   /**
-   * A read-only SQL fragment over the tables named in `tables`.
+   * A read-only SQL fragment over the tables named in `tables`: each is a view of the table's
+   * live rows (id, timestamp, payload columns) over the given files and captured buffer, with the
+   * tombstones and the retention window applied, exactly as a single node's table.
    *
    * @generated from field: string sql = 1;
    */
@@ -281,11 +283,61 @@ export type TableInput = Message<"miniodb.cluster.v1.TableInput"> & {
   files: FileRef[];
 
   /**
-   * Whether the worker's buffered (not yet flushed) rows of this table take part.
+   * Whether the worker's buffered (not yet flushed) rows of this table take part. Unused: the
+   * buffer takes part through `capture_id`.
    *
    * @generated from field: bool include_buffer = 3;
    */
   includeBuffer: boolean;
+
+  /**
+   * The table's current payload columns, in order: the view's columns after id and timestamp.
+   *
+   * @generated from field: repeated miniodb.cluster.v1.FragmentColumn columns = 4;
+   */
+  columns: FragmentColumn[];
+
+  /**
+   * The payload columns of every schema version a file in `files` was written with.
+   *
+   * @generated from field: repeated miniodb.cluster.v1.SchemaColumns schemas = 5;
+   */
+  schemas: SchemaColumns[];
+
+  /**
+   * Tombstones that may hide rows of these files or of the buffer.
+   *
+   * @generated from field: repeated miniodb.cluster.v1.FragmentTombstone tombstones = 6;
+   */
+  tombstones: FragmentTombstone[];
+
+  /**
+   * A capture of this worker's buffer (CaptureBuffer) whose rows outside the manifest named by
+   * manifest_version and manifest_keys take part; empty when the buffer does not.
+   *
+   * @generated from field: string capture_id = 7;
+   */
+  captureId: string;
+
+  /**
+   * @generated from field: uint64 manifest_version = 8;
+   */
+  manifestVersion: bigint;
+
+  /**
+   * Keys of the manifest's files this worker flushed: captured rows whose flush wrote one of them
+   * are in the files already and are left out.
+   *
+   * @generated from field: repeated string manifest_keys = 9;
+   */
+  manifestKeys: string[];
+
+  /**
+   * Rows older than this (epoch µs) are left out: the table's retention window.
+   *
+   * @generated from field: optional int64 min_timestamp_micros = 10;
+   */
+  minTimestampMicros?: bigint | undefined;
 };
 
 /**
@@ -313,6 +365,27 @@ export type FileRef = Message<"miniodb.cluster.v1.FileRef"> & {
    * @generated from field: int64 size_bytes = 3;
    */
   sizeBytes: bigint;
+
+  /**
+   * Schema version the file was written with.
+   *
+   * @generated from field: int32 schema_version = 4;
+   */
+  schemaVersion: number;
+
+  /**
+   * Whether a tombstone may hide rows of this file (else it skips the anti-join).
+   *
+   * @generated from field: bool tombstoned = 5;
+   */
+  tombstoned: boolean;
+
+  /**
+   * Rows in the file, for the worker's rows-scanned counter.
+   *
+   * @generated from field: int64 row_count = 6;
+   */
+  rowCount: bigint;
 };
 
 /**
@@ -321,6 +394,76 @@ export type FileRef = Message<"miniodb.cluster.v1.FileRef"> & {
  */
 export const FileRefSchema: GenMessage<FileRef> = /*@__PURE__*/
   messageDesc(file_miniodb_cluster_v1_worker, 6);
+
+/**
+ * @generated from message miniodb.cluster.v1.FragmentColumn
+ */
+export type FragmentColumn = Message<"miniodb.cluster.v1.FragmentColumn"> & {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * A MinIODB column type: BOOLEAN, BIGINT, DOUBLE, VARCHAR or JSON.
+   *
+   * @generated from field: string type = 2;
+   */
+  type: string;
+};
+
+/**
+ * Describes the message miniodb.cluster.v1.FragmentColumn.
+ * Use `create(FragmentColumnSchema)` to create a new message.
+ */
+export const FragmentColumnSchema: GenMessage<FragmentColumn> = /*@__PURE__*/
+  messageDesc(file_miniodb_cluster_v1_worker, 7);
+
+/**
+ * @generated from message miniodb.cluster.v1.SchemaColumns
+ */
+export type SchemaColumns = Message<"miniodb.cluster.v1.SchemaColumns"> & {
+  /**
+   * @generated from field: int32 version = 1;
+   */
+  version: number;
+
+  /**
+   * @generated from field: repeated miniodb.cluster.v1.FragmentColumn columns = 2;
+   */
+  columns: FragmentColumn[];
+};
+
+/**
+ * Describes the message miniodb.cluster.v1.SchemaColumns.
+ * Use `create(SchemaColumnsSchema)` to create a new message.
+ */
+export const SchemaColumnsSchema: GenMessage<SchemaColumns> = /*@__PURE__*/
+  messageDesc(file_miniodb_cluster_v1_worker, 8);
+
+/**
+ * @generated from message miniodb.cluster.v1.FragmentTombstone
+ */
+export type FragmentTombstone = Message<"miniodb.cluster.v1.FragmentTombstone"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * Hides the id's rows with a sequence up to this one.
+   *
+   * @generated from field: uint64 sequence = 2;
+   */
+  sequence: bigint;
+};
+
+/**
+ * Describes the message miniodb.cluster.v1.FragmentTombstone.
+ * Use `create(FragmentTombstoneSchema)` to create a new message.
+ */
+export const FragmentTombstoneSchema: GenMessage<FragmentTombstone> = /*@__PURE__*/
+  messageDesc(file_miniodb_cluster_v1_worker, 9);
 
 /**
  * @generated from message miniodb.cluster.v1.ExecuteFragmentResponse
@@ -346,9 +489,18 @@ export type ExecuteFragmentResponse = Message<"miniodb.cluster.v1.ExecuteFragmen
   encoding: Encoding;
 
   /**
+   * Rows of the result (ENCODING_PARQUET: set on the first message, for the whole file).
+   *
    * @generated from field: int64 row_count = 4;
    */
   rowCount: bigint;
+
+  /**
+   * Rows the fragment read (files and buffer); set on the first message.
+   *
+   * @generated from field: int64 rows_scanned = 5;
+   */
+  rowsScanned: bigint;
 };
 
 /**
@@ -356,7 +508,7 @@ export type ExecuteFragmentResponse = Message<"miniodb.cluster.v1.ExecuteFragmen
  * Use `create(ExecuteFragmentResponseSchema)` to create a new message.
  */
 export const ExecuteFragmentResponseSchema: GenMessage<ExecuteFragmentResponse> = /*@__PURE__*/
-  messageDesc(file_miniodb_cluster_v1_worker, 7);
+  messageDesc(file_miniodb_cluster_v1_worker, 10);
 
 /**
  * @generated from message miniodb.cluster.v1.ColumnSchema
@@ -380,7 +532,7 @@ export type ColumnSchema = Message<"miniodb.cluster.v1.ColumnSchema"> & {
  * Use `create(ColumnSchemaSchema)` to create a new message.
  */
 export const ColumnSchemaSchema: GenMessage<ColumnSchema> = /*@__PURE__*/
-  messageDesc(file_miniodb_cluster_v1_worker, 8);
+  messageDesc(file_miniodb_cluster_v1_worker, 11);
 
 /**
  * @generated from message miniodb.cluster.v1.FlushRequest
@@ -406,7 +558,7 @@ export type FlushRequest = Message<"miniodb.cluster.v1.FlushRequest"> & {
  * Use `create(FlushRequestSchema)` to create a new message.
  */
 export const FlushRequestSchema: GenMessage<FlushRequest> = /*@__PURE__*/
-  messageDesc(file_miniodb_cluster_v1_worker, 9);
+  messageDesc(file_miniodb_cluster_v1_worker, 12);
 
 /**
  * @generated from message miniodb.cluster.v1.FlushResponse
@@ -428,7 +580,7 @@ export type FlushResponse = Message<"miniodb.cluster.v1.FlushResponse"> & {
  * Use `create(FlushResponseSchema)` to create a new message.
  */
 export const FlushResponseSchema: GenMessage<FlushResponse> = /*@__PURE__*/
-  messageDesc(file_miniodb_cluster_v1_worker, 10);
+  messageDesc(file_miniodb_cluster_v1_worker, 13);
 
 /**
  * @generated from message miniodb.cluster.v1.GetStatsRequest
@@ -441,7 +593,7 @@ export type GetStatsRequest = Message<"miniodb.cluster.v1.GetStatsRequest"> & {
  * Use `create(GetStatsRequestSchema)` to create a new message.
  */
 export const GetStatsRequestSchema: GenMessage<GetStatsRequest> = /*@__PURE__*/
-  messageDesc(file_miniodb_cluster_v1_worker, 11);
+  messageDesc(file_miniodb_cluster_v1_worker, 14);
 
 /**
  * @generated from message miniodb.cluster.v1.GetStatsResponse
@@ -491,6 +643,20 @@ export type GetStatsResponse = Message<"miniodb.cluster.v1.GetStatsResponse"> & 
    * @generated from field: repeated uint32 owned_shards = 7;
    */
   ownedShards: number[];
+
+  /**
+   * Rows read by the query fragments this worker executed since it started (files and buffer).
+   *
+   * @generated from field: int64 rows_scanned = 8;
+   */
+  rowsScanned: bigint;
+
+  /**
+   * Query fragments executed since it started.
+   *
+   * @generated from field: int64 fragments_executed = 9;
+   */
+  fragmentsExecuted: bigint;
 };
 
 /**
@@ -498,7 +664,7 @@ export type GetStatsResponse = Message<"miniodb.cluster.v1.GetStatsResponse"> & 
  * Use `create(GetStatsResponseSchema)` to create a new message.
  */
 export const GetStatsResponseSchema: GenMessage<GetStatsResponse> = /*@__PURE__*/
-  messageDesc(file_miniodb_cluster_v1_worker, 12);
+  messageDesc(file_miniodb_cluster_v1_worker, 15);
 
 /**
  * @generated from message miniodb.cluster.v1.CaptureBufferRequest
@@ -528,7 +694,7 @@ export type CaptureBufferRequest = Message<"miniodb.cluster.v1.CaptureBufferRequ
  * Use `create(CaptureBufferRequestSchema)` to create a new message.
  */
 export const CaptureBufferRequestSchema: GenMessage<CaptureBufferRequest> = /*@__PURE__*/
-  messageDesc(file_miniodb_cluster_v1_worker, 13);
+  messageDesc(file_miniodb_cluster_v1_worker, 16);
 
 /**
  * @generated from message miniodb.cluster.v1.CaptureBufferResponse
@@ -554,7 +720,7 @@ export type CaptureBufferResponse = Message<"miniodb.cluster.v1.CaptureBufferRes
  * Use `create(CaptureBufferResponseSchema)` to create a new message.
  */
 export const CaptureBufferResponseSchema: GenMessage<CaptureBufferResponse> = /*@__PURE__*/
-  messageDesc(file_miniodb_cluster_v1_worker, 14);
+  messageDesc(file_miniodb_cluster_v1_worker, 17);
 
 /**
  * @generated from message miniodb.cluster.v1.ReadCaptureRequest
@@ -578,7 +744,7 @@ export type ReadCaptureRequest = Message<"miniodb.cluster.v1.ReadCaptureRequest"
  * Use `create(ReadCaptureRequestSchema)` to create a new message.
  */
 export const ReadCaptureRequestSchema: GenMessage<ReadCaptureRequest> = /*@__PURE__*/
-  messageDesc(file_miniodb_cluster_v1_worker, 15);
+  messageDesc(file_miniodb_cluster_v1_worker, 18);
 
 /**
  * ReadCaptureResponse is one group of captured rows with how far its flush got.
@@ -612,7 +778,7 @@ export type ReadCaptureResponse = Message<"miniodb.cluster.v1.ReadCaptureRespons
  * Use `create(ReadCaptureResponseSchema)` to create a new message.
  */
 export const ReadCaptureResponseSchema: GenMessage<ReadCaptureResponse> = /*@__PURE__*/
-  messageDesc(file_miniodb_cluster_v1_worker, 16);
+  messageDesc(file_miniodb_cluster_v1_worker, 19);
 
 /**
  * @generated from message miniodb.cluster.v1.ReserveSequenceRequest
@@ -629,7 +795,7 @@ export type ReserveSequenceRequest = Message<"miniodb.cluster.v1.ReserveSequence
  * Use `create(ReserveSequenceRequestSchema)` to create a new message.
  */
 export const ReserveSequenceRequestSchema: GenMessage<ReserveSequenceRequest> = /*@__PURE__*/
-  messageDesc(file_miniodb_cluster_v1_worker, 17);
+  messageDesc(file_miniodb_cluster_v1_worker, 20);
 
 /**
  * @generated from message miniodb.cluster.v1.ReserveSequenceResponse
@@ -646,7 +812,7 @@ export type ReserveSequenceResponse = Message<"miniodb.cluster.v1.ReserveSequenc
  * Use `create(ReserveSequenceResponseSchema)` to create a new message.
  */
 export const ReserveSequenceResponseSchema: GenMessage<ReserveSequenceResponse> = /*@__PURE__*/
-  messageDesc(file_miniodb_cluster_v1_worker, 18);
+  messageDesc(file_miniodb_cluster_v1_worker, 21);
 
 /**
  * @generated from message miniodb.cluster.v1.TableStatsRequest
@@ -663,7 +829,7 @@ export type TableStatsRequest = Message<"miniodb.cluster.v1.TableStatsRequest"> 
  * Use `create(TableStatsRequestSchema)` to create a new message.
  */
 export const TableStatsRequestSchema: GenMessage<TableStatsRequest> = /*@__PURE__*/
-  messageDesc(file_miniodb_cluster_v1_worker, 19);
+  messageDesc(file_miniodb_cluster_v1_worker, 22);
 
 /**
  * @generated from message miniodb.cluster.v1.TableStatsResponse
@@ -713,7 +879,7 @@ export type TableStatsResponse = Message<"miniodb.cluster.v1.TableStatsResponse"
  * Use `create(TableStatsResponseSchema)` to create a new message.
  */
 export const TableStatsResponseSchema: GenMessage<TableStatsResponse> = /*@__PURE__*/
-  messageDesc(file_miniodb_cluster_v1_worker, 20);
+  messageDesc(file_miniodb_cluster_v1_worker, 23);
 
 /**
  * @generated from message miniodb.cluster.v1.DropTableRequest
@@ -730,7 +896,7 @@ export type DropTableRequest = Message<"miniodb.cluster.v1.DropTableRequest"> & 
  * Use `create(DropTableRequestSchema)` to create a new message.
  */
 export const DropTableRequestSchema: GenMessage<DropTableRequest> = /*@__PURE__*/
-  messageDesc(file_miniodb_cluster_v1_worker, 21);
+  messageDesc(file_miniodb_cluster_v1_worker, 24);
 
 /**
  * @generated from message miniodb.cluster.v1.DropTableResponse
@@ -743,7 +909,7 @@ export type DropTableResponse = Message<"miniodb.cluster.v1.DropTableResponse"> 
  * Use `create(DropTableResponseSchema)` to create a new message.
  */
 export const DropTableResponseSchema: GenMessage<DropTableResponse> = /*@__PURE__*/
-  messageDesc(file_miniodb_cluster_v1_worker, 22);
+  messageDesc(file_miniodb_cluster_v1_worker, 25);
 
 /**
  * @generated from enum miniodb.cluster.v1.Encoding
@@ -767,6 +933,15 @@ export enum Encoding {
    * @generated from enum value: ENCODING_ARROW_IPC = 2;
    */
   ARROW_IPC = 2,
+
+  /**
+   * One Parquet file split over the messages of the stream in order; columns whose type Parquet
+   * cannot hold exactly (HUGEINT, UHUGEINT) are stored as their text, and `columns` gives every
+   * column's DuckDB type to cast back to.
+   *
+   * @generated from enum value: ENCODING_PARQUET = 3;
+   */
+  PARQUET = 3,
 }
 
 /**

@@ -1,0 +1,117 @@
+import { randomUUID } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import { rm } from "node:fs/promises";
+import { once } from "node:events";
+import { join } from "node:path";
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import { MiniodbError, type NodeEntry } from "@miniodb/core";
+import { Encoding, type ColumnSchema, type TableInputSchema } from "@miniodb/proto/cluster";
+import type { WorkerCapture } from "./cluster-buffers.js";
+import { unreachable } from "./cluster-buffers.js";
+import type { WorkerClients } from "./worker-clients.js";
+import { fromWorkerError } from "./worker-errors.js";
+
+export type FragmentInput = MessageInitShape<typeof TableInputSchema>;
+
+/** One worker's share of a fragment: its files (by index into the table's files) and its capture. */
+export interface FragmentPart<F> {
+  readonly worker: NodeEntry;
+  readonly files: readonly F[];
+  readonly capture?: WorkerCapture | undefined;
+}
+
+/** A fragment's result as a local Parquet file. */
+export interface FragmentOutput {
+  readonly path: string;
+  readonly columns: readonly ColumnSchema[];
+  readonly rowCount: number;
+  readonly rowsScanned: number;
+  readonly worker: string;
+}
+
+export interface DispatchOptions<F> {
+  readonly clients: WorkerClients;
+  readonly sql: string;
+  readonly directory: string;
+  /** The request input of a part (its files and capture). */
+  readonly inputOf: (part: FragmentPart<F>) => FragmentInput;
+  /** Live workers now, for retries. */
+  readonly liveWorkers: () => Promise<readonly NodeEntry[]>;
+  readonly requestId?: string | undefined;
+}
+
+/**
+ * Runs the parts on their workers in parallel and collects every result. A worker that cannot be
+ * reached or fails mid-stream has its files retried on another live worker; its buffer cannot be
+ * read elsewhere, so a failing worker whose capture held rows fails the query with unavailable.
+ * Never a partial answer: any part that cannot be completed fails the whole query.
+ */
+export async function dispatchFragments<F>(
+  parts: readonly FragmentPart<F>[],
+  options: DispatchOptions<F>,
+): Promise<FragmentOutput[]> {
+  const failed = new Set<string>();
+  const run = async (part: FragmentPart<F>): Promise<FragmentOutput | undefined> => {
+    try {
+      return await fetchFragment(part, options);
+    } catch (error) {
+      const failure = fromWorkerError(error, part.worker);
+      if (failure.code !== "unavailable") throw failure;
+      failed.add(part.worker.id);
+      if (part.capture && part.capture.rowCount > 0) throw unreachable(part.worker, failure);
+      if (part.files.length === 0) return undefined;
+      const others = (await options.liveWorkers()).filter((worker) => !failed.has(worker.id));
+      if (others.length === 0) throw unreachable(part.worker, failure);
+      const next = others[Math.floor(Math.random() * others.length)]!;
+      return run({ worker: next, files: part.files });
+    }
+  };
+  const settled = await Promise.allSettled(parts.map(run));
+  const outputs: FragmentOutput[] = [];
+  for (const result of settled) if (result.status === "fulfilled" && result.value) outputs.push(result.value);
+  const rejected = settled.find((result) => result.status === "rejected");
+  if (rejected) {
+    await Promise.all(outputs.map((output) => rm(output.path, { force: true })));
+    throw rejected.reason;
+  }
+  return outputs;
+}
+
+/** Streams one part's result into a new file of the directory. */
+async function fetchFragment<F>(part: FragmentPart<F>, options: DispatchOptions<F>): Promise<FragmentOutput> {
+  const path = join(options.directory, `${randomUUID()}.parquet`);
+  const file = createWriteStream(path);
+  let columns: readonly ColumnSchema[] | undefined;
+  let rowCount = 0;
+  let rowsScanned = 0;
+  try {
+    const stream = options.clients.of(part.worker).executeFragment({
+      sql: options.sql,
+      tables: [options.inputOf(part)],
+      requestId: options.requestId ?? "",
+    });
+    for await (const message of stream) {
+      if (message.encoding !== Encoding.PARQUET) {
+        throw new MiniodbError(
+          "internal",
+          `worker ${part.worker.id} answered a fragment in an unknown encoding`,
+        );
+      }
+      if (columns === undefined) {
+        columns = message.columns;
+        rowCount = Number(message.rowCount);
+        rowsScanned = Number(message.rowsScanned);
+      }
+      if (!file.write(message.data)) await once(file, "drain");
+    }
+    if (columns === undefined)
+      throw new MiniodbError("unavailable", `worker ${part.worker.id} ended a fragment early`);
+    file.end();
+    await once(file, "close");
+    return { path, columns, rowCount, rowsScanned, worker: part.worker.id };
+  } catch (error) {
+    file.destroy();
+    await rm(path, { force: true });
+    throw error;
+  }
+}

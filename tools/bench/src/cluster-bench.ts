@@ -1,0 +1,171 @@
+/**
+ * One query node with two workers against one all-in-one node, side by side in one run, both on
+ * the same Redis and S3 server (separate buckets and tables):
+ *
+ *   npm run cluster -w @miniodb/bench -- [--rows 400000] [--rounds 4] [--runs 5]
+ *
+ * 1. Ingest: `--rounds` alternating loads of rows/rounds rows each (REST batch route, 4 clients),
+ *    single node then cluster; rows/s of each and the cluster's share of the single node's.
+ * 2. Queries: the query suite (query-suite.ts) after the buffers flushed; per query one warm-up on
+ *    each, then `--runs` alternating timed runs; medians, the coordinator's overhead (cluster time
+ *    over single-node time, minus one), and whether both answered the same rows.
+ * 3. The rows each worker scanned during the query runs (GetStats.rows_scanned) and their balance.
+ * The load average is printed before and after: the machine is shared.
+ */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { createClient } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import { startRedisServer } from "@miniodb/metadata/testing";
+import { WorkerService } from "@miniodb/proto/cluster";
+import { S3rverProcess } from "@miniodb/storage/testing";
+import { startNode, type BenchNode } from "./node-process.js";
+import { loadRows } from "./query-load.js";
+import { QUERY_SUITE, suiteSql } from "./query-suite.js";
+
+const { values } = parseArgs({
+  options: {
+    rows: { type: "string", default: "400000" },
+    rounds: { type: "string", default: "4" },
+    runs: { type: "string", default: "5" },
+  },
+});
+const ROWS = Number(values.rows);
+const ROUNDS = Number(values.rounds);
+const RUNS = Number(values.runs);
+const loadAverage = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+
+console.log(`load average at start: ${loadAverage()} (2 cores shared with other work)`);
+const [redis, s3] = await Promise.all([startRedisServer(), S3rverProcess.start()]);
+const scratch = mkdtempSync(join(tmpdir(), "miniodb-cluster-bench-"));
+const backends = (bucket: string) => ({
+  REDIS_HOST: "127.0.0.1",
+  REDIS_PORT: String(redis.port),
+  MINIO_ENDPOINT: s3.endpoint,
+  MINIO_ACCESS_KEY_ID: "S3RVER",
+  MINIO_SECRET_ACCESS_KEY: "S3RVER",
+  MINIO_BUCKET: bucket,
+  MINIODB_LIFECYCLE__INTERVAL_SECONDS: "0",
+});
+const nodes: BenchNode[] = [];
+const start = async (id: string, env: Record<string, string>, args: string[]) => {
+  const node = await startNode(
+    { ...env, MINIODB_NODE__DATA_DIR: join(scratch, id) },
+    [],
+    ["--node-id", id, ...args],
+  );
+  nodes.push(node);
+  return node;
+};
+
+try {
+  const single = await start("single", backends("single"), []);
+  const workers = await Promise.all(
+    ["w1", "w2"].map((id) => start(id, backends("cluster"), ["--role", "worker", "--cluster-port", "0"])),
+  );
+  const query = await start("q1", backends("cluster"), ["--role", "query"]);
+  const targets = [
+    { name: "single node", rest: `http://127.0.0.1:${single.ports.rest}`, table: "bench_single" },
+    { name: "1 query + 2 workers", rest: `http://127.0.0.1:${query.ports.rest}`, table: "bench_cluster" },
+  ] as const;
+  for (const target of targets) {
+    await post(`${target.rest}/v1/tables`, {
+      table_name: target.table,
+      config: { buffer_size: 50_000, flush_interval_seconds: 1 },
+    });
+  }
+
+  // Ingest, alternating rounds.
+  const seconds = [0, 0];
+  const perRound = Math.ceil(ROWS / ROUNDS);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [index, target] of targets.entries()) {
+      seconds[index]! += await loadRange(target.rest, target.table, round * perRound, perRound);
+    }
+  }
+  const rates = seconds.map((total) => (perRound * ROUNDS) / total);
+  console.log(
+    `\ningest of ${perRound * ROUNDS} rows in ${ROUNDS} alternating rounds (REST batch, 4 clients)`,
+  );
+  targets.forEach((target, index) =>
+    console.log(`  ${target.name.padEnd(22)} ${Math.round(rates[index]!)} rows/s`),
+  );
+  console.log(`  cluster / single: ${((rates[1]! / rates[0]!) * 100).toFixed(0)} %`);
+  await new Promise((resolve) => setTimeout(resolve, 5_000));
+
+  // Queries, alternating runs.
+  const scannedBefore = await Promise.all(workers.map(rowsScanned));
+  console.log(`\nquery (median of ${RUNS})            single ms  cluster ms  overhead  same rows`);
+  const overheads: number[] = [];
+  for (const { name, sql } of QUERY_SUITE) {
+    const answers = await Promise.all(targets.map((target) => run(target.rest, suiteSql(sql, target.table))));
+    const same = sameRows(answers[0]!, answers[1]!);
+    const times: number[][] = [[], []];
+    for (let attempt = 0; attempt < RUNS; attempt++) {
+      for (const [index, target] of targets.entries()) {
+        const started = performance.now();
+        await run(target.rest, suiteSql(sql, target.table));
+        times[index]!.push(performance.now() - started);
+      }
+    }
+    const [a, b] = times.map(median) as [number, number];
+    overheads.push(b / a - 1);
+    console.log(
+      `${name.padEnd(32)} ${a.toFixed(1).padStart(9)}  ${b.toFixed(1).padStart(10)}  ${pct(b / a - 1).padStart(8)}  ${same ? "yes" : "NO"}`,
+    );
+  }
+  console.log(`median overhead over the suite: ${pct(median(overheads))}`);
+  const scannedAfter = await Promise.all(workers.map(rowsScanned));
+  const scanned = scannedAfter.map((after, index) => after - scannedBefore[index]!);
+  const mean = (scanned[0]! + scanned[1]!) / 2;
+  console.log(
+    `\nrows scanned during the query runs: w1 ${scanned[0]}, w2 ${scanned[1]} ` +
+      `(each within ${pct(Math.abs(scanned[0]! - mean) / mean)} of the mean)`,
+  );
+  console.log(`load average at the end: ${loadAverage()}`);
+} finally {
+  await Promise.all(nodes.reverse().map((node) => node.stop()));
+  await Promise.all([redis.stop(), s3.dispose()]);
+  rmSync(scratch, { recursive: true, force: true });
+}
+
+/** Loads rows `first` … `first + count - 1` (the query benchmark's rows) and returns the seconds. */
+async function loadRange(rest: string, table: string, first: number, count: number): Promise<number> {
+  return loadRows(rest, table, count, 4, 5000, first);
+}
+
+async function run(rest: string, sql: string): Promise<unknown[]> {
+  const body = (await post(`${rest}/v1/query`, { sql })) as { result_json: string };
+  return JSON.parse(body.result_json) as unknown[];
+}
+
+async function post(url: string, body: unknown): Promise<unknown> {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  const answer = (await response.json()) as unknown;
+  if (!response.ok) throw new Error(`${url} failed: ${response.status} ${JSON.stringify(answer)}`);
+  return answer;
+}
+
+async function rowsScanned(worker: BenchNode): Promise<number> {
+  const transport = createGrpcTransport({ baseUrl: `http://127.0.0.1:${worker.ports.cluster}` });
+  return Number((await createClient(WorkerService, transport).getStats({})).rowsScanned);
+}
+
+function sameRows(a: unknown[], b: unknown[]): boolean {
+  const sorted = (rows: unknown[]) => rows.map((row) => JSON.stringify(row)).sort();
+  return JSON.stringify(sorted(a)) === JSON.stringify(sorted(b));
+}
+
+function median(samples: number[]): number {
+  return [...samples].sort((x, y) => x - y)[Math.floor(samples.length / 2)]!;
+}
+
+function pct(fraction: number): string {
+  return `${(fraction * 100).toFixed(0)} %`;
+}
