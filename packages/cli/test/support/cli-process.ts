@@ -1,9 +1,7 @@
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { createInterface } from "node:readline";
+import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { spawnServe } from "@miniodb/query-node/testing";
 
 /**
  * The built `miniodb` command, as the package ships it (the test target depends on the build; run
@@ -28,40 +26,12 @@ export async function spawnNode(
   env: Record<string, string> = {},
   args: readonly string[] = [],
 ): Promise<NodeProcess> {
-  const dataDir = mkdtempSync(join(tmpdir(), "miniodb-cli-node-"));
-  const child = spawn(
-    process.execPath,
-    [...NODE_ARGS, "serve", "--grpc-port", "0", "--rest-port", "0", ...args],
-    {
-      env: { ...process.env, MINIODB_NODE__DATA_DIR: dataDir, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
-  let stderr = "";
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
-    await exited;
-    rmSync(dataDir, { recursive: true, force: true });
+  const node = await spawnServe({ entry: NODE_ARGS, env, args });
+  const scheme = node.listening["tls"] ? "https" : "http";
+  return {
+    server: `${scheme}://127.0.0.1:${node.ports.grpc}`,
+    stop: async () => void (await node.stop()),
   };
-  const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
-  try {
-    const listening = await new Promise<{ port: number; tls: boolean }>((resolve, reject) => {
-      createInterface({ input: child.stdout }).on("line", (line) => {
-        const entry = JSON.parse(line) as { msg?: string; ports?: { grpc: number }; tls?: boolean };
-        if (entry.msg === "listening" && entry.ports)
-          resolve({ port: entry.ports.grpc, tls: Boolean(entry.tls) });
-      });
-      void exited.then(() => reject(new Error(`node exited before listening: ${stderr}`)));
-    });
-    return { server: `${listening.tls ? "https" : "http"}://127.0.0.1:${listening.port}`, stop };
-  } catch (error) {
-    await stop();
-    throw error;
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 export interface CliResult {
