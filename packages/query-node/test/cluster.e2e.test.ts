@@ -315,8 +315,14 @@ describe(
     });
 
     it("answers unavailable while a killed worker is registered, then without its unflushed rows, and with them once it restarts", async () => {
-      await writeUsers(rest(), "users", userRows(500, 50_000));
-      const total = "SELECT count(*) AS n FROM users";
+      // A table of its own, whose buffer never fills: the rows stay unflushed until the kill (the
+      // users table's buffer may hold earlier rows, and reaching its buffer_size would flush).
+      await requestJson(`${rest()}/v1/tables`, {
+        body: { table_name: "unflushed", config: { buffer_size: 100_000, flush_interval_seconds: 3600 } },
+      });
+      await writeUsers(rest(), "users", userRows(200, 50_000));
+      await writeUsers(rest(), "unflushed", userRows(500, 60_000));
+      const total = "SELECT (SELECT count(*) FROM users) + (SELECT count(*) FROM unflushed) AS n";
       const before = ((await answers(total)) as Array<{ n: number }>)[0]!.n;
       await workers.get("w2")!.stop("SIGKILL");
       const statuses: number[] = [];
