@@ -20,7 +20,7 @@ import { parseArgs } from "node:util";
 import { loadRows } from "./query-load.js";
 import { QUERY_SUITE, suiteSql } from "./query-suite.js";
 import { startNode, type BenchNode } from "./node-process.js";
-import { createTable, tableStats, writeInSmallFlushes } from "./small-flushes.js";
+import { compactTable, createTable, tableStats, writeInSmallFlushes } from "./small-flushes.js";
 
 const { values } = parseArgs({
   options: {
@@ -110,16 +110,9 @@ try {
   );
   print("before compaction", await sideBySide());
   const compactStarted = performance.now();
-  const response = await fetch(`${rest()}/v1/compaction`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ table: SMALL }),
-  });
-  const body = (await response.json()) as { job?: { state: string; result: unknown } };
-  if (!response.ok || body.job?.state !== "succeeded")
-    throw new Error(`compaction failed: ${JSON.stringify(body)}`);
+  const result = await compactTable(rest(), SMALL);
   console.log(
-    `\ncompacted in ${((performance.now() - compactStarted) / 1000).toFixed(1)} s: ${JSON.stringify(body.job.result)}`,
+    `\ncompacted in ${((performance.now() - compactStarted) / 1000).toFixed(1)} s: ${JSON.stringify(result)}`,
   );
   console.log(`${SMALL}: ${(await tableStats(rest(), SMALL)).file_count} files after compaction`);
   print("after compaction", await sideBySide());

@@ -26,6 +26,7 @@ import { benchId, loadRows } from "./query-load.js";
 import { QUERY_SUITE, suiteSql } from "./query-suite.js";
 import { startNode, type BenchNode } from "./node-process.js";
 import { firstStreamBatchMs, streamAll } from "./query-stream.js";
+import { compactTable } from "./small-flushes.js";
 import { payload } from "./workload.js";
 
 const { values } = parseArgs({
@@ -171,15 +172,7 @@ try {
 
 async function compact(): Promise<number> {
   const started = performance.now();
-  const response = await fetch(`${rest()}/v1/compaction`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ table: TABLE }),
-  });
-  const body = (await response.json()) as { job?: { state: string; result: unknown } };
-  if (!response.ok || body.job?.state !== "succeeded")
-    throw new Error(`compaction failed: ${JSON.stringify(body)}`);
-  console.log(`compaction: ${JSON.stringify(body.job.result)}`);
+  console.log(`compaction: ${JSON.stringify(await compactTable(rest(), TABLE))}`);
   return (performance.now() - started) / 1000;
 }
 

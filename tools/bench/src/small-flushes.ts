@@ -10,6 +10,19 @@ export async function tableStats(rest: string, table: string) {
   return body.table_info.stats;
 }
 
+/** Compacts `table` now (POST /v1/compaction, waiting for the job) and returns the job's result. */
+export async function compactTable(rest: string, table: string): Promise<unknown> {
+  const response = await fetch(`${rest}/v1/compaction`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ table }),
+  });
+  const body = (await response.json()) as { job?: { state: string; result: unknown } };
+  if (!response.ok || body.job?.state !== "succeeded")
+    throw new Error(`compaction failed: ${JSON.stringify(body)}`);
+  return body.job.result;
+}
+
 async function post(url: string, body: string, contentType = "application/json"): Promise<void> {
   const response = await fetch(url, { method: "POST", headers: { "content-type": contentType }, body });
   if (!response.ok) throw new Error(`POST ${url}: ${response.status} ${await response.text()}`);
