@@ -194,7 +194,11 @@ export interface MetadataStore {
   // Tombstones -----------------------------------------------------------------------------------
   /** Adds tombstones; for an id that has one, the higher sequence wins. */
   addTombstones(table: string, tombstones: readonly Tombstone[]): Promise<void>;
-  listTombstones(table: string): Promise<Tombstone[]>;
+  /**
+   * The table's tombstones, sorted by id; with `ids`, only those ids' tombstones (an id without
+   * one is left out), read by key rather than by scanning the table's tombstones.
+   */
+  listTombstones(table: string, ids?: readonly string[]): Promise<Tombstone[]>;
   /**
    * Undoes soft deletes: for each id whose tombstone is the soft one at exactly `sequence`, puts
    * back the hard tombstone it replaced (`restoreSequence`), or removes it if there was none.

@@ -14,9 +14,21 @@ export interface ScanRange {
   readonly timestampMax?: number | undefined;
 }
 
-/** Ids compare as DuckDB compares VARCHARs: by their UTF-8 bytes. */
+/**
+ * Ids compare as DuckDB compares VARCHARs: by their UTF-8 bytes, which is code point order. UTF-16
+ * code units order the same way unless both are at or above the surrogates (U+D800): only such a
+ * difference needs the bytes.
+ */
 export function compareIds(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+  const length = Math.min(a.length, b.length);
+  for (let index = 0; index < length; index++) {
+    const left = a.charCodeAt(index);
+    const right = b.charCodeAt(index);
+    if (left === right) continue;
+    if (left < 0xd800 || right < 0xd800) return left - right;
+    return Buffer.compare(Buffer.from(a), Buffer.from(b));
+  }
+  return a.length - b.length;
 }
 
 /** Whether a file's stats allow rows inside the range. */

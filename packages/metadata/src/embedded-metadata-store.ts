@@ -147,8 +147,8 @@ export class EmbeddedMetadataStore implements MetadataStore {
     });
   }
 
-  async listTombstones(table: string): Promise<Tombstone[]> {
-    return this.#call(`list tombstones of ${table}`, () => this.#tombstones.list(table));
+  async listTombstones(table: string, ids?: readonly string[]): Promise<Tombstone[]> {
+    return this.#call(`list tombstones of ${table}`, () => this.#tombstones.list(table, ids));
   }
 
   async restoreTombstones(

@@ -158,8 +158,8 @@ export class RedisMetadataStore implements MetadataStore {
     return this.#call(`add tombstones to ${table}`, () => this.#tombstones.add(table, tombstones));
   }
 
-  listTombstones(table: string): Promise<Tombstone[]> {
-    return this.#call(`list tombstones of ${table}`, () => this.#tombstones.list(table));
+  listTombstones(table: string, ids?: readonly string[]): Promise<Tombstone[]> {
+    return this.#call(`list tombstones of ${table}`, () => this.#tombstones.list(table, ids));
   }
 
   restoreTombstones(table: string, soft: ReadonlyArray<{ id: string; sequence: bigint }>): Promise<void> {

@@ -17,6 +17,7 @@ type TombstoneRow = [
 export class TombstoneTable {
   readonly #upsert;
   readonly #list;
+  readonly #listIds;
   readonly #retire;
   readonly #putBack;
   readonly #removeSoft;
@@ -34,6 +35,13 @@ export class TombstoneTable {
     this.#list = db
       .prepare<[string], TombstoneRow>(
         "SELECT id, sequence, soft, created_at, restore_sequence FROM tombstones WHERE table_name = ? ORDER BY id",
+      )
+      .raw()
+      .safeIntegers();
+    this.#listIds = db
+      .prepare<[string, string], TombstoneRow>(
+        "SELECT id, sequence, soft, created_at, restore_sequence FROM tombstones " +
+          "WHERE table_name = ? AND id IN (SELECT value FROM json_each(?)) ORDER BY id",
       )
       .raw()
       .safeIntegers();
@@ -61,9 +69,10 @@ export class TombstoneTable {
     }
   }
 
-  /** Every tombstone of the table, sorted by id. */
-  list(table: string): Tombstone[] {
-    return this.#list.all(table).map(([id, sequence, soft, createdAt, restoreSequence]) => ({
+  /** Every tombstone of the table, or those of `ids`, sorted by id. */
+  list(table: string, ids?: readonly string[]): Tombstone[] {
+    const rows = ids === undefined ? this.#list.all(table) : this.#listIds.all(table, JSON.stringify(ids));
+    return rows.map(([id, sequence, soft, createdAt, restoreSequence]) => ({
       id,
       sequence,
       soft: soft === 1n,

@@ -93,21 +93,23 @@ export class RedisTombstones {
     scriptValues(reply, "cannot add tombstones", { table });
   }
 
-  /** Every tombstone of the table, sorted by id. */
-  async list(table: string): Promise<Tombstone[]> {
-    const hash = await this.#client.hgetall(metadataKeys.table(table, "tombstones"));
-    return Object.entries(hash)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([id, value]) => {
-        const [sequence, soft, createdAt, restoreSequence] = JSON.parse(value) as TombstoneValue;
-        return {
-          id,
-          sequence: BigInt(sequence),
-          soft: soft === 1,
-          createdAt: new Date(createdAt),
-          ...(restoreSequence === undefined ? {} : { restoreSequence: BigInt(restoreSequence) }),
-        };
-      });
+  /** Every tombstone of the table, or those of `ids`, sorted by id. */
+  async list(table: string, ids?: readonly string[]): Promise<Tombstone[]> {
+    const key = metadataKeys.table(table, "tombstones");
+    return tombstonesOf(
+      ids === undefined ? Object.entries(await this.#client.hgetall(key)) : await this.#some(key, ids),
+    );
+  }
+
+  /** The [id, value] pairs of the ids that have a tombstone. */
+  async #some(key: string, ids: readonly string[]): Promise<Array<[string, string]>> {
+    const unique = [...new Set(ids)];
+    if (unique.length === 0) return [];
+    const values = await this.#client.hmget(key, ...unique);
+    return unique.flatMap((id, index) => {
+      const value = values[index];
+      return value === null || value === undefined ? [] : [[id, value] as [string, string]];
+    });
   }
 
   async restore(table: string, soft: ReadonlyArray<{ id: string; sequence: bigint }>): Promise<void> {
@@ -125,4 +127,20 @@ export class RedisTombstones {
   #keys(table: string): string[] {
     return [metadataKeys.table(table, "config"), metadataKeys.table(table, "tombstones")];
   }
+}
+
+/** Tombstones from their hash entries, sorted by id. */
+function tombstonesOf(entries: Array<[string, string]>): Tombstone[] {
+  return entries
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([id, value]) => {
+      const [sequence, soft, createdAt, restoreSequence] = JSON.parse(value) as TombstoneValue;
+      return {
+        id,
+        sequence: BigInt(sequence),
+        soft: soft === 1,
+        createdAt: new Date(createdAt),
+        ...(restoreSequence === undefined ? {} : { restoreSequence: BigInt(restoreSequence) }),
+      };
+    });
 }

@@ -42,6 +42,26 @@ export function describeTombstoneContract(store: StoreRef): void {
       ]);
     });
 
+    it("lists the tombstones of the ids asked for, sorted by id, leaving out ids without one", async () => {
+      await store().createTable(f.table("d_some"));
+      await store().createTable(f.table("d_other"));
+      const stored = [
+        tombstone("b", 2n),
+        tombstone("a", 1n, true, 3),
+        tombstone("c ✓/ä", 2n ** 60n),
+        tombstone("d", 4n),
+      ];
+      await store().addTombstones("d_some", stored);
+      await store().addTombstones("d_other", [tombstone("x", 9n)]);
+      assert.deepEqual(await store().listTombstones("d_some", ["c ✓/ä", "x", "a", "a", "none"]), [
+        stored[1],
+        stored[2],
+      ]);
+      assert.deepEqual(await store().listTombstones("d_some", []), []);
+      assert.deepEqual(await store().listTombstones("d_other", ["x"]), [tombstone("x", 9n)]);
+      assert.deepEqual(await store().listTombstones("d_some", ['"', "\\", "%", "_"]), []);
+    });
+
     it("retires only tombstones at or below the given sequence of their id", async () => {
       await store().createTable(f.table("d_retire"));
       const big = 2n ** 53n;

@@ -36,6 +36,6 @@ export class InProcessDataPlane implements DataPlane {
 
   async captureBuffer(table: TableEntry): Promise<BufferCapture> {
     const parts = this.#worker.bufferedRows(table.name);
-    return { rowsOutside: (manifest) => lineChunks(rowsOutsideManifest(parts, manifest)) };
+    return { rowsOutside: (manifest, ids) => lineChunks(rowsOutsideManifest(parts, manifest, ids)) };
   }
 }

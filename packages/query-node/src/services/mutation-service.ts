@@ -83,9 +83,7 @@ export class MutationService {
     this.#checkIds(ids);
     const entry = await this.#options.tables.require(table);
     const wanted = new Set(ids);
-    const tombstones = (await this.#options.metadata.listTombstones(entry.name)).filter((tombstone) =>
-      wanted.has(tombstone.id),
-    );
+    const tombstones = await this.#options.metadata.listTombstones(entry.name, [...wanted]);
     const hard = tombstones.find((tombstone) => !tombstone.soft);
     if (hard) {
       throw new MiniodbError(

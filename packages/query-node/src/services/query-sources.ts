@@ -29,8 +29,11 @@ import { noteRequest } from "../observability/request-context.js";
  * come from the manifest's files and are left out here, so each row is seen exactly once.
  */
 export interface BufferCapture {
-  /** The captured rows `manifest` does not hold, in chunks of whole NDJSON lines ending in "\n". */
-  rowsOutside(manifest: Manifest): AsyncIterable<string>;
+  /**
+   * The captured rows `manifest` does not hold, in chunks of whole NDJSON lines ending in "\n".
+   * With `ids`, rows of other ids may be left out (the query can't see them).
+   */
+  rowsOutside(manifest: Manifest, ids?: readonly string[]): AsyncIterable<string>;
 }
 
 /** What a query needs of the worker(s) holding a table's unflushed rows. */
@@ -121,7 +124,7 @@ export async function readTableSnapshot<C>(
   nowMs: number,
 ): Promise<TableSnapshot<C>> {
   const table = read.entry;
-  const allTombstones = await metadata.listTombstones(table.name);
+  const allTombstones = await metadata.listTombstones(table.name, read.range?.ids);
   const captured = await capture(table);
   const [manifest, firstSchema] = await Promise.all([
     metadata.getManifest(table.name),
@@ -155,7 +158,11 @@ async function gatherTable(options: QuerySourcesOptions, read: TableRead, direct
   noteRequest({ filesScanned: files.length, objectsFetched: lease.fetched });
   try {
     const fileGroups = await groupFiles(metadata, table.name, files, schema, lease.paths, tombstones);
-    const bufferPath = await writeChunks(directory, `${name}.rows.ndjson`, captured.rowsOutside(manifest));
+    const bufferPath = await writeChunks(
+      directory,
+      `${name}.rows.ndjson`,
+      captured.rowsOutside(manifest, read.range?.ids),
+    );
     const tombstonesPath = await writeChunks(
       directory,
       `${name}.tombstones.ndjson`,

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { DataFile } from "@miniodb/core";
+import { serializePayload, type DataFile } from "@miniodb/core";
+import { encodeRowLine } from "../ingest/row-line.js";
 import { rowsOutsideManifest } from "./buffer-view.js";
 import { TableBuffer } from "./table-buffer.js";
 
@@ -62,6 +63,18 @@ describe("TableBuffer captures for queries", () => {
     const capture = buffer.capture();
     buffer.append(["b"], ["p"], 2n, 0, { min: 1, max: 1 });
     assert.deepEqual([...rowsOutsideManifest(capture, manifest(0))], ["a"]);
+  });
+
+  it("keeps only the rows of the ids asked for", () => {
+    const rows = ["x", 'y"', "x"].map((id, index) =>
+      encodeRowLine({ id, timestampMicros: 1, payload: serializePayload({ n: index }) }, String(index + 1)),
+    );
+    const buffer = new TableBuffer();
+    buffer.append(rows, ["p", "p", "p"], 1n, 0, { min: 1, max: 1 });
+    const capture = buffer.capture();
+    assert.deepEqual([...rowsOutsideManifest(capture, manifest(0), ["x", "z"])], [rows[0], rows[2]]);
+    assert.deepEqual([...rowsOutsideManifest(capture, manifest(0), ['y"'])], [rows[1]]);
+    assert.deepEqual([...rowsOutsideManifest(capture, manifest(0), [])], []);
   });
 
   it("leaves out rows a flush committed before the manifest was read, keeps the others", () => {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { serializePayload } from "@miniodb/core";
-import { decodeRowLineHeader, encodeRowLine } from "./row-line.js";
+import { decodeRowLineHeader, encodeRowLine, rowLineIdLiteral } from "./row-line.js";
 import { sequenceDecimals } from "./sequence-decimals.js";
 import { decodeWalBatch, encodeWalBatch } from "./wal-batch.js";
 
@@ -31,6 +31,16 @@ describe("row lines and WAL batches", () => {
       timestamp: 1_700_000_000_123_456,
       __miniodb_seq: "1",
     });
+  });
+
+  it("give a row's id as its JSON literal without parsing the line, whatever the id holds", () => {
+    for (const id of ['u"1', ',"timestamp":1', 'a\\",\\"timestamp\\":', "ä ✓ 😀", "\u2028", ""]) {
+      const line = encodeRowLine(
+        { id, timestampMicros: 1, payload: serializePayload({ timestamp: 2 }) },
+        "3",
+      );
+      assert.equal(rowLineIdLiteral(line), JSON.stringify(id));
+    }
   });
 
   it("number consecutive sequences as BigInt writes them, across carries", () => {

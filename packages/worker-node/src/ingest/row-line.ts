@@ -4,6 +4,7 @@ import type { PreparedRecord } from "./record-preparer.js";
 /** Hidden column holding a row's sequence number (decimal string; it can exceed 2^53). */
 export { SEQUENCE_COLUMN };
 
+const ID_KEY = `{"id":`;
 const TIMESTAMP_KEY = `,"timestamp":`;
 const SEQUENCE_KEY = `,${JSON.stringify(SEQUENCE_COLUMN)}:"`;
 
@@ -15,9 +16,17 @@ const SEQUENCE_KEY = `,${JSON.stringify(SEQUENCE_COLUMN)}:"`;
  * with the record columns (SchemaEvolution rejects such keys).
  */
 export function encodeRowLine(record: PreparedRecord, sequence: string): string {
-  const head = `{"id":${JSON.stringify(record.id)}${TIMESTAMP_KEY}${record.timestampMicros}${SEQUENCE_KEY}${sequence}"`;
+  const head = `${ID_KEY}${JSON.stringify(record.id)}${TIMESTAMP_KEY}${record.timestampMicros}${SEQUENCE_KEY}${sequence}"`;
   const payload = record.payload.json;
   return payload === "{}" ? `${head}}` : `${head},${payload.slice(1)}`;
+}
+
+/**
+ * A row line's id as the JSON string literal encodeRowLine wrote (`JSON.stringify(id)`), read
+ * without parsing the line: the first unescaped `,"timestamp":` ends it.
+ */
+export function rowLineIdLiteral(line: string): string {
+  return line.slice(ID_KEY.length, line.indexOf(TIMESTAMP_KEY));
 }
 
 /** The fields of a row line the worker needs without parsing the payload. */
