@@ -53,7 +53,7 @@ describe(
       backends = await startBackends();
       cluster = new ClusterProcesses(backends.env());
       await Promise.all([
-        spawnServe({ env: { MINIODB_WORKER__FLUSH_CHECK_INTERVAL_MS: "100" } }).then(
+        spawnServe({ entry: builtEntry(), env: { MINIODB_WORKER__FLUSH_CHECK_INTERVAL_MS: "100" } }).then(
           (node) => (single = node),
         ),
         ...["w1", "w2", "w3"].map((id) => cluster.startWorker(id)),
