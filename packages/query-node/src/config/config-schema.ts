@@ -79,7 +79,7 @@ export const configSchema = z
       .object({
         /** How often tables are checked against their flush interval. */
         flush_check_interval_ms: z.number().int().min(10).max(60_000).default(1_000),
-        /** Buffered bytes across tables above which the largest table is flushed early. */
+        /** Buffered bytes across tables above which the largest table is flushed early and writes wait. */
         max_buffered_bytes: z
           .number()
           .int()
