@@ -313,3 +313,31 @@ describe("ParquetFileWriter", () => {
     );
   });
 });
+
+describe("ParquetFileWriter with a memory limit", () => {
+  it("applies the limit, writes a sorted file within it and reports DuckDB's memory use", async () => {
+    const work = makeWorkDirectory();
+    const writer = await ParquetFileWriter.create({ workDirectory: work, memoryLimit: "256MB", threads: 1 });
+    try {
+      const rows = 100_000;
+      const lines = Array.from({ length: rows }, (_, i) =>
+        rowLine(`id-${(i * 7919) % rows}`, T0 + i, BigInt(i + 1), { name: `user-${i}`, n: i }),
+      );
+      const inputPath = writeLines(work, "many.ndjson", lines);
+      const outputPath = join(work, "many.parquet");
+      const columns: ColumnDef[] = [
+        { name: "name", type: "VARCHAR" },
+        { name: "n", type: "BIGINT" },
+      ];
+      const stats = await writer.write({ inputPath, columns, outputPath });
+      assert.equal(stats.rowCount, rows);
+      const [first] = await queryDuckDb(`SELECT id FROM ${quoteLiteral(outputPath)} LIMIT 1`);
+      assert.equal(first?.["id"], "id-0");
+      const usage = await writer.memoryUsage();
+      assert.equal(usage.memoryLimit, "244.1 MiB");
+      assert.ok(usage.memoryBytes <= 256 * 1024 * 1024, `DuckDB holds ${usage.memoryBytes} bytes`);
+    } finally {
+      await writer.close();
+    }
+  });
+});

@@ -70,6 +70,9 @@ export interface ParquetFileStats {
 
 const COLUMN_TYPES: ReadonlySet<ColumnType> = new Set(["BOOLEAN", "BIGINT", "DOUBLE", "VARCHAR", "JSON"]);
 const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
+const MEMORY_USAGE_QUERY =
+  "SELECT sum(memory_usage_bytes) AS memory_bytes, sum(temporary_storage_bytes) AS temporary_bytes, " +
+  "current_setting('memory_limit') AS memory_limit FROM duckdb_memory()";
 /** DuckDB treats these as glob characters in a read path, and offers no way to escape them. */
 const GLOB_CHARACTERS = /[*?[]/;
 
@@ -150,6 +153,28 @@ export class ParquetFileWriter {
       return await task;
     } finally {
       this.#inFlight.delete(task);
+    }
+  }
+
+  /**
+   * DuckDB's own accounting of this instance: bytes it holds in memory and has spilled to disk,
+   * and its memory limit as DuckDB prints it (e.g. "488.2 MiB" for 512MB).
+   */
+  async memoryUsage(): Promise<{ memoryBytes: number; temporaryBytes: number; memoryLimit: string }> {
+    const connection = await this.#instance.connect().catch((error: unknown) => {
+      throw fromDuckDbError(error);
+    });
+    try {
+      const row = (await connection.runAndReadAll(MEMORY_USAGE_QUERY)).getRowObjectsJS()[0];
+      return {
+        memoryBytes: Number(row?.["memory_bytes"] ?? 0),
+        temporaryBytes: Number(row?.["temporary_bytes"] ?? 0),
+        memoryLimit: String(row?.["memory_limit"]),
+      };
+    } catch (error) {
+      throw fromDuckDbError(error);
+    } finally {
+      connection.closeSync();
     }
   }
 

@@ -8,6 +8,7 @@ import { dataLayout } from "./config/data-layout.js";
 import { startLifecycle } from "./lifecycle/start-lifecycle.js";
 import type { ResolvedConfig } from "./config/node-identity.js";
 import { tableDefaultsFromConfig } from "./config/table-defaults.js";
+import { flushWriterLimits } from "./config/flush-writer-config.js";
 import { createQueryServices } from "./create-query-services.js";
 import { createRequestHandler } from "./server/create-request-handler.js";
 import { ProtocolServer } from "./server/protocol-server.js";
@@ -58,7 +59,10 @@ export async function startAllInOne(
       backup: backupObjects,
       primary: primaryObjects,
     } = foundation.storage;
-    const writer = await ParquetFileWriter.create({ workDirectory: layout.scratchDirectory });
+    const writer = await ParquetFileWriter.create({
+      workDirectory: layout.scratchDirectory,
+      ...flushWriterLimits(config),
+    });
     cleanup.unshift(() => writer.close());
     const wal = await WriteAheadLog.open({
       directory: layout.walDirectory,

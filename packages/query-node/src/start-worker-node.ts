@@ -21,6 +21,7 @@ import { requireSharedBackends } from "./cluster/require-shared-backends.js";
 import { createWorkerOwnership } from "./cluster/worker-ownership.js";
 import { dataLayout } from "./config/data-layout.js";
 import type { ResolvedConfig } from "./config/node-identity.js";
+import { flushWriterLimits } from "./config/flush-writer-config.js";
 import { startWorkerOps } from "./observability/worker-ops.js";
 import { ProtocolServer } from "./server/protocol-server.js";
 import { createServerSpanInterceptor } from "./observability/tracing/rpc-span-interceptors.js";
@@ -53,7 +54,10 @@ export async function startWorkerNode(config: ResolvedConfig, logger: Logger): P
     const hooks = observability.dataPathHooks();
     const { store: metadata, kind: metadataKind } = foundation.metadata;
     const storageKind = foundation.storage.kind;
-    const writer = await ParquetFileWriter.create({ workDirectory: layout.scratchDirectory });
+    const writer = await ParquetFileWriter.create({
+      workDirectory: layout.scratchDirectory,
+      ...flushWriterLimits(config),
+    });
     cleanup.unshift(() => writer.close());
     const wal = await WriteAheadLog.open({
       directory: layout.walDirectory,

@@ -20,7 +20,10 @@ export interface WorkerOptions {
   readonly scratchDirectory: string;
   /** How often tables are checked for their flush interval. Default 1 s. */
   readonly flushCheckIntervalMs?: number;
-  /** Buffered bytes across tables above which the largest table is flushed. Default 256 MiB. */
+  /**
+   * Buffered bytes across tables above which the largest table is flushed, and above which writes
+   * wait while a flush is running (backpressure). Default 256 MiB.
+   */
   readonly maxBufferedBytes?: number;
   /** Largest record (payload JSON) accepted, in bytes; larger ones are payload_too_large. */
   readonly maxRecordBytes?: number;

@@ -29,6 +29,7 @@ function tableGone(name: string): MiniodbError {
 
 /** The errors tableMissing made, to tell them from other failed preconditions. */
 const PARKED = new WeakSet<object>();
+const DEFAULT_MAX_BUFFERED_BYTES = 256 * 1024 * 1024;
 
 function tableMissing(name: string, rows: number): MiniodbError {
   const error = new MiniodbError(
@@ -105,6 +106,7 @@ export class Worker {
     partial: boolean,
     stamp: IdempotencyStamp | undefined,
   ): Promise<WriteResult> {
+    await this.#roomToBuffer();
     const state = await this.#stateOf(table);
     const maxBytes = this.#options.maxRecordBytes ?? Number.POSITIVE_INFINITY;
     const { prepared, errors, ids, covered } = prepareBatch(state, records, partial, maxBytes);
@@ -383,6 +385,26 @@ export class Worker {
     return revived;
   }
 
+  /**
+   * Backpressure: while more than max_buffered_bytes wait to be flushed and a flush is running
+   * (flushes fell behind), a write waits for a flush to finish instead of growing the buffers.
+   * With no flush running there is nothing to wait for (a failing flush keeps its rows buffered).
+   */
+  async #roomToBuffer(): Promise<void> {
+    const limit = this.#options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
+    while (this.#flushes.size > 0 && this.#bufferedBytes() > limit) {
+      await Promise.race([...this.#flushes.values()].map((flush) => flush.catch(() => undefined)));
+      if (this.#closed) throw new MiniodbError("unavailable", "the worker is shutting down");
+    }
+  }
+
+  /** Bytes of rows buffered across tables, not counting those being flushed. */
+  #bufferedBytes(): number {
+    let total = 0;
+    for (const state of this.#tables.values()) total += state.buffer.bytes;
+    return total;
+  }
+
   #flushInBackground(name: string): void {
     if (this.#flushes.has(name)) return;
     this.#flushTable(name, true).catch((error: unknown) => this.#options.onBackgroundError?.(error, name));
@@ -403,7 +425,7 @@ export class Worker {
         this.#flushInBackground(name);
       }
     }
-    if (largest && total > (this.#options.maxBufferedBytes ?? 256 * 1024 * 1024))
+    if (largest && total > (this.#options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES))
       this.#flushInBackground(largest.entry.name);
     for (const name of await this.#reviveParked()) this.#flushInBackground(name);
     await this.#persistLastWrites();

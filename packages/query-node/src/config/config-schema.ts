@@ -8,6 +8,11 @@ import { storageSchema } from "./storage-config.js";
 
 const port = z.number().int().min(0).max(65_535);
 
+/** A DuckDB size setting such as 512MB or 2GB. */
+function duckDbSize() {
+  return z.string().regex(/^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, "a size such as 512MB or 2GB");
+}
+
 /**
  * Every configuration key of a MinIODB node, with its default. The same keys are read from the
  * YAML file, from `MINIODB_<BLOCK>__<KEY>` environment variables and from command-line flags, in
@@ -74,7 +79,7 @@ export const configSchema = z
       .object({
         /** How often tables are checked against their flush interval. */
         flush_check_interval_ms: z.number().int().min(10).max(60_000).default(1_000),
-        /** Buffered bytes across tables above which the largest table is flushed early. */
+        /** Buffered bytes across tables above which the largest table is flushed early and writes wait. */
         max_buffered_bytes: z
           .number()
           .int()
@@ -87,6 +92,13 @@ export const configSchema = z
           .min(60)
           .max(7 * 86_400)
           .default(900),
+        /**
+         * DuckDB memory limit of the flush writer (buffered rows to Parquet, compaction); larger
+         * sorts spill to the scratch directory instead of growing the process.
+         */
+        flush_memory_limit: duckDbSize().default("512MB"),
+        /** DuckDB threads of the flush writer; each needs about 128 MB of flush_memory_limit. */
+        flush_threads: z.number().int().min(1).max(256).default(1),
         /** Bytes per WAL segment file. */
         wal_segment_bytes: z
           .number()
@@ -136,10 +148,7 @@ export const configSchema = z
         /** A statement running longer is interrupted (DeadlineExceeded). */
         timeout_seconds: z.number().min(0.1).max(86_400).default(30),
         /** DuckDB memory limit; a query needing more fails with ResourceExhausted. */
-        memory_limit: z
-          .string()
-          .regex(/^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, "a size such as 512MB or 2GB")
-          .default("2GB"),
+        memory_limit: duckDbSize().default("2GB"),
         /** DuckDB worker threads; unset means one per core. */
         threads: z.number().int().min(1).max(256).optional(),
         /** Queries that run at once; more wait for a free slot. */
