@@ -15,6 +15,7 @@ export type {
 } from "./object-file-cache.js";
 export { ObjectFileCache } from "./object-file-cache.js";
 export { ParseTreeCache } from "./parse-tree-cache.js";
+export { createChangedViews } from "./session-views.js";
 export { queryScanRanges } from "./query-scan-ranges.js";
 export type { ReadOnlyQuery } from "./read-only-query.js";
 export { checkReadOnlyQuery } from "./read-only-query.js";

@@ -64,6 +64,29 @@ describe("Worker", () => {
     );
   });
 
+  it("captures the buffer as of a manifest version only if no later version holds rows it flushed", async () => {
+    const { metadata, table, start } = await fixture();
+    const worker = await start();
+    assert.deepEqual(worker.bufferedRowsAsOf("unknown", 0), []);
+    await worker.write(table, rows(3));
+    const before = (await metadata.getManifest("t")).version;
+    assert.equal(
+      worker.bufferedRowsAsOf("t", before)?.reduce((sum, part) => sum + part.length, 0),
+      3,
+    );
+    await worker.flush("t");
+    const after = (await metadata.getManifest("t")).version;
+    assert.ok(after > before);
+    // A query that read the manifest before the flush would find these rows in neither.
+    assert.equal(worker.bufferedRowsAsOf("t", before), undefined);
+    await worker.write(table, rows(2, "late"));
+    assert.equal(
+      worker.bufferedRowsAsOf("t", after)?.reduce((sum, part) => sum + part.length, 0),
+      2,
+    );
+    await worker.close();
+  });
+
   it("creates one buffer when first writes to a table race", async () => {
     const { metadata, table, start } = await fixture();
     const worker = await start();

@@ -193,6 +193,15 @@ export class Worker {
   }
 
   /**
+   * Like bufferedRows, for a query that read manifest `manifestVersion` before: undefined when
+   * this worker has committed rows of the table to a later version since (they are in neither).
+   */
+  bufferedRowsAsOf(table: string, manifestVersion: number): BufferedRows[] | undefined {
+    const state = this.#tables.get(table);
+    return state ? state.buffer.captureAsOf(manifestVersion) : [];
+  }
+
+  /**
    * A sequence number above every one this worker has handed out and above `floor` (for
    * tombstones); the worker's later rows get higher ones.
    */

@@ -2,7 +2,7 @@
  * One query node with two workers against one all-in-one node, side by side in one run, both on
  * the same Redis and S3 server (separate buckets and tables):
  *
- *   npm run cluster -w @miniodb/bench -- [--rows 400000] [--rounds 4] [--runs 5]
+ *   npm run cluster -w @miniodb/bench -- [--rows 400000] [--rounds 4] [--runs 5] [--other <checkout>]
  *
  * 1. Ingest: `--rounds` alternating loads of rows/rounds rows each (REST batch route, 4 clients),
  *    single node then cluster; rows/s of each and the cluster's share of the single node's.
@@ -10,6 +10,9 @@
  *    each, then `--runs` alternating timed runs; medians, the coordinator's overhead (cluster time
  *    over single-node time, minus one), and whether both answered the same rows.
  * 3. The rows each worker scanned during the query runs (GetStats.rows_scanned) and their balance.
+ * With `--other`, a second cluster of another checkout (e.g. the previous commit; it needs its own
+ * node_modules) runs alongside on its own Redis and bucket, takes its turn in every round and run,
+ * and each query also reports this cluster's time over the other's.
  * The load average is printed before and after: the machine is shared.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -21,7 +24,7 @@ import { createGrpcTransport } from "@connectrpc/connect-node";
 import { startRedisServer } from "@miniodb/metadata/testing";
 import { WorkerService } from "@miniodb/proto/cluster";
 import { S3rverProcess } from "@miniodb/storage/testing";
-import { startNode, type BenchNode } from "./node-process.js";
+import { CLI, startNode, type BenchNode } from "./node-process.js";
 import { loadRows } from "./query-load.js";
 import { QUERY_SUITE, suiteSql } from "./query-suite.js";
 
@@ -30,6 +33,7 @@ const { values } = parseArgs({
     rows: { type: "string", default: "400000" },
     rounds: { type: "string", default: "4" },
     runs: { type: "string", default: "5" },
+    other: { type: "string" },
   },
 });
 const ROWS = Number(values.rows);
@@ -38,11 +42,16 @@ const RUNS = Number(values.runs);
 const loadAverage = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
 
 console.log(`load average at start: ${loadAverage()} (2 cores shared with other work)`);
-const [redis, s3] = await Promise.all([startRedisServer(), S3rverProcess.start()]);
+const otherCli = values.other ? join(values.other, "packages/query-node/src/bin/miniodb.ts") : undefined;
+const [redis, otherRedis, s3] = await Promise.all([
+  startRedisServer(),
+  otherCli ? startRedisServer() : undefined,
+  S3rverProcess.start(),
+]);
 const scratch = mkdtempSync(join(tmpdir(), "miniodb-cluster-bench-"));
-const backends = (bucket: string) => ({
+const backends = (bucket: string, redisPort = redis.port) => ({
   REDIS_HOST: "127.0.0.1",
-  REDIS_PORT: String(redis.port),
+  REDIS_PORT: String(redisPort),
   MINIO_ENDPOINT: s3.endpoint,
   MINIO_ACCESS_KEY_ID: "S3RVER",
   MINIO_SECRET_ACCESS_KEY: "S3RVER",
@@ -50,26 +59,45 @@ const backends = (bucket: string) => ({
   MINIODB_LIFECYCLE__INTERVAL_SECONDS: "0",
 });
 const nodes: BenchNode[] = [];
-const start = async (id: string, env: Record<string, string>, args: string[]) => {
+const start = async (id: string, env: Record<string, string>, args: string[], cli = CLI) => {
   const node = await startNode(
     { ...env, MINIODB_NODE__DATA_DIR: join(scratch, id) },
     [],
     ["--node-id", id, ...args],
+    cli,
   );
   nodes.push(node);
   return node;
 };
+/** A query node and two workers of the given checkout on their own Redis. */
+const startCluster = async (prefix: string, env: Record<string, string>, cli = CLI) => {
+  const workers = await Promise.all(
+    ["w1", "w2"].map((id) => start(`${prefix}${id}`, env, ["--role", "worker", "--cluster-port", "0"], cli)),
+  );
+  const query = await start(`${prefix}q1`, env, ["--role", "query"], cli);
+  return { workers, query };
+};
 
 try {
   const single = await start("single", backends("single"), []);
-  const workers = await Promise.all(
-    ["w1", "w2"].map((id) => start(id, backends("cluster"), ["--role", "worker", "--cluster-port", "0"])),
-  );
-  const query = await start("q1", backends("cluster"), ["--role", "query"]);
+  const { workers, query } = await startCluster("", backends("cluster"));
+  const other =
+    otherCli && otherRedis
+      ? await startCluster("other-", backends("cluster-other", otherRedis.port), otherCli)
+      : undefined;
   const targets = [
     { name: "single node", rest: `http://127.0.0.1:${single.ports.rest}`, table: "bench_single" },
     { name: "1 query + 2 workers", rest: `http://127.0.0.1:${query.ports.rest}`, table: "bench_cluster" },
-  ] as const;
+    ...(other
+      ? [
+          {
+            name: "other checkout's cluster",
+            rest: `http://127.0.0.1:${other.query.ports.rest}`,
+            table: "bench_other",
+          },
+        ]
+      : []),
+  ];
   for (const target of targets) {
     await post(`${target.rest}/v1/tables`, {
       table_name: target.table,
@@ -78,7 +106,7 @@ try {
   }
 
   // Ingest, alternating rounds.
-  const seconds = [0, 0];
+  const seconds = targets.map(() => 0);
   const perRound = Math.ceil(ROWS / ROUNDS);
   for (let round = 0; round < ROUNDS; round++) {
     for (const [index, target] of targets.entries()) {
@@ -97,12 +125,17 @@ try {
 
   // Queries, alternating runs.
   const scannedBefore = await Promise.all(workers.map(rowsScanned));
-  console.log(`\nquery (median of ${RUNS})            single ms  cluster ms  overhead  same rows`);
+  console.log(
+    `\nquery (median of ${RUNS})            single ms  cluster ms  overhead  same rows` +
+      (other ? "  other ms  overhead  this/other" : ""),
+  );
   const overheads: number[] = [];
+  const otherOverheads: number[] = [];
+  const versusOther: number[] = [];
   for (const { name, sql } of QUERY_SUITE) {
     const answers = await Promise.all(targets.map((target) => run(target.rest, suiteSql(sql, target.table))));
-    const same = sameRows(answers[0]!, answers[1]!);
-    const times: number[][] = [[], []];
+    const same = answers.slice(1).every((answer) => sameRows(answers[0]!, answer));
+    const times: number[][] = targets.map(() => []);
     for (let attempt = 0; attempt < RUNS; attempt++) {
       for (const [index, target] of targets.entries()) {
         const started = performance.now();
@@ -110,13 +143,23 @@ try {
         times[index]!.push(performance.now() - started);
       }
     }
-    const [a, b] = times.map(median) as [number, number];
+    const [a, b, c] = times.map(median) as [number, number, number | undefined];
     overheads.push(b / a - 1);
-    console.log(
-      `${name.padEnd(32)} ${a.toFixed(1).padStart(9)}  ${b.toFixed(1).padStart(10)}  ${pct(b / a - 1).padStart(8)}  ${same ? "yes" : "NO"}`,
-    );
+    let line =
+      `${name.padEnd(32)} ${a.toFixed(1).padStart(9)}  ${b.toFixed(1).padStart(10)}  ` +
+      `${pct(b / a - 1).padStart(8)}  ${(same ? "yes" : "NO").padStart(9)}`;
+    if (c !== undefined) {
+      otherOverheads.push(c / a - 1);
+      versusOther.push(b / c);
+      line += `  ${c.toFixed(1).padStart(8)}  ${pct(c / a - 1).padStart(8)}  ${pct(b / c).padStart(10)}`;
+    }
+    console.log(line);
   }
   console.log(`median overhead over the suite: ${pct(median(overheads))}`);
+  if (other) {
+    console.log(`median overhead of the other checkout's cluster: ${pct(median(otherOverheads))}`);
+    console.log(`median time of this cluster over the other's: ${pct(median(versusOther))}`);
+  }
   const scannedAfter = await Promise.all(workers.map(rowsScanned));
   const scanned = scannedAfter.map((after, index) => after - scannedBefore[index]!);
   const mean = (scanned[0]! + scanned[1]!) / 2;
@@ -127,7 +170,7 @@ try {
   console.log(`load average at the end: ${loadAverage()}`);
 } finally {
   await Promise.all(nodes.reverse().map((node) => node.stop()));
-  await Promise.all([redis.stop(), s3.dispose()]);
+  await Promise.all([redis.stop(), otherRedis?.stop(), s3.dispose()]);
   rmSync(scratch, { recursive: true, force: true });
 }
 

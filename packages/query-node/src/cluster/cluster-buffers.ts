@@ -10,6 +10,8 @@ export interface WorkerCapture {
   readonly captureId: string;
   /** Rows captured, before leaving out those a manifest holds. */
   readonly rowCount: number;
+  /** The worker captures within its fragment call instead (rowCount unknown, captureId empty). */
+  readonly inFragment?: boolean;
 }
 
 /**
@@ -30,15 +32,17 @@ export async function captureClusterBuffer(
 }
 
 /**
- * Captures the table's buffer on every live worker (see captureClusterBuffer); a worker that does
- * not answer fails with unavailable unless it has left the registry meanwhile.
+ * Captures the table's buffer on every live worker (see captureClusterBuffer): `workers` when the
+ * caller has just read the registry for this query, else read now. A worker that does not answer
+ * fails with unavailable unless it has left the registry meanwhile.
  */
 export async function captureWorkerBuffers(
   membership: ClusterMembership,
   clients: WorkerClients,
   table: TableEntry,
+  workers?: readonly NodeEntry[],
 ): Promise<WorkerCapture[]> {
-  const workers = await membership.refresh();
+  workers ??= await membership.refresh();
   const outcomes = await Promise.allSettled(
     workers.map((worker) =>
       clients

@@ -1,5 +1,5 @@
 import { mkdir, rm } from "node:fs/promises";
-import type { DataFile, MetadataStore } from "@miniodb/core";
+import type { DataFile, MetadataStore, TableEntry } from "@miniodb/core";
 import { MiniodbError } from "@miniodb/core";
 import { quoteSqlIdentifier, quoteSqlLiteral, type EngineSession } from "@miniodb/executor";
 import { noteRequest } from "../observability/request-context.js";
@@ -15,7 +15,8 @@ import {
   type FragmentPart,
 } from "./fragment-dispatch.js";
 import { aggregateFunctionNames } from "./plan/aggregate-functions.js";
-import { planFragments, PARTIALS_VIEW } from "./plan/fragment-planner.js";
+import { FragmentPlanCache } from "./plan/fragment-plan-cache.js";
+import { PARTIALS_VIEW } from "./plan/fragment-planner.js";
 import type { Node } from "./plan/parse-nodes.js";
 import type { WorkerClients } from "./worker-clients.js";
 
@@ -29,32 +30,61 @@ export interface ClusterQueryScatterOptions {
 type Snapshot = TableSnapshot<WorkerCapture[]>;
 
 /**
- * A query node's distributed reads. For each table: tombstones, a capture of every live worker's
- * buffer, the manifest (readTableSnapshot); the query is planned (planFragments); each table's
- * files are assigned to the captured workers balanced by bytes and every worker runs the fragment
- * over its files and its own capture; the results come back as Parquet files and the session gets
- * views over them: the tables themselves (rows shipped) or the partial aggregates to merge.
+ * A query node's distributed reads. For each table: the registry and tombstones, the manifest
+ * (readTableSnapshot); the query is planned (planFragments, cached by FragmentPlanCache); each
+ * table's files are assigned to the live workers balanced by bytes and every worker runs the
+ * fragment over its files and its buffer, captured within the call (or, on the careful run, by
+ * CaptureBuffer before the manifest read); the results come back as Parquet files and the session
+ * gets views over them: the tables themselves (rows shipped) or the partial aggregates to merge.
  */
 export class ClusterQueryScatter implements QueryScatter {
   readonly #options: ClusterQueryScatterOptions;
+  readonly #plans = new FragmentPlanCache();
   #aggregateNames: Promise<Set<string>> | undefined;
 
   constructor(options: ClusterQueryScatterOptions) {
     this.#options = options;
   }
 
-  /** Undefined when no worker is registered: the query node then reads the files itself. */
+  /**
+   * Undefined when no worker is registered: the query node then reads the files itself. Each
+   * worker first captures its buffer within its fragment call (one round trip); when a worker
+   * cannot (it committed rows after the manifest was read, or does not support it) or fails, the
+   * query runs again with the captures taken first (two round trips, see readTableSnapshot).
+   */
   async open(session: EngineSession, request: ScatterRequest): Promise<ScatteredQuery | undefined> {
+    try {
+      return await this.#open(session, request, true);
+    } catch (error) {
+      if (!(error instanceof MiniodbError) || !capturesFirstInstead(error)) throw error;
+      return this.#open(session, request, false);
+    }
+  }
+
+  async #open(
+    session: EngineSession,
+    request: ScatterRequest,
+    captureInFragment: boolean,
+  ): Promise<ScatteredQuery | undefined> {
     const { metadata, membership, clients } = this.#options;
-    if ((await membership.refresh()).length === 0) return undefined;
-    const aggregates = await (this.#aggregateNames ??= aggregateFunctionNames(session));
     const now = this.#options.now?.() ?? Date.now();
-    const snapshots = await Promise.all(
-      request.tables.map((read) =>
-        readTableSnapshot(metadata, read, (table) => captureWorkerBuffers(membership, clients, table), now),
-      ),
+    // One registry read for the query, made as it begins (a worker that acknowledged a write
+    // before is in it), alongside the tombstone reads.
+    const reading = membership.refresh();
+    const capture = async (table: TableEntry): Promise<WorkerCapture[]> => {
+      const workers = await reading;
+      if (captureInFragment)
+        return workers.map((worker) => ({ worker, captureId: "", rowCount: 0, inFragment: true }));
+      return captureWorkerBuffers(membership, clients, table, workers);
+    };
+    const snapshotting = Promise.all(
+      request.tables.map((read) => readTableSnapshot(metadata, read, capture, now)),
     );
-    const plan = await planFragments(
+    snapshotting.catch(() => undefined);
+    if ((await reading).length === 0) return undefined;
+    const snapshots = await snapshotting;
+    const aggregates = await (this.#aggregateNames ??= aggregateFunctionNames(session));
+    const plan = await this.#plans.plan(
       session,
       request.tree as Node,
       request.sql,
@@ -93,10 +123,8 @@ export class ClusterQueryScatter implements QueryScatter {
           outputs: await this.#scatter(item.snapshot, item.sql, request.directory),
         })),
       );
-      for (const { view, outputs } of results) {
-        views.push(view);
-        await session.run(outputsView(view, outputs));
-      }
+      for (const { view } of results) views.push(view);
+      await session.run(results.map(({ view, outputs }) => outputsView(view, outputs)).join(";\n"));
       return { statement: plan.statement, close };
     } catch (error) {
       await close();
@@ -157,6 +185,7 @@ function fragmentInput(
     })),
     tombstones: tombstones.entries().map((tombstone) => ({ id: tombstone.id, sequence: tombstone.sequence })),
     captureId: part.capture?.captureId ?? "",
+    captureBuffer: part.capture?.inFragment ?? false,
     manifestVersion: BigInt(manifest.version),
     manifestKeys: part.capture
       ? manifest.files.filter((file) => file.nodeId === part.worker.id).map((file) => file.key)
@@ -165,6 +194,13 @@ function fragmentInput(
       ? {}
       : { minTimestampMicros: BigInt(Math.trunc(snapshot.minTimestamp)) }),
   };
+}
+
+/** Whether a failure of the one-round-trip attempt calls for the captures to be taken first. */
+function capturesFirstInstead(error: MiniodbError): boolean {
+  return (
+    error.code === "unavailable" || (error.code === "aborted" && error.details["reason"] === "manifest_stale")
+  );
 }
 
 /** A view over the fragments' Parquet files, each column cast back to the type the worker reported. */

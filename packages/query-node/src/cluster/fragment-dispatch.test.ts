@@ -15,11 +15,15 @@ const node = (id: string) => ({ id, address: `${id}:7070` }) as NodeEntry;
  * Fake workers: each answers with its id and the files it was given as the "file", in two chunks;
  * a worker listed in `down` fails after its first chunk, as a crash mid-stream does.
  */
-function fakeClients(down: ReadonlySet<string>, calls: string[]): WorkerClients {
+function fakeClients(
+  down: ReadonlySet<string>,
+  calls: string[],
+  noCapture: ReadonlySet<string>,
+): WorkerClients {
   return {
     of: (worker: NodeEntry) => ({
       async *executeFragment(request: {
-        tables: Array<{ files: Array<{ objectKey: string }>; captureId: string }>;
+        tables: Array<{ files: Array<{ objectKey: string }>; captureId: string; captureBuffer?: boolean }>;
       }) {
         const input = request.tables[0]!;
         calls.push(`${worker.id}:${input.files.map((file) => file.objectKey).join("+")}:${input.captureId}`);
@@ -29,6 +33,7 @@ function fakeClients(down: ReadonlySet<string>, calls: string[]): WorkerClients 
           columns: [{ name: "n", type: "BIGINT" }],
           rowCount: 1n,
           rowsScanned: BigInt(input.files.length),
+          bufferCaptured: (input.captureBuffer ?? false) && !noCapture.has(worker.id),
           data: body.subarray(0, 2),
         };
         if (down.has(worker.id)) throw new ConnectError("connection reset", Code.Unavailable);
@@ -51,19 +56,27 @@ describe("dispatchFragments", () => {
   });
   after(() => rmSync(directory, { recursive: true, force: true }));
 
-  const dispatch = (parts: FragmentPart<string>[], down: string[], live: string[], calls: string[] = []) =>
+  const dispatch = (
+    parts: FragmentPart<string>[],
+    down: string[],
+    live: string[],
+    calls: string[] = [],
+    noCapture: string[] = [],
+  ) =>
     dispatchFragments(parts, {
-      clients: fakeClients(new Set(down), calls),
+      clients: fakeClients(new Set(down), calls, new Set(noCapture)),
       sql: "SELECT count(*) AS n FROM t",
       directory,
       inputOf: (part) => ({
         table: "t",
         files: part.files.map((key) => ({ objectKey: key })),
         captureId: part.capture?.captureId ?? "",
+        captureBuffer: part.capture?.inFragment ?? false,
       }),
       liveWorkers: async () => live.map(node),
     });
   const capture = (id: string, rowCount: number) => ({ worker: node(id), captureId: `c-${id}`, rowCount });
+  const inFragment = (id: string) => ({ worker: node(id), captureId: "", rowCount: 0, inFragment: true });
 
   it("collects every worker's whole result as a file", async () => {
     const outputs = await dispatch(
@@ -131,6 +144,40 @@ describe("dispatchFragments", () => {
     assert.deepEqual(
       outputs.map((output) => output.worker),
       ["w1"],
+    );
+  });
+
+  it("fails with unavailable, without retrying elsewhere, when a worker that was to capture in the call fails", async () => {
+    const calls: string[] = [];
+    await assert.rejects(
+      dispatch(
+        [
+          { worker: node("w1"), files: ["a"], capture: inFragment("w1") },
+          { worker: node("w2"), files: ["b"], capture: inFragment("w2") },
+        ],
+        ["w2"],
+        ["w1", "w2"],
+        calls,
+      ),
+      (error: Error & { code?: string }) => error.code === "unavailable" && /w2/.test(error.message),
+    );
+    assert.deepEqual(calls.sort(), ["w1:a:", "w2:b:"]);
+  });
+
+  it("fails with aborted (manifest_stale) when a worker does not report the capture it was asked for", async () => {
+    await assert.rejects(
+      dispatch(
+        [
+          { worker: node("w1"), files: ["a"], capture: inFragment("w1") },
+          { worker: node("w2"), files: ["b"], capture: inFragment("w2") },
+        ],
+        [],
+        ["w1", "w2"],
+        [],
+        ["w2"],
+      ),
+      (error: Error & { code?: string; details?: Record<string, string> }) =>
+        error.code === "aborted" && error.details?.["reason"] === "manifest_stale",
     );
   });
 });

@@ -43,7 +43,8 @@ export interface DispatchOptions<F> {
 /**
  * Runs the parts on their workers in parallel and collects every result. A worker that cannot be
  * reached or fails mid-stream has its files retried on another live worker; its buffer cannot be
- * read elsewhere, so a failing worker whose capture held rows fails the query with unavailable.
+ * read elsewhere, so a failing worker whose capture held rows (or was to be taken in the call)
+ * fails the query with unavailable.
  * Never a partial answer: any part that cannot be completed fails the whole query.
  */
 export async function dispatchFragments<F>(
@@ -58,7 +59,8 @@ export async function dispatchFragments<F>(
       const failure = fromWorkerError(error, part.worker);
       if (failure.code !== "unavailable") throw failure;
       failed.add(part.worker.id);
-      if (part.capture && part.capture.rowCount > 0) throw unreachable(part.worker, failure);
+      if (part.capture && (part.capture.rowCount > 0 || part.capture.inFragment))
+        throw unreachable(part.worker, failure);
       if (part.files.length === 0) return undefined;
       const others = (await options.liveWorkers()).filter((worker) => !failed.has(worker.id));
       if (others.length === 0) throw unreachable(part.worker, failure);
@@ -85,9 +87,10 @@ async function fetchFragment<F>(part: FragmentPart<F>, options: DispatchOptions<
   let rowCount = 0;
   let rowsScanned = 0;
   try {
+    const input = options.inputOf(part);
     const stream = options.clients.of(part.worker).executeFragment({
       sql: options.sql,
-      tables: [options.inputOf(part)],
+      tables: [input],
       requestId: options.requestId ?? "",
     });
     for await (const message of stream) {
@@ -98,6 +101,11 @@ async function fetchFragment<F>(part: FragmentPart<F>, options: DispatchOptions<
         );
       }
       if (columns === undefined) {
+        if (input.captureBuffer && !message.bufferCaptured) {
+          throw new MiniodbError("aborted", `worker ${part.worker.id} does not capture within a fragment`, {
+            details: { reason: "manifest_stale" },
+          });
+        }
         columns = message.columns;
         rowCount = Number(message.rowCount);
         rowsScanned = Number(message.rowsScanned);

@@ -4,14 +4,13 @@ import type { MetadataStore, TableEntry } from "@miniodb/core";
 import {
   checkReadOnlyQuery,
   queryScanRanges,
-  tableViewStatement,
+  createChangedViews,
   ParseTreeCache,
   type DuckDbEngine,
   type EngineSession,
   type ObjectFileCache,
   type ColumnBatch,
   type SessionLease,
-  type TableViewSource,
 } from "@miniodb/executor";
 import { gatherQuerySources, type BufferSource, type TableRead } from "./query-sources.js";
 import type { QueryScatter } from "./query-scatter.js";
@@ -120,7 +119,7 @@ export class QueryService {
     if (!scatter) return { ...(await this.#open(tables)), statement: sql };
     const lease = await engine.lease();
     // The scatter replaces and drops views named after the tables: the connection's record of
-    // the views it keeps (createViews) must not vouch for them afterwards.
+    // the views it keeps (createChangedViews) must not vouch for them afterwards.
     const forget = () => {
       for (const table of tables) lease.session.views.delete(table.entry.name.toLowerCase());
     };
@@ -170,7 +169,7 @@ export class QueryService {
       })());
     try {
       lease = await engine.lease();
-      await createViews(lease.session, sources.views);
+      await createChangedViews(lease.session, sources.views);
       return { session: lease.session, close };
     } catch (error) {
       await close();
@@ -206,24 +205,4 @@ export class QueryService {
 
 function tablesAttribute(tables: readonly TableRead[]) {
   return { "miniodb.tables": tables.map((table) => table.entry.name) };
-}
-
-/**
- * Creates the query's views in one round trip, except those whose statement is unchanged since
- * the connection last created them (the same files, columns and no per-query files): a view
- * stays on its connection after the query. That is safe because the SQL guard only admits
- * queries over existing tables, and every query first (re)creates the views of all the tables
- * it reads; a view a query does not name is never used.
- */
-async function createViews(session: EngineSession, views: readonly TableViewSource[]): Promise<void> {
-  const changed = new Map<string, string>();
-  for (const view of views) {
-    const statement = tableViewStatement(view);
-    const name = view.name.toLowerCase();
-    if (session.views.get(name) !== statement) changed.set(name, statement);
-  }
-  if (changed.size === 0) return;
-  for (const name of changed.keys()) session.views.delete(name);
-  await session.run([...changed.values()].join(";\n"));
-  for (const [name, statement] of changed) session.views.set(name, statement);
 }

@@ -32,6 +32,25 @@ describe("TableBuffer", () => {
     assert.deepEqual([...buffer.lines()], ["b"]);
   });
 
+  it("captures as of a manifest version only when no later version committed its rows", () => {
+    const buffer = new TableBuffer();
+    buffer.append(["a"], ["p"], 1n, 0, { min: 1, max: 1 });
+    assert.deepEqual(
+      buffer.captureAsOf(0)?.map((part) => part.length),
+      [1],
+    );
+    const snapshot = buffer.take()!;
+    buffer.append(["b"], ["p"], 2n, 0, { min: 1, max: 1 });
+    // Taken but not committed: its rows are still captured, with their progress.
+    assert.equal(buffer.captureAsOf(3)?.length, 2);
+    buffer.commit(snapshot, 4);
+    assert.equal(buffer.captureAsOf(3), undefined);
+    assert.deepEqual(
+      buffer.captureAsOf(4)?.map((part) => part.rows.slice(0, part.length)),
+      [["b"]],
+    );
+  });
+
   it("puts a failed flush back in front, losing and reordering nothing", () => {
     const buffer = new TableBuffer();
     buffer.append(["a1", "a2"], ["p", "q"], 1n, 0, { min: 1, max: 1 });

@@ -66,6 +66,8 @@ export class TableBuffer {
   #timeRange: TimeRange | undefined;
   #progress = newProgress();
   readonly #pending = new Set<BufferSnapshot>();
+  /** The highest manifest version a flush of these rows committed. */
+  #committedVersion = 0;
 
   /** Adds the rows of one acknowledged WAL entry; `timeRange` covers their timestamps. */
   append(
@@ -151,6 +153,15 @@ export class TableBuffer {
     return parts;
   }
 
+  /**
+   * The rows a query sees now, as `capture`, for a query that read manifest `version` before:
+   * undefined when rows were committed to a later version since, for they are then in neither
+   * that manifest nor the buffer.
+   */
+  captureAsOf(version: number): BufferedRows[] | undefined {
+    return this.#committedVersion > version ? undefined : this.capture();
+  }
+
   /** Takes everything buffered for a flush; undefined when empty. */
   take(): BufferSnapshot | undefined {
     if (this.#rowCount === 0 || this.#firstLsn === undefined || this.#timeRange === undefined)
@@ -179,6 +190,7 @@ export class TableBuffer {
   /** The snapshot's rows are in manifest `version`: forget them. */
   commit(snapshot: BufferSnapshot, version: number): void {
     snapshot.progress.committedVersion = version;
+    if (version > this.#committedVersion) this.#committedVersion = version;
     this.#pending.delete(snapshot);
   }
 

@@ -5,12 +5,12 @@ import { join } from "node:path";
 import { MiniodbError, type ObjectStore } from "@miniodb/core";
 import {
   checkReadOnlyQuery,
-  dropTableViewStatement,
+  createChangedViews,
   DuckDbEngine,
   ObjectFileCache,
+  ParseTreeCache,
   quoteSqlIdentifier,
   quoteSqlLiteral,
-  tableViewStatement,
   tombstoneLine,
   type CacheLease,
   type EngineSession,
@@ -21,7 +21,9 @@ import {
   type ExecuteFragmentRequest,
   type ExecuteFragmentResponseSchema,
 } from "@miniodb/proto/cluster";
+import type { BufferedRows } from "../buffer/table-buffer.js";
 import type { BufferCaptures } from "../server/buffer-captures.js";
+import { FragmentStatementCache, type DescribedFragment } from "./fragment-statement-cache.js";
 import { fragmentViewSource, type LocalTableInput } from "./fragment-view.js";
 
 export interface FragmentExecutorOptions {
@@ -38,6 +40,9 @@ export interface FragmentExecutorOptions {
   readonly chunkBytes: number;
 }
 
+/** A table's buffered rows as of a manifest version the query read (Worker.bufferedRowsAsOf). */
+export type BufferAsOf = (table: string, manifestVersion: number) => BufferedRows[] | undefined;
+
 /** What a fragment did, for the worker's counters. */
 export interface FragmentCounters {
   readonly rowsScanned: number;
@@ -48,12 +53,16 @@ export interface FragmentCounters {
  * Executes query fragments (ExecuteFragment) on a worker: fetches the assigned Parquet files into
  * its own cache, takes its buffer capture, builds each table's view exactly as a single node does
  * (tombstones and retention applied), runs the fragment in a sandboxed DuckDB and streams the
- * result as one Parquet file. The SQL is checked with the same guard as the public API.
+ * result as one Parquet file. The SQL is checked with the same guard as the public API. Repeated
+ * work is skipped: parse trees and the fragments' result columns are cached, and a view whose
+ * statement is unchanged (the same files, no buffered rows or tombstones) stays on its connection.
  */
 export class FragmentExecutor {
   readonly #options: FragmentExecutorOptions;
   readonly #engine: DuckDbEngine;
   readonly #cache: ObjectFileCache;
+  readonly #trees: ParseTreeCache;
+  readonly #statements = new FragmentStatementCache();
   #rowsScanned = 0;
   #fragments = 0;
 
@@ -61,6 +70,7 @@ export class FragmentExecutor {
     this.#options = options;
     this.#engine = engine;
     this.#cache = cache;
+    this.#trees = new ParseTreeCache((sql) => engine.parse(sql));
   }
 
   static async create(options: FragmentExecutorOptions): Promise<FragmentExecutor> {
@@ -85,20 +95,30 @@ export class FragmentExecutor {
     return { rowsScanned: this.#rowsScanned, fragments: this.#fragments };
   }
 
-  /** Runs the fragment and yields its result: the Parquet file in chunks, the first with the columns. */
+  /**
+   * Runs the fragment and yields its result: the Parquet file in chunks, the first with the
+   * columns. A table's buffer takes part through its capture id, or is captured now (`bufferAsOf`)
+   * when the input asks to.
+   */
   async *execute(
     request: ExecuteFragmentRequest,
     captures: BufferCaptures,
+    bufferAsOf: BufferAsOf,
   ): AsyncGenerator<MessageInitShape<typeof ExecuteFragmentResponseSchema>> {
     const names = request.tables.map((input) => input.table);
-    checkReadOnlyQuery(await this.#engine.parse(request.sql), names);
+    checkReadOnlyQuery(await this.#trees.parse(request.sql), names);
+    const capturedNow = request.tables.some((input) => input.captureBuffer);
+    // Captured before anything else: the sooner, the less likely a flush commits in between.
+    const inputs = request.tables.map((input) =>
+      input.captureBuffer ? { ...input, captureId: captureNow(captures, bufferAsOf, input) } : input,
+    );
     const directory = join(this.#options.directory, "fragments", randomUUID());
     await mkdir(directory, { recursive: true });
     const leases: CacheLease[] = [];
     try {
       let rowsScanned = 0;
       const locals: LocalTableInput[] = [];
-      for (const [index, input] of request.tables.entries()) {
+      for (const [index, input] of inputs.entries()) {
         const lease = await this.#cache.acquire(
           input.files.map((file) => ({ key: file.objectKey, etag: file.etag })),
         );
@@ -124,19 +144,23 @@ export class FragmentExecutor {
       const output = join(directory, "result.parquet");
       const { columns, rowCount } = await this.#engine.withSession(async (session) => {
         const views = locals.map(fragmentViewSource);
-        await session.run(views.map(tableViewStatement).join(";\n"));
-        try {
-          return await writeResult(session, request.sql, output);
-        } finally {
-          await session.run(names.map(dropTableViewStatement).join(";\n")).catch(() => undefined);
-        }
+        await createChangedViews(session, views);
+        const described = await this.#statements.describe(session, request.sql, views);
+        return { columns: [...described.columns], rowCount: await writeResult(session, described, output) };
       });
       this.#rowsScanned += rowsScanned;
       this.#fragments++;
       let first = true;
       for await (const chunk of createReadStream(output, { highWaterMark: this.#options.chunkBytes })) {
         yield {
-          ...(first ? { columns, rowCount: BigInt(rowCount), rowsScanned: BigInt(rowsScanned) } : {}),
+          ...(first
+            ? {
+                columns,
+                rowCount: BigInt(rowCount),
+                rowsScanned: BigInt(rowsScanned),
+                bufferCaptured: capturedNow,
+              }
+            : {}),
           encoding: Encoding.PARQUET,
           data: chunk as Buffer,
         };
@@ -151,6 +175,26 @@ export class FragmentExecutor {
   close(): void {
     this.#engine.close();
   }
+}
+
+/**
+ * Captures the input's table as of its manifest version and returns the capture's id; aborted
+ * (reason manifest_stale) when this worker committed rows of the table to a later version since.
+ */
+function captureNow(
+  captures: BufferCaptures,
+  bufferAsOf: BufferAsOf,
+  input: ExecuteFragmentRequest["tables"][number],
+): string {
+  const parts = bufferAsOf(input.table, Number(input.manifestVersion));
+  if (parts === undefined) {
+    throw new MiniodbError(
+      "aborted",
+      `rows of ${input.table} were committed after manifest version ${input.manifestVersion}; capture the buffer first`,
+      { details: { reason: "manifest_stale" } },
+    );
+  }
+  return captures.add(parts);
 }
 
 /** The captured rows of the input's capture that its manifest does not hold, as NDJSON. */
@@ -173,26 +217,20 @@ function takeCapture(
 /** Types Parquet cannot hold exactly: shipped as text and cast back by the query node. */
 const INEXACT_IN_PARQUET = /\bU?HUGEINT\b/;
 
-/** Writes the fragment's result to `path` as Parquet; returns its columns (DuckDB types) and rows. */
-async function writeResult(session: EngineSession, sql: string, path: string) {
-  const statement = await session.canonicalSql(sql);
-  const described = await session.readAll(`DESCRIBE ${statement}`);
-  const columns = described.rows.map((row) => ({
-    name: String(row["column_name"]),
-    type: String(row["column_type"]),
-  }));
-  const selections = columns.map((column) => {
+/** Writes the fragment's result to `path` as Parquet; returns its rows. */
+async function writeResult(
+  session: EngineSession,
+  fragment: DescribedFragment,
+  path: string,
+): Promise<number> {
+  const selections = fragment.columns.map((column) => {
     const name = quoteSqlIdentifier(column.name);
     if (!INEXACT_IN_PARQUET.test(column.type)) return name;
     return `CAST(${name} AS ${column.type.replace(/\bU?HUGEINT\b/g, "VARCHAR")}) AS ${name}`;
   });
-  if (new Set(columns.map((column) => column.name.toLowerCase())).size !== columns.length) {
-    throw new MiniodbError("invalid_argument", "a fragment's result columns must have distinct names");
-  }
   const { rows } = await session.readAll(
-    `COPY (SELECT ${selections.join(", ")} FROM (${statement})) TO ${quoteSqlLiteral(path)} ` +
+    `COPY (SELECT ${selections.join(", ")} FROM (${fragment.statement})) TO ${quoteSqlLiteral(path)} ` +
       "(FORMAT parquet, COMPRESSION zstd)",
   );
-  const rowCount = Number(Object.values(rows[0] ?? {})[0] ?? 0);
-  return { columns, rowCount };
+  return Number(Object.values(rows[0] ?? {})[0] ?? 0);
 }

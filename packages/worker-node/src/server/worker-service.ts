@@ -72,7 +72,9 @@ export function createWorkerService(deps: WorkerServiceDeps): Partial<ServiceImp
     async *executeFragment(request) {
       if (!deps.fragments)
         throw new MiniodbError("unimplemented", "this worker does not execute query fragments");
-      yield* deps.fragments.execute(request, captures);
+      yield* deps.fragments.execute(request, captures, (table, version) =>
+        worker.bufferedRowsAsOf(table, version),
+      );
     },
 
     async reserveSequence(request) {

@@ -135,6 +135,22 @@ describe("planFragments", () => {
       ordered: true,
     },
     { sql: "SELECT count(*) FROM sales GROUP BY 1 + 1", kind: "aggregate" },
+    { sql: "SELECT id, price FROM sales ORDER BY price DESC, id LIMIT 6", kind: "rows", ordered: true },
+    {
+      sql: "SELECT s.id FROM sales s ORDER BY s.amount NULLS FIRST, id LIMIT 9 OFFSET 3",
+      kind: "rows",
+      ordered: true,
+    },
+    {
+      sql: "SELECT amount AS id, id AS amount FROM sales ORDER BY id, amount LIMIT 4",
+      kind: "rows",
+      ordered: true,
+    },
+    {
+      sql: "SELECT id, amount FROM sales ORDER BY 2 DESC NULLS LAST, 1 LIMIT 4",
+      kind: "rows",
+      ordered: true,
+    },
   ];
 
   for (const { sql, kind, ordered } of cases) {
@@ -165,6 +181,35 @@ describe("planFragments", () => {
       assert.equal(plan.kind, "rows");
       const shipped = plan.kind === "rows" ? plan.workerSql.get("sales") : "";
       assert.match(shipped!, /^SELECT id, amount FROM sales WHERE \(amount > 90\)$/);
+    });
+  });
+
+  it("rows plans of top-N queries ship each worker's first limit + offset rows only", async () => {
+    await engine.withSession(async (session) => {
+      const shipped = async (sql: string) => {
+        const plan = await planFragments(
+          session,
+          (await engine.parse(sql)) as Node,
+          sql,
+          tablesOf(sql),
+          aggregates,
+        );
+        return plan.kind === "rows" ? plan.workerSql.get("sales")! : "";
+      };
+      assert.match(
+        await shipped(
+          "SELECT id, amount FROM sales WHERE price > 3 ORDER BY amount DESC, id LIMIT 5 OFFSET 2",
+        ),
+        /^SELECT id, amount, price FROM sales WHERE \(price > 3\) ORDER BY amount DESC, id LIMIT 7$/,
+      );
+      // An alias, a position or an expression in ORDER BY, or DISTINCT: every row is shipped.
+      for (const sql of [
+        "SELECT amount AS id FROM sales ORDER BY id LIMIT 3",
+        "SELECT id FROM sales ORDER BY 1 LIMIT 3",
+        "SELECT id FROM sales ORDER BY amount + 1 LIMIT 3",
+        "SELECT DISTINCT region FROM sales ORDER BY region LIMIT 3",
+      ])
+        assert.doesNotMatch(await shipped(sql), /LIMIT/, sql);
     });
   });
 
