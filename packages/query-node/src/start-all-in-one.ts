@@ -114,7 +114,6 @@ export async function startAllInOne(
       backupObjects,
       primaryObjects,
       writer,
-      worker,
       data,
       scratchDirectory: layout.scratchDirectory,
       tables,

@@ -3,6 +3,7 @@ import { resolveAuthMode } from "./auth/resolve-auth-enabled.js";
 import { readTlsFiles } from "./server/read-tls-files.js";
 import { mkdir, rm } from "node:fs/promises";
 import type { Logger } from "pino";
+import { ParquetFileWriter } from "@miniodb/executor";
 import { ClusterDataPlane } from "./cluster/cluster-data-plane.js";
 import { ClusterMembership } from "./cluster/cluster-membership.js";
 import { NodeHeartbeat } from "./cluster/node-heartbeat.js";
@@ -13,7 +14,9 @@ import type { ResolvedConfig } from "./config/node-identity.js";
 import { tableDefaultsFromConfig } from "./config/table-defaults.js";
 import { createQueryServices } from "./create-query-services.js";
 import { createRequestIdForwarder } from "./cluster/request-id-interceptors.js";
+import { startLifecycle } from "./lifecycle/start-lifecycle.js";
 import { instrumentHandler } from "./observability/instrument-handler.js";
+import { recordLifecycleJob } from "./observability/record-lifecycle-job.js";
 import { startQueryNodeOps } from "./observability/query-node-ops.js";
 import { createClientSpanInterceptor } from "./observability/tracing/rpc-span-interceptors.js";
 import { openNodeFoundation } from "./open-node-foundation.js";
@@ -25,8 +28,9 @@ import { VERSION } from "./version.js";
 
 /**
  * Starts a query node: the public API on both configured ports, writes routed to the workers that
- * own their shards, queries over the manifest's files plus every worker's unflushed rows. Holds
- * no data of its own (its data directory keeps only caches). Wiring only.
+ * own their shards, queries over the manifest's files plus every worker's unflushed rows, and the
+ * lifecycle jobs (scheduled under the cluster-wide lease, and on demand). Holds no data of its
+ * own (its data directory keeps only caches and scratch files). Wiring only.
  */
 export async function startQueryNode(config: ResolvedConfig, logger: Logger): Promise<RunningNode> {
   requireSharedBackends(config);
@@ -34,15 +38,17 @@ export async function startQueryNode(config: ResolvedConfig, logger: Logger): Pr
   if (authMode.warning) logger.warn({ host: config.server.host }, authMode.warning);
   const tls = await readTlsFiles(config.tls);
   const layout = dataLayout(config.node.data_dir);
-  await rm(layout.queryCacheDirectory, { recursive: true, force: true });
-  await mkdir(layout.queryCacheDirectory, { recursive: true });
+  for (const directory of [layout.queryCacheDirectory, layout.scratchDirectory]) {
+    await rm(directory, { recursive: true, force: true });
+    await mkdir(directory, { recursive: true });
+  }
   const cleanup: Array<() => Promise<void> | void> = [];
   const cluster = config.cluster;
   try {
     const foundation = await openNodeFoundation(config, logger, "query", layout, cleanup);
     const { observability, tracer, objects } = foundation;
     const { store: metadata, kind: metadataKind } = foundation.metadata;
-    const storageKind = foundation.storage.kind;
+    const { kind: storageKind, backup: backupObjects, primary: primaryObjects } = foundation.storage;
     const clients = new WorkerClients({
       timeoutMs: cluster.request_timeout_ms,
       maxMessageBytes: config.limits.max_request_bytes,
@@ -83,6 +89,26 @@ export async function startQueryNode(config: ResolvedConfig, logger: Logger): Pr
     });
     const reads = await createQueryServices({ config, layout, metadata, objects, data, tables, tracer });
     cleanup.unshift(() => reads.close());
+    // Compaction and data restores write Parquet files here before storing them.
+    const writer = await ParquetFileWriter.create({ workDirectory: layout.scratchDirectory });
+    cleanup.unshift(() => writer.close());
+    const lifecycle = startLifecycle({
+      nodeId: config.node.id,
+      config: config.lifecycle,
+      metadata,
+      objects,
+      backupObjects,
+      primaryObjects,
+      writer,
+      data,
+      scratchDirectory: layout.scratchDirectory,
+      tables,
+      queries: reads.queries,
+      maxBatchRecords: config.limits.max_batch_records,
+      logger: logger.child({ component: "lifecycle" }),
+      onJobFinished: (job) => recordLifecycleJob(observability.metrics, job),
+    });
+    cleanup.unshift(() => lifecycle.close());
     let address = "";
     const { health, status } = await startQueryNodeOps({
       config,
@@ -103,6 +129,7 @@ export async function startQueryNode(config: ResolvedConfig, logger: Logger): Pr
       maxBatchRecords: config.limits.max_batch_records,
       maxRequestBytes: config.limits.max_request_bytes,
       status,
+      lifecycle: lifecycle.api,
     };
     const security = await createApiSecurity({
       config,

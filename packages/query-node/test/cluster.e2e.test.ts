@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, realpathSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,12 +8,24 @@ import type { DuckDbEngine } from "@miniodb/executor";
 import { redisTestSkip, startRedisServer, type RedisServerProcess } from "@miniodb/metadata/testing";
 import { S3rverProcess } from "@miniodb/storage/testing";
 import { backendEnv } from "./support/backend-env.js";
-import { queryRows, referenceEngine, userRows, writeUsers, type UserRow } from "./support/query-fixtures.js";
+import {
+  queryRows,
+  referenceEngine,
+  userRows,
+  waitForFiles,
+  writeUsers,
+  type UserRow,
+} from "./support/query-fixtures.js";
 import { sampleSum, scrape } from "./support/prometheus-scrape.js";
 import { OtlpReceiver, type ReceivedSpan } from "./support/otlp-receiver.js";
 import { requestJson } from "./support/rest.js";
 import { spawnNode, type SpawnedNode } from "./support/spawn-node.js";
 import { workerStats } from "./support/worker-stats.js";
+
+interface JobBody {
+  job_id: string;
+  job: { state: string; result: Record<string, number> };
+}
 
 /** Queries whose answers must equal a plain DuckDB table holding the same rows. */
 const SUITE = [
@@ -66,6 +79,19 @@ describe(
       return node;
     };
     const answers = async (sql: string) => (await queryRows(rest(), sql)).rows;
+    /** The table's unflushed rows summed over the workers' own metrics. */
+    const bufferedOnWorkers = async (table: string) => {
+      let rows = 0;
+      for (const worker of workers.values()) {
+        const port = (worker.listening["ports"] as { cluster: number }).cluster;
+        const metrics = await scrape(`http://127.0.0.1:${port}/metrics`);
+        rows += sampleSum(metrics, "miniodb_table_unflushed_records", { table });
+      }
+      return rows;
+    };
+    const fileCount = async (table: string) =>
+      (await requestJson<{ table_info: { stats: { file_count: number } } }>(`${rest()}/v1/tables/${table}`))
+        .body.table_info.stats.file_count;
     const expected = async (sql: string) => await reference.query(sql);
 
     before(async () => {
@@ -76,7 +102,12 @@ describe(
         OtlpReceiver.start(),
       ]);
       await Promise.all([startWorker("w1"), startWorker("w2")]);
-      query = await spawnNode(["--role", "query", "--node-id", "q1"], env());
+      // q1 runs lifecycle jobs only on demand; the lease test starts query nodes that schedule them.
+      query = await spawnNode(["--role", "query", "--node-id", "q1"], {
+        ...env(),
+        MINIODB_LIFECYCLE__INTERVAL_SECONDS: "0",
+        MINIODB_LIFECYCLE__COMPACTION_MIN_SMALL_FILES: "2",
+      });
       nodes.push(query);
     });
     after(async () => {
@@ -269,6 +300,198 @@ describe(
         "UPDATE users SET name = 'renamed', age = 99, score = 1, city = 'lima', active = true WHERE id = 'u-5'",
       );
       await reference.query("DELETE FROM users WHERE id = 'u-7'");
+    });
+
+    it("compacts on demand through the query node: small files of both workers merged, tombstones of buffered rows kept, every answer the same", async () => {
+      await requestJson(`${rest()}/v1/tables`, {
+        body: { table_name: "compacted", config: { buffer_size: 20, flush_interval_seconds: 3600 } },
+      });
+      // Each batch gives each worker about 50 rows, over its buffer_size: one small file per worker.
+      for (let batch = 0; batch < 6; batch++) {
+        await writeUsers(rest(), "compacted", userRows(100, batch * 100), 100);
+        await waitForFiles(rest(), "compacted", 2 * (batch + 1));
+      }
+      // Stays in a worker's buffer (one row, a flush interval of an hour), then deleted.
+      await writeUsers(rest(), "compacted", userRows(1, 5_000));
+      const mutations = [
+        { method: "DELETE", body: { table: "compacted", ids: ["u-5", "u-5000"] } },
+        {
+          method: "PUT",
+          body: {
+            table: "compacted",
+            id: "u-1",
+            payload: { name: "one", age: 1, score: 1, city: "lima", active: true },
+          },
+        },
+      ];
+      for (const { method, body } of mutations) {
+        const response = await requestJson(`${rest()}/v1/data`, { method, body });
+        assert.equal(response.status, 200, JSON.stringify(response.body));
+      }
+      const suite = [
+        "SELECT count(*) AS n, count(DISTINCT id) AS ids, sum(age) AS ages, max(score) AS hi FROM compacted",
+        "SELECT city, count(*) AS n, round(avg(score), 6) AS score FROM compacted GROUP BY city ORDER BY city",
+        "SELECT id, name, age FROM compacted WHERE id IN ('u-1', 'u-5', 'u-77', 'u-5000') ORDER BY id",
+      ];
+      const before = await Promise.all(suite.map(answers));
+      assert.equal(before[0]![0]!["n"], 599);
+      const filesBefore = await fileCount("compacted");
+      const compaction = await requestJson<JobBody>(`${rest()}/v1/compaction`, {
+        body: { table: "compacted" },
+      });
+      assert.equal(compaction.status, 200, JSON.stringify(compaction.body));
+      assert.equal(compaction.body.job.state, "succeeded");
+      const result = compaction.body.job.result;
+      assert.equal(result["files_before"], filesBefore);
+      assert.ok(
+        result["files_after"]! <= 4 && result["files_after"]! < filesBefore,
+        `${filesBefore} files became ${result["files_after"]}`,
+      );
+      // u-5's and u-1's old versions are gone from the files; u-5000 is still buffered on a
+      // worker, so its tombstone must stay or the row would come back.
+      assert.equal(result["tombstones_retired"], 2);
+      assert.equal(await fileCount("compacted"), result["files_after"]);
+      assert.deepEqual(await Promise.all(suite.map(answers)), before);
+      // GetJob over Connect on the gRPC port: the same job.
+      const job = await requestJson<{ job: { kind: string; state: string; resultJson: string } }>(
+        `http://127.0.0.1:${query.ports.grpc}/miniodb.v1.MinIODBService/GetJob`,
+        { body: { jobId: compaction.body.job_id } },
+      );
+      assert.equal(job.status, 200, JSON.stringify(job.body));
+      assert.deepEqual([job.body.job.kind, job.body.job.state], ["compaction", "succeeded"]);
+      assert.equal(JSON.parse(job.body.job.resultJson).files_after, result["files_after"]);
+    });
+
+    it("hides rows older than retention_days at once and drops their files at the next compaction", async () => {
+      await requestJson(`${rest()}/v1/tables`, {
+        body: { table_name: "aging", config: { buffer_size: 1, retention_days: 30 } },
+      });
+      const at = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000).toISOString();
+      const records = [
+        { id: "old-1", timestamp: at(100), payload: { v: 1 } },
+        { id: "old-2", timestamp: at(40), payload: { v: 2 } },
+        { id: "new-1", timestamp: at(1), payload: { v: 3 } },
+        { id: "new-2", timestamp: at(0), payload: { v: 4 } },
+      ];
+      const written = await requestJson(`${rest()}/v1/data/batch`, { body: { table: "aging", records } });
+      assert.equal(written.status, 200, JSON.stringify(written.body));
+      const ids = async () => (await answers("SELECT id FROM aging ORDER BY id")).map((row) => row["id"]);
+      assert.deepEqual(await ids(), ["new-1", "new-2"]);
+      await waitForFiles(rest(), "aging", 4);
+      assert.deepEqual(await ids(), ["new-1", "new-2"]);
+      const run = await requestJson<JobBody>(`${rest()}/v1/compaction`, { body: { table: "aging" } });
+      assert.equal(run.status, 200, JSON.stringify(run.body));
+      assert.equal(run.body.job.result["expired_files_removed"], 2);
+      assert.equal(run.body.job.result["expired_rows_removed"], 2);
+      assert.equal(await fileCount("aging"), 2);
+      assert.deepEqual(await ids(), ["new-1", "new-2"]);
+    });
+
+    it("takes a metadata backup through the query node and restores deleted records through the workers", async () => {
+      const taken = await requestJson<{ success: boolean; backup_id: string }>(
+        `${rest()}/v1/metadata/backup`,
+        { body: { force: true } },
+      );
+      assert.equal(taken.status, 200, JSON.stringify(taken.body));
+      assert.ok(taken.body.success);
+      const listed = await requestJson<{ backups: Array<{ object_name: string }> }>(
+        `${rest()}/v1/metadata/backups?days=1`,
+      );
+      assert.ok(listed.body.backups.some((backup) => backup.object_name === `${taken.body.backup_id}.json`));
+      const status = await requestJson<{ backup_status: Record<string, string> }>(
+        `${rest()}/v1/metadata/status`,
+      );
+      assert.equal(status.body.backup_status["backup.state"], "succeeded");
+      const metrics = await scrape(`${rest()}/metrics`);
+      assert.equal(sampleSum(metrics, "miniodb_backup_operations_total", { status: "success" }), 1);
+
+      const bufferedBefore = await bufferedOnWorkers("compacted");
+      const removed = await requestJson(`${rest()}/v1/data`, {
+        method: "DELETE",
+        body: { table: "compacted", ids: ["u-10", "u-11"] },
+      });
+      assert.equal(removed.status, 200, JSON.stringify(removed.body));
+      const count = "SELECT count(*) AS n FROM compacted WHERE id IN ('u-10', 'u-11')";
+      assert.deepEqual(await answers(count), [{ n: 0 }]);
+      const restored = await requestJson<{ records_restored: number }>(`${rest()}/v1/restore/data`, {
+        body: { table: "compacted", ids: ["u-10", "u-11"], backup_file: taken.body.backup_id },
+      });
+      assert.equal(restored.status, 200, JSON.stringify(restored.body));
+      assert.equal(restored.body.records_restored, 2);
+      assert.deepEqual(await answers(count), [{ n: 2 }]);
+      assert.equal(
+        (await bufferedOnWorkers("compacted")) - bufferedBefore,
+        2,
+        "the restored records went to the owning workers' buffers",
+      );
+    });
+
+    it("runs the scheduled jobs on one query node at a time: the lease holder, then the next one once it leaves", async () => {
+      const scheduling = {
+        ...env(),
+        MINIODB_LIFECYCLE__INTERVAL_SECONDS: "1",
+        MINIODB_LIFECYCLE__BACKUP_INTERVAL_SECONDS: "1",
+        // The test's keep-alive connections would hold each stop for the whole default grace.
+        MINIODB_SERVER__SHUTDOWN_GRACE_SECONDS: "1",
+      };
+      const pair = new Map(
+        await Promise.all(
+          ["qa", "qb"].map(
+            async (id) => [id, await spawnNode(["--role", "query", "--node-id", id], scheduling)] as const,
+          ),
+        ),
+      );
+      nodes.push(...pair.values());
+      const scheduled = async (node: SpawnedNode) => {
+        const listed = await requestJson<{ jobs: Array<{ kind: string }> }>(
+          `http://127.0.0.1:${node.ports.rest}/v1/jobs`,
+        );
+        return listed.body.jobs.map((job) => job.kind);
+      };
+      const lease = () => {
+        const out = spawnSync("redis-cli", ["-p", String(redis.port), "HGETALL", "lease:lifecycle"], {
+          encoding: "utf8",
+        }).stdout.trim();
+        const fields = out.split("\n");
+        const entry: Record<string, string> = {};
+        for (let index = 0; index + 1 < fields.length; index += 2) entry[fields[index]!] = fields[index + 1]!;
+        return entry;
+      };
+      const until = async (what: string, done: () => Promise<boolean>) => {
+        for (let attempt = 0; attempt < 150; attempt++) {
+          if (await done()) return;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        assert.fail(`timed out waiting until ${what}`);
+      };
+      /** The kinds of the jobs each of the two ran, by node id. */
+      const ran = async () =>
+        new Map(await Promise.all([...pair].map(async ([id, node]) => [id, await scheduled(node)] as const)));
+      await until("one query node ran three scheduled rounds", async () =>
+        [...(await ran()).values()].some(
+          (kinds) => kinds.filter((kind) => kind === "compaction").length >= 3,
+        ),
+      );
+      const kinds = await ran();
+      const [holderId, otherId] = [...kinds.keys()].sort(
+        (a, b) => kinds.get(b)!.length - kinds.get(a)!.length,
+      );
+      const [holder, other] = [pair.get(holderId!)!, pair.get(otherId!)!];
+      assert.equal(
+        kinds.get(otherId!)!.length,
+        0,
+        `only the lease holder ran jobs: ${JSON.stringify(Object.fromEntries(kinds))}`,
+      );
+      assert.ok((await scheduled(holder)).includes("backup"), "the holder took the scheduled backup");
+      const held = lease();
+      assert.equal(held["holder"], holderId);
+      // Leaving gracefully hands the lease back; the other query node takes it with a new token.
+      assert.equal(await holder.stop("SIGTERM"), 0);
+      await until("the other query node took over", async () => (await scheduled(other)).length > 0);
+      const taken = lease();
+      assert.equal(taken["holder"], otherId);
+      assert.equal(Number(taken["token"]), Number(held["token"]) + 1);
+      assert.equal(await other.stop("SIGTERM"), 0);
     });
 
     it("keeps every acknowledged row, once, while a worker joins and another leaves during writes", async () => {

@@ -41,6 +41,8 @@ export type {
   TableCompactorOptions,
 } from "./compaction/table-compactor.js";
 export { TableCompactor } from "./compaction/table-compactor.js";
+export type { CapturedBuffer, UnflushedRowSource } from "./compaction/unflushed-rows.js";
+export { localUnflushedRows } from "./compaction/unflushed-rows.js";
 export type { CapturedPart, BufferCapturesOptions } from "./server/buffer-captures.js";
 export { BufferCaptures } from "./server/buffer-captures.js";
 export { TableLookup } from "./server/table-lookup.js";

@@ -1,4 +1,10 @@
-import { MiniodbError, type LeaseFence, type MetadataStore, type TableEntry } from "@miniodb/core";
+import {
+  MiniodbError,
+  type Lease,
+  type LeaseFence,
+  type MetadataStore,
+  type TableEntry,
+} from "@miniodb/core";
 import type { TableCompactor } from "@miniodb/worker-node";
 import { runCompaction, type CompactionSummary } from "./compaction-job.js";
 import type { JobTracker, StartedJob } from "./job-tracker.js";
@@ -30,12 +36,18 @@ interface RetentionCounts {
  * Compaction, retention and deletion of replaced objects: on a timer under the `lifecycle` lease
  * (one node in a cluster does the work), and on demand. Compaction and retention jobs of this
  * node run one at a time.
+ *
+ * The node that gets the lease keeps it: each of its ticks renews it (same token), so the other
+ * nodes skip their ticks until it is released (at close) or expires (the holder died or could not
+ * reach the metadata store for a whole TTL, see leaseTtlMs); the next tick of another node then
+ * takes it with a new token, which fences off any late commit of the old holder.
  */
 export class LifecycleService {
   readonly #options: LifecycleServiceOptions;
   #queue: Promise<unknown> = Promise.resolve();
   #timer: NodeJS.Timeout | undefined;
   #ticking: Promise<void> | undefined;
+  #lease: Lease | undefined;
 
   constructor(options: LifecycleServiceOptions) {
     this.#options = options;
@@ -51,11 +63,20 @@ export class LifecycleService {
     this.#timer.unref();
   }
 
+  /** Stops the timer, waits for running jobs and hands the lease back (another node takes over). */
   async close(): Promise<void> {
     clearInterval(this.#timer);
     this.#timer = undefined;
     await this.#ticking;
     await this.#queue.catch(() => undefined);
+    const lease = this.#lease;
+    this.#lease = undefined;
+    if (lease) await this.#options.metadata.releaseLease(lease).catch(() => undefined);
+  }
+
+  /** The lease's time to live: three intervals, at least a minute. */
+  get leaseTtlMs(): number {
+    return Math.max(60_000, this.#options.intervalMs * 3);
   }
 
   /**
@@ -88,12 +109,16 @@ export class LifecycleService {
   }
 
   async #tick(): Promise<void> {
-    const { metadata, nodeId, intervalMs, onError } = this.#options;
-    const ttl = Math.max(60_000, intervalMs * 3);
-    const lease = await metadata.acquireLease(LEASE, nodeId, new Date(this.#now()), ttl).catch((error) => {
-      onError?.(error, "lease");
-      return undefined;
-    });
+    const { metadata, nodeId, onError } = this.#options;
+    const lease = await metadata
+      .acquireLease(LEASE, nodeId, new Date(this.#now()), this.leaseTtlMs)
+      .catch((error: unknown) => {
+        onError?.(error, "lease");
+        return null;
+      });
+    // null: the store could not be asked (the lease, if held, stays until it expires).
+    if (lease === null) return;
+    this.#lease = lease;
     if (!lease) return;
     const steps: Array<[string, () => Promise<unknown>]> = [
       [
@@ -103,11 +128,7 @@ export class LifecycleService {
       ["sweep", () => this.#serial(() => this.#options.janitor.sweep())],
       ["scheduled", () => this.#options.onTick?.() ?? Promise.resolve()],
     ];
-    try {
-      for (const [name, step] of steps) await step().catch((error: unknown) => onError?.(error, name));
-    } finally {
-      await metadata.releaseLease(lease).catch(() => undefined);
-    }
+    for (const [name, step] of steps) await step().catch((error: unknown) => onError?.(error, name));
   }
 
   async #tables(name: string | undefined): Promise<TableEntry[]> {

@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { MetadataStore, ObjectStore } from "@miniodb/core";
 import type { ParquetFileWriter } from "@miniodb/executor";
-import { TableCompactor, type Worker } from "@miniodb/worker-node";
+import { TableCompactor } from "@miniodb/worker-node";
 import type { LifecycleConfig } from "../config/lifecycle-config.js";
 import type { DataPlane } from "../services/data-plane.js";
 import type { QueryService } from "../services/query-service.js";
@@ -25,8 +25,10 @@ export interface LifecycleDeps {
   /** The primary pool alone, when there is a backup pool. */
   readonly primaryObjects?: ObjectStore | undefined;
   readonly writer: ParquetFileWriter;
-  readonly worker: Worker;
-  /** The API's view of the workers (data restores write through it). */
+  /**
+   * The API's view of the workers: data restores write through it and compaction reads the
+   * unflushed rows of every worker from it (the local worker, or a cluster's workers).
+   */
   readonly data: DataPlane;
   readonly scratchDirectory: string;
   readonly tables: TableService;
@@ -42,7 +44,10 @@ export interface RunningLifecycle {
   close(): Promise<void>;
 }
 
-/** Builds the lifecycle jobs of a node and starts their timer. Wiring only. */
+/**
+ * Builds the lifecycle jobs of a node (the all-in-one node, or a cluster's query node) and starts
+ * their timer. Wiring only.
+ */
 export function startLifecycle(deps: LifecycleDeps): RunningLifecycle {
   const { config, metadata, objects, logger } = deps;
   const jobs = new JobTracker(deps.onJobFinished ? { onFinish: deps.onJobFinished } : {});
@@ -79,7 +84,7 @@ export function startLifecycle(deps: LifecycleDeps): RunningLifecycle {
     objects,
     writer: deps.writer,
     scratchDirectory: deps.scratchDirectory,
-    buffers: deps.worker,
+    buffers: deps.data,
     policy: {
       targetFileBytes: config.compaction_target_file_bytes,
       minSmallFiles: config.compaction_min_small_files,

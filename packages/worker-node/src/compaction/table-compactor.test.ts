@@ -10,6 +10,7 @@ import { LocalObjectStore } from "@miniodb/storage";
 import { WriteAheadLog } from "../wal/write-ahead-log.js";
 import { Worker } from "../worker.js";
 import { TableCompactor } from "./table-compactor.js";
+import { localUnflushedRows } from "./unflushed-rows.js";
 
 const DAY_US = 86_400_000_000;
 const T0 = Date.UTC(2026, 10, 20) * 1000;
@@ -41,7 +42,7 @@ async function fixture() {
     objects,
     writer,
     scratchDirectory: scratch,
-    buffers: worker,
+    buffers: localUnflushedRows(worker),
     policy: { targetFileBytes: 128 * 1024 * 1024, minSmallFiles: 4 },
   });
   /** Every row of the table's files, as `id@seq`, after its tombstones. */

@@ -13,11 +13,9 @@ import {
   type Tombstone,
 } from "@miniodb/core";
 import { tombstoneLine, TombstoneIndex, type ParquetFileWriter } from "@miniodb/executor";
-import { rowsOutsideManifest } from "../buffer/buffer-view.js";
-import type { BufferedRows } from "../buffer/table-buffer.js";
-import { decodeRowLineHeader } from "../ingest/row-line.js";
 import { planCompaction, type CompactionBin, type CompactionPolicy } from "./compaction-plan.js";
 import { retirableTombstones } from "./tombstone-retirement.js";
+import { unflushedRowRefs, type UnflushedRowSource } from "./unflushed-rows.js";
 
 export interface TableCompactorOptions {
   readonly metadata: MetadataStore;
@@ -25,8 +23,8 @@ export interface TableCompactorOptions {
   readonly writer: Pick<ParquetFileWriter, "rewrite">;
   /** The Parquet writer's work directory (inputs and outputs must live inside it). */
   readonly scratchDirectory: string;
-  /** The worker holding the table's unflushed rows. */
-  readonly buffers: { bufferedRows(table: string): BufferedRows[] };
+  /** The worker(s) holding the table's unflushed rows. */
+  readonly buffers: UnflushedRowSource;
   readonly policy: CompactionPolicy;
   /** Commits retried after a concurrent manifest change before a bin is given up. Default 20. */
   readonly maxCommitAttempts?: number;
@@ -116,7 +114,7 @@ export class TableCompactor {
       await rm(directory, { recursive: true, force: true });
     }
     const rewritten = new Set([...written, ...replacedKeys]);
-    const tombstonesRetired = await this.#retireTombstones(table.name, hard, rewritten);
+    const tombstonesRetired = await this.#retireTombstones(table, hard, rewritten);
     const after = await metadata.getManifest(table.name);
     return {
       table: table.name,
@@ -252,15 +250,16 @@ export class TableCompactor {
     return false;
   }
 
-  async #retireTombstones(table: string, hard: readonly Tombstone[], rewritten: ReadonlySet<string>) {
+  async #retireTombstones(table: TableEntry, hard: readonly Tombstone[], rewritten: ReadonlySet<string>) {
     if (hard.length === 0) return 0;
     const { metadata, buffers } = this.#options;
     // The buffer before the manifest, as queries read them (see rowsOutsideManifest).
-    const captured = buffers.bufferedRows(table);
-    const manifest = await metadata.getManifest(table);
-    const unflushed = [...rowsOutsideManifest(captured, manifest)].map(decodeRowLineHeader);
+    const captured = await buffers.captureBuffer(table);
+    const manifest = await metadata.getManifest(table.name);
+    const ids = new Set(hard.map((tombstone) => tombstone.id));
+    const unflushed = await unflushedRowRefs(captured, manifest, ids);
     const retire = retirableTombstones(hard, manifest.files, rewritten, unflushed);
-    if (retire.length > 0) await metadata.retireTombstones(table, retire);
+    if (retire.length > 0) await metadata.retireTombstones(table.name, retire);
     return retire.length;
   }
 }
