@@ -67,6 +67,19 @@ describe("ProtocolServer", () => {
     assert.match(reply, /1\.1 GET \/slow$/);
   });
 
+  it("closes idle keep-alive connections at once on close, without waiting for the grace period", async () => {
+    const other = await ProtocolServer.listen({
+      host: "127.0.0.1",
+      port: 0,
+      handler: (_, response) => response.end("ok"),
+    });
+    const kept = await fetch(`http://127.0.0.1:${other.address.port}/`);
+    assert.equal(await kept.text(), "ok");
+    const started = performance.now();
+    await other.close(120_000);
+    assert.ok(performance.now() - started < 30_000, "close waited for the grace period");
+  });
+
   it("stops accepting connections on close", async () => {
     const other = await ProtocolServer.listen({
       host: "127.0.0.1",

@@ -51,11 +51,18 @@ export class ProtocolServer {
     keepAliveTimeoutMs = DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
   ) {
     // Headers must be allowed at least as long as an idle connection lives (Node checks both).
+    // No limit on a whole request: a large batch upload may take minutes.
     const timeouts = {
       keepAliveTimeout: keepAliveTimeoutMs,
       headersTimeout: Math.max(60_000, keepAliveTimeoutMs + 1_000),
+      requestTimeout: 0,
     };
     this.#http1 = http.createServer(timeouts, handler);
+    // Node tracks an http.Server's connections (which closeIdleConnections and the headers and
+    // request timeouts rely on) from its 'listening' event; this one never listens, it is handed
+    // sockets, so it is told. Without this, an idle keep-alive connection held close() for the
+    // whole grace period.
+    this.#http1.emit("listening");
     if (tls) {
       // Under TLS, Node's HTTP/2 server serves HTTP/1.1 too (ALPN), so no sniffing is needed.
       const secure = http2.createSecureServer({ cert: tls.cert, key: tls.key, allowHTTP1: true }, handler);
