@@ -25,6 +25,7 @@ import { TableService } from "./services/table-service.js";
 import { WriteService } from "./services/write-service.js";
 import { closeServers, listenOnBothPorts, runAll, type RunningNode } from "./start-all-in-one.js";
 import { VERSION } from "./version.js";
+import { flushWriterLimits } from "./config/flush-writer-config.js";
 
 /**
  * Starts a query node: the public API on both configured ports, writes routed to the workers that
@@ -90,7 +91,10 @@ export async function startQueryNode(config: ResolvedConfig, logger: Logger): Pr
     const reads = await createQueryServices({ config, layout, metadata, objects, data, tables, tracer });
     cleanup.unshift(() => reads.close());
     // Compaction and data restores write Parquet files here before storing them.
-    const writer = await ParquetFileWriter.create({ workDirectory: layout.scratchDirectory });
+    const writer = await ParquetFileWriter.create({
+      workDirectory: layout.scratchDirectory,
+      ...flushWriterLimits(config),
+    });
     cleanup.unshift(() => writer.close());
     const lifecycle = startLifecycle({
       nodeId: config.node.id,
