@@ -5,6 +5,7 @@ import { Worker, WriteAheadLog } from "@miniodb/worker-node";
 import { createApiSecurity } from "./auth/create-api-security.js";
 import { resolveAuthMode } from "./auth/resolve-auth-enabled.js";
 import { dataLayout } from "./config/data-layout.js";
+import { lifecycleSettings } from "./lifecycle/lifecycle-settings.js";
 import { startLifecycle } from "./lifecycle/start-lifecycle.js";
 import type { ResolvedConfig } from "./config/node-identity.js";
 import { tableDefaultsFromConfig } from "./config/table-defaults.js";
@@ -17,7 +18,6 @@ import { createHealthCheck } from "./services/health-check.js";
 import { nodeHealthProbes, type NodeObservabilityExtras } from "./observability/create-node-observability.js";
 import { openNodeFoundation } from "./open-node-foundation.js";
 import { instrumentHandler } from "./observability/instrument-handler.js";
-import { recordLifecycleJob } from "./observability/record-lifecycle-job.js";
 import { StatusService } from "./observability/status-service.js";
 import { InProcessDataPlane } from "./services/in-process-data-plane.js";
 import { TableService } from "./services/table-service.js";
@@ -107,8 +107,7 @@ export async function startAllInOne(
     });
     cleanup.unshift(() => reads.close());
     const lifecycle = startLifecycle({
-      nodeId: config.node.id,
-      config: config.lifecycle,
+      ...lifecycleSettings(config, logger, observability.metrics),
       metadata,
       objects,
       backupObjects,
@@ -118,9 +117,6 @@ export async function startAllInOne(
       scratchDirectory: layout.scratchDirectory,
       tables,
       queries: reads.queries,
-      maxBatchRecords: config.limits.max_batch_records,
-      logger: logger.child({ component: "lifecycle" }),
-      onJobFinished: (job) => recordLifecycleJob(observability.metrics, job),
     });
     cleanup.unshift(() => lifecycle.close());
     await observability.attach(

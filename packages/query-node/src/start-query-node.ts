@@ -14,9 +14,9 @@ import type { ResolvedConfig } from "./config/node-identity.js";
 import { tableDefaultsFromConfig } from "./config/table-defaults.js";
 import { createQueryServices } from "./create-query-services.js";
 import { createRequestIdForwarder } from "./cluster/request-id-interceptors.js";
+import { lifecycleSettings } from "./lifecycle/lifecycle-settings.js";
 import { startLifecycle } from "./lifecycle/start-lifecycle.js";
 import { instrumentHandler } from "./observability/instrument-handler.js";
-import { recordLifecycleJob } from "./observability/record-lifecycle-job.js";
 import { startQueryNodeOps } from "./observability/query-node-ops.js";
 import { createClientSpanInterceptor } from "./observability/tracing/rpc-span-interceptors.js";
 import { openNodeFoundation } from "./open-node-foundation.js";
@@ -97,8 +97,7 @@ export async function startQueryNode(config: ResolvedConfig, logger: Logger): Pr
     });
     cleanup.unshift(() => writer.close());
     const lifecycle = startLifecycle({
-      nodeId: config.node.id,
-      config: config.lifecycle,
+      ...lifecycleSettings(config, logger, observability.metrics),
       metadata,
       objects,
       backupObjects,
@@ -108,9 +107,6 @@ export async function startQueryNode(config: ResolvedConfig, logger: Logger): Pr
       scratchDirectory: layout.scratchDirectory,
       tables,
       queries: reads.queries,
-      maxBatchRecords: config.limits.max_batch_records,
-      logger: logger.child({ component: "lifecycle" }),
-      onJobFinished: (job) => recordLifecycleJob(observability.metrics, job),
     });
     cleanup.unshift(() => lifecycle.close());
     let address = "";
