@@ -235,7 +235,7 @@ describe("queries on one node", () => {
 
   it("stops a query over the memory limit (resource_exhausted)", async () => {
     const response = await requestJson<{ error: { code: string } }>(`${rest}/v1/query`, {
-      body: { sql: "SELECT list(repeat('x', 100) || range) FROM range(20000000)" },
+      body: { sql: "SELECT list(repeat('x', 4096) || range) FROM range(20000000)" },
     });
     assert.equal(response.status, 429, JSON.stringify(response.body));
     assert.equal(response.body.error.code, "resource_exhausted");
