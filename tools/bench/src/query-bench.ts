@@ -24,6 +24,7 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import { Latencies } from "./latency.js";
 import { benchId, loadRows } from "./query-load.js";
 import { QUERY_SUITE, suiteSql } from "./query-suite.js";
+import { postJson, sendJson } from "./rest-client.js";
 import { startNode, type BenchNode } from "./node-process.js";
 import { firstStreamBatchMs, streamAll } from "./query-stream.js";
 import { compactTable } from "./small-flushes.js";
@@ -47,14 +48,8 @@ let node: BenchNode = await startNode(env);
 const rest = () => `http://127.0.0.1:${node.ports.rest}`;
 
 async function query(sql: string): Promise<unknown[]> {
-  const response = await fetch(`${rest()}/v1/query`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ sql }),
-  });
-  const body = (await response.json()) as { result_json?: string };
-  if (!response.ok) throw new Error(`query failed: ${JSON.stringify(body)}`);
-  return JSON.parse(body.result_json!) as unknown[];
+  const body = (await postJson(`${rest()}/v1/query`, { sql })) as { result_json: string };
+  return JSON.parse(body.result_json) as unknown[];
 }
 
 async function restart(): Promise<void> {
@@ -185,12 +180,12 @@ async function updateRows(count: number): Promise<number> {
       const n = next++;
       if (n >= count) return;
       const i = n * stride;
-      const response = await fetch(`${rest()}/v1/data`, {
-        method: "PUT",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ table: TABLE, id: benchId(i), payload: { ...payload(i), visits: -1 } }),
+      const response = await sendJson("PUT", `${rest()}/v1/data`, {
+        table: TABLE,
+        id: benchId(i),
+        payload: { ...payload(i), visits: -1 },
       });
-      if (!response.ok) throw new Error(`update failed: ${await response.text()}`);
+      if (response.status !== 200) throw new Error(`update failed: ${response.status} ${response.text}`);
     }
   };
   await Promise.all(Array.from({ length: 8 }, worker));

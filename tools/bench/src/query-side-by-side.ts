@@ -22,6 +22,7 @@ import { startNode, type BenchNode } from "./node-process.js";
 import { benchId, loadRows } from "./query-load.js";
 import { firstStreamBatchMs } from "./query-stream.js";
 import { QUERY_SUITE, suiteSql } from "./query-suite.js";
+import { postJson } from "./rest-client.js";
 
 const { values } = parseArgs({
   options: {
@@ -46,13 +47,7 @@ const median = (samples: number[]) => [...samples].sort((a, b) => a - b)[Math.fl
 const ms = (value: number) => value.toFixed(1).padStart(9);
 
 async function queryOn(node: BenchNode, sql: string): Promise<void> {
-  const response = await fetch(`http://127.0.0.1:${node.ports.rest}/v1/query`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ sql }),
-  });
-  const body = await response.text();
-  if (!response.ok) throw new Error(`query failed: ${body}`);
+  await postJson(`http://127.0.0.1:${node.ports.rest}/v1/query`, { sql });
 }
 
 async function timed(work: () => Promise<unknown>): Promise<number> {
