@@ -93,6 +93,13 @@ describe(
       (await requestJson<{ table_info: { stats: { file_count: number } } }>(`${rest()}/v1/tables/${table}`))
         .body.table_info.stats.file_count;
     const expected = async (sql: string) => await reference.query(sql);
+    const until = async (what: string, done: () => Promise<boolean>) => {
+      for (let attempt = 0; attempt < 150; attempt++) {
+        if (await done()) return;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      assert.fail(`timed out waiting until ${what}`);
+    };
 
     before(async () => {
       [redis, primary, backup, traces] = await Promise.all([
@@ -457,13 +464,6 @@ describe(
         for (let index = 0; index + 1 < fields.length; index += 2) entry[fields[index]!] = fields[index + 1]!;
         return entry;
       };
-      const until = async (what: string, done: () => Promise<boolean>) => {
-        for (let attempt = 0; attempt < 150; attempt++) {
-          if (await done()) return;
-          await new Promise((resolve) => setTimeout(resolve, 100));
-        }
-        assert.fail(`timed out waiting until ${what}`);
-      };
       /** The kinds of the jobs each of the two ran, by node id. */
       const ran = async () =>
         new Map(await Promise.all([...pair].map(async ([id, node]) => [id, await scheduled(node)] as const)));
@@ -566,6 +566,90 @@ describe(
         [{ n: before }],
         "the restarted worker replayed and flushed its WAL",
       );
+    });
+
+    it("keeps records deleted or updated while a crashed worker held newer versions of them, through a compaction and its restart", async () => {
+      const walMarks = () =>
+        spawnSync("redis-cli", ["-p", String(redis.port), "HKEYS", "wal_marks"], { encoding: "utf8" })
+          .stdout.split("\n")
+          .filter((key) => key !== "")
+          .sort();
+      assert.deepEqual(walMarks(), ["w2"], "w1 and w3 removed their WAL marks when they left");
+      await startWorker("w3");
+      assert.deepEqual(walMarks(), ["w2", "w3"]);
+      await requestJson(`${rest()}/v1/tables`, {
+        body: { table_name: "revived", config: { buffer_size: 60, flush_interval_seconds: 3600 } },
+      });
+      // First versions: each worker gets about 100 rows, over its buffer_size, and flushes them.
+      await writeUsers(rest(), "revived", userRows(200, 70_000));
+      await until("the first versions are flushed", async () => {
+        const status = await requestJson<{ buffer_stats: Record<string, number> }>(`${rest()}/v1/status`);
+        return (
+          (await fileCount("revived")) >= 2 && status.body.buffer_stats["revived.unflushed_records"] === 0
+        );
+      });
+      // Second versions of 40 of them, about 20 per worker: they stay buffered.
+      const ids = userRows(40, 70_000).map((row) => row.id);
+      await writeUsers(rest(), "revived", userRows(40, 70_000));
+      const versions = async () =>
+        new Map(
+          (
+            await answers(
+              `SELECT id, count(*) AS n FROM revived WHERE id IN (${ids.map((id) => `'${id}'`).join(", ")}) GROUP BY id`,
+            )
+          ).map((row) => [String(row["id"]), Number(row["n"])]),
+        );
+      assert.ok([...(await versions()).values()].every((n) => n === 2));
+      await workers.get("w2")!.stop("SIGKILL");
+      await until("the killed worker's registration lapsed", async () => {
+        const response = await requestJson(`${rest()}/v1/query`, { body: { sql: "SELECT 1 AS one" } });
+        return response.status === 200 && (await versions()).size === ids.length;
+      });
+      // w2's second versions are invisible now: its ids show one version.
+      const seen = await versions();
+      const onW2 = ids.filter((id) => seen.get(id) === 1);
+      assert.ok(
+        onW2.length >= 4 && onW2.length < ids.length,
+        `w2 held ${onW2.length} of the second versions`,
+      );
+      const [updated, ...rest2] = onW2;
+      const deleted = rest2.slice(0, Math.ceil(rest2.length / 2));
+      const kept = rest2.slice(deleted.length);
+      const removed = await requestJson<{ deleted_count: number }>(`${rest()}/v1/data`, {
+        method: "DELETE",
+        body: { table: "revived", ids: deleted },
+      });
+      assert.equal(removed.body.deleted_count, deleted.length, JSON.stringify(removed.body));
+      const replaced = await requestJson(`${rest()}/v1/data`, {
+        method: "PUT",
+        body: {
+          table: "revived",
+          id: updated,
+          payload: { name: "replaced", age: 1, score: 1, city: "lima", active: true },
+        },
+      });
+      assert.equal(replaced.status, 200, JSON.stringify(replaced.body));
+      const compact = async () => {
+        const run = await requestJson<JobBody>(`${rest()}/v1/compaction`, { body: { table: "revived" } });
+        assert.equal(run.status, 200, JSON.stringify(run.body));
+        assert.equal(run.body.job.state, "succeeded");
+        return run.body.job.result;
+      };
+      // The files lose the hidden rows, but w2's WAL may hold versions the tombstones hide.
+      assert.equal((await compact())["tombstones_retired"], 0, "w2's WAL mark holds the tombstones");
+      const restarted = await startWorker("w2");
+      assert.ok(restarted.logs.some((line) => line["msg"] === "flushed rows replayed from the WAL"));
+      const after = await versions();
+      for (const id of deleted) assert.equal(after.get(id), undefined, `${id} stays deleted`);
+      for (const id of kept) assert.equal(after.get(id), 2, `${id}'s second version is back`);
+      assert.deepEqual(await answers(`SELECT name FROM revived WHERE id = '${updated}'`), [
+        { name: "replaced" },
+      ]);
+      const answer = "SELECT count(*) AS n, count(DISTINCT id) AS ids, sum(age) AS ages FROM revived";
+      const before = await answers(answer);
+      // With w2 back and its replayed rows flushed, the next compaction retires them all.
+      assert.equal((await compact())["tombstones_retired"], deleted.length + 1);
+      assert.deepEqual(await answers(answer), before);
     });
   },
 );

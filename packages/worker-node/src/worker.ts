@@ -6,10 +6,11 @@ import { Flusher, type FlushOutcome } from "./flush/flusher.js";
 import { encodeWriteResult, IdempotencyGuard, type IdempotencyStamp } from "./ingest/idempotency-guard.js";
 import { encodeRows } from "./ingest/encode-rows.js";
 import { prepareBatch } from "./ingest/prepare-batch.js";
-import type { RecordInput } from "./ingest/record-preparer.js";
+import type { PreparedRecord, RecordInput } from "./ingest/record-preparer.js";
 import { decodeRowLineHeader, payloadOfRowLine } from "./ingest/row-line.js";
 import { TableState } from "./ingest/table-state.js";
 import { decodeWalBatch, encodeWalBatch } from "./ingest/wal-batch.js";
+import { WalMarkPublisher } from "./wal/wal-mark-publisher.js";
 import type { WriteResult } from "./ingest/write-result.js";
 import type { ParkedTableStats, TableBufferStats, WorkerOptions, WriteOptions } from "./worker-types.js";
 
@@ -21,6 +22,12 @@ function timeRangeOf(timestamps: readonly number[]): { min: number; max: number 
     if (timestamp > max) max = timestamp;
   }
   return { min, max };
+}
+
+function lowestSequence(headers: readonly { sequence: bigint }[]): bigint {
+  let lowest = headers[0]?.sequence ?? 0n;
+  for (const { sequence } of headers) if (sequence < lowest) lowest = sequence;
+  return lowest;
 }
 
 function tableGone(name: string): MiniodbError {
@@ -58,6 +65,9 @@ export class Worker {
   readonly #flushes = new Map<string, Promise<FlushOutcome>>();
   readonly #idempotency: IdempotencyGuard;
   readonly #now: () => number;
+  /** First sequences of the writes between taking their sequences and buffering their rows. */
+  readonly #writing = new Set<bigint>();
+  readonly #walMark: WalMarkPublisher | undefined;
   #lastLsn = 0n;
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
@@ -72,6 +82,12 @@ export class Worker {
       options.idempotencyWindowMs ?? 900_000,
       this.#now,
     );
+    if (options.publishWalMark)
+      this.#walMark = new WalMarkPublisher({
+        metadata: options.metadata,
+        nodeId: options.nodeId,
+        now: this.#now,
+      });
   }
 
   /** Replays the WAL into the buffers, then starts the flush timer. */
@@ -116,6 +132,22 @@ export class Worker {
       await state.coverPayloads(payloads, this.#options.metadata);
     }
     const firstSequence = this.#clock.nextRange(prepared.length);
+    this.#writing.add(firstSequence);
+    try {
+      return await this.#logAndBuffer(state, prepared, firstSequence, { errors, ids, stamp });
+    } finally {
+      this.#writing.delete(firstSequence);
+    }
+  }
+
+  /** Logs the prepared records under sequences from `firstSequence` on, then buffers them. */
+  async #logAndBuffer(
+    state: TableState,
+    prepared: readonly PreparedRecord[],
+    firstSequence: bigint,
+    { errors, ids, stamp }: Pick<WriteResult, "errors" | "ids"> & { stamp: IdempotencyStamp | undefined },
+  ): Promise<WriteResult> {
+    const table = state.entry;
     const { lines, partitions, timeRange } = encodeRows(prepared, firstSequence);
     const lastSequence = firstSequence + BigInt(prepared.length - 1);
     const result = { written: prepared.length, errors, ids, firstSequence, lastSequence };
@@ -131,7 +163,7 @@ export class Worker {
       ? traceWalAppend(tracer, table.name, prepared.length, payload.length, () => wal.append(payload))
       : wal.append(payload));
     if (lsn > this.#lastLsn) this.#lastLsn = lsn;
-    state.buffer.append(lines, partitions, lsn, this.#now(), timeRange);
+    state.buffer.append(lines, partitions, lsn, this.#now(), timeRange, firstSequence);
     state.lastWriteMs = this.#now();
     if (state.buffer.rowCount >= table.config.bufferSize) this.#flushInBackground(table.name);
     return result;
@@ -213,6 +245,44 @@ export class Worker {
   /** The highest sequence number this worker has handed out or observed. */
   get lastSequence(): bigint {
     return this.#clock.last;
+  }
+
+  /**
+   * Stores this worker's WAL low-water mark now (with `publishWalMark`; see WalMarkPublisher):
+   * call it before the worker takes writes. Later marks are stored by the flush timer.
+   */
+  async publishWalMark(): Promise<void> {
+    await this.#walMark?.publish(this.#walFloor());
+  }
+
+  /**
+   * Removes the stored WAL mark when no acknowledged row is left unflushed (a graceful leave),
+   * else stores the current one. Answers whether it was removed.
+   */
+  async releaseWalMark(): Promise<boolean> {
+    if (!this.#walMark) return false;
+    const floor = this.#walFloor();
+    if (floor <= this.#clock.last) {
+      await this.#walMark.publish(floor);
+      return false;
+    }
+    await this.#walMark.release();
+    return true;
+  }
+
+  /**
+   * No row this worker's WAL holds unflushed (buffered, being flushed, parked, or being logged),
+   * and no row it writes from now on, has a lower sequence.
+   */
+  #walFloor(): bigint {
+    let floor = this.#clock.last + 1n;
+    const lower = (sequence: bigint | undefined) => {
+      if (sequence !== undefined && sequence < floor) floor = sequence;
+    };
+    for (const state of this.#tables.values()) lower(state.buffer.firstSequence);
+    lower(this.#parked.firstSequence);
+    for (const sequence of this.#writing) lower(sequence);
+    return floor;
   }
 
   /** Tables with rows in this worker's buffer or being flushed. */
@@ -438,6 +508,7 @@ export class Worker {
       this.#flushInBackground(largest.entry.name);
     for (const name of await this.#reviveParked()) this.#flushInBackground(name);
     await this.#persistLastWrites();
+    await this.#walMark?.refresh(this.#walFloor());
   }
 
   /** Stores each table's latest write time, only when it changed since the last check. */
@@ -518,7 +589,9 @@ export class Worker {
       const lines = batch.lines.filter((_, index) => keep[index]);
       const times = headers.filter((_, index) => keep[index]).map((header) => header.timestampMicros);
       const partitions = times.map((micros) => partitionOf(micros));
-      if (lines.length > 0) state.buffer.append(lines, partitions, lsn, this.#now(), timeRangeOf(times));
+      const first = lowestSequence(headers.filter((_, index) => keep[index]));
+      if (lines.length > 0)
+        state.buffer.append(lines, partitions, lsn, this.#now(), timeRangeOf(times), first);
     }
     for (const limit of flushedUpTo.values()) this.#clock.observe(limit);
   }
@@ -528,7 +601,7 @@ export class Worker {
     table: string,
     createdAtMs: number,
     lines: readonly string[],
-    headers: readonly { timestampMicros: number }[],
+    headers: readonly { timestampMicros: number; sequence: bigint }[],
     lsn: bigint,
   ): void {
     if (lines.length === 0) return;
@@ -537,7 +610,7 @@ export class Worker {
     const nowMs = this.#now();
     this.#parked
       .bufferOf(table, createdAtMs, nowMs)
-      .append(lines, partitions, lsn, nowMs, timeRangeOf(times));
+      .append(lines, partitions, lsn, nowMs, timeRangeOf(times), lowestSequence(headers));
   }
 
   /** The highest sequence this node has already committed to the table's manifest. */
