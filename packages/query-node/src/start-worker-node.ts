@@ -119,6 +119,7 @@ export async function startWorkerNode(config: ResolvedConfig, logger: Logger): P
         fragments,
         refreshOwnership: () => membership.refresh(),
         ownedShards: () => membership.ring.shardsOf(config.node.id),
+        shardOf: (table, id) => membership.ring.shardOf(table, id),
       }),
       onServerFault: (error, procedure) => logger.error({ err: error, procedure }, "cluster call failed"),
       interceptors: [createRequestIdReceiver(), ...(tracer ? [createServerSpanInterceptor(tracer)] : [])],

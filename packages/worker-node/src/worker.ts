@@ -285,6 +285,14 @@ export class Worker {
     return floor;
   }
 
+  /** Whether a row of the table, buffered or being flushed, has an id `matches` accepts. */
+  holdsRowsWhere(table: string, matches: (id: string) => boolean): boolean {
+    const state = this.#tables.get(table);
+    if (!state) return false;
+    for (const line of state.buffer.lines()) if (matches(decodeRowLineHeader(line).id)) return true;
+    return false;
+  }
+
   /** Tables with rows in this worker's buffer or being flushed. */
   bufferedTables(): string[] {
     return [...this.#tables.keys()];
