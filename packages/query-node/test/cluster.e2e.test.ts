@@ -4,7 +4,10 @@ import { mkdtempSync, readdirSync, realpathSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { Code, ConnectError, createClient } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
 import type { DuckDbEngine } from "@miniodb/executor";
+import { MinIODBService } from "@miniodb/proto";
 import { redisTestSkip, startRedisServer, type RedisServerProcess } from "@miniodb/metadata/testing";
 import { S3rverProcess } from "@miniodb/storage/testing";
 import { backendEnv } from "./support/backend-env.js";
@@ -56,6 +59,8 @@ describe(
     const workers = new Map<string, SpawnedNode>();
     const scratch = realpathSync(mkdtempSync(join(tmpdir(), "miniodb-cluster-")));
     let query: SpawnedNode;
+    /** A second query node: clients may use either. */
+    let query2: SpawnedNode;
     let traces: OtlpReceiver;
     const rest = () => `http://127.0.0.1:${query.ports.rest}`;
     const env = () => ({
@@ -109,13 +114,15 @@ describe(
         OtlpReceiver.start(),
       ]);
       await Promise.all([startWorker("w1"), startWorker("w2")]);
-      // q1 runs lifecycle jobs only on demand; the lease test starts query nodes that schedule them.
-      query = await spawnNode(["--role", "query", "--node-id", "q1"], {
-        ...env(),
-        MINIODB_LIFECYCLE__INTERVAL_SECONDS: "0",
-        MINIODB_LIFECYCLE__COMPACTION_MIN_SMALL_FILES: "2",
-      });
-      nodes.push(query);
+      // q1 and q2 run lifecycle jobs only on demand; the lease test starts query nodes that schedule them.
+      const queryNode = (id: string) =>
+        spawnNode(["--role", "query", "--node-id", id], {
+          ...env(),
+          MINIODB_LIFECYCLE__INTERVAL_SECONDS: "0",
+          MINIODB_LIFECYCLE__COMPACTION_MIN_SMALL_FILES: "2",
+        });
+      [query, query2] = await Promise.all([queryNode("q1"), queryNode("q2")]);
+      nodes.push(query, query2);
     });
     after(async () => {
       await Promise.all(nodes.map((node) => node.stop("SIGKILL")));
@@ -245,11 +252,12 @@ describe(
         status.body.nodes.map((node) => [node.id, node.role, node.state]),
         [
           ["q1", "query", "active"],
+          ["q2", "query", "active"],
           ["w1", "worker", "active"],
           ["w2", "worker", "active"],
         ],
       );
-      assert.equal(status.body.total_nodes, 3);
+      assert.equal(status.body.total_nodes, 4);
       const workerNodes = status.body.nodes.filter((node) => node.role === "worker");
       assert.ok(workerNodes.every((node) => node.shards_owned > 0));
       assert.equal(
@@ -276,6 +284,65 @@ describe(
         paged.push(...page.rows);
       }
       assert.deepEqual(paged, all);
+    });
+
+    it("serves clients through either query node: written through one, read, streamed and paged through the other", async () => {
+      const other = `http://127.0.0.1:${query2.ports.rest}`;
+      // users was written through q1; q2 answers exactly the same, buffered and flushed rows alike.
+      for (const sql of SUITE) assert.deepEqual((await queryRows(other, sql)).rows, await expected(sql), sql);
+      const sql = "SELECT id, score FROM users ORDER BY score, id";
+      const paged: Array<Record<string, unknown>> = [];
+      let page = await queryRows(other, sql, 700);
+      paged.push(...page.rows);
+      while (page.hasMore) {
+        page = await queryRows(other, sql, 700, page.nextCursor);
+        paged.push(...page.rows);
+      }
+      assert.deepEqual(paged, await expected(sql));
+      const streamed = new Set<string>();
+      let records = 0;
+      const client = (node: SpawnedNode) =>
+        createClient(MinIODBService, createGrpcTransport({ baseUrl: `http://127.0.0.1:${node.ports.grpc}` }));
+      for await (const message of client(query2).streamQuery({
+        sql: "SELECT * FROM users",
+        batchSize: 500,
+      })) {
+        records += message.records.length;
+        for (const record of message.records) streamed.add(record.id);
+      }
+      assert.deepEqual(
+        [{ n: records, ids: streamed.size }],
+        await expected("SELECT count(*) AS n, count(DISTINCT id) AS ids FROM users"),
+      );
+      // A cursor names the node that keeps its result: the other node says so, and answers no page.
+      const first = await queryRows(rest(), sql, 700);
+      const foreign = await requestJson<{
+        error: { code: string; message: string; details: Record<string, unknown> };
+      }>(`${other}/v1/query`, { body: { sql, limit: 700, cursor: first.nextCursor } });
+      assert.equal(foreign.status, 412, JSON.stringify(foreign.body));
+      assert.equal(foreign.body.error.code, "failed_precondition");
+      assert.match(foreign.body.error.message, /belongs to another query node \("q1"/);
+      assert.equal(foreign.body.error.details["node"], "q1");
+      await assert.rejects(
+        client(query2).queryData({ sql, limit: 700, cursor: first.nextCursor }),
+        (error: unknown) =>
+          error instanceof ConnectError &&
+          error.code === Code.FailedPrecondition &&
+          /belongs to another query node/.test(error.message),
+      );
+      // On its own node the cursor still gives the next page.
+      assert.deepEqual((await queryRows(rest(), sql, 700, first.nextCursor)).rows, paged.slice(700, 1_400));
+      // The other way round: a table made, written and mutated through q2 reads the same through q1.
+      await requestJson(`${other}/v1/tables`, { body: { table_name: "paired" } });
+      await writeUsers(other, "paired", userRows(300, 80_000));
+      const removed = await requestJson(`${other}/v1/data`, {
+        method: "DELETE",
+        body: { table: "paired", ids: ["u-80001", "u-80002"] },
+      });
+      assert.equal(removed.status, 200, JSON.stringify(removed.body));
+      const count = "SELECT count(*) AS n, count(DISTINCT id) AS ids FROM paired";
+      assert.deepEqual(await answers(count), [{ n: 298, ids: 298 }]);
+      assert.deepEqual((await queryRows(other, count)).rows, [{ n: 298, ids: 298 }]);
     });
 
     it("updates and deletes records held by any worker", async () => {
@@ -591,19 +658,14 @@ describe(
       // Second versions of 40 of them, about 20 per worker: they stay buffered.
       const ids = userRows(40, 70_000).map((row) => row.id);
       await writeUsers(rest(), "revived", userRows(40, 70_000));
+      const versionsSql = `SELECT id, count(*) AS n FROM revived WHERE id IN (${ids.map((id) => `'${id}'`).join(", ")}) GROUP BY id`;
       const versions = async () =>
-        new Map(
-          (
-            await answers(
-              `SELECT id, count(*) AS n FROM revived WHERE id IN (${ids.map((id) => `'${id}'`).join(", ")}) GROUP BY id`,
-            )
-          ).map((row) => [String(row["id"]), Number(row["n"])]),
-        );
+        new Map((await answers(versionsSql)).map((row) => [String(row["id"]), Number(row["n"])]));
       assert.ok([...(await versions()).values()].every((n) => n === 2));
       await workers.get("w2")!.stop("SIGKILL");
       await until("the killed worker's registration lapsed", async () => {
-        const response = await requestJson(`${rest()}/v1/query`, { body: { sql: "SELECT 1 AS one" } });
-        return response.status === 200 && (await versions()).size === ids.length;
+        const response = await requestJson(`${rest()}/v1/query`, { body: { sql: versionsSql } });
+        return response.status === 200;
       });
       // w2's second versions are invisible now: its ids show one version.
       const seen = await versions();
