@@ -37,6 +37,7 @@ export type {
   SchemaEntry,
   TableEntry,
   Tombstone,
+  WalMark,
 } from "./metadata-store.js";
 export type { DataFileKey } from "./object-keys.js";
 export {

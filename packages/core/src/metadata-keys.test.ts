@@ -24,6 +24,7 @@ describe("metadata keys", () => {
     assert.equal(metadataKeys.nodeExpiry(), "nodes:{registry}:expiry");
     assert.equal(metadataKeys.backups(), "backups:{catalog}");
     assert.equal(metadataKeys.backupTimes(), "backups:{catalog}:by_time");
+    assert.equal(metadataKeys.walMarks(), "wal_marks");
     assert.equal(tableKeyPattern("users"), "table:{users}:*");
   });
 
@@ -38,6 +39,7 @@ describe("metadata keys", () => {
     assert.deepEqual(parseMetadataKey("tables"), { kind: "tables" });
     assert.deepEqual(parseMetadataKey("nodes:{registry}:expiry"), { kind: "node-expiry" });
     assert.deepEqual(parseMetadataKey("backups:{catalog}"), { kind: "backups" });
+    assert.deepEqual(parseMetadataKey("wal_marks"), { kind: "wal-marks" });
     assert.deepEqual(parseMetadataKey("lease:compaction:users"), { kind: "lease", name: "compaction:users" });
     fc.assert(
       fc.property(

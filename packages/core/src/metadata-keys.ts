@@ -19,6 +19,8 @@ import { parseTableName } from "./table-name.js";
  *     nodes:{registry}:expiry         zset    <node id> scored by expires_at (epoch ms)
  *     backups:{catalog}               hash    <backup id> → backup entry (JSON)
  *     backups:{catalog}:by_time       zset    <backup id> scored by created_at (epoch ms)
+ *     wal_marks                       hash    <worker id> → WAL low-water mark
+ *                                             {"sequence", "updated_at"} (JSON), no expiry
  *
  * Why the braces: in Redis Cluster only the part between the first `{` and `}` (the hash tag)
  * picks the slot, so every key of table `users` (`table:{users}:…`) lives on one node and a Lua
@@ -35,7 +37,7 @@ export type MetadataKey =
   | { readonly kind: "tables" }
   | { readonly kind: TablePart; readonly table: string }
   | { readonly kind: "sequence" | "lease" | "idempotency" | "auth-session"; readonly name: string }
-  | { readonly kind: "nodes" | "node-expiry" | "backups" | "backup-times" };
+  | { readonly kind: "nodes" | "node-expiry" | "backups" | "backup-times" | "wal-marks" };
 
 /** The per-table keys, by the last segment of their key. */
 export type TablePart = "config" | "schemas" | "manifest" | "tombstones";
@@ -53,6 +55,7 @@ const FIXED = {
   "node-expiry": "nodes:{registry}:expiry",
   backups: "backups:{catalog}",
   "backup-times": "backups:{catalog}:by_time",
+  "wal-marks": "wal_marks",
 } as const;
 const TABLE_KEY = /^table:\{([^{}:]+)\}:([a-z]+)$/;
 
@@ -70,6 +73,7 @@ export const metadataKeys = {
   nodeExpiry: (): string => FIXED["node-expiry"],
   backups: (): string => FIXED.backups,
   backupTimes: (): string => FIXED["backup-times"],
+  walMarks: (): string => FIXED["wal-marks"],
 };
 
 /** Parses a key of the layout above; `invalid_argument` for any other key. */

@@ -100,6 +100,18 @@ export interface NodeEntry {
   readonly expiresAt: Date;
 }
 
+/**
+ * A worker's WAL low-water mark: every row its WAL holds unflushed, and every row it writes from
+ * now on, has a sequence at or above `sequence`. Unlike the node registry it never expires: a
+ * worker that crashed keeps its mark until it has restarted and flushed what its WAL replayed, so
+ * compaction keeps the tombstones such rows may still need (and a graceful leave removes it).
+ */
+export interface WalMark {
+  readonly nodeId: string;
+  readonly sequence: bigint;
+  readonly updatedAt: Date;
+}
+
 /** Exclusive right to run one unit of background work until `expiresAt`. */
 export interface Lease {
   readonly name: string;
@@ -218,6 +230,14 @@ export interface MetadataStore {
   /** Nodes not yet expired at `now`, sorted by id. */
   listNodes(now: Date): Promise<NodeEntry[]>;
   removeNode(id: string): Promise<void>;
+
+  // WAL marks ------------------------------------------------------------------------------------
+  /** Stores a worker's WAL low-water mark, replacing the one it had. */
+  putWalMark(mark: WalMark): Promise<void>;
+  /** Every stored mark, sorted by node id. */
+  listWalMarks(): Promise<WalMark[]>;
+  /** Removes a worker's mark; removing one that is not there is harmless. */
+  removeWalMark(nodeId: string): Promise<void>;
 
   // Leases ---------------------------------------------------------------------------------------
   /** Grants the lease to `holder` if it is free, expired at `now`, or already theirs (renewal). */

@@ -11,6 +11,7 @@ import type {
   SchemaEntry,
   TableEntry,
   Tombstone,
+  WalMark,
 } from "@miniodb/core";
 import { MiniodbError } from "@miniodb/core";
 import { AuthSessionTable } from "./embedded/auth-session-table.js";
@@ -24,6 +25,7 @@ import { SchemaHistory } from "./embedded/schema-history.js";
 import { SequenceTable } from "./embedded/sequence-table.js";
 import { TableCatalog } from "./embedded/table-catalog.js";
 import { TombstoneTable } from "./embedded/tombstone-table.js";
+import { WalMarkTable } from "./embedded/wal-mark-table.js";
 import { fromSqliteError } from "./errors.js";
 import { openSqliteDatabase, type SqliteDatabase } from "./sqlite-database.js";
 
@@ -52,6 +54,7 @@ export class EmbeddedMetadataStore implements MetadataStore {
   readonly #tombstones: TombstoneTable;
   readonly #sequences: SequenceTable;
   readonly #nodes: NodeRegistry;
+  readonly #walMarks: WalMarkTable;
   readonly #leases: LeaseTable;
   readonly #backups: BackupTable;
   readonly #idempotency: IdempotencyTable;
@@ -65,6 +68,7 @@ export class EmbeddedMetadataStore implements MetadataStore {
     this.#tombstones = new TombstoneTable(db);
     this.#sequences = new SequenceTable(db);
     this.#nodes = new NodeRegistry(db);
+    this.#walMarks = new WalMarkTable(db);
     this.#leases = new LeaseTable(db);
     this.#backups = new BackupTable(db);
     this.#idempotency = new IdempotencyTable(db);
@@ -185,6 +189,18 @@ export class EmbeddedMetadataStore implements MetadataStore {
 
   async removeNode(id: string): Promise<void> {
     this.#write(`remove node ${id}`, () => this.#nodes.remove(id));
+  }
+
+  async putWalMark(mark: WalMark): Promise<void> {
+    this.#write(`put WAL mark of ${mark.nodeId}`, () => this.#walMarks.put(mark));
+  }
+
+  async listWalMarks(): Promise<WalMark[]> {
+    return this.#call("list WAL marks", () => this.#walMarks.list());
+  }
+
+  async removeWalMark(nodeId: string): Promise<void> {
+    this.#write(`remove WAL mark of ${nodeId}`, () => this.#walMarks.remove(nodeId));
   }
 
   async acquireLease(name: string, holder: string, now: Date, ttlMs: number): Promise<Lease | undefined> {

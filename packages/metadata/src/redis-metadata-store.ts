@@ -11,6 +11,7 @@ import type {
   SchemaEntry,
   TableEntry,
   Tombstone,
+  WalMark,
 } from "@miniodb/core";
 import { MiniodbError } from "@miniodb/core";
 import { fromRedisError } from "./redis/errors.js";
@@ -26,6 +27,7 @@ import { RedisSchemaHistory } from "./redis/redis-schema-history.js";
 import { RedisSequences } from "./redis/redis-sequences.js";
 import { RedisTableCatalog } from "./redis/redis-table-catalog.js";
 import { RedisTombstones } from "./redis/redis-tombstones.js";
+import { RedisWalMarks } from "./redis/redis-wal-marks.js";
 
 export interface RedisMetadataStoreOptions {
   /** A connected or connecting client (see `createRedisClient`); the store owns it from now on. */
@@ -62,6 +64,7 @@ export class RedisMetadataStore implements MetadataStore {
   readonly #tombstones: RedisTombstones;
   readonly #sequences: RedisSequences;
   readonly #nodes: RedisNodeRegistry;
+  readonly #walMarks: RedisWalMarks;
   readonly #leases: RedisLeases;
   readonly #backups: RedisBackups;
   readonly #idempotency: RedisIdempotency;
@@ -78,6 +81,7 @@ export class RedisMetadataStore implements MetadataStore {
     this.#tombstones = new RedisTombstones(client);
     this.#sequences = new RedisSequences(client);
     this.#nodes = new RedisNodeRegistry(client);
+    this.#walMarks = new RedisWalMarks(client);
     this.#leases = new RedisLeases(client);
     this.#backups = new RedisBackups(client);
     this.#idempotency = new RedisIdempotency(client);
@@ -184,6 +188,18 @@ export class RedisMetadataStore implements MetadataStore {
 
   removeNode(id: string): Promise<void> {
     return this.#call(`remove node ${id}`, () => this.#nodes.remove(id));
+  }
+
+  putWalMark(mark: WalMark): Promise<void> {
+    return this.#call(`put WAL mark of ${mark.nodeId}`, () => this.#walMarks.put(mark));
+  }
+
+  listWalMarks(): Promise<WalMark[]> {
+    return this.#call("list WAL marks", () => this.#walMarks.list());
+  }
+
+  removeWalMark(nodeId: string): Promise<void> {
+    return this.#call(`remove WAL mark of ${nodeId}`, () => this.#walMarks.remove(nodeId));
   }
 
   acquireLease(name: string, holder: string, now: Date, ttlMs: number): Promise<Lease | undefined> {

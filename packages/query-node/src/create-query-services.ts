@@ -53,6 +53,7 @@ export async function createQueryServices(deps: QueryServicesDeps) {
       tracer: deps.tracer,
     });
     const pager = await QueryPager.create({
+      nodeId: config.node.id,
       queries,
       engine,
       directory: layout.resultsDirectory,

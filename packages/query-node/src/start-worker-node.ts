@@ -79,10 +79,13 @@ export async function startWorkerNode(config: ResolvedConfig, logger: Logger): P
         logger.error({ err: error, table }, "background flush failed; will retry"),
       onFlush: hooks.onFlush,
       tracer,
+      publishWalMark: true,
     });
     cleanup.unshift(() => worker.close());
     const replayed = await worker.flush();
     if (replayed.rows > 0) logger.info({ rows: replayed.rows }, "flushed rows replayed from the WAL");
+    // Before any write: compaction keeps the tombstones this WAL may need should the node crash.
+    await worker.publishWalMark();
     const membership = await ClusterMembership.start({
       metadata,
       pollIntervalMs: cluster.membership_poll_ms,
@@ -116,6 +119,7 @@ export async function startWorkerNode(config: ResolvedConfig, logger: Logger): P
         fragments,
         refreshOwnership: () => membership.refresh(),
         ownedShards: () => membership.ring.shardsOf(config.node.id),
+        shardOf: (table, id) => membership.ring.shardOf(table, id),
       }),
       onServerFault: (error, procedure) => logger.error({ err: error, procedure }, "cluster call failed"),
       interceptors: [createRequestIdReceiver(), ...(tracer ? [createServerSpanInterceptor(tracer)] : [])],

@@ -4,7 +4,10 @@ import { mkdtempSync, readdirSync, realpathSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { Code, ConnectError, createClient } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
 import type { DuckDbEngine } from "@miniodb/executor";
+import { MinIODBService } from "@miniodb/proto";
 import { redisTestSkip, startRedisServer, type RedisServerProcess } from "@miniodb/metadata/testing";
 import { S3rverProcess } from "@miniodb/storage/testing";
 import { backendEnv } from "./support/backend-env.js";
@@ -56,6 +59,8 @@ describe(
     const workers = new Map<string, SpawnedNode>();
     const scratch = realpathSync(mkdtempSync(join(tmpdir(), "miniodb-cluster-")));
     let query: SpawnedNode;
+    /** A second query node: clients may use either. */
+    let query2: SpawnedNode;
     let traces: OtlpReceiver;
     const rest = () => `http://127.0.0.1:${query.ports.rest}`;
     const env = () => ({
@@ -93,6 +98,13 @@ describe(
       (await requestJson<{ table_info: { stats: { file_count: number } } }>(`${rest()}/v1/tables/${table}`))
         .body.table_info.stats.file_count;
     const expected = async (sql: string) => await reference.query(sql);
+    const until = async (what: string, done: () => Promise<boolean>) => {
+      for (let attempt = 0; attempt < 150; attempt++) {
+        if (await done()) return;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      assert.fail(`timed out waiting until ${what}`);
+    };
 
     before(async () => {
       [redis, primary, backup, traces] = await Promise.all([
@@ -102,13 +114,15 @@ describe(
         OtlpReceiver.start(),
       ]);
       await Promise.all([startWorker("w1"), startWorker("w2")]);
-      // q1 runs lifecycle jobs only on demand; the lease test starts query nodes that schedule them.
-      query = await spawnNode(["--role", "query", "--node-id", "q1"], {
-        ...env(),
-        MINIODB_LIFECYCLE__INTERVAL_SECONDS: "0",
-        MINIODB_LIFECYCLE__COMPACTION_MIN_SMALL_FILES: "2",
-      });
-      nodes.push(query);
+      // q1 and q2 run lifecycle jobs only on demand; the lease test starts query nodes that schedule them.
+      const queryNode = (id: string) =>
+        spawnNode(["--role", "query", "--node-id", id], {
+          ...env(),
+          MINIODB_LIFECYCLE__INTERVAL_SECONDS: "0",
+          MINIODB_LIFECYCLE__COMPACTION_MIN_SMALL_FILES: "2",
+        });
+      [query, query2] = await Promise.all([queryNode("q1"), queryNode("q2")]);
+      nodes.push(query, query2);
     });
     after(async () => {
       await Promise.all(nodes.map((node) => node.stop("SIGKILL")));
@@ -238,11 +252,12 @@ describe(
         status.body.nodes.map((node) => [node.id, node.role, node.state]),
         [
           ["q1", "query", "active"],
+          ["q2", "query", "active"],
           ["w1", "worker", "active"],
           ["w2", "worker", "active"],
         ],
       );
-      assert.equal(status.body.total_nodes, 3);
+      assert.equal(status.body.total_nodes, 4);
       const workerNodes = status.body.nodes.filter((node) => node.role === "worker");
       assert.ok(workerNodes.every((node) => node.shards_owned > 0));
       assert.equal(
@@ -269,6 +284,65 @@ describe(
         paged.push(...page.rows);
       }
       assert.deepEqual(paged, all);
+    });
+
+    it("serves clients through either query node: written through one, read, streamed and paged through the other", async () => {
+      const other = `http://127.0.0.1:${query2.ports.rest}`;
+      // users was written through q1; q2 answers exactly the same, buffered and flushed rows alike.
+      for (const sql of SUITE) assert.deepEqual((await queryRows(other, sql)).rows, await expected(sql), sql);
+      const sql = "SELECT id, score FROM users ORDER BY score, id";
+      const paged: Array<Record<string, unknown>> = [];
+      let page = await queryRows(other, sql, 700);
+      paged.push(...page.rows);
+      while (page.hasMore) {
+        page = await queryRows(other, sql, 700, page.nextCursor);
+        paged.push(...page.rows);
+      }
+      assert.deepEqual(paged, await expected(sql));
+      const streamed = new Set<string>();
+      let records = 0;
+      const client = (node: SpawnedNode) =>
+        createClient(MinIODBService, createGrpcTransport({ baseUrl: `http://127.0.0.1:${node.ports.grpc}` }));
+      for await (const message of client(query2).streamQuery({
+        sql: "SELECT * FROM users",
+        batchSize: 500,
+      })) {
+        records += message.records.length;
+        for (const record of message.records) streamed.add(record.id);
+      }
+      assert.deepEqual(
+        [{ n: records, ids: streamed.size }],
+        await expected("SELECT count(*) AS n, count(DISTINCT id) AS ids FROM users"),
+      );
+      // A cursor names the node that keeps its result: the other node says so, and answers no page.
+      const first = await queryRows(rest(), sql, 700);
+      const foreign = await requestJson<{
+        error: { code: string; message: string; details: Record<string, unknown> };
+      }>(`${other}/v1/query`, { body: { sql, limit: 700, cursor: first.nextCursor } });
+      assert.equal(foreign.status, 412, JSON.stringify(foreign.body));
+      assert.equal(foreign.body.error.code, "failed_precondition");
+      assert.match(foreign.body.error.message, /belongs to another query node \("q1"/);
+      assert.equal(foreign.body.error.details["node"], "q1");
+      await assert.rejects(
+        client(query2).queryData({ sql, limit: 700, cursor: first.nextCursor }),
+        (error: unknown) =>
+          error instanceof ConnectError &&
+          error.code === Code.FailedPrecondition &&
+          /belongs to another query node/.test(error.message),
+      );
+      // On its own node the cursor still gives the next page.
+      assert.deepEqual((await queryRows(rest(), sql, 700, first.nextCursor)).rows, paged.slice(700, 1_400));
+      // The other way round: a table made, written and mutated through q2 reads the same through q1.
+      await requestJson(`${other}/v1/tables`, { body: { table_name: "paired" } });
+      await writeUsers(other, "paired", userRows(300, 80_000));
+      const removed = await requestJson(`${other}/v1/data`, {
+        method: "DELETE",
+        body: { table: "paired", ids: ["u-80001", "u-80002"] },
+      });
+      assert.equal(removed.status, 200, JSON.stringify(removed.body));
+      const count = "SELECT count(*) AS n, count(DISTINCT id) AS ids FROM paired";
+      assert.deepEqual(await answers(count), [{ n: 298, ids: 298 }]);
+      assert.deepEqual((await queryRows(other, count)).rows, [{ n: 298, ids: 298 }]);
     });
 
     it("updates and deletes records held by any worker", async () => {
@@ -457,13 +531,6 @@ describe(
         for (let index = 0; index + 1 < fields.length; index += 2) entry[fields[index]!] = fields[index + 1]!;
         return entry;
       };
-      const until = async (what: string, done: () => Promise<boolean>) => {
-        for (let attempt = 0; attempt < 150; attempt++) {
-          if (await done()) return;
-          await new Promise((resolve) => setTimeout(resolve, 100));
-        }
-        assert.fail(`timed out waiting until ${what}`);
-      };
       /** The kinds of the jobs each of the two ran, by node id. */
       const ran = async () =>
         new Map(await Promise.all([...pair].map(async ([id, node]) => [id, await scheduled(node)] as const)));
@@ -566,6 +633,86 @@ describe(
         [{ n: before }],
         "the restarted worker replayed and flushed its WAL",
       );
+    });
+
+    it("keeps records deleted or updated while a crashed worker held newer versions of them, through a compaction and its restart", async () => {
+      const walMarks = () =>
+        spawnSync("redis-cli", ["-p", String(redis.port), "HKEYS", "wal_marks"], { encoding: "utf8" })
+          .stdout.split("\n")
+          .filter((key) => key !== "")
+          .sort();
+      assert.deepEqual(walMarks(), ["w2"], "w1 and w3 removed their WAL marks when they left");
+      await startWorker("w3");
+      assert.deepEqual(walMarks(), ["w2", "w3"]);
+      await requestJson(`${rest()}/v1/tables`, {
+        body: { table_name: "revived", config: { buffer_size: 60, flush_interval_seconds: 3600 } },
+      });
+      // First versions: each worker gets about 100 rows, over its buffer_size, and flushes them.
+      await writeUsers(rest(), "revived", userRows(200, 70_000));
+      await until("the first versions are flushed", async () => {
+        const status = await requestJson<{ buffer_stats: Record<string, number> }>(`${rest()}/v1/status`);
+        return (
+          (await fileCount("revived")) >= 2 && status.body.buffer_stats["revived.unflushed_records"] === 0
+        );
+      });
+      // Second versions of 40 of them, about 20 per worker: they stay buffered.
+      const ids = userRows(40, 70_000).map((row) => row.id);
+      await writeUsers(rest(), "revived", userRows(40, 70_000));
+      const versionsSql = `SELECT id, count(*) AS n FROM revived WHERE id IN (${ids.map((id) => `'${id}'`).join(", ")}) GROUP BY id`;
+      const versions = async () =>
+        new Map((await answers(versionsSql)).map((row) => [String(row["id"]), Number(row["n"])]));
+      assert.ok([...(await versions()).values()].every((n) => n === 2));
+      await workers.get("w2")!.stop("SIGKILL");
+      await until("the killed worker's registration lapsed", async () => {
+        const response = await requestJson(`${rest()}/v1/query`, { body: { sql: versionsSql } });
+        return response.status === 200;
+      });
+      // w2's second versions are invisible now: its ids show one version.
+      const seen = await versions();
+      const onW2 = ids.filter((id) => seen.get(id) === 1);
+      assert.ok(
+        onW2.length >= 4 && onW2.length < ids.length,
+        `w2 held ${onW2.length} of the second versions`,
+      );
+      const [updated, ...rest2] = onW2;
+      const deleted = rest2.slice(0, Math.ceil(rest2.length / 2));
+      const kept = rest2.slice(deleted.length);
+      const removed = await requestJson<{ deleted_count: number }>(`${rest()}/v1/data`, {
+        method: "DELETE",
+        body: { table: "revived", ids: deleted },
+      });
+      assert.equal(removed.body.deleted_count, deleted.length, JSON.stringify(removed.body));
+      const replaced = await requestJson(`${rest()}/v1/data`, {
+        method: "PUT",
+        body: {
+          table: "revived",
+          id: updated,
+          payload: { name: "replaced", age: 1, score: 1, city: "lima", active: true },
+        },
+      });
+      assert.equal(replaced.status, 200, JSON.stringify(replaced.body));
+      const compact = async () => {
+        const run = await requestJson<JobBody>(`${rest()}/v1/compaction`, { body: { table: "revived" } });
+        assert.equal(run.status, 200, JSON.stringify(run.body));
+        assert.equal(run.body.job.state, "succeeded");
+        return run.body.job.result;
+      };
+      // The files lose the hidden rows, but w2's WAL may hold versions the tombstones hide.
+      const whileDown = await compact();
+      const restarted = await startWorker("w2");
+      assert.ok(restarted.logs.some((line) => line["msg"] === "flushed rows replayed from the WAL"));
+      const after = await versions();
+      for (const id of deleted) assert.equal(after.get(id), undefined, `${id} stays deleted`);
+      for (const id of kept) assert.equal(after.get(id), 2, `${id}'s second version is back`);
+      assert.deepEqual(await answers(`SELECT name FROM revived WHERE id = '${updated}'`), [
+        { name: "replaced" },
+      ]);
+      assert.equal(whileDown["tombstones_retired"], 0, "w2's WAL mark held the tombstones");
+      const answer = "SELECT count(*) AS n, count(DISTINCT id) AS ids, sum(age) AS ages FROM revived";
+      const before = await answers(answer);
+      // With w2 back and its replayed rows flushed, the next compaction retires them all.
+      assert.equal((await compact())["tombstones_retired"], deleted.length + 1);
+      assert.deepEqual(await answers(answer), before);
     });
   },
 );

@@ -18,7 +18,12 @@ export interface WorkerOptions {
   readonly writer: ParquetWriter;
   /** Scratch space for flush files. */
   readonly scratchDirectory: string;
-  /** How often tables are checked for their flush interval. Default 1 s. */
+  /**
+   * Keep this worker's WAL low-water mark in the metadata store (cluster workers), so compaction
+   * keeps the tombstones rows in its WAL may need while it is down. See Worker.publishWalMark.
+   */
+  readonly publishWalMark?: boolean;
+  /** How often tables are checked for their flush interval (and the WAL mark stored). Default 1 s. */
   readonly flushCheckIntervalMs?: number;
   /**
    * Buffered bytes across tables above which the largest table is flushed, and above which writes

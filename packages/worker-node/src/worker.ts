@@ -1,4 +1,4 @@
-import { HybridClock, MiniodbError, partitionOf, type TableEntry } from "@miniodb/core";
+import { HybridClock, MiniodbError, type TableEntry } from "@miniodb/core";
 import { traceFlush, traceWalAppend } from "./worker-spans.js";
 import { ParkedTables } from "./buffer/parked-tables.js";
 import type { BufferedRows } from "./buffer/table-buffer.js";
@@ -6,40 +6,20 @@ import { Flusher, type FlushOutcome } from "./flush/flusher.js";
 import { encodeWriteResult, IdempotencyGuard, type IdempotencyStamp } from "./ingest/idempotency-guard.js";
 import { encodeRows } from "./ingest/encode-rows.js";
 import { prepareBatch } from "./ingest/prepare-batch.js";
-import type { RecordInput } from "./ingest/record-preparer.js";
-import { decodeRowLineHeader, payloadOfRowLine } from "./ingest/row-line.js";
-import { TableState } from "./ingest/table-state.js";
-import { decodeWalBatch, encodeWalBatch } from "./ingest/wal-batch.js";
+import type { PreparedRecord, RecordInput } from "./ingest/record-preparer.js";
+import { decodeRowLineHeader } from "./ingest/row-line.js";
+import { isTableMissing, tableGone, tableMissing } from "./ingest/table-errors.js";
+import { bufferStatsOf, TableState } from "./ingest/table-state.js";
+import { encodeWalBatch } from "./ingest/wal-batch.js";
+import { DroppedTables } from "./buffer/dropped-tables.js";
+import { ParkedRevival } from "./buffer/parked-revival.js";
+import { replayWal } from "./wal/replay-wal.js";
+import { walFloor } from "./wal/wal-floor.js";
+import { WalMarkPublisher } from "./wal/wal-mark-publisher.js";
 import type { WriteResult } from "./ingest/write-result.js";
 import type { ParkedTableStats, TableBufferStats, WorkerOptions, WriteOptions } from "./worker-types.js";
 
-function timeRangeOf(timestamps: readonly number[]): { min: number; max: number } {
-  let min = Number.POSITIVE_INFINITY;
-  let max = Number.NEGATIVE_INFINITY;
-  for (const timestamp of timestamps) {
-    if (timestamp < min) min = timestamp;
-    if (timestamp > max) max = timestamp;
-  }
-  return { min, max };
-}
-
-function tableGone(name: string): MiniodbError {
-  return new MiniodbError("not_found", `table ${name} was deleted or recreated during the write`);
-}
-
-/** The errors tableMissing made, to tell them from other failed preconditions. */
-const PARKED = new WeakSet<object>();
 const DEFAULT_MAX_BUFFERED_BYTES = 256 * 1024 * 1024;
-
-function tableMissing(name: string, rows: number): MiniodbError {
-  const error = new MiniodbError(
-    "failed_precondition",
-    `table ${name} is missing from the metadata store: its ${rows} acknowledged unflushed rows are kept (buffer and WAL) and flushed once its metadata is restored`,
-    { details: { table: name } },
-  );
-  PARKED.add(error);
-  return error;
-}
 
 /**
  * A worker: accepts writes (durable in its WAL before they are acknowledged), buffers rows per
@@ -52,12 +32,14 @@ export class Worker {
   readonly #tables = new Map<string, TableState>();
   /** Rows of tables the metadata store lost (not deleted through this worker). */
   readonly #parked = new ParkedTables();
-  /** Creation times of the table incarnations this worker dropped for DeleteTable, by name. */
-  readonly #dropped = new Map<string, Set<number>>();
-  #reviving = false;
+  readonly #dropped = new DroppedTables();
+  readonly #revival: ParkedRevival;
   readonly #flushes = new Map<string, Promise<FlushOutcome>>();
   readonly #idempotency: IdempotencyGuard;
   readonly #now: () => number;
+  /** First sequences of the writes between taking their sequences and buffering their rows. */
+  readonly #writing = new Set<bigint>();
+  readonly #walMark: WalMarkPublisher | undefined;
   #lastLsn = 0n;
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
@@ -72,12 +54,40 @@ export class Worker {
       options.idempotencyWindowMs ?? 900_000,
       this.#now,
     );
+    this.#revival = new ParkedRevival({
+      metadata: options.metadata,
+      nodeId: options.nodeId,
+      parked: this.#parked,
+      liveState: (name) => this.#tables.get(name),
+      stateOf: (entry) => this.#stateOf(entry),
+      now: this.#now,
+      onError: (error) => options.onBackgroundError?.(error, ""),
+    });
+    if (options.publishWalMark)
+      this.#walMark = new WalMarkPublisher({
+        metadata: options.metadata,
+        nodeId: options.nodeId,
+        now: this.#now,
+      });
   }
 
   /** Replays the WAL into the buffers, then starts the flush timer. */
   static async start(options: WorkerOptions): Promise<Worker> {
     const worker = new Worker(options);
-    await worker.#replay();
+    worker.#lastLsn = await replayWal({
+      wal: options.wal,
+      metadata: options.metadata,
+      nodeId: options.nodeId,
+      clock: worker.#clock,
+      idempotency: worker.#idempotency,
+      dropped: worker.#dropped,
+      parked: worker.#parked,
+      stateOf: (entry) => worker.#stateOf(entry),
+      forgetState: (name, createdAtMs) => {
+        if (worker.#tables.get(name)?.entry.createdAt.getTime() === createdAtMs) worker.#tables.delete(name);
+      },
+      now: worker.#now,
+    });
     worker.#timer = setInterval(() => void worker.#checkFlushes(), options.flushCheckIntervalMs ?? 1_000);
     worker.#timer.unref();
     return worker;
@@ -116,6 +126,22 @@ export class Worker {
       await state.coverPayloads(payloads, this.#options.metadata);
     }
     const firstSequence = this.#clock.nextRange(prepared.length);
+    this.#writing.add(firstSequence);
+    try {
+      return await this.#logAndBuffer(state, prepared, firstSequence, { errors, ids, stamp });
+    } finally {
+      this.#writing.delete(firstSequence);
+    }
+  }
+
+  /** Logs the prepared records under sequences from `firstSequence` on, then buffers them. */
+  async #logAndBuffer(
+    state: TableState,
+    prepared: readonly PreparedRecord[],
+    firstSequence: bigint,
+    { errors, ids, stamp }: Pick<WriteResult, "errors" | "ids"> & { stamp: IdempotencyStamp | undefined },
+  ): Promise<WriteResult> {
+    const table = state.entry;
     const { lines, partitions, timeRange } = encodeRows(prepared, firstSequence);
     const lastSequence = firstSequence + BigInt(prepared.length - 1);
     const result = { written: prepared.length, errors, ids, firstSequence, lastSequence };
@@ -131,7 +157,7 @@ export class Worker {
       ? traceWalAppend(tracer, table.name, prepared.length, payload.length, () => wal.append(payload))
       : wal.append(payload));
     if (lsn > this.#lastLsn) this.#lastLsn = lsn;
-    state.buffer.append(lines, partitions, lsn, this.#now(), timeRange);
+    state.buffer.append(lines, partitions, lsn, this.#now(), timeRange, firstSequence);
     state.lastWriteMs = this.#now();
     if (state.buffer.rowCount >= table.config.bufferSize) this.#flushInBackground(table.name);
     return result;
@@ -143,14 +169,14 @@ export class Worker {
    * parked (see parkedTables) instead of failing.
    */
   async flush(table?: string): Promise<FlushOutcome> {
-    const revived = await this.#reviveParked();
+    const revived = await this.#revival.run();
     for (const name of revived) if (table !== undefined && name !== table) this.#flushInBackground(name);
     const names = table === undefined ? [...this.#tables.keys()] : [table];
     const flushOne = (name: string) =>
       table !== undefined
         ? this.#flushTable(name)
         : this.#flushTable(name).catch((error: unknown) => {
-            if (PARKED.has(error as object)) return { rows: 0, files: [] };
+            if (isTableMissing(error)) return { rows: 0, files: [] };
             throw error;
           });
     const outcomes = await Promise.all(names.map(flushOne));
@@ -161,22 +187,7 @@ export class Worker {
   }
 
   tableStats(table: string): TableBufferStats {
-    const state = this.#tables.get(table);
-    if (!state)
-      return {
-        unflushedRows: 0,
-        bufferedBytes: 0,
-        lastWriteMs: undefined,
-        oldestUnflushedMs: undefined,
-        unflushedTimeRange: undefined,
-      };
-    return {
-      unflushedRows: state.buffer.rowCount + state.buffer.pendingRowCount,
-      bufferedBytes: state.buffer.bytes,
-      lastWriteMs: state.lastWriteMs,
-      oldestUnflushedMs: state.buffer.oldestUnflushedMs,
-      unflushedTimeRange: state.buffer.timeRange,
-    };
+    return bufferStatsOf(this.#tables.get(table));
   }
 
   /** Names of the tables this worker holds state for (buffered rows or recent writes). */
@@ -215,6 +226,46 @@ export class Worker {
     return this.#clock.last;
   }
 
+  /**
+   * Stores this worker's WAL low-water mark now (with `publishWalMark`; see WalMarkPublisher):
+   * call it before the worker takes writes. Later marks are stored by the flush timer.
+   */
+  async publishWalMark(): Promise<void> {
+    await this.#walMark?.publish(this.#walFloor());
+  }
+
+  /**
+   * Removes the stored WAL mark when no acknowledged row is left unflushed (a graceful leave),
+   * else stores the current one. Answers whether it was removed.
+   */
+  async releaseWalMark(): Promise<boolean> {
+    if (!this.#walMark) return false;
+    const floor = this.#walFloor();
+    if (floor <= this.#clock.last) {
+      await this.#walMark.publish(floor);
+      return false;
+    }
+    await this.#walMark.release();
+    return true;
+  }
+
+  #walFloor(): bigint {
+    return walFloor({
+      lastSequence: this.#clock.last,
+      buffers: [...this.#tables.values()].map((state) => state.buffer),
+      parked: this.#parked,
+      writing: this.#writing,
+    });
+  }
+
+  /** Whether a row of the table, buffered or being flushed, has an id `matches` accepts. */
+  holdsRowsWhere(table: string, matches: (id: string) => boolean): boolean {
+    const state = this.#tables.get(table);
+    if (!state) return false;
+    for (const line of state.buffer.lines()) if (matches(decodeRowLineHeader(line).id)) return true;
+    return false;
+  }
+
   /** Tables with rows in this worker's buffer or being flushed. */
   bufferedTables(): string[] {
     return [...this.#tables.keys()];
@@ -248,24 +299,12 @@ export class Worker {
     const live = this.#tables.get(name)?.entry ?? (await this.#options.metadata.getTable(name));
     if (live) incarnations.add(live.createdAt.getTime());
     for (const createdAtMs of incarnations) {
-      this.#markDropped(name, createdAtMs);
-      const marker = encodeWalBatch({ table: name, tableCreatedAtMs: createdAtMs, lines: [], dropped: true });
-      const lsn = await this.#options.wal.append(marker);
+      const lsn = await this.#dropped.drop(this.#options.wal, name, createdAtMs);
       if (lsn > this.#lastLsn) this.#lastLsn = lsn;
     }
     this.#tables.delete(name);
     this.#parked.discard(name);
     await this.#truncateWal();
-  }
-
-  #markDropped(name: string, createdAtMs: number): void {
-    let dropped = this.#dropped.get(name);
-    if (!dropped) this.#dropped.set(name, (dropped = new Set()));
-    dropped.add(createdAtMs);
-  }
-
-  #wasDropped(name: string, createdAtMs: number): boolean {
-    return this.#dropped.get(name)?.has(createdAtMs) ?? false;
   }
 
   /** Flushes everything, then closes the WAL. */
@@ -342,7 +381,7 @@ export class Worker {
     const { name, createdAt } = state.entry;
     const entry = await this.#options.metadata.getTable(name).catch(() => state.entry);
     if (entry && entry.createdAt.getTime() === createdAt.getTime()) return "live";
-    return this.#wasDropped(name, createdAt.getTime()) ? "dropped" : "missing";
+    return this.#dropped.has(name, createdAt.getTime()) ? "dropped" : "missing";
   }
 
   /**
@@ -352,46 +391,12 @@ export class Worker {
   #retire(state: TableState): number {
     const { name, createdAt } = state.entry;
     if (this.#tables.get(name) === state) this.#tables.delete(name);
-    if (this.#wasDropped(name, createdAt.getTime())) return 0;
+    if (this.#dropped.has(name, createdAt.getTime())) return 0;
     const nowMs = this.#now();
     const parked = this.#parked.bufferOf(name, createdAt.getTime(), nowMs);
     const snapshot = state.buffer.take();
     if (snapshot) parked.adopt(snapshot, nowMs);
     return parked.rowCount;
-  }
-
-  /**
-   * Flushes parked rows into their table once the metadata store holds its incarnation again, or
-   * an earlier one (a metadata restore from a backup taken before it was created), leaving out rows the restored manifest already holds and first widening
-   * the restored schema to their payloads.
-   */
-  async #reviveParked(): Promise<string[]> {
-    const revived: string[] = [];
-    if (this.#reviving) return revived;
-    this.#reviving = true;
-    try {
-      for (const parked of this.#parked.list()) {
-        const entry = await this.#options.metadata.getTable(parked.table).catch(() => undefined);
-        // The same incarnation, or an earlier one a restore put back in place of the lost one.
-        if (!entry || entry.createdAt.getTime() > parked.createdAtMs) continue;
-        const live = this.#tables.get(entry.name);
-        if (live && live.entry.createdAt.getTime() !== entry.createdAt.getTime()) continue;
-        const state = await this.#stateOf(entry);
-        const flushed = await this.#flushedSequence(entry.name, this.#options.nodeId);
-        const keep = (line: string) => decodeRowLineHeader(line).sequence > flushed;
-        const payloads = [...parked.buffer.lines()].filter(keep).map(payloadOfRowLine);
-        await state.coverPayloads(payloads, this.#options.metadata);
-        const snapshot = parked.buffer.take();
-        this.#parked.discard(parked.table, parked.createdAtMs);
-        if (snapshot) state.buffer.adopt(snapshot, this.#now(), keep);
-        revived.push(entry.name);
-      }
-    } catch (error) {
-      this.#options.onBackgroundError?.(error, "");
-    } finally {
-      this.#reviving = false;
-    }
-    return revived;
   }
 
   /**
@@ -436,8 +441,9 @@ export class Worker {
     }
     if (largest && total > (this.#options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES))
       this.#flushInBackground(largest.entry.name);
-    for (const name of await this.#reviveParked()) this.#flushInBackground(name);
+    for (const name of await this.#revival.run()) this.#flushInBackground(name);
     await this.#persistLastWrites();
+    await this.#walMark?.refresh(this.#walFloor());
   }
 
   /** Stores each table's latest write time, only when it changed since the last check. */
@@ -485,67 +491,5 @@ export class Worker {
     const state = new TableState(table, schema, this.#options.nodeId, () => this.#now() * 1000);
     this.#tables.set(table.name, state);
     return state;
-  }
-
-  async #replay(): Promise<void> {
-    const { metadata, wal, nodeId } = this.#options;
-    const flushedUpTo = new Map<string, bigint>();
-    for await (const { lsn, payload } of wal.replay()) {
-      this.#lastLsn = lsn;
-      const batch = decodeWalBatch(payload);
-      const headers = batch.lines.map(decodeRowLineHeader);
-      for (const header of headers) this.#clock.observe(header.sequence);
-      const { idempotency } = batch;
-      if (idempotency)
-        await this.#idempotency.remember(idempotency.key, idempotency.response, idempotency.expiresAtMs);
-      if (batch.dropped) {
-        this.#markDropped(batch.table, batch.tableCreatedAtMs);
-        this.#parked.discard(batch.table, batch.tableCreatedAtMs);
-        const state = this.#tables.get(batch.table);
-        if (state?.entry.createdAt.getTime() === batch.tableCreatedAtMs) this.#tables.delete(batch.table);
-        continue;
-      }
-      const table = await metadata.getTable(batch.table);
-      if (!table || table.createdAt.getTime() !== batch.tableCreatedAtMs) {
-        this.#parkReplayed(batch.table, batch.tableCreatedAtMs, batch.lines, headers, lsn);
-        continue;
-      }
-      if (!flushedUpTo.has(table.name))
-        flushedUpTo.set(table.name, await this.#flushedSequence(table.name, nodeId));
-      const state = await this.#stateOf(table);
-      const limit = flushedUpTo.get(table.name)!;
-      const keep = headers.map((header) => header.sequence > limit);
-      const lines = batch.lines.filter((_, index) => keep[index]);
-      const times = headers.filter((_, index) => keep[index]).map((header) => header.timestampMicros);
-      const partitions = times.map((micros) => partitionOf(micros));
-      if (lines.length > 0) state.buffer.append(lines, partitions, lsn, this.#now(), timeRangeOf(times));
-    }
-    for (const limit of flushedUpTo.values()) this.#clock.observe(limit);
-  }
-
-  /** Rows replayed for an incarnation the metadata store does not know (see ParkedTables). */
-  #parkReplayed(
-    table: string,
-    createdAtMs: number,
-    lines: readonly string[],
-    headers: readonly { timestampMicros: number }[],
-    lsn: bigint,
-  ): void {
-    if (lines.length === 0) return;
-    const times = headers.map((header) => header.timestampMicros);
-    const partitions = times.map((micros) => partitionOf(micros));
-    const nowMs = this.#now();
-    this.#parked
-      .bufferOf(table, createdAtMs, nowMs)
-      .append(lines, partitions, lsn, nowMs, timeRangeOf(times));
-  }
-
-  /** The highest sequence this node has already committed to the table's manifest. */
-  async #flushedSequence(table: string, nodeId: string): Promise<bigint> {
-    const manifest = await this.#options.metadata.getManifest(table);
-    let highest = 0n;
-    for (const file of manifest.files)
-      if (file.nodeId === nodeId && file.maxSequence > highest) highest = file.maxSequence;
-    return highest;
   }
 }

@@ -15,6 +15,7 @@ import type { SqliteMigration } from "../sqlite-database.js";
  *     backups           id → object key, node, created_at, size
  *     idempotency       key → response, expires_at
  *     auth_sessions     id → key_id, token_id (current refresh token), expires_at, revoked
+ *     wal_marks         worker id → WAL low-water mark (sequence), updated_at; no expiry
  *
  * Everything a table owns references `tables(name)` with ON DELETE CASCADE, so deleting the table
  * row removes its schemas, manifest and tombstones in the same transaction. Times are INTEGER
@@ -127,5 +128,15 @@ export const EMBEDDED_MIGRATIONS: readonly SqliteMigration[] = [
   {
     name: "node state",
     sql: `ALTER TABLE nodes ADD COLUMN state TEXT NOT NULL DEFAULT 'active';`,
+  },
+  {
+    name: "WAL marks",
+    sql: `
+      CREATE TABLE wal_marks (
+        node_id TEXT PRIMARY KEY,
+        sequence INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      ) STRICT;
+    `,
   },
 ];

@@ -10,6 +10,7 @@ import { describeNodeContract } from "./node-contract.js";
 import { describeSequenceContract } from "./sequence-contract.js";
 import { describeTableContract } from "./table-contract.js";
 import { describeTombstoneContract } from "./tombstone-contract.js";
+import { describeWalMarkContract } from "./wal-mark-contract.js";
 
 /** Opens a fresh, empty store for the suite and disposes of it afterwards. */
 export interface MetadataStoreFixture {
@@ -46,6 +47,7 @@ export function describeMetadataStoreContract(name: string, open: () => Promise<
     describeTombstoneContract(store);
     describeSequenceContract(store);
     describeNodeContract(store);
+    describeWalMarkContract(store);
     describeLeaseContract(store);
     describeBackupContract(store);
     describeIdempotencyContract(store);

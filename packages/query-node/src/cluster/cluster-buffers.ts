@@ -28,7 +28,10 @@ export async function captureClusterBuffer(
   table: TableEntry,
 ): Promise<BufferCapture> {
   const captures = await captureWorkerBuffers(membership, clients, table);
-  return { rowsOutside: (manifest) => readCaptures(clients, captures, manifest) };
+  return {
+    rowsOutside: (manifest) => readCaptures(clients, captures, manifest),
+    workers: captures.map((capture) => capture.worker.id),
+  };
 }
 
 /**

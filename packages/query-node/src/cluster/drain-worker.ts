@@ -18,7 +18,8 @@ export interface DrainWorkerDeps {
  * 1. advertise `draining`: query nodes route no new writes here (refused ones are re-routed) but
  *    keep reading this worker's buffer;
  * 2. wait for the writes in progress, then flush every table until nothing is unflushed;
- * 3. deregister — from here on queries find these rows in the manifest only;
+ * 3. deregister — from here on queries find these rows in the manifest only — and remove the WAL
+ *    mark: compaction no longer keeps tombstones for this WAL;
  * 4. let queries that captured the buffer before step 3 read their captures.
  */
 export async function drainWorker(deps: DrainWorkerDeps): Promise<void> {
@@ -38,6 +39,8 @@ export async function drainWorker(deps: DrainWorkerDeps): Promise<void> {
       );
   }
   await heartbeat.stop();
+  if (!(await worker.releaseWalMark()))
+    logger.warn("rows of lost tables stay parked in the WAL: its mark stays for the next start");
   const deadline = Date.now() + (deps.captureWaitMs ?? 10_000);
   while (captures.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
   logger.info("left the cluster: every buffered row is flushed");

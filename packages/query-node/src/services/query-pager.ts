@@ -7,6 +7,8 @@ import type { QueryService } from "./query-service.js";
 import { noteRequest } from "../observability/request-context.js";
 
 export interface QueryPagerOptions {
+  /** This node's id: cursors name it, so another node's cursor gets a clear answer. */
+  readonly nodeId: string;
   readonly queries: QueryService;
   readonly engine: DuckDbEngine;
   /** Where materialised results live; inside the engine's allowed directory. Emptied at start. */
@@ -47,9 +49,10 @@ interface StoredResult {
  * read from that file: a walk over the cursors returns each row of that one execution exactly
  * once, whatever the query's ORDER BY, LIMIT, or the writes happening meanwhile.
  *
- * A cursor is `base64url({"r": <result id>, "o": <offset>})`; it names a random 128-bit id, is
- * valid for the same SQL only, and expires with its result (`cursorTtlMs`, the byte budget, or a
- * restart), after which it is invalid_argument.
+ * A cursor is `base64url({"r": <result id>, "o": <offset>, "n": <node id>})`; it names a random
+ * 128-bit id, is valid for the same SQL only, and expires with its result (`cursorTtlMs`, the byte
+ * budget, or a restart), after which it is invalid_argument. Results stay on the node that
+ * computed them: another node's cursor is failed_precondition, naming that node.
  */
 export class QueryPager {
   readonly #options: QueryPagerOptions;
@@ -110,7 +113,8 @@ export class QueryPager {
   }
 
   async #next(sql: string, limit: number, cursor: string): Promise<QueryPage> {
-    const { id, offset } = decodeCursor(cursor);
+    const { id, offset, node } = decodeCursor(cursor);
+    if (node !== undefined && node !== this.#options.nodeId) throw foreignCursor(node, this.#options.nodeId);
     const stored = this.#results.get(id);
     if (!stored) throw invalidCursor("it has expired (or was never issued by this node)");
     if (stored.sqlHash !== hashOf(sql)) throw invalidCursor("it belongs to a different query");
@@ -133,7 +137,11 @@ export class QueryPager {
     );
     const end = offset + rows.length;
     const hasMore = end < stored.rowCount;
-    return { rows, hasMore, nextCursor: hasMore ? encodeCursor(stored.id, end) : "" };
+    return {
+      rows,
+      hasMore,
+      nextCursor: hasMore ? encodeCursor(stored.id, end, this.#options.nodeId) : "",
+    };
   }
 
   /**
@@ -253,21 +261,33 @@ function hashOf(sql: string): string {
   return createHash("sha256").update(sql).digest("hex");
 }
 
-function encodeCursor(id: string, offset: number): string {
-  return Buffer.from(JSON.stringify({ r: id, o: offset })).toString("base64url");
+function encodeCursor(id: string, offset: number, node: string): string {
+  return Buffer.from(JSON.stringify({ r: id, o: offset, n: node })).toString("base64url");
 }
 
-function decodeCursor(cursor: string): { id: string; offset: number } {
+function decodeCursor(cursor: string): { id: string; offset: number; node: string | undefined } {
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
   } catch {
     throw invalidCursor("it is not a cursor this server issued");
   }
-  const { r, o } = (parsed ?? {}) as { r?: unknown; o?: unknown };
+  const { r, o, n } = (parsed ?? {}) as { r?: unknown; o?: unknown; n?: unknown };
   if (typeof r !== "string" || !/^[0-9a-f]{32}$/.test(r) || !Number.isSafeInteger(o) || (o as number) < 0)
     throw invalidCursor("it is not a cursor this server issued");
-  return { id: r, offset: o as number };
+  if (n !== undefined && (typeof n !== "string" || n === "" || n.length > 256))
+    throw invalidCursor("it is not a cursor this server issued");
+  return { id: r, offset: o as number, node: n };
+}
+
+function foreignCursor(node: string, self: string): MiniodbError {
+  return new MiniodbError(
+    "failed_precondition",
+    `the cursor belongs to another query node (${JSON.stringify(node)}, this is ${JSON.stringify(self)}): ` +
+      "results are kept by the query node that computed them, so ask that node for the next page " +
+      "(or run the query again here)",
+    { details: { field: "cursor", node } },
+  );
 }
 
 function invalidCursor(reason: string): MiniodbError {

@@ -34,6 +34,8 @@ export interface BufferCapture {
    * With `ids`, rows of other ids may be left out (the query can't see them).
    */
   rowsOutside(manifest: Manifest, ids?: readonly string[]): AsyncIterable<string>;
+  /** The workers whose buffers were captured, when they are other processes (a cluster). */
+  readonly workers?: readonly string[];
 }
 
 /** What a query needs of the worker(s) holding a table's unflushed rows. */

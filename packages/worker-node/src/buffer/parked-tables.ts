@@ -45,6 +45,16 @@ export class ParkedTables {
     return [...this.#parked.values()].filter((parked) => parked.buffer.rowCount > 0);
   }
 
+  /** No parked row has a lower sequence; undefined when none is parked. */
+  get firstSequence(): bigint | undefined {
+    let lowest: bigint | undefined;
+    for (const { buffer } of this.#parked.values()) {
+      const first = buffer.firstSequence;
+      if (first !== undefined && (lowest === undefined || first < lowest)) lowest = first;
+    }
+    return lowest;
+  }
+
   /** Lowest WAL LSN a parked row needs, or undefined. */
   get firstLsn(): bigint | undefined {
     let lowest: bigint | undefined;

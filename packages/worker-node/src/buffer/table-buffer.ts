@@ -31,6 +31,8 @@ export interface BufferSnapshot {
   readonly bytes: number;
   /** Lowest WAL LSN whose rows are in the snapshot. */
   readonly firstLsn: bigint;
+  /** No row of the snapshot has a lower sequence. */
+  readonly firstSequence: bigint;
   readonly timeRange: TimeRange;
   /** When the oldest of these rows was first acknowledged (epoch ms). */
   readonly oldestUnflushedMs: number;
@@ -60,6 +62,7 @@ export class TableBuffer {
   #rowCount = 0;
   #bytes = 0;
   #firstLsn: bigint | undefined;
+  #firstSequence: bigint | undefined;
   #oldestAppendMs: number | undefined;
   /** Like #oldestAppendMs, but a failed flush keeps its rows' first time instead of restarting it. */
   #oldestUnflushedMs: number | undefined;
@@ -69,13 +72,17 @@ export class TableBuffer {
   /** The highest manifest version a flush of these rows committed. */
   #committedVersion = 0;
 
-  /** Adds the rows of one acknowledged WAL entry; `timeRange` covers their timestamps. */
+  /**
+   * Adds the rows of one acknowledged WAL entry; `timeRange` covers their timestamps, and none of
+   * them has a sequence below `firstSequence`.
+   */
   append(
     lines: readonly string[],
     partitions: readonly string[],
     lsn: bigint,
     nowMs: number,
     timeRange: TimeRange,
+    firstSequence: bigint,
   ): void {
     this.#timeRange = widen(this.#timeRange, timeRange);
     for (let i = 0; i < lines.length; i++) {
@@ -87,6 +94,8 @@ export class TableBuffer {
     }
     this.#rowCount += lines.length;
     this.#firstLsn ??= lsn;
+    if (this.#firstSequence === undefined || firstSequence < this.#firstSequence)
+      this.#firstSequence = firstSequence;
     this.#oldestAppendMs ??= nowMs;
     this.#oldestUnflushedMs ??= nowMs;
   }
@@ -134,6 +143,14 @@ export class TableBuffer {
     return lowest;
   }
 
+  /** No row buffered or being flushed has a lower sequence; undefined when there is none. */
+  get firstSequence(): bigint | undefined {
+    let lowest = this.#firstSequence;
+    for (const snapshot of this.#pending)
+      if (lowest === undefined || snapshot.firstSequence < lowest) lowest = snapshot.firstSequence;
+    return lowest;
+  }
+
   /** Every row line, buffered and being flushed. */
   *lines(): Iterable<string> {
     for (const part of this.capture()) yield* part.rows.slice(0, part.length);
@@ -164,13 +181,19 @@ export class TableBuffer {
 
   /** Takes everything buffered for a flush; undefined when empty. */
   take(): BufferSnapshot | undefined {
-    if (this.#rowCount === 0 || this.#firstLsn === undefined || this.#timeRange === undefined)
+    if (
+      this.#rowCount === 0 ||
+      this.#firstLsn === undefined ||
+      this.#firstSequence === undefined ||
+      this.#timeRange === undefined
+    )
       return undefined;
     const snapshot: BufferSnapshot = {
       byPartition: this.#partitions,
       rowCount: this.#rowCount,
       bytes: this.#bytes,
       firstLsn: this.#firstLsn,
+      firstSequence: this.#firstSequence,
       timeRange: this.#timeRange,
       progress: this.#progress,
       oldestUnflushedMs: this.#oldestUnflushedMs ?? this.#oldestAppendMs ?? 0,
@@ -181,6 +204,7 @@ export class TableBuffer {
     this.#rowCount = 0;
     this.#bytes = 0;
     this.#firstLsn = undefined;
+    this.#firstSequence = undefined;
     this.#oldestAppendMs = undefined;
     this.#oldestUnflushedMs = undefined;
     this.#timeRange = undefined;
@@ -210,6 +234,8 @@ export class TableBuffer {
     this.#bytes += snapshot.bytes;
     if (this.#firstLsn === undefined || snapshot.firstLsn < this.#firstLsn)
       this.#firstLsn = snapshot.firstLsn;
+    if (this.#firstSequence === undefined || snapshot.firstSequence < this.#firstSequence)
+      this.#firstSequence = snapshot.firstSequence;
     this.#timeRange = widen(this.#timeRange, snapshot.timeRange);
     this.#oldestAppendMs = Math.min(this.#oldestAppendMs ?? nowMs, nowMs);
     this.#oldestUnflushedMs = Math.min(this.#oldestUnflushedMs ?? nowMs, snapshot.oldestUnflushedMs);

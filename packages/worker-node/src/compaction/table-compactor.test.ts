@@ -60,7 +60,19 @@ async function fixture() {
     }
     return out.sort();
   };
-  return { metadata, objects, worker, table, compactor, liveRows, close: () => worker.close() };
+  /** Another worker of the same cluster, publishing its WAL mark; the compactor does not capture it. */
+  const otherWorker = async () =>
+    Worker.start({
+      nodeId: "node-2",
+      metadata,
+      objects,
+      writer,
+      wal: await WriteAheadLog.open({ directory: join(dir, "wal-2") }),
+      scratchDirectory: scratch,
+      flushCheckIntervalMs: 60_000,
+      publishWalMark: true,
+    });
+  return { metadata, objects, worker, otherWorker, table, compactor, liveRows, close: () => worker.close() };
 }
 
 const keys = async (objects: LocalObjectStore): Promise<string[]> => {
@@ -170,6 +182,37 @@ describe("TableCompactor", () => {
     const later = await f.compactor.compact(f.table);
     assert.equal(later.tombstonesRetired, 1);
     assert.deepEqual(await f.liveRows(), []);
+    await f.close();
+  });
+
+  it("keeps a tombstone while the WAL mark of a worker it could not capture is at or below it", async () => {
+    const f = await fixture();
+    const other = await f.otherWorker();
+    await other.publishWalMark();
+    await f.worker.write(f.table, [{ id: "x", timestampMicros: T0, payload: { v: 1 } }]);
+    await f.worker.flush("t");
+    // A newer version of x in the other worker's WAL only: as if it had crashed before flushing.
+    const written = await other.write(f.table, [{ id: "x", timestampMicros: T0, payload: { v: 2 } }]);
+    await other.publishWalMark();
+    const [mark] = await f.metadata.listWalMarks();
+    assert.equal(mark?.nodeId, "node-2");
+    assert.ok(mark.sequence <= written.firstSequence!, "the mark is at or below its unflushed row");
+    await f.metadata.addTombstones("t", [
+      { id: "x", sequence: other.nextSequence(), soft: false, createdAt: new Date() },
+    ]);
+    const outcome = await f.compactor.compact(f.table);
+    assert.equal(outcome.filesAfter, 0, "the flushed row was purged");
+    assert.equal(outcome.tombstonesRetired, 0, "the row in the other worker's WAL still needs it");
+    // Back, the other worker flushes what its WAL held and its mark moves past the tombstone.
+    await other.flush("t");
+    await other.publishWalMark();
+    assert.deepEqual(await f.liveRows(), [], "the flushed row is hidden");
+    const later = await f.compactor.compact(f.table);
+    assert.equal(later.tombstonesRetired, 1);
+    assert.deepEqual(await f.liveRows(), []);
+    assert.equal(await other.releaseWalMark(), true, "nothing unflushed: the mark is removed");
+    assert.deepEqual(await f.metadata.listWalMarks(), []);
+    await other.close();
     await f.close();
   });
 

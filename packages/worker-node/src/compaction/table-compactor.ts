@@ -11,11 +11,12 @@ import {
   type SchemaEntry,
   type TableEntry,
   type Tombstone,
+  type WalMark,
 } from "@miniodb/core";
 import { tombstoneLine, TombstoneIndex, type ParquetFileWriter } from "@miniodb/executor";
 import { planCompaction, type CompactionBin, type CompactionPolicy } from "./compaction-plan.js";
 import { retirableTombstones } from "./tombstone-retirement.js";
-import { unflushedRowRefs, type UnflushedRowSource } from "./unflushed-rows.js";
+import { unflushedRowRefs, type CapturedBuffer, type UnflushedRowSource } from "./unflushed-rows.js";
 
 export interface TableCompactorOptions {
   readonly metadata: MetadataStore;
@@ -253,12 +254,20 @@ export class TableCompactor {
   async #retireTombstones(table: TableEntry, hard: readonly Tombstone[], rewritten: ReadonlySet<string>) {
     if (hard.length === 0) return 0;
     const { metadata, buffers } = this.#options;
-    // The buffer before the manifest, as queries read them (see rowsOutsideManifest).
+    // The WAL marks, then the buffers, then the manifest: a worker that was not captured either
+    // committed its rows to this manifest or still had a mark below them when the marks were read.
+    const marks = await metadata.listWalMarks();
     const captured = await buffers.captureBuffer(table);
     const manifest = await metadata.getManifest(table.name);
     const ids = new Set(hard.map((tombstone) => tombstone.id));
     const unflushed = await unflushedRowRefs(captured, manifest, ids);
-    const retire = retirableTombstones(hard, manifest.files, rewritten, unflushed);
+    const retire = retirableTombstones(
+      hard,
+      manifest.files,
+      rewritten,
+      unflushed,
+      walFloorOf(marks, captured),
+    );
     if (retire.length > 0) await metadata.retireTombstones(table.name, retire);
     return retire.length;
   }
@@ -272,6 +281,15 @@ async function writeTombstones(directory: string, hard: readonly Tombstone[]): P
     `${hard.map((tombstone) => tombstoneLine(tombstone.id, tombstone.sequence)).join("\n")}\n`,
   );
   return path;
+}
+
+/** The lowest WAL mark of the workers whose buffers the capture does not hold. */
+function walFloorOf(marks: readonly WalMark[], captured: CapturedBuffer): bigint | undefined {
+  const asked = new Set(captured.workers ?? []);
+  let floor: bigint | undefined;
+  for (const mark of marks)
+    if (!asked.has(mark.nodeId) && (floor === undefined || mark.sequence < floor)) floor = mark.sequence;
+  return floor;
 }
 
 function sumRows(files: readonly DataFile[]): number {

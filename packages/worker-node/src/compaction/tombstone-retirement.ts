@@ -12,16 +12,21 @@ export interface RowRef {
  * were applied to every file in `rewritten` (those files hold no row they hide). Any other file of
  * `files` whose id range holds the tombstone's id and whose lowest sequence is at or below the
  * tombstone's may still hold a hidden row (stats cannot tell), and so may a row not yet flushed:
- * such tombstones stay.
+ * such tombstones stay. So do those at or above `walFloor`, the lowest WAL mark of the workers
+ * whose buffers were not captured (a crashed worker's WAL may hold a row they hide, which comes
+ * back when it restarts).
  */
 export function retirableTombstones(
   applied: readonly Tombstone[],
   files: readonly DataFile[],
   rewritten: ReadonlySet<string>,
   unflushed: Iterable<RowRef>,
+  walFloor?: bigint,
 ): RowRef[] {
   const sorted = applied.filter((tombstone) => !tombstone.soft).sort((a, b) => compareIds(a.id, b.id));
-  const kept = new Set<Tombstone>();
+  const kept = new Set<Tombstone>(
+    walFloor === undefined ? [] : sorted.filter((tombstone) => tombstone.sequence >= walFloor),
+  );
   for (const file of files) {
     if (rewritten.has(file.key)) continue;
     for (let index = firstAtOrAbove(sorted, file.minId); index < sorted.length; index++) {

@@ -10,6 +10,11 @@ import type { RowRef } from "./tombstone-retirement.js";
  */
 export interface CapturedBuffer {
   rowsOutside(manifest: Manifest): AsyncIterable<string>;
+  /**
+   * The workers whose buffers the capture holds (a cluster's live workers). The WAL marks of the
+   * others hold back the tombstones they may need (see retirableTombstones).
+   */
+  readonly workers?: readonly string[];
 }
 
 /**

@@ -11,6 +11,7 @@ import {
 } from "@miniodb/core";
 import { TableBuffer } from "../buffer/table-buffer.js";
 import { RecordPreparer } from "./record-preparer.js";
+import type { TableBufferStats } from "../worker-types.js";
 
 /**
  * What a worker keeps per table: its entry (incarnation), record preparer, cached schema and
@@ -130,4 +131,23 @@ export class TableState {
     this.#types = undefined;
     this.#folded = undefined;
   }
+}
+
+/** A table's buffer numbers (all empty for a table the worker holds no state for). */
+export function bufferStatsOf(state: TableState | undefined): TableBufferStats {
+  if (!state)
+    return {
+      unflushedRows: 0,
+      bufferedBytes: 0,
+      lastWriteMs: undefined,
+      oldestUnflushedMs: undefined,
+      unflushedTimeRange: undefined,
+    };
+  return {
+    unflushedRows: state.buffer.rowCount + state.buffer.pendingRowCount,
+    bufferedBytes: state.buffer.bytes,
+    lastWriteMs: state.lastWriteMs,
+    oldestUnflushedMs: state.buffer.oldestUnflushedMs,
+    unflushedTimeRange: state.buffer.timeRange,
+  };
 }

@@ -14,6 +14,7 @@ function bufferWith(lines: string[]): TableBuffer {
     1n,
     0,
     range,
+    100n,
   );
   return buffer;
 }
@@ -23,7 +24,7 @@ describe("BufferCaptures", () => {
     const buffer = bufferWith(["a", "b"]);
     const captures = new BufferCaptures();
     const id = captures.add(buffer.capture());
-    buffer.append(["c"], ["2024-01-01"], 2n, 0, range);
+    buffer.append(["c"], ["2024-01-01"], 2n, 0, range, 200n);
     const parts = [...captures.take(id, 0)];
     assert.deepEqual(
       parts.map((part) => [part.ndjson, part.rowCount]),

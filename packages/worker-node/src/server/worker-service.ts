@@ -1,7 +1,7 @@
 import type { ServiceImpl } from "@connectrpc/connect";
 import { MiniodbError, type ColumnType, type SerializedPayload } from "@miniodb/core";
 import type { WorkerService } from "@miniodb/proto/cluster";
-import { type RecordRow, type WriteBatchRequest } from "@miniodb/proto/cluster";
+import { type FlushRequest, type RecordRow, type WriteBatchRequest } from "@miniodb/proto/cluster";
 import type { RecordInput } from "../ingest/record-preparer.js";
 import type { Worker } from "../worker.js";
 import type { FragmentExecutor } from "../query/fragment-executor.js";
@@ -25,6 +25,8 @@ export interface WorkerServiceDeps {
   readonly refreshOwnership?: () => Promise<unknown>;
   /** The shards this worker owns now, for GetStats. */
   readonly ownedShards?: () => readonly number[];
+  /** A record's shard; with it, a Flush naming shards flushes only the tables holding rows of them. */
+  readonly shardOf?: (table: string, id: string) => number;
 }
 
 /** The internal cluster API a worker serves to query nodes (miniodb.cluster.v1.WorkerService). */
@@ -108,7 +110,7 @@ export function createWorkerService(deps: WorkerServiceDeps): Partial<ServiceImp
     async flush(request) {
       await deps.refreshOwnership?.();
       await admission.settle();
-      const names = request.tables.length > 0 ? request.tables : worker.bufferedTables();
+      const names = tablesToFlush(worker, request, deps.shardOf);
       const outcomes = await Promise.all(names.map((name) => worker.flush(name)));
       return {
         recordsFlushed: BigInt(outcomes.reduce((sum, outcome) => sum + outcome.rows, 0)),
@@ -135,6 +137,23 @@ export function createWorkerService(deps: WorkerServiceDeps): Partial<ServiceImp
       };
     },
   };
+}
+
+/**
+ * The tables a Flush covers: those named (or every buffered one), and, when it names shards (a
+ * joining worker's handoff), only those holding a row of one of them. Whole tables are flushed: a
+ * buffer cannot give up some of its rows without breaking the captures queries hold of it, and a
+ * table with rows of the moving shards almost always has others too.
+ */
+function tablesToFlush(
+  worker: Worker,
+  request: FlushRequest,
+  shardOf: ((table: string, id: string) => number) | undefined,
+): string[] {
+  const names = request.tables.length > 0 ? request.tables : worker.bufferedTables();
+  if (request.shards.length === 0 || !shardOf) return names;
+  const moving = new Set(request.shards);
+  return names.filter((name) => worker.holdsRowsWhere(name, (id) => moving.has(shardOf(name, id))));
 }
 
 function recordsOf(request: WriteBatchRequest): RecordInput[] {

@@ -563,7 +563,8 @@ export type FlushRequest = Message<"miniodb.cluster.v1.FlushRequest"> & {
   tables: string[];
 
   /**
-   * Shards to flush; empty means every shard. Used before handing shards to another worker.
+   * Shards about to move to a joining worker (its handoff): when set, only the tables holding a row
+   * of one of them are flushed, each as a whole. Empty means every table named.
    *
    * @generated from field: repeated uint32 shards = 2;
    */
