@@ -1,13 +1,14 @@
-import { mkdir, rm } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import type { DataFile, MetadataStore, TableEntry } from "@miniodb/core";
 import { MiniodbError } from "@miniodb/core";
-import { quoteSqlIdentifier, quoteSqlLiteral, type EngineSession } from "@miniodb/executor";
+import { quoteSqlIdentifier, type EngineSession } from "@miniodb/executor";
 import { noteRequest } from "../observability/request-context.js";
 import { columnsByVersion, readTableSnapshot, type TableSnapshot } from "../services/query-sources.js";
 import type { QueryScatter, ScatteredQuery, ScatterRequest } from "../services/query-scatter.js";
 import { captureWorkerBuffers, type WorkerCapture } from "./cluster-buffers.js";
 import type { ClusterMembership } from "./cluster-membership.js";
 import { assignFilesByBytes } from "./file-assignment.js";
+import { fragmentOutputsView } from "./fragment-outputs-view.js";
 import {
   dispatchFragments,
   type FragmentInput,
@@ -24,6 +25,11 @@ export interface ClusterQueryScatterOptions {
   readonly metadata: MetadataStore;
   readonly membership: ClusterMembership;
   readonly clients: WorkerClients;
+  /**
+   * Largest fragment result (rows × columns) a worker sends inline as text rather than as a
+   * Parquet file (cluster.inline_result_cells); 0: always Parquet.
+   */
+  readonly inlineResultCells: number;
   readonly now?: () => number;
 }
 
@@ -34,8 +40,9 @@ type Snapshot = TableSnapshot<WorkerCapture[]>;
  * (readTableSnapshot); the query is planned (planFragments, cached by FragmentPlanCache); each
  * table's files are assigned to the live workers balanced by bytes and every worker runs the
  * fragment over its files and its buffer, captured within the call (or, on the careful run, by
- * CaptureBuffer before the manifest read); the results come back as Parquet files and the session
- * gets views over them: the tables themselves (rows shipped) or the partial aggregates to merge.
+ * CaptureBuffer before the manifest read); the results come back inline (small ones) or as Parquet
+ * files and the session gets views over them: the tables themselves (rows shipped) or the partial
+ * aggregates to merge.
  */
 export class ClusterQueryScatter implements QueryScatter {
   readonly #options: ClusterQueryScatterOptions;
@@ -92,7 +99,6 @@ export class ClusterQueryScatter implements QueryScatter {
       aggregates,
     );
     noteRequest({ filesScanned: snapshots.reduce((sum, snapshot) => sum + snapshot.files.length, 0) });
-    await mkdir(request.directory, { recursive: true });
     const views: string[] = [];
     const close = async () => {
       if (views.length > 0)
@@ -124,7 +130,7 @@ export class ClusterQueryScatter implements QueryScatter {
         })),
       );
       for (const { view } of results) views.push(view);
-      await session.run(results.map(({ view, outputs }) => outputsView(view, outputs)).join(";\n"));
+      await session.run(results.map(({ view, outputs }) => fragmentOutputsView(view, outputs)).join(";\n"));
       return { statement: plan.statement, close };
     } catch (error) {
       await close();
@@ -154,6 +160,7 @@ export class ClusterQueryScatter implements QueryScatter {
       clients,
       sql,
       directory,
+      inlineMaxCells: this.#options.inlineResultCells,
       inputOf: (part) => fragmentInput(snapshot, part, schemas),
       liveWorkers: () => membership.refresh(),
     });
@@ -201,17 +208,4 @@ function capturesFirstInstead(error: MiniodbError): boolean {
   return (
     error.code === "unavailable" || (error.code === "aborted" && error.details["reason"] === "manifest_stale")
   );
-}
-
-/** A view over the fragments' Parquet files, each column cast back to the type the worker reported. */
-function outputsView(view: string, outputs: readonly FragmentOutput[]): string {
-  if (outputs.length === 0) {
-    throw new MiniodbError("unavailable", "no worker answered the query; retry once one is up");
-  }
-  const selections = outputs[0]!.columns.map((column) => {
-    const name = quoteSqlIdentifier(column.name);
-    return `CAST(${name} AS ${column.type}) AS ${name}`;
-  });
-  const files = outputs.map((output) => quoteSqlLiteral(output.path)).join(", ");
-  return `CREATE OR REPLACE TEMP VIEW ${quoteSqlIdentifier(view)} AS SELECT ${selections.join(", ")} FROM read_parquet([${files}])`;
 }
