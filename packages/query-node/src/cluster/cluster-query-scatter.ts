@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { rm } from "node:fs/promises";
 import type { DataFile, MetadataStore, TableEntry } from "@miniodb/core";
 import { MiniodbError } from "@miniodb/core";
@@ -34,6 +35,13 @@ export interface ClusterQueryScatterOptions {
 }
 
 type Snapshot = TableSnapshot<WorkerCapture[]>;
+
+/**
+ * Temporary tables holding larger inline results are named with this and a random suffix, so they
+ * meet no table's view; a query's tables are dropped when it closes, before its connection serves
+ * another query.
+ */
+const INLINE_TABLE_PREFIX = "miniodb_inline_result_";
 
 /**
  * A query node's distributed reads. For each table: the registry and tombstones, the manifest
@@ -100,11 +108,13 @@ export class ClusterQueryScatter implements QueryScatter {
     );
     noteRequest({ filesScanned: snapshots.reduce((sum, snapshot) => sum + snapshot.files.length, 0) });
     const views: string[] = [];
+    const tables: string[] = [];
     const close = async () => {
-      if (views.length > 0)
-        await session
-          .run(views.map((view) => `DROP VIEW IF EXISTS ${quoteSqlIdentifier(view)}`).join(";\n"))
-          .catch(() => undefined);
+      const drops = [
+        ...views.map((view) => `DROP VIEW IF EXISTS ${quoteSqlIdentifier(view)}`),
+        ...tables.map((table) => `DROP TABLE IF EXISTS ${quoteSqlIdentifier(table)}`),
+      ];
+      if (drops.length > 0) await session.run(drops.join(";\n")).catch(() => undefined);
       await rm(request.directory, { recursive: true, force: true });
     };
     try {
@@ -130,7 +140,16 @@ export class ClusterQueryScatter implements QueryScatter {
         })),
       );
       for (const { view } of results) views.push(view);
-      await session.run(results.map(({ view, outputs }) => fragmentOutputsView(view, outputs)).join(";\n"));
+      const suffix = randomUUID().replaceAll("-", "");
+      const made = results.map(({ view, outputs }, index) =>
+        fragmentOutputsView(view, outputs, `${INLINE_TABLE_PREFIX}${suffix}_${index}`),
+      );
+      for (const { inlineTable } of made) {
+        if (!inlineTable) continue;
+        tables.push(inlineTable.name);
+        await session.createTextTable(inlineTable.name, inlineTable.columns);
+      }
+      await session.run(made.map(({ statement }) => statement).join(";\n"));
       return { statement: plan.statement, close };
     } catch (error) {
       await close();

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { DuckDbEngine, quoteSqlIdentifier, quoteSqlLiteral, type EngineSession } from "@miniodb/executor";
 import type { FragmentOutput } from "./fragment-dispatch.js";
-import { fragmentOutputsView } from "./fragment-outputs-view.js";
+import { fragmentOutputsView, MAX_VALUES_ROWS } from "./fragment-outputs-view.js";
 
 /** Values at the edges of every type a worker sends inline, and the texts that trip up quoting. */
 const SOURCE = `
@@ -29,6 +29,15 @@ new line, ünïcødé 𝄞', '{"a": [1, 2.5, "x"]}'::JSON, '6ba7b810-9dad-11d1-8
     (6, 2, 2, 2, 2, '-inf'::DOUBLE, 1e-45::FLOAT, 2, NULL, 'b', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
     (7, 3, 3, 3, 3, 1.7976931348623157e308, 0, 3, NULL, 'c', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)
   ) AS t(k, tiny, big, ubig, huge, dbl, flt, dec, bool, txt, js, uid, d, tm, ts, tsns, tstz, iv)`;
+
+/** More rows, enough to go through a table instead of a VALUES list. */
+const MORE = `
+  SELECT 100 + i, (i % 100)::TINYINT, i * 1000003, i::UBIGINT, i::HUGEINT * i * i * 1000000000000, i / 7, (i / 3)::FLOAT,
+    (i / 8)::DECIMAL(18,3), i % 2 = 0, 'row ' || i, ('{"i": ' || i || '}')::JSON, uuid(), DATE '2026-01-01' + i::INTEGER,
+    TIME '00:00:00' + INTERVAL (i) SECOND, TIMESTAMP '2026-11-01' + INTERVAL (i) MICROSECOND,
+    TIMESTAMP_NS '2026-11-01' + INTERVAL (i) MICROSECOND, TIMESTAMPTZ '2026-11-01 00:00:00+00' + INTERVAL (i) MINUTE,
+    INTERVAL (i) DAY
+  FROM range(${MAX_VALUES_ROWS * 2}) r(i)`;
 
 describe("fragmentOutputsView", () => {
   let directory: string;
@@ -63,46 +72,63 @@ describe("fragmentOutputsView", () => {
     };
   }
 
-  it("gives back exactly the rows sent inline and as Parquet, every type at its edges", async () => {
-    await engine.withSession(async (session) => {
-      await session.run(`CREATE OR REPLACE TEMP TABLE source AS ${SOURCE}`);
-      const path = join(directory, "part.parquet");
-      await session.run(
-        `COPY (SELECT * FROM source WHERE k >= 6) TO ${quoteSqlLiteral(path)} (FORMAT parquet)`,
-      );
-      const first = await inlineOutput(session, "k <= 3");
-      const second = await inlineOutput(session, "k BETWEEN 4 AND 5");
-      const parquet = { ...first, text: undefined, path };
-      await session.run(fragmentOutputsView("merged", [first, parquet, second]));
+  /** Creates the view as the scatter does: the inline table first, if any. */
+  async function createView(session: EngineSession, outputs: FragmentOutput[]): Promise<string | undefined> {
+    const { statement, inlineTable } = fragmentOutputsView("merged", outputs, "inline_t");
+    if (inlineTable) await session.createTextTable(inlineTable.name, inlineTable.columns);
+    await session.run(statement);
+    return inlineTable?.name;
+  }
 
-      const described = await session.readAll("DESCRIBE merged");
-      const original = await session.readAll("DESCRIBE source");
-      assert.deepEqual(described.rows, original.rows);
-      for (const [left, right] of [
-        ["source", "merged"],
-        ["merged", "source"],
-      ]) {
-        const { rows } = await session.readAll(
-          `SELECT count(*) AS n FROM (SELECT * FROM ${left} EXCEPT ALL SELECT * FROM ${right})`,
+  for (const { name, source, rows, table } of [
+    { name: "in a VALUES list", source: SOURCE, rows: 7, table: undefined },
+    {
+      name: "in a table",
+      source: `${SOURCE} UNION ALL ${MORE}`,
+      rows: 7 + MAX_VALUES_ROWS * 2,
+      table: "inline_t",
+    },
+  ])
+    it(`gives back exactly the rows sent inline (${name}) and as Parquet, every type at its edges`, async () => {
+      await engine.withSession(async (session) => {
+        await session.run(`DROP TABLE IF EXISTS inline_t; CREATE OR REPLACE TEMP TABLE source AS ${source}`);
+        const path = join(directory, "part.parquet");
+        await session.run(
+          `COPY (SELECT * FROM source WHERE k BETWEEN 6 AND 99) TO ${quoteSqlLiteral(path)} (FORMAT parquet)`,
         );
-        assert.equal(rows[0]!["n"], 0, `rows of ${left} missing from ${right}`);
-      }
-      // EXCEPT compares -0.0 equal to 0.0 and NaN equal to NaN: compare the bits of the doubles too.
-      const bits = await session.readAll(
-        "SELECT count(*) AS n FROM source s JOIN merged m USING (k) " +
-          "WHERE s.dbl::VARCHAR IS DISTINCT FROM m.dbl::VARCHAR OR s.flt::VARCHAR IS DISTINCT FROM m.flt::VARCHAR",
-      );
-      assert.equal(bits.rows[0]!["n"], 0);
-      const count = await session.readAll("SELECT count(*) AS n FROM merged");
-      assert.equal(count.rows[0]!["n"], 7);
+        const first = await inlineOutput(session, "k <= 3");
+        const second = await inlineOutput(session, "k BETWEEN 4 AND 5 OR k >= 100");
+        const parquet = { ...first, text: undefined, path };
+        assert.equal(await createView(session, [first, parquet, second]), table);
+
+        const described = await session.readAll("DESCRIBE merged");
+        const original = await session.readAll("DESCRIBE source");
+        assert.deepEqual(described.rows, original.rows);
+        for (const [left, right] of [
+          ["source", "merged"],
+          ["merged", "source"],
+        ]) {
+          const { rows } = await session.readAll(
+            `SELECT count(*) AS n FROM (SELECT * FROM ${left} EXCEPT ALL SELECT * FROM ${right})`,
+          );
+          assert.equal(rows[0]!["n"], 0, `rows of ${left} missing from ${right}`);
+        }
+        // EXCEPT compares -0.0 equal to 0.0 and NaN equal to NaN: compare the bits of the doubles too.
+        const bits = await session.readAll(
+          "SELECT count(*) AS n FROM source s JOIN merged m USING (k) " +
+            "WHERE s.dbl::VARCHAR IS DISTINCT FROM m.dbl::VARCHAR OR s.flt::VARCHAR IS DISTINCT FROM m.flt::VARCHAR",
+        );
+        assert.equal(bits.rows[0]!["n"], 0);
+        const count = await session.readAll("SELECT count(*) AS n FROM merged");
+        assert.equal(count.rows[0]!["n"], rows);
+      });
     });
-  });
 
   it("is an empty view of the right columns when every worker sent no rows", async () => {
     await engine.withSession(async (session) => {
       await session.run(`CREATE OR REPLACE TEMP TABLE source AS ${SOURCE}`);
       const empty = await inlineOutput(session, "false");
-      await session.run(fragmentOutputsView("merged", [empty, empty]));
+      assert.equal(await createView(session, [empty, empty]), undefined);
       const described = await session.readAll("DESCRIBE merged");
       const original = await session.readAll("DESCRIBE source");
       assert.deepEqual(described.rows, original.rows);
@@ -112,6 +138,6 @@ describe("fragmentOutputsView", () => {
   });
 
   it("refuses to build a view when no worker answered", () => {
-    assert.throws(() => fragmentOutputsView("merged", []), { code: "unavailable" });
+    assert.throws(() => fragmentOutputsView("merged", [], "inline_t"), { code: "unavailable" });
   });
 });
