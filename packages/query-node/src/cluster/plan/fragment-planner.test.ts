@@ -135,6 +135,21 @@ describe("planFragments", () => {
       ordered: true,
     },
     { sql: "SELECT count(*) FROM sales GROUP BY 1 + 1", kind: "aggregate" },
+    {
+      sql: "SELECT date_trunc('minute', timestamp) AS m, count(*) AS n FROM sales GROUP BY m ORDER BY m",
+      kind: "aggregate",
+      ordered: true,
+    },
+    {
+      sql: "SELECT upper(region) AS r, count(*) AS n, avg(amount) FROM sales GROUP BY 1 HAVING count(*) > 1 ORDER BY 1",
+      kind: "aggregate",
+      ordered: true,
+    },
+    {
+      sql: "SELECT region AS reg, flag AS f, max(amount) FROM sales GROUP BY reg, 2 ORDER BY reg NULLS FIRST, f",
+      kind: "aggregate",
+      ordered: true,
+    },
     { sql: "SELECT id, price FROM sales ORDER BY price DESC, id LIMIT 6", kind: "rows", ordered: true },
     {
       sql: "SELECT s.id FROM sales s ORDER BY s.amount NULLS FIRST, id LIMIT 9 OFFSET 3",

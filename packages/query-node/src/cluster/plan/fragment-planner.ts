@@ -65,7 +65,14 @@ export async function planFragments(
     await createEmptyViews(session, tables, undefined);
     const canonical = await session.canonicalSql(sql);
     const original = await describe(session, canonical);
-    const split = tables.length === 1 ? splitAggregate(statement, aggregateNames) : undefined;
+    const split =
+      tables.length === 1
+        ? splitAggregate(
+            statement,
+            aggregateNames,
+            new Set(viewColumns(tables[0]!).map((column) => column.toLowerCase())),
+          )
+        : undefined;
     if (split) {
       const plan = await tryAggregate(session, tree, split, original);
       if (plan) return plan;
