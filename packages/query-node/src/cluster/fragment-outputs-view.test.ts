@@ -9,7 +9,11 @@ import { fragmentOutputsView, MAX_VALUES_ROWS } from "./fragment-outputs-view.js
 
 /** Values at the edges of every type a worker sends inline, and the texts that trip up quoting. */
 const SOURCE = `
-  SELECT * FROM (VALUES
+  SELECT *,
+    CASE k WHEN 1 THEN ['a,b', 'c''d', ' e ', 'NULL', NULL, '[x]', 'q"q', '\\', '{a: 1}', '', 'new
+line'] WHEN 2 THEN [] WHEN 3 THEN NULL ELSE ['x' || k] END AS lst,
+    CASE k WHEN 1 THEN [0.1, 'nan'::DOUBLE, NULL, '-0.0'::DOUBLE, 5e-324, 'inf'::DOUBLE] ELSE [k / 3] END AS dl
+  FROM (VALUES
     (1, '-128'::TINYINT, '-9223372036854775808'::BIGINT, 18446744073709551615::UBIGINT,
      170141183460469231731687303715884105727::HUGEINT, 0.1::DOUBLE, 0.1::FLOAT, 123456789012345.678::DECIMAL(18,3),
      true, 'it''s "quoted" \\ and
@@ -36,7 +40,7 @@ const MORE = `
     (i / 8)::DECIMAL(18,3), i % 2 = 0, 'row ' || i, ('{"i": ' || i || '}')::JSON, uuid(), DATE '2026-01-01' + i::INTEGER,
     TIME '00:00:00' + INTERVAL (i) SECOND, TIMESTAMP '2026-11-01' + INTERVAL (i) MICROSECOND,
     TIMESTAMP_NS '2026-11-01' + INTERVAL (i) MICROSECOND, TIMESTAMPTZ '2026-11-01 00:00:00+00' + INTERVAL (i) MINUTE,
-    INTERVAL (i) DAY
+    INTERVAL (i) DAY, ['row ' || i, NULL], [i / 7]
   FROM range(${MAX_VALUES_ROWS * 2}) r(i)`;
 
 describe("fragmentOutputsView", () => {
@@ -116,7 +120,8 @@ describe("fragmentOutputsView", () => {
         // EXCEPT compares -0.0 equal to 0.0 and NaN equal to NaN: compare the bits of the doubles too.
         const bits = await session.readAll(
           "SELECT count(*) AS n FROM source s JOIN merged m USING (k) " +
-            "WHERE s.dbl::VARCHAR IS DISTINCT FROM m.dbl::VARCHAR OR s.flt::VARCHAR IS DISTINCT FROM m.flt::VARCHAR",
+            "WHERE s.dbl::VARCHAR IS DISTINCT FROM m.dbl::VARCHAR OR s.flt::VARCHAR IS DISTINCT FROM m.flt::VARCHAR " +
+            "OR s.dl::VARCHAR IS DISTINCT FROM m.dl::VARCHAR",
         );
         assert.equal(bits.rows[0]!["n"], 0);
         const count = await session.readAll("SELECT count(*) AS n FROM merged");

@@ -76,7 +76,7 @@ describe("collectFragmentResult", () => {
   });
 
   it("writes Parquet for nested types, for text holding a NUL character, and when inlining is off", async () => {
-    const nested = await collect("SELECT [1, 2] AS l", 100);
+    const nested = await collect("SELECT {'a': 1} AS s", 100);
     assert.equal(nested.kind, "parquet");
     const nul = await collect("SELECT 'a' || chr(0) || 'b' AS s", 100);
     assert.equal(nul.kind, "parquet");
@@ -108,10 +108,12 @@ describe("collectFragmentResult", () => {
       "TIMESTAMP_NS",
       "DATE",
       "INTERVAL",
+      "VARCHAR[]",
+      "DOUBLE[]",
     ])
       assert.ok(textExact([{ name: "c", type }]), type);
     for (const type of [
-      "VARCHAR[]",
+      "VARCHAR[][]",
       "STRUCT(a INTEGER)",
       "BLOB",
       "MAP(VARCHAR, INTEGER)",

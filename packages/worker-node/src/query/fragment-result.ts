@@ -15,10 +15,11 @@ export type FragmentResult =
  * Column types whose VARCHAR rendering casts back to the same value: integers of every width,
  * DOUBLE and FLOAT (DuckDB prints the shortest text that reads back exactly), DECIMAL, BOOLEAN,
  * VARCHAR and JSON, UUID, DATE, TIME, TIMESTAMP (every precision; WITH TIME ZONE prints its
- * offset) and INTERVAL. Nested and binary types travel as Parquet.
+ * offset) and INTERVAL, and lists of them (DuckDB quotes list items that need it, e.g. the
+ * partial sets of COUNT(DISTINCT)). Other nested types and binary ones travel as Parquet.
  */
 const TEXT_EXACT =
-  /^(?:U?(?:TINY|SMALL|BIG|HUGE)?INT(?:EGER)?|FLOAT|DOUBLE|DECIMAL\(\d+,\s*\d+\)|BOOLEAN|VARCHAR|JSON|UUID|DATE|TIME|TIMESTAMP(?:_S|_MS|_NS)?|TIMESTAMP WITH TIME ZONE|INTERVAL)$/;
+  /^(?:U?(?:TINY|SMALL|BIG|HUGE)?INT(?:EGER)?|FLOAT|DOUBLE|DECIMAL\(\d+,\s*\d+\)|BOOLEAN|VARCHAR|JSON|UUID|DATE|TIME|TIMESTAMP(?:_S|_MS|_NS)?|TIMESTAMP WITH TIME ZONE|INTERVAL)(?:\[\])?$/;
 
 /** Whether every column of the fragment's result reads back exactly from its text. */
 export function textExact(columns: DescribedFragment["columns"]): boolean {

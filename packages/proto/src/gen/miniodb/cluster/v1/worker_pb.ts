@@ -260,7 +260,7 @@ export type ExecuteFragmentRequest = Message<"miniodb.cluster.v1.ExecuteFragment
    * Largest result, in cells (rows × columns), the worker may send as ENCODING_TEXT_COLUMNS
    * instead of a Parquet file; 0 means always Parquet. Only results whose every column type reads
    * back exactly from its text (numbers, strings, booleans, dates, times, timestamps, intervals,
-   * UUIDs, JSON) qualify.
+   * UUIDs, JSON, and lists of these) qualify.
    *
    * @generated from field: int32 inline_max_cells = 6;
    */
