@@ -79,6 +79,27 @@ export class EngineSession {
     });
   }
 
+  /** Runs `sql` and reads the whole result by column (see chunkColumns): no object per row. */
+  async readColumns(sql: string): Promise<ColumnBatch> {
+    return this.#bounded(async () => {
+      const result = await this.#connection.run(sql);
+      const columns = columnsOf(result);
+      const values: Json[][] = columns.map(() => []);
+      let rowCount = 0;
+      for (
+        let chunk = await result.fetchChunk();
+        chunk && chunk.rowCount > 0;
+        chunk = await result.fetchChunk()
+      ) {
+        chunkColumns(chunk, columns).forEach((column, index) => {
+          for (const value of column) values[index]!.push(value);
+        });
+        rowCount += chunk.rowCount;
+      }
+      return { columns, values, rowCount };
+    });
+  }
+
   /**
    * Creates the temporary table `name` with VARCHAR columns `c0`, `c1`… holding `columns` (values
    * by column, all of one length; null for NULL), through DuckDB's appender: far cheaper than SQL

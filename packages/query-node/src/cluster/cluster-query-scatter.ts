@@ -124,19 +124,21 @@ export class ClusterQueryScatter implements QueryScatter {
               {
                 view: PARTIALS_VIEW,
                 sql: plan.workerSql,
+                rowsAtMost: plan.workerRowsAtMost,
                 snapshot: snapshots.find((s) => s.table.name === plan.table)!,
               },
             ]
           : snapshots.map((snapshot) => ({
               view: snapshot.table.name,
               sql: plan.workerSql.get(snapshot.table.name)!,
+              rowsAtMost: plan.workerRowsAtMost.get(snapshot.table.name),
               snapshot,
             }));
       // Every table's fragments run before any view is made; the first failure fails the query.
       const results = await Promise.all(
         work.map(async (item) => ({
           view: item.view,
-          outputs: await this.#scatter(item.snapshot, item.sql, request.directory),
+          outputs: await this.#scatter(item.snapshot, item.sql, item.rowsAtMost, request.directory),
         })),
       );
       for (const { view } of results) views.push(view);
@@ -157,8 +159,16 @@ export class ClusterQueryScatter implements QueryScatter {
     }
   }
 
-  /** Runs `sql` over the table on every captured worker, the files split between them by bytes. */
-  async #scatter(snapshot: Snapshot, sql: string, directory: string): Promise<FragmentOutput[]> {
+  /**
+   * Runs `sql` over the table on every captured worker, the files split between them by bytes;
+   * `rowsAtMost` bounds each worker's result when the plan knows it.
+   */
+  async #scatter(
+    snapshot: Snapshot,
+    sql: string,
+    rowsAtMost: number | undefined,
+    directory: string,
+  ): Promise<FragmentOutput[]> {
     const { metadata, membership, clients } = this.#options;
     const captures = snapshot.captured;
     if (captures.length === 0) {
@@ -180,6 +190,7 @@ export class ClusterQueryScatter implements QueryScatter {
       sql,
       directory,
       inlineMaxCells: this.#options.inlineResultCells,
+      rowsAtMost: rowsAtMost ?? 0,
       inputOf: (part) => fragmentInput(snapshot, part, schemas),
       liveWorkers: () => membership.refresh(),
     });

@@ -148,12 +148,10 @@ export class FragmentExecutor {
         const views = locals.map(fragmentViewSource);
         await createChangedViews(session, views);
         const described = await this.#statements.describe(session, request.sql, views);
-        const result = await collectFragmentResult(
-          session,
-          described,
-          () => inDirectory("result.parquet"),
-          request.inlineMaxCells,
-        );
+        const result = await collectFragmentResult(session, described, () => inDirectory("result.parquet"), {
+          inlineMaxCells: request.inlineMaxCells,
+          rowsAtMost: Number(request.rowsAtMost),
+        });
         return { columns: [...described.columns], result };
       });
       this.#rowsScanned += rowsScanned;

@@ -20,18 +20,19 @@ describe("collectFragmentResult", () => {
   });
 
   /** Collects `statement` (columns as DESCRIBE gives them) with the given inline limit. */
-  async function collect(statement: string, inlineMaxCells: number): Promise<FragmentResult> {
+  async function collect(statement: string, inlineMaxCells: number, rowsAtMost = 0): Promise<FragmentResult> {
     return engine.withSession(async (session) => {
+      await session.run("DROP TABLE IF EXISTS miniodb_fragment_result");
       const columns = await describe(session, statement);
       const path = join(directory, `r${files++}.parquet`);
-      const result = await collectFragmentResult(
-        session,
-        { statement, columns },
-        async () => path,
+      const result = await collectFragmentResult(session, { statement, columns }, async () => path, {
         inlineMaxCells,
-      );
-      const temporary = await session.readAll("SELECT count(*) AS n FROM duckdb_tables() WHERE temporary");
-      assert.equal(temporary.rows[0]!["n"], 0, "the temporary result table is dropped");
+        rowsAtMost,
+      });
+      if (result.kind === "parquet") {
+        const { rows } = await session.readAll("SELECT count(*) AS n FROM duckdb_tables() WHERE temporary");
+        assert.equal(rows[0]!["n"], 0, "a result sent as Parquet leaves no table behind");
+      }
       return result;
     });
   }
@@ -73,6 +74,23 @@ describe("collectFragmentResult", () => {
     const rows = await parquetRows((result as { path: string }).path);
     assert.equal(rows.length, 7);
     assert.deepEqual(rows[6], { n: 6, h: "6000000000000000000000" });
+  });
+
+  it("sends a result of exactly the limit inline", async () => {
+    const result = await collect("SELECT i AS n, i * 2 AS m FROM range(6) r(i) ORDER BY i", 12);
+    assert.equal(result.kind, "text");
+    assert.equal(result.rowCount, 6);
+  });
+
+  it("reads a result the query node bounds directly, and still refuses NUL characters inline", async () => {
+    assert.deepEqual(await collect("SELECT count(*) AS n, sum(i) AS s FROM range(5) r(i)", 12, 1), {
+      kind: "text",
+      rowCount: 1,
+      columns: [["5"], ["10"]],
+    });
+    const nul = await collect("SELECT 'a' || chr(0) AS s", 12, 1);
+    assert.equal(nul.kind, "parquet");
+    assert.deepEqual(await parquetRows((nul as { path: string }).path), [{ s: "a\u0000" }]);
   });
 
   it("writes Parquet for nested types, for text holding a NUL character, and when inlining is off", async () => {

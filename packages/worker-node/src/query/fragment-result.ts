@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { quoteSqlIdentifier, quoteSqlLiteral, type EngineSession } from "@miniodb/executor";
 import type { DescribedFragment } from "./fragment-statement-cache.js";
 
@@ -26,64 +25,71 @@ export function textExact(columns: DescribedFragment["columns"]): boolean {
   return columns.every((column) => TEXT_EXACT.test(column.type));
 }
 
+/** The temporary table a connection holds its fragment's result in while choosing how to send it. */
+const RESULT_TABLE = quoteSqlIdentifier("miniodb_fragment_result");
+
 /** Types Parquet cannot hold exactly: shipped as text and cast back by the query node. */
 const INEXACT_IN_PARQUET = /\bU?HUGEINT\b/g;
+
+/** What decides how a fragment's result travels. */
+export interface ResultLimits {
+  /** Largest result, in cells (rows × columns), sent inline; 0: always Parquet. */
+  readonly inlineMaxCells: number;
+  /** The most rows the fragment can return, when known (0: unknown). */
+  readonly rowsAtMost: number;
+}
 
 /**
  * Runs the fragment and keeps its result for sending. A result of at most `inlineMaxCells` cells
  * (rows × columns) whose columns all read back exactly from text (and hold no NUL character,
- * which SQL text cannot carry) comes back as text by column:
- * no Parquet file is written here nor read by the query node. To know its size before choosing,
- * such a result is first held in a temporary table. Anything else is written to `parquetPath`
- * (ZSTD), HUGEINT columns as text.
+ * which SQL text cannot carry) comes back as text by column: no Parquet file is written here nor
+ * read by the query node. Unless `rowsAtMost` says it fits, such a result is first held in a
+ * temporary table and read up to one row past the limit, to know which way it goes (in one round
+ * trip to DuckDB). Anything else
+ * is written to `parquetPath` (ZSTD), HUGEINT columns as text.
  */
 export async function collectFragmentResult(
   session: EngineSession,
   fragment: DescribedFragment,
   parquetPath: () => Promise<string>,
-  inlineMaxCells: number,
+  limits: ResultLimits,
 ): Promise<FragmentResult> {
-  const width = Math.max(1, fragment.columns.length);
-  if (inlineMaxCells < width || !textExact(fragment.columns)) {
+  const parquet = async (source: string): Promise<FragmentResult> => {
     const path = await parquetPath();
-    return {
-      kind: "parquet",
-      path,
-      rowCount: await copyToParquet(session, fragment, fragment.statement, path),
-    };
+    return { kind: "parquet", path, rowCount: await copyToParquet(session, fragment, source, path) };
+  };
+  const maxRows = Math.floor(limits.inlineMaxCells / Math.max(1, fragment.columns.length));
+  if (maxRows === 0 || !textExact(fragment.columns)) return parquet(fragment.statement);
+  const texts = fragment.columns.map(
+    (column) => `CAST(${quoteSqlIdentifier(column.name)} AS VARCHAR) AS ${quoteSqlIdentifier(column.name)}`,
+  );
+  if (limits.rowsAtMost > 0 && limits.rowsAtMost <= maxRows) {
+    const text = await readText(session, `SELECT ${texts.join(", ")} FROM (${fragment.statement})`);
+    return text ?? parquet(fragment.statement);
   }
-  const table = quoteSqlIdentifier(`fragment_result_${randomUUID().replaceAll("-", "")}`);
+  // One statement holds the result and reads it up to one row past the limit. A small result's
+  // table stays (each connection has its own, replaced by its next fragment); a large one's is
+  // dropped once written.
+  const text = await readText(
+    session,
+    `CREATE OR REPLACE TEMP TABLE ${RESULT_TABLE} AS ${fragment.statement};\n` +
+      `SELECT ${texts.join(", ")} FROM ${RESULT_TABLE} LIMIT ${maxRows + 1}`,
+  );
+  if (text && text.rowCount <= maxRows) return text;
   try {
-    await session.run(`CREATE TEMP TABLE ${table} AS ${fragment.statement}`);
-    const { rows } = await session.readAll(`SELECT count(*) AS n FROM ${table}`);
-    const rowCount = Number(rows[0]?.["n"] ?? 0);
-    if (rowCount * width > inlineMaxCells) {
-      const path = await parquetPath();
-      return {
-        kind: "parquet",
-        path,
-        rowCount: await copyToParquet(session, fragment, `SELECT * FROM ${table}`, path),
-      };
-    }
-    const texts = fragment.columns.map(
-      (column) => `CAST(${quoteSqlIdentifier(column.name)} AS VARCHAR) AS ${quoteSqlIdentifier(column.name)}`,
-    );
-    const columns: (string | null)[][] = fragment.columns.map(() => []);
-    for await (const batch of session.streamColumns(`SELECT ${texts.join(", ")} FROM ${table}`))
-      batch.values.forEach((values, index) => columns[index]!.push(...(values as (string | null)[])));
-    // SQL text cannot hold a NUL character: such a result travels as Parquet.
-    if (columns.some((values) => values.some((value) => value?.includes("\u0000")))) {
-      const path = await parquetPath();
-      return {
-        kind: "parquet",
-        path,
-        rowCount: await copyToParquet(session, fragment, `SELECT * FROM ${table}`, path),
-      };
-    }
-    return { kind: "text", columns, rowCount };
+    return await parquet(`SELECT * FROM ${RESULT_TABLE}`);
   } finally {
-    await session.run(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
+    await session.run(`DROP TABLE IF EXISTS ${RESULT_TABLE}`).catch(() => undefined);
   }
+}
+
+/** The rows of `sql` (all VARCHAR) by column; undefined when a value holds a NUL character. */
+async function readText(session: EngineSession, sql: string): Promise<FragmentResult | undefined> {
+  const { values, rowCount } = await session.readColumns(sql);
+  const columns = values as (string | null)[][];
+  // SQL text cannot hold a NUL character: such a result travels as Parquet.
+  if (columns.some((column) => column.some((value) => value?.includes("\u0000")))) return undefined;
+  return { kind: "text", columns, rowCount };
 }
 
 /** Writes the rows of `source` (a statement) to `path` as Parquet; returns how many. */

@@ -228,6 +228,25 @@ describe("planFragments", () => {
     });
   });
 
+  it("bounds a worker's rows when the plan knows them: 1 without GROUP BY, limit + offset for top-N", async () => {
+    await engine.withSession(async (session) => {
+      const bound = async (sql: string) => {
+        const plan = await planFragments(
+          session,
+          (await engine.parse(sql)) as Node,
+          sql,
+          tablesOf(sql),
+          aggregates,
+        );
+        return plan.kind === "aggregate" ? plan.workerRowsAtMost : plan.workerRowsAtMost.get("sales");
+      };
+      assert.equal(await bound("SELECT count(*), max(amount) FROM sales WHERE flag"), 1);
+      assert.equal(await bound("SELECT region, count(*) FROM sales GROUP BY region"), undefined);
+      assert.equal(await bound("SELECT id FROM sales ORDER BY amount, id LIMIT 5 OFFSET 2"), 7);
+      assert.equal(await bound("SELECT id FROM sales WHERE amount > 3"), undefined);
+    });
+  });
+
   it("a query the binder rejects fails as it does on one node", async () => {
     await engine.withSession(async (session) => {
       const sql = "SELECT nope FROM sales";
