@@ -18,7 +18,7 @@ import {
 } from "./fragment-dispatch.js";
 import { aggregateFunctionNames } from "./plan/aggregate-functions.js";
 import { FragmentPlanCache } from "./plan/fragment-plan-cache.js";
-import { PARTIALS_VIEW } from "./plan/fragment-planner.js";
+import { PARTIALS_VIEW, type FragmentPlan } from "./plan/fragment-planner.js";
 import type { Node } from "./plan/parse-nodes.js";
 import type { WorkerClients } from "./worker-clients.js";
 
@@ -55,6 +55,11 @@ const INLINE_TABLE_PREFIX = "miniodb_inline_result_";
 export class ClusterQueryScatter implements QueryScatter {
   readonly #options: ClusterQueryScatterOptions;
   readonly #plans = new FragmentPlanCache();
+  /**
+   * The most rows one worker returned, by view, the last time a cached plan ran: what its
+   * results are expected to hold next time, when the plan itself does not bound them.
+   */
+  readonly #observed = new WeakMap<FragmentPlan, ReadonlyMap<string, number>>();
   #aggregateNames: Promise<Set<string>> | undefined;
 
   constructor(options: ClusterQueryScatterOptions) {
@@ -107,6 +112,7 @@ export class ClusterQueryScatter implements QueryScatter {
       aggregates,
     );
     noteRequest({ filesScanned: snapshots.reduce((sum, snapshot) => sum + snapshot.files.length, 0) });
+    const observed = this.#observed.get(plan);
     const views: string[] = [];
     const tables: string[] = [];
     const close = async () => {
@@ -124,22 +130,32 @@ export class ClusterQueryScatter implements QueryScatter {
               {
                 view: PARTIALS_VIEW,
                 sql: plan.workerSql,
-                rowsAtMost: plan.workerRowsAtMost,
+                expectedRows: plan.workerRowsAtMost ?? observed?.get(PARTIALS_VIEW),
                 snapshot: snapshots.find((s) => s.table.name === plan.table)!,
               },
             ]
           : snapshots.map((snapshot) => ({
               view: snapshot.table.name,
               sql: plan.workerSql.get(snapshot.table.name)!,
-              rowsAtMost: plan.workerRowsAtMost.get(snapshot.table.name),
+              expectedRows:
+                plan.workerRowsAtMost.get(snapshot.table.name) ?? observed?.get(snapshot.table.name),
               snapshot,
             }));
       // Every table's fragments run before any view is made; the first failure fails the query.
       const results = await Promise.all(
         work.map(async (item) => ({
           view: item.view,
-          outputs: await this.#scatter(item.snapshot, item.sql, item.rowsAtMost, request.directory),
+          outputs: await this.#scatter(item.snapshot, item.sql, item.expectedRows, request.directory),
         })),
+      );
+      this.#observed.set(
+        plan,
+        new Map(
+          results.map(({ view, outputs }) => [
+            view,
+            Math.max(0, ...outputs.map((output) => output.rowCount)),
+          ]),
+        ),
       );
       for (const { view } of results) views.push(view);
       const suffix = randomUUID().replaceAll("-", "");
@@ -161,12 +177,12 @@ export class ClusterQueryScatter implements QueryScatter {
 
   /**
    * Runs `sql` over the table on every captured worker, the files split between them by bytes;
-   * `rowsAtMost` bounds each worker's result when the plan knows it.
+   * `expectedRows` is what each worker's result is expected to hold, when known.
    */
   async #scatter(
     snapshot: Snapshot,
     sql: string,
-    rowsAtMost: number | undefined,
+    expectedRows: number | undefined,
     directory: string,
   ): Promise<FragmentOutput[]> {
     const { metadata, membership, clients } = this.#options;
@@ -190,7 +206,7 @@ export class ClusterQueryScatter implements QueryScatter {
       sql,
       directory,
       inlineMaxCells: this.#options.inlineResultCells,
-      rowsAtMost: rowsAtMost ?? 0,
+      expectedRows: expectedRows ?? 0,
       inputOf: (part) => fragmentInput(snapshot, part, schemas),
       liveWorkers: () => membership.refresh(),
     });

@@ -40,8 +40,8 @@ export interface DispatchOptions<F> {
   readonly directory: string;
   /** Largest result (rows × columns) a worker may send inline as text instead of as Parquet. */
   readonly inlineMaxCells: number;
-  /** The most rows a part's result can have, when known; 0 when not. */
-  readonly rowsAtMost?: number | undefined;
+  /** The rows each part's result is expected to hold (ExecuteFragmentRequest.expected_rows); 0: unknown. */
+  readonly expectedRows?: number | undefined;
   /** The request input of a part (its files and capture). */
   readonly inputOf: (part: FragmentPart<F>) => FragmentInput;
   /** Live workers now, for retries. */
@@ -102,7 +102,7 @@ async function fetchFragment<F>(part: FragmentPart<F>, options: DispatchOptions<
       tables: [input],
       requestId: options.requestId ?? "",
       inlineMaxCells: options.inlineMaxCells,
-      rowsAtMost: BigInt(options.rowsAtMost ?? 0),
+      expectedRows: BigInt(options.expectedRows ?? 0),
     });
     for await (const message of stream) {
       if (columns === undefined) {

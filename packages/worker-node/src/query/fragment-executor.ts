@@ -150,7 +150,7 @@ export class FragmentExecutor {
         const described = await this.#statements.describe(session, request.sql, views);
         const result = await collectFragmentResult(session, described, () => inDirectory("result.parquet"), {
           inlineMaxCells: request.inlineMaxCells,
-          rowsAtMost: Number(request.rowsAtMost),
+          expectedRows: Number(request.expectedRows),
         });
         return { columns: [...described.columns], result };
       });

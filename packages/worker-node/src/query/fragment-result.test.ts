@@ -20,14 +20,18 @@ describe("collectFragmentResult", () => {
   });
 
   /** Collects `statement` (columns as DESCRIBE gives them) with the given inline limit. */
-  async function collect(statement: string, inlineMaxCells: number, rowsAtMost = 0): Promise<FragmentResult> {
+  async function collect(
+    statement: string,
+    inlineMaxCells: number,
+    expectedRows = 0,
+  ): Promise<FragmentResult> {
     return engine.withSession(async (session) => {
       await session.run("DROP TABLE IF EXISTS miniodb_fragment_result");
       const columns = await describe(session, statement);
       const path = join(directory, `r${files++}.parquet`);
       const result = await collectFragmentResult(session, { statement, columns }, async () => path, {
         inlineMaxCells,
-        rowsAtMost,
+        expectedRows,
       });
       if (result.kind === "parquet") {
         const { rows } = await session.readAll("SELECT count(*) AS n FROM duckdb_tables() WHERE temporary");
@@ -80,6 +84,19 @@ describe("collectFragmentResult", () => {
     const result = await collect("SELECT i AS n, i * 2 AS m FROM range(6) r(i) ORDER BY i", 12);
     assert.equal(result.kind, "text");
     assert.equal(result.rowCount, 6);
+  });
+
+  it("reads a result expected to fit directly, and runs one that does not fit after all into Parquet", async () => {
+    assert.deepEqual(await collect("SELECT i AS n FROM range(3) r(i) ORDER BY i", 12, 3), {
+      kind: "text",
+      rowCount: 3,
+      columns: [["0", "1", "2"]],
+    });
+    const larger = await collect("SELECT i AS n FROM range(20) r(i)", 12, 3);
+    assert.equal(larger.kind, "parquet");
+    assert.equal((await parquetRows((larger as { path: string }).path)).length, 20);
+    const expectedLarge = await collect("SELECT i AS n FROM range(2) r(i)", 12, 13);
+    assert.equal(expectedLarge.kind, "parquet");
   });
 
   it("reads a result the query node bounds directly, and still refuses NUL characters inline", async () => {

@@ -35,17 +35,18 @@ const INEXACT_IN_PARQUET = /\bU?HUGEINT\b/g;
 export interface ResultLimits {
   /** Largest result, in cells (rows × columns), sent inline; 0: always Parquet. */
   readonly inlineMaxCells: number;
-  /** The most rows the fragment can return, when known (0: unknown). */
-  readonly rowsAtMost: number;
+  /** The rows the fragment is expected to return (ExecuteFragmentRequest.expected_rows; 0: unknown). */
+  readonly expectedRows: number;
 }
 
 /**
  * Runs the fragment and keeps its result for sending. A result of at most `inlineMaxCells` cells
  * (rows × columns) whose columns all read back exactly from text (and hold no NUL character,
  * which SQL text cannot carry) comes back as text by column: no Parquet file is written here nor
- * read by the query node. Unless `rowsAtMost` says it fits, such a result is first held in a
- * temporary table and read up to one row past the limit, to know which way it goes (in one round
- * trip to DuckDB). Anything else
+ * read by the query node. A result expected to fit (`expectedRows`) is read straight away up to
+ * one row past the limit, and run again into Parquet if it did not fit after all; one expected
+ * not to fit goes straight to Parquet; one of unknown size is first held in a temporary table and
+ * read up to one row past the limit, in one round trip to DuckDB, to know which way it goes. Anything else
  * is written to `parquetPath` (ZSTD), HUGEINT columns as text.
  */
 export async function collectFragmentResult(
@@ -63,9 +64,13 @@ export async function collectFragmentResult(
   const texts = fragment.columns.map(
     (column) => `CAST(${quoteSqlIdentifier(column.name)} AS VARCHAR) AS ${quoteSqlIdentifier(column.name)}`,
   );
-  if (limits.rowsAtMost > 0 && limits.rowsAtMost <= maxRows) {
-    const text = await readText(session, `SELECT ${texts.join(", ")} FROM (${fragment.statement})`);
-    return text ?? parquet(fragment.statement);
+  if (limits.expectedRows > maxRows) return parquet(fragment.statement);
+  if (limits.expectedRows > 0) {
+    const text = await readText(
+      session,
+      `SELECT ${texts.join(", ")} FROM (${fragment.statement}) LIMIT ${maxRows + 1}`,
+    );
+    return text && text.rowCount <= maxRows ? text : parquet(fragment.statement);
   }
   // One statement holds the result and reads it up to one row past the limit. A small result's
   // table stays (each connection has its own, replaced by its next fragment); a large one's is
