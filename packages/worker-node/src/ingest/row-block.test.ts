@@ -36,17 +36,29 @@ describe("row blocks", () => {
     );
   });
 
+  it("keeps payload text with whitespace between tokens readable", () => {
+    const payload = {
+      json: '{\n\t"a": 1,\t"b": "x\\ty"\n}',
+      keys: ["a", "b"],
+      types: ["BIGINT" as const, "VARCHAR" as const],
+    };
+    const [record] = decodeRowBlock(encodeRowBlock([{ id: "a", payload }]));
+    const json = record!.encodedPayload!.serialize().json;
+    assert.deepEqual(JSON.parse(json), { a: 1, b: "x\ty" });
+  });
+
   it("refuses malformed blocks with invalid_argument", () => {
     const valid = Buffer.from(encodeRowBlock([row("a", { n: 1 })])).toString("utf8");
     for (const text of [
       "not json",
       "{}",
-      '[[["n"],["BIGINT","VARCHAR"]]]\n["a",null,0,"{}"]',
-      '[[["n"],["BIGINT"]]]\n["a",null,1,"{}"]',
-      '[[["n"],["BIGINT"]]]\n["a",1.5,0,"{}"]',
-      '[[["n"],["BIGINT"]]]\n[7,null,0,"{}"]',
-      '[[["n"],["BIGINT"]]]\n["a",null,0,{}]',
-      `${valid}\n["b"]`,
+      '[[["n"],["BIGINT","VARCHAR"]]]\n"a"\t\t0\t{}',
+      '[[["n"],["BIGINT"]]]\n"a"\t\t1\t{}',
+      '[[["n"],["BIGINT"]]]\n"a"\t1.5\t0\t{}',
+      '[[["n"],["BIGINT"]]]\n7\t\t0\t{}',
+      '[[["n"],["BIGINT"]]]\na\t\t0\t{}',
+      '[[["n"],["BIGINT"]]]\n"a"\t\t0',
+      `${valid}\n"b"`,
     ])
       assert.throws(() => decodeRowBlock(Buffer.from(text)), { code: "invalid_argument" }, text);
   });

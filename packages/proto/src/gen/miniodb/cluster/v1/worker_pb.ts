@@ -90,9 +90,11 @@ export type WriteBatchRequest = Message<"miniodb.cluster.v1.WriteBatchRequest"> 
    * The records as one block of UTF-8 text, when `records` and `rows` are empty: the first line is
    * a JSON array of payload shapes, each [keys, types] (a payload's top-level keys in the order of
    * its JSON text and the column type of each value, "" for null); each further line is one
-   * record, a JSON array [id ("" to generate), timestamp_micros or null for now, shape index,
-   * payload JSON text]. Keys and types travel once per shape, and the block is one JSON pass each
-   * way: encoding a RecordRow message per record costs the query node far more.
+   * record, four fields separated by tabs: the id as a JSON string ("" to generate), the
+   * timestamp in epoch microseconds (empty for now), the shape's index, and the payload's JSON
+   * text with any tab or line break (whitespace between tokens) turned into a space. Keys and
+   * types travel once per shape and payloads are neither escaped nor parsed on the way: encoding a
+   * RecordRow message per record costs the query node far more.
    *
    * @generated from field: bytes row_block = 10;
    */
