@@ -58,6 +58,7 @@ describe("row blocks", () => {
       '[[["n"],["BIGINT"]]]\n7\t\t0\t{}',
       '[[["n"],["BIGINT"]]]\na\t\t0\t{}',
       '[[["n"],["BIGINT"]]]\n"a"\t\t0',
+      '[[["n"],["BIGINT"]]]\n"a"\t\t\t{}',
       `${valid}\n"b"`,
     ])
       assert.throws(() => decodeRowBlock(Buffer.from(text)), { code: "invalid_argument" }, text);

@@ -75,7 +75,8 @@ export function decodeRowBlock(block: Uint8Array): RecordInput[] {
     const id = parseId(line.slice(0, first));
     const timestampText = line.slice(first + 1, second);
     const timestamp = timestampText === "" ? undefined : Number(timestampText);
-    const columns = shapes[Number(line.slice(second + 1, third))];
+    const shapeText = line.slice(second + 1, third);
+    const columns = /^\d+$/.test(shapeText) ? shapes[Number(shapeText)] : undefined;
     if (id === undefined || (timestamp !== undefined && !Number.isSafeInteger(timestamp)) || !columns)
       throw malformed(`record ${index - 1} does not have an id, a timestamp and a shape`);
     const payload: SerializedPayload = {
