@@ -79,6 +79,7 @@ export async function startQueryNode(config: ResolvedConfig, logger: Logger): Pr
       membership,
       clients,
       rerouteWindowMs: cluster.heartbeat_ttl_ms + 2 * cluster.membership_poll_ms,
+      inlineResultCells: cluster.inline_result_cells,
     });
     const tables = new TableService({
       metadata,

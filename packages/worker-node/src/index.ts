@@ -21,6 +21,8 @@ export type { ParquetWriter } from "./flush/parquet-writer-port.js";
 export { createIdGenerator } from "./ingest/id-generator.js";
 export type { PreparedRecord, RecordInput } from "./ingest/record-preparer.js";
 export { RecordPreparer } from "./ingest/record-preparer.js";
+export type { BlockRow } from "./ingest/row-block.js";
+export { decodeRowBlock, encodeRowBlock } from "./ingest/row-block.js";
 export { SEQUENCE_COLUMN } from "./ingest/row-line.js";
 export type { RecordError, WriteResult } from "./ingest/write-result.js";
 export { Worker } from "./worker.js";

@@ -2,10 +2,14 @@
  * One query node with two workers against one all-in-one node, side by side in one run, both on
  * the same Redis and S3 server (separate buckets and tables):
  *
- *   npm run cluster -w @miniodb/bench -- [--rows 400000] [--rounds 4] [--runs 5] [--other <checkout>]
+ *   npm run cluster -w @miniodb/bench -- [--rows 400000] [--rounds 4] [--runs 5] [--flush-interval 5]
+ *                                          [--other <checkout>]
  *
  * 1. Ingest: `--rounds` alternating loads of rows/rounds rows each (REST batch route, 4 clients),
- *    single node then cluster; rows/s of each and the cluster's share of the single node's.
+ *    single node then cluster; rows/s of each and the cluster's share of the single node's. Every
+ *    table has the same settings (buffer_size 50,000, flush_interval_seconds `--flush-interval`);
+ *    the Parquet files each table holds once its buffers flushed are printed, since a slower
+ *    ingest flushes more, smaller files by time.
  * 2. Queries: the query suite (query-suite.ts) after the buffers flushed; per query one warm-up on
  *    each, then `--runs` alternating timed runs; medians, the coordinator's overhead (cluster time
  *    over single-node time, minus one), and whether both answered the same rows.
@@ -14,6 +18,8 @@
  * node_modules) runs alongside on its own Redis and bucket, takes its turn in every round and run,
  * and each query also reports this cluster's time over the other's.
  * The load average is printed before and after: the machine is shared.
+ * BENCH_NODE_ARGS passes extra Node flags to this checkout's nodes (e.g. "--cpu-prof
+ * --cpu-prof-dir=/tmp/prof"; each process writes its own profile, named by its pid).
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -33,12 +39,15 @@ const { values } = parseArgs({
     rows: { type: "string", default: "400000" },
     rounds: { type: "string", default: "4" },
     runs: { type: "string", default: "5" },
+    "flush-interval": { type: "string", default: "5" },
     other: { type: "string" },
   },
 });
 const ROWS = Number(values.rows);
 const ROUNDS = Number(values.rounds);
 const RUNS = Number(values.runs);
+const FLUSH_INTERVAL_SECONDS = Number(values["flush-interval"]);
+const NODE_ARGS = (process.env["BENCH_NODE_ARGS"] ?? "").split(" ").filter((arg) => arg !== "");
 const loadAverage = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
 
 console.log(`load average at start: ${loadAverage()} (2 cores shared with other work)`);
@@ -62,7 +71,7 @@ const nodes: BenchNode[] = [];
 const start = async (id: string, env: Record<string, string>, args: string[], cli = CLI) => {
   const node = await startNode(
     { ...env, MINIODB_NODE__DATA_DIR: join(scratch, id) },
-    [],
+    cli === CLI ? NODE_ARGS : [],
     ["--node-id", id, ...args],
     cli,
   );
@@ -101,7 +110,7 @@ try {
   for (const target of targets) {
     await post(`${target.rest}/v1/tables`, {
       table_name: target.table,
-      config: { buffer_size: 50_000, flush_interval_seconds: 1 },
+      config: { buffer_size: 50_000, flush_interval_seconds: FLUSH_INTERVAL_SECONDS },
     });
   }
 
@@ -121,7 +130,12 @@ try {
     console.log(`  ${target.name.padEnd(22)} ${Math.round(rates[index]!)} rows/s`),
   );
   console.log(`  cluster / single: ${((rates[1]! / rates[0]!) * 100).toFixed(0)} %`);
-  await new Promise((resolve) => setTimeout(resolve, 5_000));
+  await new Promise((resolve) => setTimeout(resolve, (FLUSH_INTERVAL_SECONDS + 4) * 1000));
+  const files = await Promise.all(targets.map((target) => fileCount(target.rest, target.table)));
+  console.log(
+    `  Parquet files after the flushes (flush_interval_seconds ${FLUSH_INTERVAL_SECONDS}): ` +
+      targets.map((target, index) => `${target.name} ${files[index]}`).join(", "),
+  );
 
   // Queries, alternating runs.
   const scannedBefore = await Promise.all(workers.map(rowsScanned));
@@ -177,6 +191,13 @@ try {
 /** Loads rows `first` … `first + count - 1` (the query benchmark's rows) and returns the seconds. */
 async function loadRange(rest: string, table: string, first: number, count: number): Promise<number> {
   return loadRows(rest, table, count, 4, 5000, first);
+}
+
+async function fileCount(rest: string, table: string): Promise<number> {
+  const response = await fetch(`${rest}/v1/tables/${table}`);
+  const body = (await response.json()) as { table_info?: { stats?: { file_count?: number } } };
+  if (!response.ok) throw new Error(`table ${table}: ${response.status} ${JSON.stringify(body)}`);
+  return body.table_info?.stats?.file_count ?? 0;
 }
 
 async function run(rest: string, sql: string): Promise<unknown[]> {

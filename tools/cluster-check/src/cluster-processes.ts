@@ -11,6 +11,9 @@ const CLUSTER_TIMING: Record<string, string> = {
   MINIODB_WORKER__FLUSH_CHECK_INTERVAL_MS: "100",
   MINIODB_CLUSTER__HEARTBEAT_INTERVAL_MS: "200",
   MINIODB_CLUSTER__MEMBERSHIP_POLL_MS: "200",
+  // Every fragment result travels as Parquet here, so that the query suite checks that path
+  // against the single node; packages/query-node/test/cluster.e2e.test.ts checks the inline one.
+  MINIODB_CLUSTER__INLINE_RESULT_CELLS: "0",
 };
 
 /** `miniodb serve` as the build leaves it (the test target builds it first): it starts faster than from source. */

@@ -16,6 +16,8 @@ export interface ClusterDataPlaneOptions {
   readonly clients: WorkerClients;
   /** How long a write keeps re-routing records whose worker refused or vanished. */
   readonly rerouteWindowMs: number;
+  /** Largest fragment result (rows × columns) a worker sends inline (cluster.inline_result_cells). */
+  readonly inlineResultCells: number;
 }
 
 /** A query node's data plane: the workers of the cluster, reached over their internal API. */

@@ -1,13 +1,15 @@
-import { mkdir, rm } from "node:fs/promises";
+import { randomUUID } from "node:crypto";
+import { rm } from "node:fs/promises";
 import type { DataFile, MetadataStore, TableEntry } from "@miniodb/core";
 import { MiniodbError } from "@miniodb/core";
-import { quoteSqlIdentifier, quoteSqlLiteral, type EngineSession } from "@miniodb/executor";
+import { quoteSqlIdentifier, type EngineSession } from "@miniodb/executor";
 import { noteRequest } from "../observability/request-context.js";
 import { columnsByVersion, readTableSnapshot, type TableSnapshot } from "../services/query-sources.js";
 import type { QueryScatter, ScatteredQuery, ScatterRequest } from "../services/query-scatter.js";
 import { captureWorkerBuffers, type WorkerCapture } from "./cluster-buffers.js";
 import type { ClusterMembership } from "./cluster-membership.js";
 import { assignFilesByBytes } from "./file-assignment.js";
+import { fragmentOutputsView } from "./fragment-outputs-view.js";
 import {
   dispatchFragments,
   type FragmentInput,
@@ -16,7 +18,7 @@ import {
 } from "./fragment-dispatch.js";
 import { aggregateFunctionNames } from "./plan/aggregate-functions.js";
 import { FragmentPlanCache } from "./plan/fragment-plan-cache.js";
-import { PARTIALS_VIEW } from "./plan/fragment-planner.js";
+import { PARTIALS_VIEW, type FragmentPlan } from "./plan/fragment-planner.js";
 import type { Node } from "./plan/parse-nodes.js";
 import type { WorkerClients } from "./worker-clients.js";
 
@@ -24,22 +26,40 @@ export interface ClusterQueryScatterOptions {
   readonly metadata: MetadataStore;
   readonly membership: ClusterMembership;
   readonly clients: WorkerClients;
+  /**
+   * Largest fragment result (rows × columns) a worker sends inline as text rather than as a
+   * Parquet file (cluster.inline_result_cells); 0: always Parquet.
+   */
+  readonly inlineResultCells: number;
   readonly now?: () => number;
 }
 
 type Snapshot = TableSnapshot<WorkerCapture[]>;
 
 /**
+ * Temporary tables holding larger inline results are named with this and a random suffix, so they
+ * meet no table's view; a query's tables are dropped when it closes, before its connection serves
+ * another query.
+ */
+const INLINE_TABLE_PREFIX = "miniodb_inline_result_";
+
+/**
  * A query node's distributed reads. For each table: the registry and tombstones, the manifest
  * (readTableSnapshot); the query is planned (planFragments, cached by FragmentPlanCache); each
  * table's files are assigned to the live workers balanced by bytes and every worker runs the
  * fragment over its files and its buffer, captured within the call (or, on the careful run, by
- * CaptureBuffer before the manifest read); the results come back as Parquet files and the session
- * gets views over them: the tables themselves (rows shipped) or the partial aggregates to merge.
+ * CaptureBuffer before the manifest read); the results come back inline (small ones) or as Parquet
+ * files and the session gets views over them: the tables themselves (rows shipped) or the partial
+ * aggregates to merge.
  */
 export class ClusterQueryScatter implements QueryScatter {
   readonly #options: ClusterQueryScatterOptions;
   readonly #plans = new FragmentPlanCache();
+  /**
+   * The most rows one worker returned, by view, the last time a cached plan ran: what its
+   * results are expected to hold next time, when the plan itself does not bound them.
+   */
+  readonly #observed = new WeakMap<FragmentPlan, ReadonlyMap<string, number>>();
   #aggregateNames: Promise<Set<string>> | undefined;
 
   constructor(options: ClusterQueryScatterOptions) {
@@ -92,13 +112,15 @@ export class ClusterQueryScatter implements QueryScatter {
       aggregates,
     );
     noteRequest({ filesScanned: snapshots.reduce((sum, snapshot) => sum + snapshot.files.length, 0) });
-    await mkdir(request.directory, { recursive: true });
+    const observed = this.#observed.get(plan);
     const views: string[] = [];
+    const tables: string[] = [];
     const close = async () => {
-      if (views.length > 0)
-        await session
-          .run(views.map((view) => `DROP VIEW IF EXISTS ${quoteSqlIdentifier(view)}`).join(";\n"))
-          .catch(() => undefined);
+      const drops = [
+        ...views.map((view) => `DROP VIEW IF EXISTS ${quoteSqlIdentifier(view)}`),
+        ...tables.map((table) => `DROP TABLE IF EXISTS ${quoteSqlIdentifier(table)}`),
+      ];
+      if (drops.length > 0) await session.run(drops.join(";\n")).catch(() => undefined);
       await rm(request.directory, { recursive: true, force: true });
     };
     try {
@@ -108,23 +130,44 @@ export class ClusterQueryScatter implements QueryScatter {
               {
                 view: PARTIALS_VIEW,
                 sql: plan.workerSql,
+                expectedRows: plan.workerRowsAtMost ?? observed?.get(PARTIALS_VIEW),
                 snapshot: snapshots.find((s) => s.table.name === plan.table)!,
               },
             ]
           : snapshots.map((snapshot) => ({
               view: snapshot.table.name,
               sql: plan.workerSql.get(snapshot.table.name)!,
+              expectedRows:
+                plan.workerRowsAtMost.get(snapshot.table.name) ?? observed?.get(snapshot.table.name),
               snapshot,
             }));
       // Every table's fragments run before any view is made; the first failure fails the query.
       const results = await Promise.all(
         work.map(async (item) => ({
           view: item.view,
-          outputs: await this.#scatter(item.snapshot, item.sql, request.directory),
+          outputs: await this.#scatter(item.snapshot, item.sql, item.expectedRows, request.directory),
         })),
       );
+      this.#observed.set(
+        plan,
+        new Map(
+          results.map(({ view, outputs }) => [
+            view,
+            Math.max(0, ...outputs.map((output) => output.rowCount)),
+          ]),
+        ),
+      );
       for (const { view } of results) views.push(view);
-      await session.run(results.map(({ view, outputs }) => outputsView(view, outputs)).join(";\n"));
+      const suffix = randomUUID().replaceAll("-", "");
+      const made = results.map(({ view, outputs }, index) =>
+        fragmentOutputsView(view, outputs, `${INLINE_TABLE_PREFIX}${suffix}_${index}`),
+      );
+      for (const { inlineTable } of made) {
+        if (!inlineTable) continue;
+        tables.push(inlineTable.name);
+        await session.createTextTable(inlineTable.name, inlineTable.columns);
+      }
+      await session.run(made.map(({ statement }) => statement).join(";\n"));
       return { statement: plan.statement, close };
     } catch (error) {
       await close();
@@ -132,8 +175,16 @@ export class ClusterQueryScatter implements QueryScatter {
     }
   }
 
-  /** Runs `sql` over the table on every captured worker, the files split between them by bytes. */
-  async #scatter(snapshot: Snapshot, sql: string, directory: string): Promise<FragmentOutput[]> {
+  /**
+   * Runs `sql` over the table on every captured worker, the files split between them by bytes;
+   * `expectedRows` is what each worker's result is expected to hold, when known.
+   */
+  async #scatter(
+    snapshot: Snapshot,
+    sql: string,
+    expectedRows: number | undefined,
+    directory: string,
+  ): Promise<FragmentOutput[]> {
     const { metadata, membership, clients } = this.#options;
     const captures = snapshot.captured;
     if (captures.length === 0) {
@@ -154,6 +205,8 @@ export class ClusterQueryScatter implements QueryScatter {
       clients,
       sql,
       directory,
+      inlineMaxCells: this.#options.inlineResultCells,
+      expectedRows: expectedRows ?? 0,
       inputOf: (part) => fragmentInput(snapshot, part, schemas),
       liveWorkers: () => membership.refresh(),
     });
@@ -201,17 +254,4 @@ function capturesFirstInstead(error: MiniodbError): boolean {
   return (
     error.code === "unavailable" || (error.code === "aborted" && error.details["reason"] === "manifest_stale")
   );
-}
-
-/** A view over the fragments' Parquet files, each column cast back to the type the worker reported. */
-function outputsView(view: string, outputs: readonly FragmentOutput[]): string {
-  if (outputs.length === 0) {
-    throw new MiniodbError("unavailable", "no worker answered the query; retry once one is up");
-  }
-  const selections = outputs[0]!.columns.map((column) => {
-    const name = quoteSqlIdentifier(column.name);
-    return `CAST(${name} AS ${column.type}) AS ${name}`;
-  });
-  const files = outputs.map((output) => quoteSqlLiteral(output.path)).join(", ");
-  return `CREATE OR REPLACE TEMP VIEW ${quoteSqlIdentifier(view)} AS SELECT ${selections.join(", ")} FROM read_parquet([${files}])`;
 }

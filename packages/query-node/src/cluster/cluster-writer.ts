@@ -1,8 +1,15 @@
 import type { HybridClock } from "@miniodb/core";
 import { isErrorCode, MiniodbError, type NodeEntry, type TableEntry } from "@miniodb/core";
-import type { RecordError, RecordInput, WriteOptions, WriteResult } from "@miniodb/worker-node";
+import {
+  encodeRowBlock,
+  type BlockRow,
+  type RecordError,
+  type RecordInput,
+  type WriteOptions,
+  type WriteResult,
+} from "@miniodb/worker-node";
 import type { ClusterMembership } from "./cluster-membership.js";
-import { RowPreparer, type RowInit } from "./routed-rows.js";
+import { RowPreparer } from "./routed-rows.js";
 import type { WorkerClients } from "./worker-clients.js";
 import { fromWorkerError, isReroutable } from "./worker-errors.js";
 
@@ -94,7 +101,7 @@ export class ClusterWriter {
     };
   }
 
-  #groupByOwner(table: string, rows: ReadonlyArray<RowInit | undefined>, indices: readonly number[]) {
+  #groupByOwner(table: string, rows: ReadonlyArray<BlockRow | undefined>, indices: readonly number[]) {
     const ring = this.#options.membership.requireRing();
     const workers = new Map(this.#options.membership.workers.map((worker) => [worker.id, worker]));
     const groups = new Map<NodeEntry, number[]>();
@@ -111,7 +118,7 @@ export class ClusterWriter {
   async #send(
     worker: NodeEntry,
     table: TableEntry,
-    rows: ReadonlyArray<RowInit | undefined>,
+    rows: ReadonlyArray<BlockRow | undefined>,
     indices: readonly number[],
     partial: boolean,
     idempotencyKey: string | undefined,
@@ -122,13 +129,20 @@ export class ClusterWriter {
     try {
       response = await clients.of(worker).writeBatch({
         table: table.name,
-        rows: indices.map((index) => rows[index]!),
+        rowBlock: encodeRowBlock(indices.map((index) => rows[index]!)),
         partial,
         sequenceFloor: clock.last,
         ...(idempotencyKey ? { idempotencyKey: `${idempotencyKey}/${worker.id}/${attempt}` } : {}),
       });
     } catch (error) {
       throw fromWorkerError(error, worker);
+    }
+    if (Number(response.recordsWritten) + response.errors.length !== indices.length) {
+      throw new MiniodbError(
+        "internal",
+        `worker ${worker.id} accounted for ${Number(response.recordsWritten) + response.errors.length} of ` +
+          `${indices.length} records (a worker of an older release cannot read row blocks)`,
+      );
     }
     if (response.recordsWritten > 0n) clock.observe(response.lastSequence);
     const rejected = new Set(response.errors.map((error) => error.index));

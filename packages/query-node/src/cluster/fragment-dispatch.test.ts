@@ -13,21 +13,36 @@ const node = (id: string) => ({ id, address: `${id}:7070` }) as NodeEntry;
 
 /**
  * Fake workers: each answers with its id and the files it was given as the "file", in two chunks;
- * a worker listed in `down` fails after its first chunk, as a crash mid-stream does.
+ * a worker listed in `down` fails after its first chunk, as a crash mid-stream does. Asked for
+ * inline results, each answers with one text column holding the same, and `rowCount` as its
+ * header claims (a lie when `inlineRows` says so).
  */
 function fakeClients(
   down: ReadonlySet<string>,
   calls: string[],
   noCapture: ReadonlySet<string>,
+  inlineRows = 1,
 ): WorkerClients {
   return {
     of: (worker: NodeEntry) => ({
       async *executeFragment(request: {
         tables: Array<{ files: Array<{ objectKey: string }>; captureId: string; captureBuffer?: boolean }>;
+        inlineMaxCells: number;
       }) {
         const input = request.tables[0]!;
         calls.push(`${worker.id}:${input.files.map((file) => file.objectKey).join("+")}:${input.captureId}`);
         const body = Buffer.from(`${worker.id}|${input.files.map((file) => file.objectKey).join("+")}`);
+        if (request.inlineMaxCells > 0) {
+          yield {
+            encoding: Encoding.TEXT_COLUMNS,
+            columns: [{ name: "n", type: "VARCHAR" }],
+            rowCount: BigInt(inlineRows),
+            rowsScanned: BigInt(input.files.length),
+            bufferCaptured: input.captureBuffer ?? false,
+            data: Buffer.from(JSON.stringify([[body.toString()]])),
+          };
+          return;
+        }
         yield {
           encoding: Encoding.PARQUET,
           columns: [{ name: "n", type: "BIGINT" }],
@@ -62,11 +77,13 @@ describe("dispatchFragments", () => {
     live: string[],
     calls: string[] = [],
     noCapture: string[] = [],
+    inline?: { rows: number },
   ) =>
     dispatchFragments(parts, {
-      clients: fakeClients(new Set(down), calls, new Set(noCapture)),
+      clients: fakeClients(new Set(down), calls, new Set(noCapture), inline?.rows),
       sql: "SELECT count(*) AS n FROM t",
       directory,
+      inlineMaxCells: inline ? 100 : 0,
       inputOf: (part) => ({
         table: "t",
         files: part.files.map((key) => ({ objectKey: key })),
@@ -87,10 +104,37 @@ describe("dispatchFragments", () => {
       [],
       ["w1", "w2"],
     );
-    assert.deepEqual(outputs.map((output) => readFileSync(output.path, "utf8")).sort(), ["w1|a+b", "w2|c"]);
+    assert.deepEqual(outputs.map((output) => readFileSync(output.path!, "utf8")).sort(), ["w1|a+b", "w2|c"]);
     assert.deepEqual(
       outputs.map((output) => output.rowsScanned),
       [2, 1],
+    );
+  });
+
+  it("takes small results inline, writing no file", async () => {
+    const before = readdirSync(directory).length;
+    const outputs = await dispatch(
+      [
+        { worker: node("w1"), files: ["a", "b"], capture: capture("w1", 3) },
+        { worker: node("w2"), files: ["c"], capture: capture("w2", 0) },
+      ],
+      [],
+      ["w1", "w2"],
+      [],
+      [],
+      { rows: 1 },
+    );
+    assert.deepEqual(outputs.map((output) => output.text).sort(), [[["w1|a+b"]], [["w2|c"]]]);
+    assert.ok(outputs.every((output) => output.path === undefined));
+    assert.equal(readdirSync(directory).length, before);
+  });
+
+  it("fails with internal when an inline result does not have the shape its header gives", async () => {
+    await assert.rejects(
+      dispatch([{ worker: node("w1"), files: ["a"], capture: capture("w1", 0) }], [], ["w1"], [], [], {
+        rows: 2,
+      }),
+      (error: Error & { code?: string }) => error.code === "internal" && /malformed/.test(error.message),
     );
   });
 
@@ -105,7 +149,7 @@ describe("dispatchFragments", () => {
       ["w1", "w2"],
       calls,
     );
-    assert.deepEqual(outputs.map((output) => readFileSync(output.path, "utf8")).sort(), ["w1|a", "w1|b+c"]);
+    assert.deepEqual(outputs.map((output) => readFileSync(output.path!, "utf8")).sort(), ["w1|a", "w1|b+c"]);
     assert.deepEqual(calls.sort(), ["w1:a:c-w1", "w1:b+c:", "w2:b+c:c-w2"]);
   });
 

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { createWriteStream } from "node:fs";
-import { rm } from "node:fs/promises";
+import { createWriteStream, type WriteStream } from "node:fs";
+import { mkdir, rm } from "node:fs/promises";
 import { once } from "node:events";
 import { join } from "node:path";
 import type { MessageInitShape } from "@bufbuild/protobuf";
@@ -20,9 +20,13 @@ export interface FragmentPart<F> {
   readonly capture?: WorkerCapture | undefined;
 }
 
-/** A fragment's result as a local Parquet file. */
+/**
+ * A fragment's result: a local Parquet file, or (small results) the values by column as DuckDB's
+ * text of them (null for NULL), to be cast back to `columns`' types.
+ */
 export interface FragmentOutput {
-  readonly path: string;
+  readonly path?: string | undefined;
+  readonly text?: readonly (readonly (string | null)[])[] | undefined;
   readonly columns: readonly ColumnSchema[];
   readonly rowCount: number;
   readonly rowsScanned: number;
@@ -32,7 +36,12 @@ export interface FragmentOutput {
 export interface DispatchOptions<F> {
   readonly clients: WorkerClients;
   readonly sql: string;
+  /** Where Parquet results are written; created when the first one arrives. */
   readonly directory: string;
+  /** Largest result (rows × columns) a worker may send inline as text instead of as Parquet. */
+  readonly inlineMaxCells: number;
+  /** The rows each part's result is expected to hold (ExecuteFragmentRequest.expected_rows); 0: unknown. */
+  readonly expectedRows?: number | undefined;
   /** The request input of a part (its files and capture). */
   readonly inputOf: (part: FragmentPart<F>) => FragmentInput;
   /** Live workers now, for retries. */
@@ -73,16 +82,16 @@ export async function dispatchFragments<F>(
   for (const result of settled) if (result.status === "fulfilled" && result.value) outputs.push(result.value);
   const rejected = settled.find((result) => result.status === "rejected");
   if (rejected) {
-    await Promise.all(outputs.map((output) => rm(output.path, { force: true })));
+    await Promise.all(outputs.map((output) => output.path && rm(output.path, { force: true })));
     throw rejected.reason;
   }
   return outputs;
 }
 
-/** Streams one part's result into a new file of the directory. */
+/** Receives one part's result: inline text columns, or streamed into a new file of the directory. */
 async function fetchFragment<F>(part: FragmentPart<F>, options: DispatchOptions<F>): Promise<FragmentOutput> {
   const path = join(options.directory, `${randomUUID()}.parquet`);
-  const file = createWriteStream(path);
+  let file: WriteStream | undefined;
   let columns: readonly ColumnSchema[] | undefined;
   let rowCount = 0;
   let rowsScanned = 0;
@@ -92,14 +101,10 @@ async function fetchFragment<F>(part: FragmentPart<F>, options: DispatchOptions<
       sql: options.sql,
       tables: [input],
       requestId: options.requestId ?? "",
+      inlineMaxCells: options.inlineMaxCells,
+      expectedRows: BigInt(options.expectedRows ?? 0),
     });
     for await (const message of stream) {
-      if (message.encoding !== Encoding.PARQUET) {
-        throw new MiniodbError(
-          "internal",
-          `worker ${part.worker.id} answered a fragment in an unknown encoding`,
-        );
-      }
       if (columns === undefined) {
         if (input.captureBuffer && !message.bufferCaptured) {
           throw new MiniodbError("aborted", `worker ${part.worker.id} does not capture within a fragment`, {
@@ -109,17 +114,51 @@ async function fetchFragment<F>(part: FragmentPart<F>, options: DispatchOptions<
         columns = message.columns;
         rowCount = Number(message.rowCount);
         rowsScanned = Number(message.rowsScanned);
+        if (message.encoding === Encoding.TEXT_COLUMNS) {
+          const text = textColumns(message.data, columns.length, rowCount, part.worker.id);
+          return { text, columns, rowCount, rowsScanned, worker: part.worker.id };
+        }
+      }
+      if (message.encoding !== Encoding.PARQUET) {
+        throw new MiniodbError(
+          "internal",
+          `worker ${part.worker.id} answered a fragment in an unknown encoding`,
+        );
+      }
+      if (!file) {
+        await mkdir(options.directory, { recursive: true });
+        file = createWriteStream(path);
       }
       if (!file.write(message.data)) await once(file, "drain");
     }
-    if (columns === undefined)
+    if (columns === undefined || !file)
       throw new MiniodbError("unavailable", `worker ${part.worker.id} ended a fragment early`);
     file.end();
     await once(file, "close");
     return { path, columns, rowCount, rowsScanned, worker: part.worker.id };
   } catch (error) {
-    file.destroy();
-    await rm(path, { force: true });
+    if (file) {
+      file.destroy();
+      await rm(path, { force: true });
+    }
     throw error;
   }
+}
+
+/** The text columns of an ENCODING_TEXT_COLUMNS message, checked against the header's shape. */
+function textColumns(data: Uint8Array, width: number, rowCount: number, worker: string): (string | null)[][] {
+  const columns = JSON.parse(
+    Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString("utf8"),
+  ) as unknown;
+  const valid =
+    Array.isArray(columns) &&
+    columns.length === width &&
+    columns.every(
+      (values) =>
+        Array.isArray(values) &&
+        values.length === rowCount &&
+        values.every((value) => value === null || typeof value === "string"),
+    );
+  if (!valid) throw new MiniodbError("internal", `worker ${worker} sent a malformed inline fragment result`);
+  return columns as (string | null)[][];
 }

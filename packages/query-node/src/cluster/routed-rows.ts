@@ -1,14 +1,10 @@
 import { MiniodbError, serializePayload, type SerializedPayload, type TableEntry } from "@miniodb/core";
-import type { RecordRowSchema } from "@miniodb/proto/cluster";
-import type { MessageInitShape } from "@bufbuild/protobuf";
-import { createIdGenerator, type RecordError, type RecordInput } from "@miniodb/worker-node";
-
-export type RowInit = MessageInitShape<typeof RecordRowSchema>;
+import { createIdGenerator, type BlockRow, type RecordError, type RecordInput } from "@miniodb/worker-node";
 
 /** Records of one write in the form they travel to workers, with the records that failed here. */
 export interface RoutedRows {
   /** Parallel to the write's records; undefined where the record failed (see errors). */
-  readonly rows: ReadonlyArray<RowInit | undefined>;
+  readonly rows: ReadonlyArray<BlockRow | undefined>;
   readonly errors: RecordError[];
 }
 
@@ -26,7 +22,7 @@ export class RowPreparer {
   }
 
   prepare(table: TableEntry, records: readonly RecordInput[], partial: boolean): RoutedRows {
-    const rows: Array<RowInit | undefined> = [];
+    const rows: Array<BlockRow | undefined> = [];
     const errors: RecordError[] = [];
     records.forEach((record, index) => {
       try {
@@ -41,17 +37,11 @@ export class RowPreparer {
     return { rows, errors };
   }
 
-  #row(table: TableEntry, record: RecordInput): RowInit {
+  #row(table: TableEntry, record: RecordInput): BlockRow {
     const payload = record.encodedPayload?.serialize() ?? serializeObject(record.payload);
     let id = record.id ?? "";
     if (id === "" && table.config.autoGenerateId) id = this.#generatorOf(table)();
-    return {
-      id,
-      ...(record.timestampMicros === undefined ? {} : { timestampMicros: BigInt(record.timestampMicros) }),
-      payloadJson: payload.json,
-      keys: [...payload.keys],
-      types: payload.types.map((type) => type ?? ""),
-    };
+    return { id, timestampMicros: record.timestampMicros, payload };
   }
 
   #generatorOf(table: TableEntry): () => string {

@@ -28,6 +28,11 @@ export const clusterSchema = z
     virtual_nodes: z.number().int().min(1).max(4_096).default(128),
     /** Deadline of one call from a query node to a worker. */
     request_timeout_ms: z.number().int().min(100).max(3_600_000).default(60_000),
+    /**
+     * Largest query fragment result, in cells (rows × columns), a worker sends back inline as text
+     * instead of as a Parquet file; 0 sends every result as Parquet.
+     */
+    inline_result_cells: z.number().int().min(0).max(1_000_000).default(20_000),
   })
   .strict()
   .refine((cluster) => cluster.heartbeat_ttl_ms > cluster.heartbeat_interval_ms, {

@@ -9,11 +9,8 @@ import {
   DuckDbEngine,
   ObjectFileCache,
   ParseTreeCache,
-  quoteSqlIdentifier,
-  quoteSqlLiteral,
   tombstoneLine,
   type CacheLease,
-  type EngineSession,
 } from "@miniodb/executor";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import {
@@ -23,7 +20,8 @@ import {
 } from "@miniodb/proto/cluster";
 import type { BufferedRows } from "../buffer/table-buffer.js";
 import type { BufferCaptures } from "../server/buffer-captures.js";
-import { FragmentStatementCache, type DescribedFragment } from "./fragment-statement-cache.js";
+import { collectFragmentResult } from "./fragment-result.js";
+import { FragmentStatementCache } from "./fragment-statement-cache.js";
 import { fragmentViewSource, type LocalTableInput } from "./fragment-view.js";
 
 export interface FragmentExecutorOptions {
@@ -52,8 +50,9 @@ export interface FragmentCounters {
 /**
  * Executes query fragments (ExecuteFragment) on a worker: fetches the assigned Parquet files into
  * its own cache, takes its buffer capture, builds each table's view exactly as a single node does
- * (tombstones and retention applied), runs the fragment in a sandboxed DuckDB and streams the
- * result as one Parquet file. The SQL is checked with the same guard as the public API. Repeated
+ * (tombstones and retention applied), runs the fragment in a sandboxed DuckDB and sends the
+ * result back: a small one inline as text by column, a larger one as a Parquet file in chunks
+ * (see collectFragmentResult). The SQL is checked with the same guard as the public API. Repeated
  * work is skipped: parse trees and the fragments' result columns are cached, and a view whose
  * statement is unchanged (the same files, no buffered rows or tombstones) stays on its connection.
  */
@@ -96,8 +95,8 @@ export class FragmentExecutor {
   }
 
   /**
-   * Runs the fragment and yields its result: the Parquet file in chunks, the first with the
-   * columns. A table's buffer takes part through its capture id, or is captured now (`bufferAsOf`)
+   * Runs the fragment and yields its result: one message with the text columns, or the Parquet
+   * file in chunks; the first message carries the columns. A table's buffer takes part through its capture id, or is captured now (`bufferAsOf`)
    * when the input asks to.
    */
   async *execute(
@@ -113,7 +112,11 @@ export class FragmentExecutor {
       input.captureBuffer ? { ...input, captureId: captureNow(captures, bufferAsOf, input) } : input,
     );
     const directory = join(this.#options.directory, "fragments", randomUUID());
-    await mkdir(directory, { recursive: true });
+    let made: Promise<string | undefined> | undefined;
+    const inDirectory = async (name: string) => {
+      await (made ??= mkdir(directory, { recursive: true }));
+      return join(directory, name);
+    };
     const leases: CacheLease[] = [];
     try {
       let rowsScanned = 0;
@@ -124,10 +127,10 @@ export class FragmentExecutor {
         );
         leases.push(lease);
         const buffer = takeCapture(captures, input);
-        const bufferPath = buffer.ndjson.length > 0 ? join(directory, `t${index}.rows.ndjson`) : undefined;
+        const bufferPath = buffer.ndjson.length > 0 ? await inDirectory(`t${index}.rows.ndjson`) : undefined;
         if (bufferPath) await writeFile(bufferPath, buffer.ndjson);
         const tombstonesPath =
-          input.tombstones.length > 0 ? join(directory, `t${index}.tombstones.ndjson`) : undefined;
+          input.tombstones.length > 0 ? await inDirectory(`t${index}.tombstones.ndjson`) : undefined;
         if (tombstonesPath) {
           const lines = input.tombstones.map((tombstone) => tombstoneLine(tombstone.id, tombstone.sequence));
           await writeFile(tombstonesPath, `${lines.join("\n")}\n`);
@@ -141,34 +144,36 @@ export class FragmentExecutor {
           maxLineBytes: this.#options.maxLineBytes,
         });
       }
-      const output = join(directory, "result.parquet");
-      const { columns, rowCount } = await this.#engine.withSession(async (session) => {
+      const { columns, result } = await this.#engine.withSession(async (session) => {
         const views = locals.map(fragmentViewSource);
         await createChangedViews(session, views);
         const described = await this.#statements.describe(session, request.sql, views);
-        return { columns: [...described.columns], rowCount: await writeResult(session, described, output) };
+        const result = await collectFragmentResult(session, described, () => inDirectory("result.parquet"), {
+          inlineMaxCells: request.inlineMaxCells,
+          expectedRows: Number(request.expectedRows),
+        });
+        return { columns: [...described.columns], result };
       });
       this.#rowsScanned += rowsScanned;
       this.#fragments++;
+      const head = {
+        columns,
+        rowCount: BigInt(result.rowCount),
+        rowsScanned: BigInt(rowsScanned),
+        bufferCaptured: capturedNow,
+      };
+      if (result.kind === "text") {
+        yield { ...head, encoding: Encoding.TEXT_COLUMNS, data: Buffer.from(JSON.stringify(result.columns)) };
+        return;
+      }
       let first = true;
-      for await (const chunk of createReadStream(output, { highWaterMark: this.#options.chunkBytes })) {
-        yield {
-          ...(first
-            ? {
-                columns,
-                rowCount: BigInt(rowCount),
-                rowsScanned: BigInt(rowsScanned),
-                bufferCaptured: capturedNow,
-              }
-            : {}),
-          encoding: Encoding.PARQUET,
-          data: chunk as Buffer,
-        };
+      for await (const chunk of createReadStream(result.path, { highWaterMark: this.#options.chunkBytes })) {
+        yield { ...(first ? head : {}), encoding: Encoding.PARQUET, data: chunk as Buffer };
         first = false;
       }
     } finally {
       for (const lease of leases) lease.release();
-      await rm(directory, { recursive: true, force: true });
+      if (made) await rm(directory, { recursive: true, force: true });
     }
   }
 
@@ -212,25 +217,4 @@ function takeCapture(
     rows += part.rowCount;
   }
   return { ndjson, rows };
-}
-
-/** Types Parquet cannot hold exactly: shipped as text and cast back by the query node. */
-const INEXACT_IN_PARQUET = /\bU?HUGEINT\b/;
-
-/** Writes the fragment's result to `path` as Parquet; returns its rows. */
-async function writeResult(
-  session: EngineSession,
-  fragment: DescribedFragment,
-  path: string,
-): Promise<number> {
-  const selections = fragment.columns.map((column) => {
-    const name = quoteSqlIdentifier(column.name);
-    if (!INEXACT_IN_PARQUET.test(column.type)) return name;
-    return `CAST(${name} AS ${column.type.replace(/\bU?HUGEINT\b/g, "VARCHAR")}) AS ${name}`;
-  });
-  const { rows } = await session.readAll(
-    `COPY (SELECT ${selections.join(", ")} FROM (${fragment.statement})) TO ${quoteSqlLiteral(path)} ` +
-      "(FORMAT parquet, COMPRESSION zstd)",
-  );
-  return Number(Object.values(rows[0] ?? {})[0] ?? 0);
 }

@@ -3,6 +3,7 @@ import { MiniodbError, type ColumnType, type SerializedPayload } from "@miniodb/
 import type { WorkerService } from "@miniodb/proto/cluster";
 import { type FlushRequest, type RecordRow, type WriteBatchRequest } from "@miniodb/proto/cluster";
 import type { RecordInput } from "../ingest/record-preparer.js";
+import { decodeRowBlock } from "../ingest/row-block.js";
 import type { Worker } from "../worker.js";
 import type { FragmentExecutor } from "../query/fragment-executor.js";
 import { BufferCaptures } from "./buffer-captures.js";
@@ -37,7 +38,7 @@ export function createWorkerService(deps: WorkerServiceDeps): Partial<ServiceImp
     async writeBatch(request) {
       const entry = await tables.require(request.table);
       const records = recordsOf(request);
-      const ids = request.rows.map((row) => row.id).filter((id) => id !== "");
+      const ids = records.flatMap((record) => (record.id === undefined ? [] : [record.id]));
       const result = await admission.run(entry.name, ids, () =>
         worker.write(entry, records, {
           partial: request.partial,
@@ -157,6 +158,11 @@ function tablesToFlush(
 }
 
 function recordsOf(request: WriteBatchRequest): RecordInput[] {
+  if (request.rowBlock.length > 0) {
+    if (request.records.length > 0 || request.rows.length > 0)
+      throw new MiniodbError("invalid_argument", "WriteBatch takes its records in one form only");
+    return decodeRowBlock(request.rowBlock);
+  }
   if (request.records.length > 0) {
     throw new MiniodbError(
       "invalid_argument",

@@ -47,7 +47,11 @@ const DECOMPOSABLE = new Set(["count_star", "count", "sum", "min", "max", "avg"]
  * AVG → sum and count, merged as sum / sum; COUNT(DISTINCT x) → list(DISTINCT x), merged as the
  * length of the distinct union (NULLs left out, as COUNT DISTINCT does).
  */
-export function splitAggregate(node: Node, aggregateNames: ReadonlySet<string>): AggregateSplit | undefined {
+export function splitAggregate(
+  node: Node,
+  aggregateNames: ReadonlySet<string>,
+  tableColumns: ReadonlySet<string> = new Set(),
+): AggregateSplit | undefined {
   if (node["type"] !== "SELECT_NODE") return undefined;
   const from = node["from_table"] as Node | null;
   if (!from || from["type"] !== "BASE_TABLE") return undefined;
@@ -55,7 +59,10 @@ export function splitAggregate(node: Node, aggregateNames: ReadonlySet<string>):
   if (node["sample"] || node["qualify"] || node["aggregate_handling"] !== "STANDARD_HANDLING")
     return undefined;
   if (hasNonLocalExpression(node)) return undefined;
-  const groups = (node["group_expressions"] as Node[] | undefined) ?? [];
+  const selectList = node["select_list"] as Node[];
+  const groups = ((node["group_expressions"] as Node[] | undefined) ?? []).map((group) =>
+    selectItemGrouped(group, selectList, tableColumns),
+  );
   const sets = (node["group_sets"] as number[][] | undefined) ?? [];
   if (sets.length > 1 || (sets.length === 1 && sets[0]!.length !== groups.length)) return undefined;
   if (groups.some((group) => group["class"] === "CONSTANT" || containsAggregate(group, aggregateNames)))
@@ -68,7 +75,6 @@ export function splitAggregate(node: Node, aggregateNames: ReadonlySet<string>):
   const key = (expression: unknown) => expressionKey(expression, qualifiers);
   const groupIndex = new Map(groups.map((group, index) => [key(group), index]));
 
-  const selectList = node["select_list"] as Node[];
   const modifiers = (node["modifiers"] as Node[] | undefined) ?? [];
   const having = (node["having"] as Node | null) ?? null;
   const partials = new Map<string, Partial>();
@@ -127,6 +133,7 @@ export function splitAggregate(node: Node, aggregateNames: ReadonlySet<string>):
       mapChildren(modifier, (child) => substitute(child, true)),
     );
     const worker = clone(node);
+    worker["group_expressions"] = groups.map(clone);
     worker["select_list"] = [
       ...groups.map((group, index) => withAlias(clone(group), `__g${index}`)),
       ...workerItems,
@@ -141,6 +148,34 @@ export function splitAggregate(node: Node, aggregateNames: ReadonlySet<string>):
 }
 
 class NotSplittable extends Error {}
+
+/**
+ * The expression a GROUP BY item stands for: a select item's when it names the item's alias (and
+ * no column of the table, which DuckDB would take first) or its position (`GROUP BY 1`); else
+ * the item itself. Workers then group by the expression, which their select list no longer names.
+ */
+function selectItemGrouped(
+  group: Node,
+  selectList: readonly Node[],
+  tableColumns: ReadonlySet<string>,
+): Node {
+  if (isColumnRef(group)) {
+    const names = columnNames(group);
+    if (names.length !== 1 || tableColumns.has(names[0]!)) return group;
+    const item = selectList.find((candidate) => String(candidate["alias"] ?? "").toLowerCase() === names[0]);
+    return item ? withAlias(clone(item), "") : group;
+  }
+  if (group["class"] === "CONSTANT") {
+    const value = group["value"] as
+      { type?: { id?: string }; value?: unknown; is_null?: boolean } | undefined;
+    const position = Number(value?.value);
+    if (value?.is_null || !/INT/.test(String(value?.type?.id ?? "")) || !Number.isInteger(position))
+      return group;
+    const item = selectList[position - 1];
+    return item ? withAlias(clone(item), "") : group;
+  }
+  return group;
+}
 
 function containsAggregate(expression: unknown, aggregateNames: ReadonlySet<string>): boolean {
   for (const node of nodesOf(expression))

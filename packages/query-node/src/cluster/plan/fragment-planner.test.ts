@@ -135,6 +135,21 @@ describe("planFragments", () => {
       ordered: true,
     },
     { sql: "SELECT count(*) FROM sales GROUP BY 1 + 1", kind: "aggregate" },
+    {
+      sql: "SELECT date_trunc('minute', timestamp) AS m, count(*) AS n FROM sales GROUP BY m ORDER BY m",
+      kind: "aggregate",
+      ordered: true,
+    },
+    {
+      sql: "SELECT upper(region) AS r, count(*) AS n, avg(amount) FROM sales GROUP BY 1 HAVING count(*) > 1 ORDER BY 1",
+      kind: "aggregate",
+      ordered: true,
+    },
+    {
+      sql: "SELECT region AS reg, flag AS f, max(amount) FROM sales GROUP BY reg, 2 ORDER BY reg NULLS FIRST, f",
+      kind: "aggregate",
+      ordered: true,
+    },
     { sql: "SELECT id, price FROM sales ORDER BY price DESC, id LIMIT 6", kind: "rows", ordered: true },
     {
       sql: "SELECT s.id FROM sales s ORDER BY s.amount NULLS FIRST, id LIMIT 9 OFFSET 3",
@@ -210,6 +225,25 @@ describe("planFragments", () => {
         "SELECT DISTINCT region FROM sales ORDER BY region LIMIT 3",
       ])
         assert.doesNotMatch(await shipped(sql), /LIMIT/, sql);
+    });
+  });
+
+  it("bounds a worker's rows when the plan knows them: 1 without GROUP BY, limit + offset for top-N", async () => {
+    await engine.withSession(async (session) => {
+      const bound = async (sql: string) => {
+        const plan = await planFragments(
+          session,
+          (await engine.parse(sql)) as Node,
+          sql,
+          tablesOf(sql),
+          aggregates,
+        );
+        return plan.kind === "aggregate" ? plan.workerRowsAtMost : plan.workerRowsAtMost.get("sales");
+      };
+      assert.equal(await bound("SELECT count(*), max(amount) FROM sales WHERE flag"), 1);
+      assert.equal(await bound("SELECT region, count(*) FROM sales GROUP BY region"), undefined);
+      assert.equal(await bound("SELECT id FROM sales ORDER BY amount, id LIMIT 5 OFFSET 2"), 7);
+      assert.equal(await bound("SELECT id FROM sales WHERE amount > 3"), undefined);
     });
   });
 

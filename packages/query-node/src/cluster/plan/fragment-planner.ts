@@ -8,7 +8,7 @@ import {
 import type { ColumnDef } from "@miniodb/core";
 import { splitAggregate, PARTIALS_VIEW } from "./aggregate-split.js";
 import { withAlias, type Node } from "./parse-nodes.js";
-import { referencedColumns, rowShippingNode } from "./row-shipping.js";
+import { limitedRows, referencedColumns, rowShippingNode } from "./row-shipping.js";
 
 /** A table a query reads, with its current payload columns. */
 export interface PlannedTable {
@@ -21,6 +21,8 @@ export interface AggregatePlan {
   readonly kind: "aggregate";
   readonly table: string;
   readonly workerSql: string;
+  /** Rows a worker's result has at most (1 without GROUP BY); undefined when not known. */
+  readonly workerRowsAtMost: number | undefined;
   readonly statement: string;
 }
 
@@ -28,6 +30,8 @@ export interface AggregatePlan {
 export interface RowsPlan {
   readonly kind: "rows";
   readonly workerSql: ReadonlyMap<string, string>;
+  /** Rows a worker's result of a table has at most (top-N queries), by table; absent when not known. */
+  readonly workerRowsAtMost: ReadonlyMap<string, number>;
   readonly statement: string;
 }
 
@@ -65,7 +69,14 @@ export async function planFragments(
     await createEmptyViews(session, tables, undefined);
     const canonical = await session.canonicalSql(sql);
     const original = await describe(session, canonical);
-    const split = tables.length === 1 ? splitAggregate(statement, aggregateNames) : undefined;
+    const split =
+      tables.length === 1
+        ? splitAggregate(
+            statement,
+            aggregateNames,
+            new Set(viewColumns(tables[0]!).map((column) => column.toLowerCase())),
+          )
+        : undefined;
     if (split) {
       const plan = await tryAggregate(session, tree, split, original);
       if (plan) return plan;
@@ -84,9 +95,12 @@ export async function planFragments(
       if (!projected || !sameColumns(projected, original)) projections.clear();
     }
     const workerSql = new Map<string, string>();
+    const workerRowsAtMost = new Map<string, number>();
     for (const table of tables) {
       const columns = projections.get(table.name) ?? viewColumns(table);
       const node = rowShippingNode(statement, table.name, columns);
+      const limited = node ? limitedRows(node) : undefined;
+      if (limited !== undefined) workerRowsAtMost.set(table.name, limited);
       workerSql.set(
         table.name,
         node
@@ -94,7 +108,7 @@ export async function planFragments(
           : `SELECT ${columns.map(quoteSqlIdentifier).join(", ")} FROM ${quoteSqlIdentifier(table.name)}`,
       );
     }
-    return { kind: "rows", workerSql, statement: sql };
+    return { kind: "rows", workerSql, workerRowsAtMost, statement: sql };
   } finally {
     await session
       .run(views.map((name) => `DROP VIEW IF EXISTS ${quoteSqlIdentifier(name)}`).join(";\n"))
@@ -123,7 +137,14 @@ async function tryAggregate(
       `CREATE OR REPLACE TEMP VIEW ${quoteSqlIdentifier(PARTIALS_VIEW)} AS SELECT ${selections.join(", ")} WHERE false`,
     );
     if (!sameColumns(await describe(session, statement), original)) return undefined;
-    return { kind: "aggregate", table: split.table, workerSql, statement };
+    const grouped = ((split.worker["group_expressions"] as unknown[] | undefined) ?? []).length > 0;
+    return {
+      kind: "aggregate",
+      table: split.table,
+      workerSql,
+      workerRowsAtMost: grouped ? undefined : 1,
+      statement,
+    };
   } catch {
     return undefined;
   }

@@ -94,6 +94,14 @@ export function topNModifiers(statement: Node): Node[] | undefined {
   return [clone(order), { ...clone(limit), limit: first, offset: null }];
 }
 
+/** The rows a worker statement returns at most, by its constant LIMIT (without OFFSET); else undefined. */
+export function limitedRows(statement: Node): number | undefined {
+  const modifiers = (statement["modifiers"] as Node[] | undefined) ?? [];
+  const limit = modifiers.find((modifier) => modifier["type"] === "LIMIT_MODIFIER");
+  if (!limit || limit["offset"] !== null) return undefined;
+  return integerConstant(limit["limit"] as Node | null);
+}
+
 function isPlainColumn(node: Node | undefined): boolean {
   return node !== undefined && isColumnRef(node) && node["alias"] === "";
 }

@@ -100,7 +100,7 @@ function messageAttributes(message: unknown, side: "request" | "response" = "req
   const attributes: Attributes = {};
   if (side === "request" && typeof fields["table"] === "string" && fields["table"] !== "")
     attributes["miniodb.table"] = fields["table"];
-  const rows = countOf(fields["rows"]) + countOf(fields["records"]);
+  const rows = countOf(fields["rows"]) + countOf(fields["records"]) + blockRowsOf(fields["rowBlock"]);
   if (side === "request" && rows > 0) attributes["miniodb.rows"] = rows;
   if (typeof fields["recordsWritten"] === "bigint")
     attributes["miniodb.rows_written"] = Number(fields["recordsWritten"]);
@@ -109,4 +109,12 @@ function messageAttributes(message: unknown, side: "request" | "response" = "req
 
 function countOf(value: unknown): number {
   return Array.isArray(value) ? value.length : 0;
+}
+
+/** Records in a WriteBatch row block: one per line after the first (see encodeRowBlock). */
+function blockRowsOf(value: unknown): number {
+  if (!(value instanceof Uint8Array) || value.length === 0) return 0;
+  let lines = 0;
+  for (let index = value.indexOf(0x0a); index !== -1; index = value.indexOf(0x0a, index + 1)) lines++;
+  return lines;
 }

@@ -1,0 +1,66 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { serializePayload } from "@miniodb/core";
+import { decodeRowBlock, encodeRowBlock, type BlockRow } from "./row-block.js";
+
+const row = (id: string, payload: Record<string, unknown>, timestampMicros?: number): BlockRow => ({
+  id,
+  timestampMicros,
+  payload: serializePayload(payload),
+});
+
+describe("row blocks", () => {
+  it("carry every record's id, timestamp and serialised payload through, sharing shapes", () => {
+    const rows = [
+      row("a", { n: 1, s: "x" }, 1_700_000_000_000_001),
+      row("", { n: 2, s: 'line\nbreak "quoted" ünï' }),
+      row("c", { s: null, n: 3.5 }, 0),
+      row("d\n|1:x", { "k\n,|": true, "": [1, { a: 2 }] }),
+      row("e", {}),
+    ];
+    const block = encodeRowBlock(rows);
+    const shapes = JSON.parse(Buffer.from(block).toString("utf8").split("\n")[0]!) as unknown[];
+    assert.equal(shapes.length, 4, "records with the same keys and types share one shape");
+    const decoded = decodeRowBlock(block);
+    assert.deepEqual(
+      decoded.map((record) => ({
+        id: record.id,
+        timestampMicros: record.timestampMicros,
+        payload: record.encodedPayload!.serialize(),
+      })),
+      rows.map((source) => ({
+        id: source.id === "" ? undefined : source.id,
+        timestampMicros: source.timestampMicros,
+        payload: source.payload,
+      })),
+    );
+  });
+
+  it("keeps payload text with whitespace between tokens readable", () => {
+    const payload = {
+      json: '{\n\t"a": 1,\t"b": "x\\ty"\n}',
+      keys: ["a", "b"],
+      types: ["BIGINT" as const, "VARCHAR" as const],
+    };
+    const [record] = decodeRowBlock(encodeRowBlock([{ id: "a", payload }]));
+    const json = record!.encodedPayload!.serialize().json;
+    assert.deepEqual(JSON.parse(json), { a: 1, b: "x\ty" });
+  });
+
+  it("refuses malformed blocks with invalid_argument", () => {
+    const valid = Buffer.from(encodeRowBlock([row("a", { n: 1 })])).toString("utf8");
+    for (const text of [
+      "not json",
+      "{}",
+      '[[["n"],["BIGINT","VARCHAR"]]]\n"a"\t\t0\t{}',
+      '[[["n"],["BIGINT"]]]\n"a"\t\t1\t{}',
+      '[[["n"],["BIGINT"]]]\n"a"\t1.5\t0\t{}',
+      '[[["n"],["BIGINT"]]]\n7\t\t0\t{}',
+      '[[["n"],["BIGINT"]]]\na\t\t0\t{}',
+      '[[["n"],["BIGINT"]]]\n"a"\t\t0',
+      '[[["n"],["BIGINT"]]]\n"a"\t\t\t{}',
+      `${valid}\n"b"`,
+    ])
+      assert.throws(() => decodeRowBlock(Buffer.from(text)), { code: "invalid_argument" }, text);
+  });
+});
