@@ -38,10 +38,10 @@ type Snapshot = TableSnapshot<WorkerCapture[]>;
 
 /**
  * Temporary tables holding larger inline results are named with this and a random suffix, so they
- * meet no table's view; a query's tables are dropped when it closes, before its connection serves
+ * meet no table's view (table names start with a letter); a query's tables are dropped when it closes, before its connection serves
  * another query.
  */
-const INLINE_TABLE_PREFIX = "miniodb_inline_result_";
+const INLINE_TABLE_PREFIX = "__miniodb_inline_result_";
 
 /**
  * A query node's distributed reads. For each table: the registry and tombstones, the manifest

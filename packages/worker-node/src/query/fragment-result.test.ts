@@ -26,7 +26,7 @@ describe("collectFragmentResult", () => {
     expectedRows = 0,
   ): Promise<FragmentResult> {
     return engine.withSession(async (session) => {
-      await session.run("DROP TABLE IF EXISTS miniodb_fragment_result");
+      await session.run("DROP TABLE IF EXISTS __miniodb_fragment_result");
       const columns = await describe(session, statement);
       const path = join(directory, `r${files++}.parquet`);
       const result = await collectFragmentResult(session, { statement, columns }, async () => path, {

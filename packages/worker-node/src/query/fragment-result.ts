@@ -25,8 +25,11 @@ export function textExact(columns: DescribedFragment["columns"]): boolean {
   return columns.every((column) => TEXT_EXACT.test(column.type));
 }
 
-/** The temporary table a connection holds its fragment's result in while choosing how to send it. */
-const RESULT_TABLE = quoteSqlIdentifier("miniodb_fragment_result");
+/**
+ * The temporary table a connection holds its fragment's result in while choosing how to send it.
+ * Table names start with a letter, so no table's view can meet this name.
+ */
+const RESULT_TABLE = quoteSqlIdentifier("__miniodb_fragment_result");
 
 /** Types Parquet cannot hold exactly: shipped as text and cast back by the query node. */
 const INEXACT_IN_PARQUET = /\bU?HUGEINT\b/g;
