@@ -34,3 +34,45 @@ export function serializePayload(payload: Readonly<Record<string, unknown>>): Se
   }
   return { json: JSON.stringify(payload), keys, types };
 }
+
+/**
+ * `serializePayload` for a run of payloads (the records of a batch): a payload whose keys and
+ * column types equal the previous payload's gets the previous payload's arrays, as the readers
+ * of wire payloads do, so checks keyed on those arrays run once per shape and no arrays are
+ * allocated for it. Callers never change the arrays.
+ */
+export class PayloadSerializer {
+  #keys: readonly string[] = [];
+  #types: ReadonlyArray<ColumnType | undefined> = [];
+
+  serialize(payload: Readonly<Record<string, unknown>>): SerializedPayload {
+    const lastKeys = this.#keys;
+    const lastTypes = this.#types;
+    let count = 0;
+    let keys: string[] | undefined;
+    let types: Array<ColumnType | undefined> | undefined;
+    for (const key in payload) {
+      const type = columnTypeOf(payload[key]);
+      if (keys === undefined) {
+        if (key === lastKeys[count] && type === lastTypes[count] && count < lastKeys.length) {
+          count++;
+          continue;
+        }
+        keys = lastKeys.slice(0, count);
+        types = lastTypes.slice(0, count);
+      }
+      keys.push(key);
+      types!.push(type);
+      count++;
+    }
+    const json = JSON.stringify(payload);
+    if (keys === undefined) {
+      if (count === lastKeys.length) return { json, keys: lastKeys, types: lastTypes };
+      keys = lastKeys.slice(0, count);
+      types = lastTypes.slice(0, count);
+    }
+    this.#keys = keys;
+    this.#types = types!;
+    return { json, keys, types: types! };
+  }
+}

@@ -1,4 +1,5 @@
 import { MiniodbError } from "./miniodb-error.js";
+import { fastRfc3339Micros } from "./rfc3339-fast-path.js";
 
 /** RFC 3339 with a required zone; fraction up to nanoseconds (kept to microseconds). */
 const RFC3339 = /^(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?([Zz]|[+-]\d{2}:\d{2})$/;
@@ -8,6 +9,8 @@ const MAX_MICROS = Date.UTC(9999, 11, 31, 23, 59, 59, 999) * 1000;
 
 /** Parses an RFC 3339 timestamp to epoch microseconds; invalid_argument otherwise. */
 export function parseTimestampMicros(text: string): number {
+  const fast = fastRfc3339Micros(text);
+  if (fast !== undefined) return checkTimestampMicros(fast);
   const match = RFC3339.exec(text);
   const millis = match ? Date.parse(`${match[1]}T${match[2]}${match[4]!.toUpperCase()}`) : Number.NaN;
   if (!match || Number.isNaN(millis)) {

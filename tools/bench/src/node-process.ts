@@ -40,13 +40,18 @@ export async function startNode(
     ],
     { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] },
   );
+  const lines = createInterface({ input: child.stdout! });
   const ports = await new Promise<BenchNode["ports"]>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).on("line", (line) => {
+    lines.on("line", (line) => {
       const entry = JSON.parse(line) as { msg?: string; ports?: BenchNode["ports"] };
       if (entry.msg === "listening" && entry.ports) resolve(entry.ports);
     });
     child.once("exit", (code) => reject(new Error(`node exited with ${code}`)));
   });
+  // The rest of the node's log (an audit line per write) is drained unread: parsing it cost the
+  // load generator CPU on the node's machine.
+  lines.close();
+  child.stdout!.resume();
   return {
     child,
     ports,

@@ -30,19 +30,23 @@ const REST_METHODS: ReadonlyArray<readonly [string, RegExp, string]> = [
 
 const SERVICE_PREFIX = `/${MinIODBService.typeName}/`;
 
+/** The short name of each MinIODBService method, by the method's name in the path. */
+const RPC_NAMES: ReadonlyMap<string, string> = new Map(
+  Object.values(MinIODBService.method).map((method) => [
+    method.name,
+    RPC_METHODS[method.name] ?? snakeCase(method.name),
+  ]),
+);
+
 /**
  * The operation a request asks for, from its HTTP method and path: `write`, `query`, `update`,
  * `delete`, `stream_write`, `stream_query`, other RPCs in snake case (`create_table`,
  * `health_check`), `other` for anything unknown (bounded, so a scanner cannot blow up the label).
  */
 export function requestMethod(httpMethod: string | undefined, url: string | undefined): string {
-  const path = (url ?? "/").split("?", 1)[0]!;
-  if (path.startsWith(SERVICE_PREFIX)) {
-    const name = path.slice(SERVICE_PREFIX.length);
-    const known = Object.values(MinIODBService.method).some((method) => method.name === name);
-    if (!known) return "other";
-    return RPC_METHODS[name] ?? snakeCase(name);
-  }
+  const query = url === undefined ? -1 : url.indexOf("?");
+  const path = url === undefined ? "/" : query < 0 ? url : url.slice(0, query);
+  if (path.startsWith(SERVICE_PREFIX)) return RPC_NAMES.get(path.slice(SERVICE_PREFIX.length)) ?? "other";
   if (path.startsWith("/miniodb.")) return path.includes("AuthService") ? "auth" : "other";
   for (const [verb, pattern, name] of REST_METHODS)
     if (verb === httpMethod && pattern.test(path)) return name;

@@ -56,6 +56,28 @@ describe("StructJsonWriter (the fast path of StructPayloadReader)", () => {
     assert.equal(second.json, '{"a":2,"b":"y","c":{"e":null}}');
   });
 
+  it("reads each key afresh when it only looks like the previous payload's key at its place", () => {
+    // Each pair: a payload, then one whose keys have the same lengths (in UTF-16 units or bytes).
+    const sequences: JsonObject[][] = [
+      [
+        { ab: 1, cd: 2 },
+        { ab: 1, ce: 2 },
+      ],
+      [{ "Ã©": 1 }, { é: 1 }, { "Ã©": 1 }],
+      [{ 'a"': 1 }, { 'a"': 2 }],
+      [{ "a\\": 1 }, { "a\\": true }],
+      [{ "\u0001b": 1 }, { "\u0001b": "x" }],
+      [
+        { a: 1, b: 2 },
+        { b: 2, a: 1 },
+        { "": 3, a: 1 },
+      ],
+    ];
+    for (const payloads of sequences)
+      for (const payload of payloads)
+        assert.deepEqual(writer.write(encode(payload)), serializePayload(payload));
+  });
+
   it("leaves repeated or digit-led keys, __proto__ and malformed bytes to the exact reader", () => {
     const specials: JsonObject[] = [
       { "1": 1, a: 2 },

@@ -54,29 +54,24 @@ export class StructJsonWriter {
       return undefined;
     }
     const json = this.#out.toString(this.#ascii ? "latin1" : "utf8", 0, this.#pos);
-    try {
-      return { json, ...this.#shape() };
-    } catch {
-      return undefined;
+    if (!this.#sameShape()) {
+      if (hasSpecialKey(this.#keys)) return undefined;
+      this.#lastKeys = this.#keys;
+      this.#lastTypes = this.#types;
     }
+    return { json, keys: this.#lastKeys, types: this.#lastTypes };
   }
 
-  /** The keys and types just read, or the previous payload's arrays when they are equal. */
-  #shape(): Pick<SerializedPayload, "keys" | "types"> {
+  /** Whether the keys and types just read equal the previous payload's. */
+  #sameShape(): boolean {
     const keys = this.#keys;
     const types = this.#types;
     const lastKeys = this.#lastKeys;
     const lastTypes = this.#lastTypes;
-    if (keys.length === lastKeys.length) {
-      let same = true;
-      for (let i = 0; i < keys.length && same; i++)
-        same = keys[i] === lastKeys[i] && types[i] === lastTypes[i];
-      if (same) return { keys: lastKeys, types: lastTypes };
-    }
-    if (hasSpecialKey(keys)) throw NEEDS_EXACT_READER;
-    this.#lastKeys = keys;
-    this.#lastTypes = types;
-    return { keys, types };
+    if (keys.length !== lastKeys.length) return false;
+    for (let i = 0; i < keys.length; i++)
+      if (keys[i] !== lastKeys[i] || types[i] !== lastTypes[i]) return false;
+    return true;
   }
 
   #struct(cursor: WireCursor, start: number, end: number, depth: number, top: boolean): void {
@@ -123,7 +118,13 @@ export class StructJsonWriter {
       } else cursor.skip(tag & 7, end, Math.floor(tag / 8));
     }
     let key = "";
-    if (keyStart >= 0) {
+    // A top-level key is most often the previous payload's key at the same place: comparing its
+    // bytes with that string is cheaper than reading (and interning) the key again.
+    const previous = top ? this.#lastKeys[this.#keys.length] : undefined;
+    if (previous !== undefined && isPlainKey(previous, cursor.bytes, keyStart, keyEnd)) {
+      key = previous;
+      this.#plainString(cursor.bytes, keyStart, keyEnd);
+    } else if (keyStart >= 0) {
       cursor.pos = keyStart;
       key = cursor.string(keyEnd);
       if (cursor.plain) this.#plainString(cursor.bytes, keyStart, keyEnd);
@@ -267,6 +268,20 @@ export class StructJsonWriter {
     if (written !== text.length) this.#ascii = false;
     this.#pos += written;
   }
+}
+
+/**
+ * Whether `bytes[start, end)` spell `key` and are ASCII that JSON writes without escapes (so the
+ * bytes can be copied as the key's JSON text). False for an absent key (`start` < 0).
+ */
+function isPlainKey(key: string, bytes: Uint8Array, start: number, end: number): boolean {
+  if (start < 0 || end - start !== key.length) return false;
+  for (let i = 0; i < key.length; i++) {
+    const byte = bytes[start + i]!;
+    if (byte !== key.charCodeAt(i) || byte < 0x20 || byte >= 0x80 || byte === QUOTE || byte === 0x5c)
+      return false;
+  }
+  return true;
 }
 
 /** Whether `bytes[start, end)` is ASCII that JSON writes without escapes. */

@@ -1,8 +1,8 @@
 import {
   checkTimestampMicros,
   MiniodbError,
+  PayloadSerializer,
   RecordIdValidator,
-  serializePayload,
   type EncodedPayload,
   type SerializedPayload,
   type TableConfig,
@@ -36,6 +36,8 @@ export class RecordPreparer {
   readonly #validator: RecordIdValidator;
   readonly #generateId: (() => string) | undefined;
   readonly #nowMicros: () => number;
+  /** Payload objects of one shape share their keys and types arrays (see PayloadSerializer). */
+  readonly #payloads = new PayloadSerializer();
 
   constructor(config: TableConfig, nodeId: string, nowMicros: () => number = () => Date.now() * 1000) {
     this.#validator = new RecordIdValidator(config.idValidation);
@@ -47,7 +49,7 @@ export class RecordPreparer {
 
   /** Throws invalid_argument naming the first problem of the record. */
   prepare(input: RecordInput): PreparedRecord {
-    const payload = input.encodedPayload?.serialize() ?? serializeObject(input.payload);
+    const payload = input.encodedPayload?.serialize() ?? this.#serializeObject(input.payload);
     let id = input.id ?? "";
     if (id === "") {
       if (!this.#generateId) {
@@ -62,13 +64,13 @@ export class RecordPreparer {
       input.timestampMicros === undefined ? this.#nowMicros() : checkTimestampMicros(input.timestampMicros);
     return { id, timestampMicros, payload };
   }
-}
 
-function serializeObject(payload: unknown): SerializedPayload {
-  if (typeof payload !== "object" || payload === null || Array.isArray(payload)) {
-    throw new MiniodbError("invalid_argument", "payload must be a JSON object", {
-      details: { field: "payload" },
-    });
+  #serializeObject(payload: unknown): SerializedPayload {
+    if (typeof payload !== "object" || payload === null || Array.isArray(payload)) {
+      throw new MiniodbError("invalid_argument", "payload must be a JSON object", {
+        details: { field: "payload" },
+      });
+    }
+    return this.#payloads.serialize(payload as Record<string, unknown>);
   }
-  return serializePayload(payload as Record<string, unknown>);
 }
