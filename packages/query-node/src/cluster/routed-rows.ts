@@ -1,4 +1,10 @@
-import { MiniodbError, serializePayload, type SerializedPayload, type TableEntry } from "@miniodb/core";
+import {
+  checkTimestampMicros,
+  MiniodbError,
+  serializePayload,
+  type SerializedPayload,
+  type TableEntry,
+} from "@miniodb/core";
 import { createIdGenerator, type BlockRow, type RecordError, type RecordInput } from "@miniodb/worker-node";
 
 /** Records of one write in the form they travel to workers, with the records that failed here. */
@@ -11,7 +17,8 @@ export interface RoutedRows {
 /**
  * Prepares a write's records for routing: every record needs its id to find its shard, so ids the
  * table generates are generated here (with this node's id in them); payloads are serialised once.
- * Everything else (id rules, timestamps, keys, sizes) is checked by the owning worker.
+ * Timestamps are range-checked here (a row block carries plain integers); everything else (id
+ * rules, keys, sizes) is checked by the owning worker.
  */
 export class RowPreparer {
   readonly #nodeId: string;
@@ -41,7 +48,11 @@ export class RowPreparer {
     const payload = record.encodedPayload?.serialize() ?? serializeObject(record.payload);
     let id = record.id ?? "";
     if (id === "" && table.config.autoGenerateId) id = this.#generatorOf(table)();
-    return { id, timestampMicros: record.timestampMicros, payload };
+    // Checked here, so that a timestamp out of range is this record's error (with its index), and
+    // every timestamp a row block carries is a plain integer.
+    const timestampMicros =
+      record.timestampMicros === undefined ? undefined : checkTimestampMicros(record.timestampMicros);
+    return { id, timestampMicros, payload };
   }
 
   #generatorOf(table: TableEntry): () => string {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { serializePayload } from "@miniodb/core";
+import { checkTimestampMicros, serializePayload } from "@miniodb/core";
 import { decodeRowBlock, encodeRowBlock, type BlockRow } from "./row-block.js";
 
 const row = (id: string, payload: Record<string, unknown>, timestampMicros?: number): BlockRow => ({
@@ -55,6 +55,10 @@ describe("row blocks", () => {
       '[[["n"],["BIGINT","VARCHAR"]]]\n"a"\t\t0\t{}',
       '[[["n"],["BIGINT"]]]\n"a"\t\t1\t{}',
       '[[["n"],["BIGINT"]]]\n"a"\t1.5\t0\t{}',
+      '[[["n"],["BIGINT"]]]\n"a"\t \t0\t{}',
+      '[[["n"],["BIGINT"]]]\n"a"\t0x10\t0\t{}',
+      '[[["n"],["BIGINT"]]]\n"a"\t1e3\t0\t{}',
+      '[[["n"],["BIGINT"]]]\n"a"\t+5\t0\t{}',
       '[[["n"],["BIGINT"]]]\n7\t\t0\t{}',
       '[[["n"],["BIGINT"]]]\na\t\t0\t{}',
       '[[["n"],["BIGINT"]]]\n"a"\t\t0',
@@ -62,5 +66,14 @@ describe("row blocks", () => {
       `${valid}\n"b"`,
     ])
       assert.throws(() => decodeRowBlock(Buffer.from(text)), { code: "invalid_argument" }, text);
+  });
+
+  it("passes an integer timestamp out of range on to the record's own check instead of refusing the block", () => {
+    // Milliseconds sent as seconds: 1.7e12 s is 1.7e18 µs, beyond any supported year.
+    const text = '[[["n"],["BIGINT"]]]\n"a"\t1700000000000000000\t0\t{"n":1}\n"b"\t-5\t0\t{"n":2}';
+    const [tooLate, early] = decodeRowBlock(Buffer.from(text));
+    assert.equal(tooLate!.timestampMicros, 1_700_000_000_000_000_000);
+    assert.equal(early!.timestampMicros, -5);
+    assert.throws(() => checkTimestampMicros(tooLate!.timestampMicros!), { code: "invalid_argument" });
   });
 });

@@ -74,11 +74,13 @@ export function decodeRowBlock(block: Uint8Array): RecordInput[] {
       throw malformed(`record ${index - 1} has fewer than four fields`);
     const id = parseId(line.slice(0, first));
     const timestampText = line.slice(first + 1, second);
-    const timestamp = timestampText === "" ? undefined : Number(timestampText);
     const shapeText = line.slice(second + 1, third);
     const columns = /^\d+$/.test(shapeText) ? shapes[Number(shapeText)] : undefined;
-    if (id === undefined || (timestamp !== undefined && !Number.isSafeInteger(timestamp)) || !columns)
+    if (id === undefined || !(timestampText === "" || /^-?\d+$/.test(timestampText)) || !columns)
       throw malformed(`record ${index - 1} does not have an id, a timestamp and a shape`);
+    // An integer out of range (e.g. milliseconds sent as seconds) is the record's own error: the
+    // worker's timestamp check rejects that record alone, with its index, as for any other write.
+    const timestamp = timestampText === "" ? undefined : Number(timestampText);
     const payload: SerializedPayload = {
       json: line.slice(third + 1),
       keys: columns.keys,

@@ -4,7 +4,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { DuckDbEngine, quoteSqlLiteral, type EngineSession } from "@miniodb/executor";
-import { collectFragmentResult, textExact, type FragmentResult } from "./fragment-result.js";
+import {
+  collectFragmentResult,
+  INLINE_MAX_BYTES,
+  textExact,
+  type FragmentResult,
+} from "./fragment-result.js";
 
 describe("collectFragmentResult", () => {
   let directory: string;
@@ -121,6 +126,27 @@ describe("collectFragmentResult", () => {
     assert.ok(existsSync((off as { path: string }).path));
   });
 
+  it("writes Parquet for a list of JSON values, which its text cannot carry (a NULL item prints as bare NULL)", async () => {
+    const result = await collect(
+      `SELECT list(DISTINCT j) AS js FROM (VALUES ('{"a":1}'::JSON), (NULL::JSON), ('{"b":[1,2]}'::JSON)) v(j)`,
+      100,
+    );
+    assert.equal(result.kind, "parquet");
+    const [row] = await parquetRows((result as { path: string }).path);
+    assert.equal((row!["js"] as unknown[]).length, 3);
+  });
+
+  it("writes Parquet for a result whose text would make too large a message", async () => {
+    const statement = `SELECT i AS n, repeat('x', ${Math.ceil(INLINE_MAX_BYTES / 3 / 4)}) AS s FROM range(5) r(i)`;
+    const large = await collect(statement, 100);
+    assert.equal(large.kind, "parquet");
+    assert.equal(large.rowCount, 5);
+    const expected = await collect(statement, 100, 5);
+    assert.equal(expected.kind, "parquet", "also when the query node expects it to fit");
+    const small = await collect(`SELECT i AS n, repeat('x', 1000) AS s FROM range(5) r(i)`, 100);
+    assert.equal(small.kind, "text");
+  });
+
   it("sends an empty result inline", async () => {
     assert.deepEqual(await collect("SELECT 1 AS n WHERE false", 10), {
       kind: "text",
@@ -154,6 +180,8 @@ describe("collectFragmentResult", () => {
       "MAP(VARCHAR, INTEGER)",
       "BIGINT[3]",
       "BIT",
+      "JSON",
+      "JSON[]",
     ])
       assert.ok(!textExact([{ name: "c", type }]), type);
   });

@@ -13,12 +13,20 @@ export type FragmentResult =
 /**
  * Column types whose VARCHAR rendering casts back to the same value: integers of every width,
  * DOUBLE and FLOAT (DuckDB prints the shortest text that reads back exactly), DECIMAL, BOOLEAN,
- * VARCHAR and JSON, UUID, DATE, TIME, TIMESTAMP (every precision; WITH TIME ZONE prints its
- * offset) and INTERVAL, and lists of them (DuckDB quotes list items that need it, e.g. the
- * partial sets of COUNT(DISTINCT)). Other nested types and binary ones travel as Parquet.
+ * VARCHAR, UUID, DATE, TIME, TIMESTAMP (every precision; WITH TIME ZONE prints its offset) and
+ * INTERVAL, and lists of them (DuckDB quotes list items that need it, e.g. the partial sets of
+ * COUNT(DISTINCT)). JSON travels as Parquet: the cast back reformats its text, and a JSON list
+ * prints a NULL item as a bare NULL, which is not JSON. Other nested types and binary ones too.
  */
 const TEXT_EXACT =
-  /^(?:U?(?:TINY|SMALL|BIG|HUGE)?INT(?:EGER)?|FLOAT|DOUBLE|DECIMAL\(\d+,\s*\d+\)|BOOLEAN|VARCHAR|JSON|UUID|DATE|TIME|TIMESTAMP(?:_S|_MS|_NS)?|TIMESTAMP WITH TIME ZONE|INTERVAL)(?:\[\])?$/;
+  /^(?:U?(?:TINY|SMALL|BIG|HUGE)?INT(?:EGER)?|FLOAT|DOUBLE|DECIMAL\(\d+,\s*\d+\)|BOOLEAN|VARCHAR|UUID|DATE|TIME|TIMESTAMP(?:_S|_MS|_NS)?|TIMESTAMP WITH TIME ZONE|INTERVAL)(?:\[\])?$/;
+
+/**
+ * Largest inline result, in UTF-8 bytes of its text (about): one response message carries it, and
+ * the query node reads messages of at most limits.max_request_bytes. Larger ones travel as Parquet,
+ * in chunks.
+ */
+export const INLINE_MAX_BYTES = 4 * 1024 * 1024;
 
 /** Whether every column of the fragment's result reads back exactly from its text. */
 export function textExact(columns: DescribedFragment["columns"]): boolean {
@@ -91,12 +99,23 @@ export async function collectFragmentResult(
   }
 }
 
-/** The rows of `sql` (all VARCHAR) by column; undefined when a value holds a NUL character. */
+/**
+ * The rows of `sql` (all VARCHAR) by column; undefined when a value holds a NUL character or the
+ * text exceeds INLINE_MAX_BYTES.
+ */
 async function readText(session: EngineSession, sql: string): Promise<FragmentResult | undefined> {
   const { values, rowCount } = await session.readColumns(sql);
   const columns = values as (string | null)[][];
   // SQL text cannot hold a NUL character: such a result travels as Parquet.
-  if (columns.some((column) => column.some((value) => value?.includes("\u0000")))) return undefined;
+  let length = 0;
+  for (const column of columns)
+    for (const value of column) {
+      if (value === null) continue;
+      if (value.includes("\u0000")) return undefined;
+      // UTF-16 code units: at most 3 UTF-8 bytes each.
+      length += value.length;
+      if (length * 3 > INLINE_MAX_BYTES) return undefined;
+    }
   return { kind: "text", columns, rowCount };
 }
 
