@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Interceptor } from "@connectrpc/connect";
 import { context as otelContext, trace, type Tracer } from "@opentelemetry/api";
+import { interceptErrors } from "../rpc/intercept-errors.js";
 import type { NodeHandlerFn } from "../server/protocol-server.js";
 import { currentRequest, newRequestContext, runInRequest, type RequestContext } from "./request-context.js";
 import { requestMethod } from "./request-method.js";
@@ -58,25 +59,12 @@ export function createRequestOutcomeInterceptor(): Interceptor {
     const context = currentRequest();
     if (context && !signal.aborted) context.failed = true;
   };
-  return (next) => async (request) => {
-    try {
-      const response = await next(request);
-      if (!response.stream) return response;
-      const messages = response.message;
-      return {
-        ...response,
-        message: (async function* () {
-          try {
-            yield* messages;
-          } catch (error) {
-            fail(request.signal);
-            throw error;
-          }
-        })(),
-      };
-    } catch (error) {
-      fail(request.signal);
-      throw error;
-    }
-  };
+  return (next) => (request) =>
+    interceptErrors(
+      () => next(request),
+      (error) => {
+        fail(request.signal);
+        return error;
+      },
+    );
 }

@@ -1,6 +1,7 @@
 import type { Interceptor } from "@connectrpc/connect";
 import type { Logger } from "pino";
 import { isServerFault, toConnectError } from "./connect-errors.js";
+import { interceptErrors } from "./intercept-errors.js";
 
 /**
  * Converts MiniodbErrors thrown by services into Connect errors with the right code, and logs the
@@ -11,24 +12,9 @@ export function createErrorInterceptor(logger: Logger): Interceptor {
     if (isServerFault(error)) logger.error({ err: error, procedure }, "request failed");
     return toConnectError(error);
   };
-  return (next) => async (request) => {
-    const procedure = `${request.service.typeName}/${request.method.name}`;
-    try {
-      const response = await next(request);
-      if (!response.stream) return response;
-      const messages = response.message;
-      return {
-        ...response,
-        message: (async function* () {
-          try {
-            yield* messages;
-          } catch (error) {
-            throw report(error, procedure);
-          }
-        })(),
-      };
-    } catch (error) {
-      throw report(error, procedure);
-    }
-  };
+  return (next) => (request) =>
+    interceptErrors(
+      () => next(request),
+      (error) => report(error, `${request.service.typeName}/${request.method.name}`),
+    );
 }
