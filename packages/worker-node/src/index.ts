@@ -59,5 +59,6 @@ export type {
 } from "./server/worker-server.js";
 export { createWorkerHandler, WorkerServer } from "./server/worker-server.js";
 export { ERROR_CODE_HEADER, ERROR_REASON_HEADER, toWorkerConnectError } from "./server/worker-rpc-errors.js";
+export { interceptErrors } from "./server/intercept-errors.js";
 export type { FragmentCounters, FragmentExecutorOptions } from "./query/fragment-executor.js";
 export { FragmentExecutor } from "./query/fragment-executor.js";

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Interceptor } from "@connectrpc/connect";
 import { context as otelContext, trace, type Tracer } from "@opentelemetry/api";
-import { interceptErrors } from "../rpc/intercept-errors.js";
+import { interceptErrors } from "@miniodb/worker-node";
 import type { NodeHandlerFn } from "../server/protocol-server.js";
 import { currentRequest, newRequestContext, runInRequest, type RequestContext } from "./request-context.js";
 import { requestMethod } from "./request-method.js";

@@ -1,7 +1,7 @@
 import type { Interceptor } from "@connectrpc/connect";
 import type { Logger } from "pino";
 import { isServerFault, toConnectError } from "./connect-errors.js";
-import { interceptErrors } from "./intercept-errors.js";
+import { interceptErrors } from "@miniodb/worker-node";
 
 /**
  * Converts MiniodbErrors thrown by services into Connect errors with the right code, and logs the

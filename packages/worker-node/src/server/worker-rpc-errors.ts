@@ -1,5 +1,6 @@
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import { errorCodeTable, MiniodbError } from "@miniodb/core";
+import { interceptErrors } from "./intercept-errors.js";
 
 /** Response header carrying the MinIODB error code of a failed cluster call. */
 export const ERROR_CODE_HEADER = "miniodb-error-code";
@@ -33,24 +34,9 @@ export function createWorkerErrorInterceptor(
       onServerFault?.(error, procedure);
     return converted;
   };
-  return (next) => async (request) => {
-    const procedure = `${request.service.typeName}/${request.method.name}`;
-    try {
-      const response = await next(request);
-      if (!response.stream) return response;
-      const messages = response.message;
-      return {
-        ...response,
-        message: (async function* () {
-          try {
-            yield* messages;
-          } catch (error) {
-            throw convert(error, procedure);
-          }
-        })(),
-      };
-    } catch (error) {
-      throw convert(error, procedure);
-    }
-  };
+  return (next) => (request) =>
+    interceptErrors(
+      () => next(request),
+      (error) => convert(error, `${request.service.typeName}/${request.method.name}`),
+    );
 }
