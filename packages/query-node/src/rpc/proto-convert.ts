@@ -1,6 +1,12 @@
 import { create } from "@bufbuild/protobuf";
 import { timestampFromMs, type Timestamp } from "@bufbuild/protobuf/wkt";
-import type { IdStrategy, TableConfig } from "@miniodb/core";
+import {
+  MiniodbError,
+  type EncodedPayload,
+  type IdStrategy,
+  type SerializedPayload,
+  type TableConfig,
+} from "@miniodb/core";
 import {
   IDValidationRulesSchema,
   TableConfigSchema,
@@ -13,7 +19,6 @@ import {
 import type { DataRecordView } from "@miniodb/proto/views";
 import type { RecordInput } from "@miniodb/worker-node";
 import type { TableView } from "../services/table-service.js";
-import type { EncodedPayload, SerializedPayload } from "@miniodb/core";
 import type { StructPayloadReader } from "./struct-payload-reader.js";
 
 /** Epoch microseconds of a protobuf Timestamp (sub-microsecond digits are dropped). */
@@ -55,16 +60,26 @@ export function recordFromView(record: DataRecordView | undefined, reader: Struc
 
 /** A payload as the encoded Struct bytes of a view, read when the worker asks for it. */
 export class StructBytes implements EncodedPayload {
-  readonly #bytes: Uint8Array;
+  readonly bytes: Uint8Array;
   readonly #reader: StructPayloadReader;
+  /** The reader's answer, when another thread already read the bytes (see `settle`). */
+  #settled: SerializedPayload | MiniodbError | undefined;
 
   constructor(bytes: Uint8Array, reader: StructPayloadReader) {
-    this.#bytes = bytes;
+    this.bytes = bytes;
     this.#reader = reader;
   }
 
+  /** Records what a `StructPayloadReader` made of these bytes elsewhere: `serialize` answers it. */
+  settle(outcome: SerializedPayload | MiniodbError): void {
+    this.#settled = outcome;
+  }
+
   serialize(): SerializedPayload {
-    return this.#reader.read(this.#bytes);
+    const settled = this.#settled;
+    if (settled === undefined) return this.#reader.read(this.bytes);
+    if (settled instanceof MiniodbError) throw settled;
+    return settled;
   }
 }
 
