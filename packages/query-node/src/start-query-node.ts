@@ -20,7 +20,7 @@ import { instrumentHandler } from "./observability/instrument-handler.js";
 import { startQueryNodeOps } from "./observability/query-node-ops.js";
 import { createClientSpanInterceptor } from "./observability/tracing/rpc-span-interceptors.js";
 import { openNodeFoundation } from "./open-node-foundation.js";
-import { PayloadDecodeThread } from "./rpc/payload-decode-thread-client.js";
+import { DecodeThread } from "./decode/decode-thread-client.js";
 import { createRequestHandler } from "./server/create-request-handler.js";
 import { TableService } from "./services/table-service.js";
 import { WriteService } from "./services/write-service.js";
@@ -120,10 +120,10 @@ export async function startQueryNode(config: ResolvedConfig, logger: Logger): Pr
       clients,
       address: () => address,
     });
-    const payloadDecoder = config.server.decode_thread
-      ? new PayloadDecodeThread(logger.child({ component: "api" }))
+    const ingestDecoder = config.server.decode_thread
+      ? new DecodeThread(logger.child({ component: "api" }))
       : undefined;
-    if (payloadDecoder) cleanup.unshift(() => payloadDecoder.close());
+    if (ingestDecoder) cleanup.unshift(() => ingestDecoder.close());
     const services = {
       nodeId: config.node.id,
       health,
@@ -136,7 +136,7 @@ export async function startQueryNode(config: ResolvedConfig, logger: Logger): Pr
       maxRequestBytes: config.limits.max_request_bytes,
       status,
       lifecycle: lifecycle.api,
-      payloadDecoder,
+      ingestDecoder,
     };
     const security = await createApiSecurity({
       config,

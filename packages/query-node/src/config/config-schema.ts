@@ -50,8 +50,8 @@ export const configSchema = z
          */
         keep_alive_timeout_seconds: z.number().min(1).max(290).default(65),
         /**
-         * Read the protobuf Struct payloads of StreamWrite records on a thread of their own, beside
-         * the main thread that serves every request; false reads them on the main thread.
+         * Read the Struct payloads of StreamWrite records and the bodies of REST batches on a thread
+         * of their own, beside the main thread that serves every request; false: on the main thread.
          */
         decode_thread: z.boolean().default(true),
       })

@@ -7,7 +7,7 @@ import type { HandlerContext } from "@connectrpc/connect";
 import { IDEMPOTENCY_HEADER, type WriteService } from "../services/write-service.js";
 import { recordFromProto, recordFromView } from "./proto-convert.js";
 import { DataRecordReader } from "./data-record-reader.js";
-import type { PayloadDecoder } from "./payload-decode-thread-client.js";
+import type { IngestDecoder } from "../decode/decode-thread-client.js";
 import { StructPayloadReader } from "./struct-payload-reader.js";
 
 /** Error lines a StreamWrite response lists at most; the rest are summarised. */
@@ -30,7 +30,7 @@ export function createWriteRpcs(writes: WriteService, nodeId: string) {
  * payloads of each StreamWrite message are read by it (on another thread) before the message is
  * written; without, when the records are written.
  */
-export function createWriteViewRpcs(writes: WriteService, nodeId: string, decoder?: PayloadDecoder) {
+export function createWriteViewRpcs(writes: WriteService, nodeId: string, decoder?: IngestDecoder) {
   const payloads = new StructPayloadReader();
   const records = new DataRecordReader(payloads);
   return createWriteHandlers<DataRecordView | undefined, Uint8Array>(
@@ -47,7 +47,7 @@ function createWriteHandlers<R, S>(
   nodeId: string,
   toRecord: (record: R | undefined) => RecordInput,
   toStreamRecord: (record: S) => RecordInput,
-  decoder: PayloadDecoder | undefined,
+  decoder: IngestDecoder | undefined,
 ) {
   return {
     async writeData(request: { table: string; data?: R | undefined }, context: HandlerContext) {
@@ -84,7 +84,7 @@ function createWriteHandlers<R, S>(
         const start = offset;
         offset += request.records.length;
         const records = request.records.map((record) => toStreamRecord(record));
-        const task = startInOrder(previousStarted, decoder?.decode(records), () =>
+        const task = startInOrder(previousStarted, decoder?.decodeStructs(records), () =>
           writes.writeMany(request.table, records, messageKey),
         );
         previousStarted = task.started;

@@ -7,10 +7,11 @@ import { DataRecordViewSchema } from "@miniodb/proto/views";
 import type { RecordInput } from "@miniodb/worker-node";
 import { pino } from "pino";
 import fc from "fast-check";
-import { decodePayloadBatch } from "./payload-decode-batch.js";
-import { PayloadDecodeThread } from "./payload-decode-thread-client.js";
-import { StructBytes } from "./proto-convert.js";
-import { StructPayloadReader } from "./struct-payload-reader.js";
+import { StructBytes } from "../rpc/proto-convert.js";
+import { StructPayloadReader } from "../rpc/struct-payload-reader.js";
+import { DecodeThread, InlineDecoder } from "./decode-thread-client.js";
+import type { RestBatch } from "./rest-batch.js";
+import { decodeStructBatch } from "./struct-batch.js";
 
 /** The payload bytes a client sends for `payload`, as the server's view receives them. */
 function encode(payload: JsonObject): Uint8Array {
@@ -35,8 +36,9 @@ function inline(payloads: readonly Uint8Array[]): Array<SerializedPayload | stri
 
 function outcomes(records: readonly RecordInput[]): Array<SerializedPayload | string> {
   return records.map((record) => {
+    if (record.encodedPayload === undefined) return `left to the writer: ${JSON.stringify(record.payload)}`;
     try {
-      return record.encodedPayload!.serialize();
+      return record.encodedPayload.serialize();
     } catch (error) {
       assert.ok(error instanceof MiniodbError);
       return `${error.code}: ${error.message}`;
@@ -61,7 +63,7 @@ const payloadArbitrary = fc.dictionary(
   fc.oneof(fc.string(), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.array(fc.integer())),
 ) as fc.Arbitrary<JsonObject>;
 
-describe("decodePayloadBatch", () => {
+describe("decodeStructBatch", () => {
   it("gives each payload's text and one shape per run of payloads with the same keys and types", () => {
     const payloads = [
       encode({ a: 1, b: "x" }),
@@ -74,8 +76,7 @@ describe("decodePayloadBatch", () => {
       0,
       ...payloads.map((_, i) => payloads.slice(0, i + 1).reduce((n, p) => n + p.length, 0)),
     ]);
-    const decoded = decodePayloadBatch(new StructPayloadReader(), { id: 7, bytes, offsets });
-    assert.equal(decoded.id, 7);
+    const decoded = decodeStructBatch(new StructPayloadReader(), { bytes, offsets });
     assert.deepEqual(decoded.json, ['{"a":1,"b":"x"}', '{"a":2,"b":"y"}', "", '{"a":"3","b":"z"}']);
     assert.deepEqual([...decoded.shapeOf], [0, 0, -1, 1]);
     assert.deepEqual(decoded.shapes, [
@@ -89,8 +90,8 @@ describe("decodePayloadBatch", () => {
   });
 });
 
-describe("PayloadDecodeThread", () => {
-  const thread = new PayloadDecodeThread(pino({ enabled: false }));
+describe("DecodeThread", () => {
+  const thread = new DecodeThread(pino({ enabled: false }));
   after(() => thread.close());
 
   it("settles every payload as the reader on this thread reads it, errors included", async () => {
@@ -99,7 +100,7 @@ describe("PayloadDecodeThread", () => {
         fc.array(fc.oneof(payloadArbitrary.map(encode), fc.constant(MALFORMED)), { maxLength: 50 }),
         async (payloads) => {
           const records = recordsOf(payloads, notOnThisThread);
-          await thread.decode(records);
+          await thread.decodeStructs(records);
           assert.deepEqual(outcomes(records), inline(payloads));
         },
       ),
@@ -112,16 +113,79 @@ describe("PayloadDecodeThread", () => {
       Array.from({ length: 30 }, (_, row) => encode({ batch, row, name: `n-${batch}-${row}` })),
     );
     const records = batches.map((payloads) => recordsOf(payloads, notOnThisThread));
-    await Promise.all(records.map((batch) => thread.decode(batch)));
+    await Promise.all(records.map((batch) => thread.decodeStructs(batch)));
     records.forEach((batch, index) => assert.deepEqual(outcomes(batch), inline(batches[index]!)));
   });
 
   it("leaves the payloads to the main thread once closed", async () => {
-    const closed = new PayloadDecodeThread(pino({ enabled: false }));
+    const closed = new DecodeThread(pino({ enabled: false }));
     await closed.close();
     const payloads = [encode({ late: true }), MALFORMED];
     const records = recordsOf(payloads, new StructPayloadReader());
-    await closed.decode(records);
+    await closed.decodeStructs(records);
     assert.deepEqual(outcomes(records), inline(payloads));
+    const body = { bytes: new TextEncoder().encode('{"id":"a","payload":{"n":1}}'), ndjson: true };
+    assert.deepEqual(
+      plain(await closed.readRestBatch(body)),
+      plain(await new InlineDecoder().readRestBatch(body)),
+    );
+  });
+
+  it("reads REST batch bodies as they are read on this thread, errors included", async () => {
+    const item = fc.oneof(
+      fc.record(
+        {
+          id: fc.oneof(fc.string(), fc.integer()),
+          timestamp: fc.constantFrom("2026-01-02T03:04:05.678Z", "yesterday"),
+          payload: fc.oneof(payloadArbitrary, fc.constant("x"), fc.constant(null)),
+        },
+        { requiredKeys: ["payload"] },
+      ),
+      fc.constant(7),
+    );
+    const bodies = fc.oneof(
+      fc.array(item, { maxLength: 20 }).map((items) => ({
+        text: items.map((i) => JSON.stringify(i)).join("\n") + "\n{broken",
+        ndjson: true,
+      })),
+      fc.array(item, { maxLength: 20 }).map((items) => ({ text: JSON.stringify(items), ndjson: false })),
+      fc
+        .array(item, { maxLength: 20 })
+        .map((items) => ({ text: JSON.stringify({ table: "t1", records: items }), ndjson: false })),
+      fc.constantFrom(
+        { text: "", ndjson: false },
+        { text: "[1,", ndjson: false },
+        { text: '{"records": 3}', ndjson: false },
+      ),
+    );
+    await fc.assert(
+      fc.asyncProperty(bodies, async ({ text, ndjson }) => {
+        const body = () => ({ bytes: new TextEncoder().encode(text), ndjson });
+        const settle = (read: Promise<RestBatch>) =>
+          read.then(plain, (error: unknown) => {
+            assert.ok(error instanceof MiniodbError);
+            return `${error.code}: ${error.message}`;
+          });
+        assert.deepEqual(
+          await settle(thread.readRestBatch(body())),
+          await settle(new InlineDecoder().readRestBatch(body())),
+        );
+      }),
+      { numRuns: 60 },
+    );
   });
 });
+
+/** A batch with each record's payload read (or its error): comparable with deepEqual. */
+function plain(batch: RestBatch) {
+  return {
+    table: batch.table,
+    parseErrors: batch.parseErrors,
+    records: batch.records.map(({ index, record }) => ({
+      index,
+      id: record.id,
+      timestampMicros: record.timestampMicros,
+      payload: outcomes([record])[0],
+    })),
+  };
+}
