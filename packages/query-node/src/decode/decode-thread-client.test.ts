@@ -51,12 +51,27 @@ const notOnThisThread = {
   read: () => assert.fail("a payload was read on the main thread"),
 } as unknown as StructPayloadReader;
 
-const recordsOf = (payloads: readonly Uint8Array[], reader: StructPayloadReader): RecordInput[] =>
-  payloads.map((bytes, index) => ({
-    id: `r-${index}`,
-    timestampMicros: undefined,
-    encodedPayload: new StructBytes(bytes, reader),
-  }));
+/**
+ * Records whose payloads are read from one buffer with other bytes around each (as a StreamWrite
+ * message's records are), or, with `shared` false, each from a buffer of its own.
+ */
+function recordsOf(
+  payloads: readonly Uint8Array[],
+  reader: StructPayloadReader,
+  shared = true,
+): RecordInput[] {
+  const gap = Uint8Array.of(0xff, 0xfe, 0xfd);
+  const source = Buffer.concat(payloads.flatMap((payload) => [gap, payload]).concat(gap));
+  let start = 0;
+  return payloads.map((bytes, index) => {
+    start += gap.length;
+    const payload = shared
+      ? new StructBytes(source, start, start + bytes.length, reader)
+      : new StructBytes(Uint8Array.from(bytes), 0, bytes.length, reader);
+    start += bytes.length;
+    return { id: `r-${index}`, timestampMicros: undefined, encodedPayload: payload };
+  });
+}
 
 const payloadArbitrary = fc.dictionary(
   fc.constantFrom("name", "age", "city", "tags", "nested", "score"),
@@ -72,11 +87,11 @@ describe("decodeStructBatch", () => {
       encode({ a: "3", b: "z" }),
     ];
     const bytes = Buffer.concat(payloads);
-    const offsets = Int32Array.from([
-      0,
-      ...payloads.map((_, i) => payloads.slice(0, i + 1).reduce((n, p) => n + p.length, 0)),
-    ]);
-    const decoded = decodeStructBatch(new StructPayloadReader(), { bytes, offsets });
+    const ends = Int32Array.from(payloads, (_, i) =>
+      payloads.slice(0, i + 1).reduce((n, p) => n + p.length, 0),
+    );
+    const starts = Int32Array.from(ends, (end, i) => end - payloads[i]!.length);
+    const decoded = decodeStructBatch(new StructPayloadReader(), { bytes, starts, ends });
     assert.deepEqual(decoded.json, ['{"a":1,"b":"x"}', '{"a":2,"b":"y"}', "", '{"a":"3","b":"z"}']);
     assert.deepEqual([...decoded.shapeOf], [0, 0, -1, 1]);
     assert.deepEqual(decoded.shapes, [
@@ -98,8 +113,9 @@ describe("DecodeThread", () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(fc.oneof(payloadArbitrary.map(encode), fc.constant(MALFORMED)), { maxLength: 50 }),
-        async (payloads) => {
-          const records = recordsOf(payloads, notOnThisThread);
+        fc.boolean(),
+        async (payloads, shared) => {
+          const records = recordsOf(payloads, notOnThisThread, shared);
           await thread.decodeStructs(records);
           assert.deepEqual(outcomes(records), inline(payloads));
         },

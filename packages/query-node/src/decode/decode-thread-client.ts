@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import { StructBytes } from "../rpc/proto-convert.js";
 import { payloadOutcomes, type DecodedPayloads } from "./decoded-payloads.js";
 import type { DecodeReply, DecodeRequest } from "./decode-thread-protocol.js";
+import type { StructBatch } from "./struct-batch.js";
 import {
   decodeRestBatch,
   restBatchOf,
@@ -75,24 +76,12 @@ export class DecodeThread implements IngestDecoder {
 
   decodeStructs(records: readonly RecordInput[]): Promise<void> {
     const payloads: StructBytes[] = [];
-    let size = 0;
-    for (const record of records) {
-      if (record.encodedPayload instanceof StructBytes) {
-        payloads.push(record.encodedPayload);
-        size += record.encodedPayload.bytes.length;
-      }
-    }
+    for (const record of records)
+      if (record.encodedPayload instanceof StructBytes) payloads.push(record.encodedPayload);
     if (this.#stopped || payloads.length === 0) return Promise.resolve();
-    const bytes = new Uint8Array(size);
-    const offsets = new Int32Array(payloads.length + 1);
-    let offset = 0;
-    for (let i = 0; i < payloads.length; i++) {
-      bytes.set(payloads[i]!.bytes, offset);
-      offset += payloads[i]!.bytes.length;
-      offsets[i + 1] = offset;
-    }
+    const batch = structBatchOf(payloads);
     return new Promise((resolve) => {
-      this.#send({ id: this.#nextId++, kind: "structs", batch: { bytes, offsets } }, bytes, (decoded) => {
+      this.#send({ id: this.#nextId++, kind: "structs", batch }, batch.bytes, (decoded) => {
         // Without an answer (the thread stopped) the payloads are read when written.
         if (decoded !== undefined) {
           const outcomes = payloadOutcomes(decoded as DecodedPayloads);
@@ -145,6 +134,42 @@ export class DecodeThread implements IngestDecoder {
     for (const pending of this.#pending.values()) pending.settle(undefined);
     this.#pending.clear();
   }
+}
+
+/**
+ * The payloads' bytes in one new buffer: the span of the message they were read from, in one copy,
+ * when they all come from one (as a StreamWrite message's do); else each copied after the other.
+ */
+function structBatchOf(payloads: readonly StructBytes[]): StructBatch & { bytes: Uint8Array<ArrayBuffer> } {
+  const source = payloads[0]!.source;
+  const starts = new Int32Array(payloads.length);
+  const ends = new Int32Array(payloads.length);
+  if (payloads.every((payload) => payload.source === source)) {
+    let first = source.length;
+    let last = 0;
+    for (const payload of payloads) {
+      first = Math.min(first, payload.start);
+      last = Math.max(last, payload.end);
+    }
+    for (let i = 0; i < payloads.length; i++) {
+      starts[i] = payloads[i]!.start - first;
+      ends[i] = payloads[i]!.end - first;
+    }
+    // A copy (Buffer#slice would be a view of a buffer that may be shared with others).
+    return { bytes: new Uint8Array(source.subarray(first, last)), starts, ends };
+  }
+  let size = 0;
+  for (const payload of payloads) size += payload.end - payload.start;
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (let i = 0; i < payloads.length; i++) {
+    const { source: from, start, end } = payloads[i]!;
+    bytes.set(from.subarray(start, end), offset);
+    starts[i] = offset;
+    offset += end - start;
+    ends[i] = offset;
+  }
+  return { bytes, starts, ends };
 }
 
 function startThread(): Worker {

@@ -3,16 +3,16 @@ import { DecodedPayloadsBuilder, type DecodedPayloads } from "./decoded-payloads
 
 /** The encoded Struct payloads of one StreamWrite message, copied into one buffer. */
 export interface StructBatch {
-  /** Payload `i` is `bytes[offsets[i], offsets[i + 1])`. */
+  /** Payload `i` is `bytes[starts[i], ends[i])`. */
   readonly bytes: Uint8Array;
-  readonly offsets: Int32Array;
+  readonly starts: Int32Array;
+  readonly ends: Int32Array;
 }
 
 /** Reads every payload of `batch` with `reader`, errors included. */
 export function decodeStructBatch(reader: StructPayloadReader, batch: StructBatch): DecodedPayloads {
   const payloads = new DecodedPayloadsBuilder();
-  const { bytes, offsets } = batch;
-  for (let i = 0; i + 1 < offsets.length; i++)
-    payloads.add(() => reader.read(bytes.subarray(offsets[i], offsets[i + 1])));
+  const { bytes, starts, ends } = batch;
+  for (let i = 0; i < starts.length; i++) payloads.add(() => reader.read(bytes.subarray(starts[i], ends[i])));
   return payloads.build();
 }

@@ -54,19 +54,24 @@ export function recordFromView(record: DataRecordView | undefined, reader: Struc
   return {
     id: record?.id,
     timestampMicros: record?.timestamp ? timestampToMicros(record.timestamp) : undefined,
-    encodedPayload: bytes && new StructBytes(bytes, reader),
+    encodedPayload: bytes && new StructBytes(bytes, 0, bytes.length, reader),
   };
 }
 
 /** A payload as the encoded Struct bytes of a view, read when the worker asks for it. */
 export class StructBytes implements EncodedPayload {
-  readonly bytes: Uint8Array;
+  /** The payload is `source[start, end)`: no view is made of it unless it is read here. */
+  readonly source: Uint8Array;
+  readonly start: number;
+  readonly end: number;
   readonly #reader: StructPayloadReader;
   /** The reader's answer, when another thread already read the bytes (see `settle`). */
   #settled: SerializedPayload | MiniodbError | undefined;
 
-  constructor(bytes: Uint8Array, reader: StructPayloadReader) {
-    this.bytes = bytes;
+  constructor(source: Uint8Array, start: number, end: number, reader: StructPayloadReader) {
+    this.source = source;
+    this.start = start;
+    this.end = end;
     this.#reader = reader;
   }
 
@@ -77,7 +82,7 @@ export class StructBytes implements EncodedPayload {
 
   serialize(): SerializedPayload {
     const settled = this.#settled;
-    if (settled === undefined) return this.#reader.read(this.bytes);
+    if (settled === undefined) return this.#reader.read(this.source.subarray(this.start, this.end));
     if (settled instanceof MiniodbError) throw settled;
     return settled;
   }
