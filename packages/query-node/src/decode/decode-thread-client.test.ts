@@ -3,15 +3,16 @@ import { after, describe, it } from "node:test";
 import { create, fromBinary, toBinary, type JsonObject } from "@bufbuild/protobuf";
 import { MiniodbError, type SerializedPayload } from "@miniodb/core";
 import { DataRecordSchema } from "@miniodb/proto";
-import { DataRecordViewSchema } from "@miniodb/proto/views";
+import { DataRecordViewSchema, StreamWriteRequestViewSchema } from "@miniodb/proto/views";
 import type { RecordInput } from "@miniodb/worker-node";
 import { pino } from "pino";
 import fc from "fast-check";
+import { DataRecordReader } from "../rpc/data-record-reader.js";
 import { StructBytes } from "../rpc/proto-convert.js";
 import { StructPayloadReader } from "../rpc/struct-payload-reader.js";
 import { DecodeThread, InlineDecoder } from "./decode-thread-client.js";
 import type { RestBatch } from "./rest-batch.js";
-import { decodeStructBatch } from "./struct-batch.js";
+import { decodeStructBatch, structBatchOf } from "./struct-batch.js";
 
 /** The payload bytes a client sends for `payload`, as the server's view receives them. */
 function encode(payload: JsonObject): Uint8Array {
@@ -52,25 +53,30 @@ const notOnThisThread = {
 } as unknown as StructPayloadReader;
 
 /**
- * Records whose payloads are read from one buffer with other bytes around each (as a StreamWrite
- * message's records are), or, with `shared` false, each from a buffer of its own.
+ * StreamWrite records as the server reads them: one encoded message, decoded as the write view,
+ * each record read by a DataRecordReader (their payloads lie in the message's buffer, each record
+ * in a view of its own). With `shared` false, each payload is in a buffer of its own instead.
  */
 function recordsOf(
   payloads: readonly Uint8Array[],
   reader: StructPayloadReader,
   shared = true,
 ): RecordInput[] {
-  const gap = Uint8Array.of(0xff, 0xfe, 0xfd);
-  const source = Buffer.concat(payloads.flatMap((payload) => [gap, payload]).concat(gap));
-  let start = 0;
-  return payloads.map((bytes, index) => {
-    start += gap.length;
-    const payload = shared
-      ? new StructBytes(source, start, start + bytes.length, reader)
-      : new StructBytes(Uint8Array.from(bytes), 0, bytes.length, reader);
-    start += bytes.length;
-    return { id: `r-${index}`, timestampMicros: undefined, encodedPayload: payload };
-  });
+  if (!shared)
+    return payloads.map((bytes, index) => ({
+      id: `r-${index}`,
+      timestampMicros: undefined,
+      encodedPayload: new StructBytes(Uint8Array.from(bytes), 0, bytes.length, reader),
+    }));
+  const records = payloads.map((payload, index) =>
+    toBinary(DataRecordViewSchema, create(DataRecordViewSchema, { id: `r-${index}`, payload })),
+  );
+  const message = toBinary(
+    StreamWriteRequestViewSchema,
+    create(StreamWriteRequestViewSchema, { table: "t", records }),
+  );
+  const recordReader = new DataRecordReader(reader);
+  return fromBinary(StreamWriteRequestViewSchema, message).records.map((bytes) => recordReader.read(bytes));
 }
 
 const payloadArbitrary = fc.dictionary(
@@ -79,6 +85,21 @@ const payloadArbitrary = fc.dictionary(
 ) as fc.Arbitrary<JsonObject>;
 
 describe("decodeStructBatch", () => {
+  it("copies a message's payloads in one span of its buffer", () => {
+    const payloads = [encode({ a: 1 }), encode({ b: "two" }), encode({ c: [3] })];
+    const records = recordsOf(payloads, new StructPayloadReader());
+    const batch = structBatchOf(records.map((record) => record.encodedPayload as StructBytes));
+    const sizes = payloads.reduce((sum, payload) => sum + payload.length, 0);
+    assert.ok(
+      batch.bytes.length > sizes,
+      "the ids between the payloads came along: one span, not each payload",
+    );
+    assert.deepEqual(
+      Array.from(batch.starts, (start, i) => batch.bytes.subarray(start, batch.ends[i])),
+      payloads.map((payload) => Uint8Array.from(payload)),
+    );
+  });
+
   it("gives each payload's text and one shape per run of payloads with the same keys and types", () => {
     const payloads = [
       encode({ a: 1, b: "x" }),

@@ -5,7 +5,7 @@ import type { Logger } from "pino";
 import { StructBytes } from "../rpc/proto-convert.js";
 import { payloadOutcomes, type DecodedPayloads } from "./decoded-payloads.js";
 import type { DecodeReply, DecodeRequest } from "./decode-thread-protocol.js";
-import type { StructBatch } from "./struct-batch.js";
+import { structBatchOf } from "./struct-batch.js";
 import {
   decodeRestBatch,
   restBatchOf,
@@ -94,8 +94,8 @@ export class DecodeThread implements IngestDecoder {
 
   readRestBatch(body: RestBatchBody): Promise<RestBatch> {
     if (this.#stopped) return this.#inline.readRestBatch(body);
-    // The bytes go to the thread: a copy keeps the caller's buffer usable.
-    const bytes = body.bytes.slice();
+    // The bytes go to the thread: a copy (never a view) keeps the caller's buffer usable.
+    const bytes = new Uint8Array(body.bytes);
     return new Promise((resolve, reject) => {
       this.#send(
         { id: this.#nextId++, kind: "rest", body: { bytes, ndjson: body.ndjson } },
@@ -136,42 +136,6 @@ export class DecodeThread implements IngestDecoder {
   }
 }
 
-/**
- * The payloads' bytes in one new buffer: the span of the message they were read from, in one copy,
- * when they all come from one (as a StreamWrite message's do); else each copied after the other.
- */
-function structBatchOf(payloads: readonly StructBytes[]): StructBatch & { bytes: Uint8Array<ArrayBuffer> } {
-  const source = payloads[0]!.source;
-  const starts = new Int32Array(payloads.length);
-  const ends = new Int32Array(payloads.length);
-  if (payloads.every((payload) => payload.source === source)) {
-    let first = source.length;
-    let last = 0;
-    for (const payload of payloads) {
-      first = Math.min(first, payload.start);
-      last = Math.max(last, payload.end);
-    }
-    for (let i = 0; i < payloads.length; i++) {
-      starts[i] = payloads[i]!.start - first;
-      ends[i] = payloads[i]!.end - first;
-    }
-    // A copy (Buffer#slice would be a view of a buffer that may be shared with others).
-    return { bytes: new Uint8Array(source.subarray(first, last)), starts, ends };
-  }
-  let size = 0;
-  for (const payload of payloads) size += payload.end - payload.start;
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (let i = 0; i < payloads.length; i++) {
-    const { source: from, start, end } = payloads[i]!;
-    bytes.set(from.subarray(start, end), offset);
-    starts[i] = offset;
-    offset += end - start;
-    ends[i] = offset;
-  }
-  return { bytes, starts, ends };
-}
-
 function startThread(): Worker {
   const entry = new URL(
     import.meta.url.endsWith(".ts") ? "./decode-thread.ts" : "./decode-thread.js",
@@ -179,9 +143,11 @@ function startThread(): Worker {
   );
   if (entry.pathname.endsWith(".js")) return new Worker(entry);
   // Run from source: a worker thread does not inherit the TypeScript loader the process was
-  // started with (`--import tsx`), so it registers it before loading the entry.
+  // started with (`--import tsx`), so it registers it before loading the entry. The loader is
+  // resolved here, from this module, not from the thread's working directory.
+  const loader = import.meta.resolve("tsx/esm/api");
   return new Worker(
-    `import("tsx/esm/api").then(({ register }) => { register(); return import(${JSON.stringify(entry.href)}); });`,
+    `import(${JSON.stringify(loader)}).then(({ register }) => { register(); return import(${JSON.stringify(entry.href)}); });`,
     { eval: true },
   );
 }

@@ -133,6 +133,8 @@ function startInOrder<T>(
   write: () => Promise<T>,
 ): { started: Promise<void>; written: Promise<T> } {
   if (ready === undefined) return { started: previousStarted, written: write() };
-  const written = Promise.all([ready, previousStarted]).then(write);
-  return { started: written.then(noop, noop), written };
+  const gate = Promise.all([ready, previousStarted]);
+  const written = gate.then(write);
+  // `write` is called when the gate settles, so the next message's write waits for that only.
+  return { started: gate.then(noop, noop), written };
 }
