@@ -169,11 +169,16 @@ function sendTrailers(stream: ServerHttp2Stream, trailers: OutgoingHttpHeaders):
   }
 }
 
+/** The headers of a response: the status, what the implementation set, `responseHeaders`, the type. */
 function responseHead(
   context: GrpcLaneContext,
   responseHeaders: Readonly<Record<string, string>>,
 ): OutgoingHttpHeaders {
-  return { ...context.responseHeaderObject({ ...responseHeaders, ...RESPONSE_HEADER }), ":status": 200 };
+  const head: OutgoingHttpHeaders = { ":status": 200 };
+  context.responseHeaderIfSet()?.forEach((value, name) => (head[name] = value));
+  for (const name in responseHeaders) head[name] = responseHeaders[name];
+  head["content-type"] = RESPONSE_HEADER["content-type"];
+  return head;
 }
 
 const RESPONSE_HEADER = { "content-type": "application/grpc+proto" } as const;
