@@ -13,7 +13,7 @@ import { flushWriterLimits } from "./config/flush-writer-config.js";
 import { createQueryServices } from "./create-query-services.js";
 import { DecodeThread } from "./decode/decode-thread-client.js";
 import { createRequestHandler } from "./server/create-request-handler.js";
-import { ProtocolServer } from "./server/protocol-server.js";
+import { ProtocolServer, type RequestHandler } from "./server/protocol-server.js";
 import { readTlsFiles, type TlsFiles } from "./server/read-tls-files.js";
 import { createHealthCheck } from "./services/health-check.js";
 import { nodeHealthProbes, type NodeObservabilityExtras } from "./observability/create-node-observability.js";
@@ -215,15 +215,16 @@ export async function startAllInOne(
 
 export async function listenOnBothPorts(
   config: ResolvedConfig,
-  handler: ReturnType<typeof createRequestHandler>,
+  { handler, streams }: RequestHandler,
   tls?: TlsFiles,
 ) {
   const { host, grpc_port, rest_port, keep_alive_timeout_seconds } = config.server;
   const keepAliveTimeoutMs = keep_alive_timeout_seconds * 1000;
-  const grpc = await ProtocolServer.listen({ host, port: grpc_port, handler, tls, keepAliveTimeoutMs });
+  const serving = { host, handler, streams, tls, keepAliveTimeoutMs };
+  const grpc = await ProtocolServer.listen({ ...serving, port: grpc_port });
   if (rest_port === grpc_port && rest_port !== 0) return [grpc] as const;
   try {
-    const rest = await ProtocolServer.listen({ host, port: rest_port, handler, tls, keepAliveTimeoutMs });
+    const rest = await ProtocolServer.listen({ ...serving, port: rest_port });
     return [grpc, rest] as const;
   } catch (error) {
     await grpc.close(0);

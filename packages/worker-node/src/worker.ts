@@ -116,8 +116,9 @@ export class Worker {
     partial: boolean,
     stamp: IdempotencyStamp | undefined,
   ): Promise<WriteResult> {
-    await this.#roomToBuffer();
-    const state = await this.#stateOf(table);
+    // Both usually have nothing to wait for; not awaiting then saves a promise and a microtask each.
+    if (this.#flushes.size > 0) await this.#roomToBuffer();
+    const state = this.#currentState(table) ?? (await this.#stateOf(table));
     const maxBytes = this.#options.maxRecordBytes ?? Number.POSITIVE_INFINITY;
     const { prepared, errors, ids, covered } = prepareBatch(state, records, partial, maxBytes);
     if (prepared.length === 0) return { written: 0, errors, ids };
@@ -470,23 +471,25 @@ export class Worker {
     await this.#options.wal.truncateBefore(keepFrom);
   }
 
+  /** The table's state if this incarnation of it has one already (see #stateOf). */
+  #currentState(table: TableEntry): TableState | undefined {
+    const state = this.#tables.get(table.name);
+    if (!state) return undefined;
+    const known = state.entry.createdAt.getTime();
+    if (known === table.createdAt.getTime()) return state;
+    // A write still holding an earlier incarnation of a recreated table must not replace it.
+    if (known > table.createdAt.getTime()) throw tableGone(table.name);
+    // The table was recreated: the earlier incarnation's rows go, or are parked if it was lost.
+    this.#retire(state);
+    return undefined;
+  }
+
   async #stateOf(table: TableEntry): Promise<TableState> {
-    const current = () => {
-      const state = this.#tables.get(table.name);
-      if (!state) return undefined;
-      const known = state.entry.createdAt.getTime();
-      if (known === table.createdAt.getTime()) return state;
-      // A write still holding an earlier incarnation of a recreated table must not replace it.
-      if (known > table.createdAt.getTime()) throw tableGone(table.name);
-      // The table was recreated: the earlier incarnation's rows go, or are parked if it was lost.
-      this.#retire(state);
-      return undefined;
-    };
-    const existing = current();
+    const existing = this.#currentState(table);
     if (existing) return existing;
     const schema = await this.#options.metadata.getSchema(table.name);
     // Another write may have created the state while the schema was loading.
-    const raced = current();
+    const raced = this.#currentState(table);
     if (raced) return raced;
     const state = new TableState(table, schema, this.#options.nodeId, () => this.#now() * 1000);
     this.#tables.set(table.name, state);

@@ -52,9 +52,16 @@ export class RawGrpcConnection {
     return new RawGrpcConnection(session);
   }
 
-  /** Sends one framed request message; resolves with the response message's bytes. */
+  /**
+   * Sends one framed request message; resolves with the response message's bytes. The frame goes
+   * out with the end of the stream, without the iteration and flow-control waits of clientStream
+   * (the load generator shares the cores with the node).
+   */
   unary(path: string, frame: Buffer): Promise<Uint8Array> {
-    return this.clientStream(path, [frame]);
+    const stream = this.#request(path);
+    const response = readResponse(stream);
+    stream.end(frame);
+    return response;
   }
 
   /**
@@ -62,12 +69,7 @@ export class RawGrpcConnection {
    * resolves with the single response message's bytes.
    */
   async clientStream(path: string, frames: Iterable<Buffer> | AsyncIterable<Buffer>): Promise<Uint8Array> {
-    const stream = this.#session.request({
-      ":method": "POST",
-      ":path": path,
-      "content-type": "application/grpc",
-      te: "trailers",
-    });
+    const stream = this.#request(path);
     const response = readResponse(stream);
     response.catch(() => undefined); // awaited below; a send failure may come first
     for await (const frame of frames) {
@@ -76,6 +78,15 @@ export class RawGrpcConnection {
     }
     if (!stream.writableEnded) stream.end();
     return response;
+  }
+
+  #request(path: string): http2.ClientHttp2Stream {
+    return this.#session.request({
+      ":method": "POST",
+      ":path": path,
+      "content-type": "application/grpc",
+      te: "trailers",
+    });
   }
 
   close(): Promise<void> {

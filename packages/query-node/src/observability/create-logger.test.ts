@@ -7,7 +7,7 @@ import { createNodeLogger } from "./create-logger.js";
 import { newRequestContext, runInRequest } from "./request-context.js";
 
 describe("createNodeLogger", () => {
-  it("redacts secrets, adds the request id inside a request and writes to the file", () => {
+  it("redacts secrets, adds the request id inside a request and writes to the file", async () => {
     const file = join(mkdtempSync(join(tmpdir(), "miniodb-log-")), "logs", "miniodb.log");
     const logger = createNodeLogger({ level: "info", nodeId: "n1", file });
     const config = {
@@ -16,7 +16,8 @@ describe("createNodeLogger", () => {
     };
     logger.info({ config, headers: { authorization: "Bearer abc.def" } }, "configured");
     runInRequest(newRequestContext("req-1", "query"), () => logger.warn("inside"));
-    logger.flush();
+    assert.equal(readFileSync(file, "utf8"), "", "the lines wait for the end of the turn");
+    await new Promise((resolve) => setImmediate(resolve));
     const text = readFileSync(file, "utf8");
     for (const secret of ["hunter2", "s3cr3t", "AKIA", "abc.def"]) assert.ok(!text.includes(secret), secret);
     interface Line {
@@ -35,5 +36,18 @@ describe("createNodeLogger", () => {
     assert.equal(first!.request_id, undefined);
     assert.equal(second!.request_id, "req-1");
     assert.equal(second!.level, "WARN");
+  });
+
+  it("writes waiting lines at once when many are logged in one turn, and on flush", () => {
+    const file = join(mkdtempSync(join(tmpdir(), "miniodb-log-")), "miniodb.log");
+    const logger = createNodeLogger({ level: "info", nodeId: "n1", file });
+    for (let i = 0; i < 200; i++) logger.info({ i, filler: "x".repeat(100) }, "line");
+    const early = readFileSync(file, "utf8").split("\n").filter(Boolean).length;
+    assert.ok(early > 0 && early < 200, `${early} of 200 lines written before the end of the turn`);
+    logger.info("last");
+    logger.flush();
+    const lines = readFileSync(file, "utf8").trim().split("\n");
+    assert.equal(lines.length, 201);
+    assert.equal((JSON.parse(lines.at(-1)!) as { msg: string }).msg, "last");
   });
 });

@@ -1,5 +1,6 @@
 import { pino, type Logger } from "pino";
 import { currentRequest } from "./request-context.js";
+import { turnBufferedDestination } from "./turn-buffered-destination.js";
 
 export interface NodeLoggerOptions {
   readonly level: string;
@@ -43,7 +44,8 @@ export const REDACTED_PATHS = SECRET_KEYS.flatMap((key) =>
 
 /**
  * The node's structured JSON logger: one JSON object per line on stdout (and in `file`), every
- * line logged while serving a request carries its `request_id`, secrets are redacted.
+ * line logged while serving a request carries its `request_id`, secrets are redacted. The lines of
+ * one turn of the event loop are written together at its end (see turnBufferedDestination).
  */
 export function createNodeLogger({ level, nodeId, file }: NodeLoggerOptions): Logger {
   const options = {
@@ -57,10 +59,6 @@ export function createNodeLogger({ level, nodeId, file }: NodeLoggerOptions): Lo
       return request ? { request_id: request.id } : {};
     },
   };
-  if (file === undefined) return pino(options);
-  const streams = pino.multistream([
-    { level: "trace", stream: pino.destination({ dest: 1, sync: true }) },
-    { level: "trace", stream: pino.destination({ dest: file, mkdir: true, sync: true }) },
-  ]);
-  return pino(options, streams);
+  const targets = file === undefined ? [{ dest: 1 }] : [{ dest: 1 }, { dest: file, mkdir: true }];
+  return pino(options, turnBufferedDestination(targets));
 }

@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
+import type { IncomingHttpHeaders } from "node:http";
 import type { Interceptor } from "@connectrpc/connect";
 import { context as otelContext, trace, type Tracer } from "@opentelemetry/api";
 import { interceptErrors } from "@miniodb/worker-node";
-import type { NodeHandlerFn } from "../server/protocol-server.js";
+import type { NodeHandlerFn, RequestHandler } from "../server/protocol-server.js";
 import { currentRequest, newRequestContext, runInRequest, type RequestContext } from "./request-context.js";
 import { requestMethod } from "./request-method.js";
 import { endRequestSpan, startRequestSpan } from "./tracing/request-span.js";
@@ -12,37 +13,64 @@ export const REQUEST_ID_HEADER = "x-request-id";
 const SANE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
- * Wraps the node's one request handler: every request gets an id (echoed in `x-request-id`) and a
- * request context that services fill in; when the response ends, `onFinish` is told whether the
- * request succeeded (an HTTP status below 400 and no failed RPC). With a tracer, the request also
- * gets a server span, active while it is served, ended with what the request did.
+ * Wraps the node's request handler (and its HTTP/2 stream lane): every request gets an id (echoed
+ * in `x-request-id`) and a request context that services fill in; when the response ends,
+ * `onFinish` is told whether the request succeeded (an HTTP status below 400 and no failed RPC).
+ * With a tracer, the request also gets a server span, active while it is served, ended with what
+ * the request did.
  */
 export function instrumentHandler(
-  handler: NodeHandlerFn,
+  { handler, streams }: RequestHandler,
   onFinish: (context: RequestContext, ok: boolean) => void,
   tracer?: Tracer,
-): NodeHandlerFn {
-  return (request, response) => {
+): RequestHandler {
+  const start = (request: RequestLike) => {
     const sent = request.headers[REQUEST_ID_HEADER];
     const id = typeof sent === "string" && SANE_ID.test(sent) ? sent : randomUUID();
-    response.setHeader(REQUEST_ID_HEADER, id);
     const context = newRequestContext(id, requestMethod(request.method, request.url));
     const span = tracer && startRequestSpan(tracer, request, context);
     let finished = false;
-    const finish = () => {
+    const finish = (statusCode: number) => {
       if (finished) return;
       finished = true;
-      const ok = !context.failed && response.statusCode < 400;
+      const ok = !context.failed && statusCode < 400;
       onFinish(context, ok);
-      if (span) endRequestSpan(span, context, ok, response.statusCode, contentLength(request.headers));
+      if (span) endRequestSpan(span, context, ok, statusCode, contentLength(request.headers));
     };
-    response.once("finish", finish);
-    response.once("close", finish);
-    if (!span) return void runInRequest(context, () => handler(request, response));
-    otelContext.with(trace.setSpan(otelContext.active(), span), () =>
-      runInRequest(context, () => handler(request, response)),
-    );
+    const run = (serve: () => void) => {
+      if (!span) return void runInRequest(context, serve);
+      otelContext.with(trace.setSpan(otelContext.active(), span), () => runInRequest(context, serve));
+    };
+    return { id, finish, run };
   };
+  const instrumented: NodeHandlerFn = (request, response) => {
+    const { id, finish, run } = start(request);
+    response.setHeader(REQUEST_ID_HEADER, id);
+    const finishResponse = () => finish(response.statusCode);
+    response.once("finish", finishResponse);
+    response.once("close", finishResponse);
+    run(() => handler(request, response));
+  };
+  if (!streams) return { handler: instrumented };
+  return {
+    handler: instrumented,
+    streams: {
+      accepts: (headers) => streams.accepts(headers),
+      serve(stream, headers, responseHeaders) {
+        const { id, finish, run } = start({ method: headers[":method"], url: headers[":path"], headers });
+        // The lane always answers with HTTP status 200; a failed call is a failed context.
+        stream.once("close", () => finish(200));
+        run(() => streams.serve(stream, headers, { ...responseHeaders, [REQUEST_ID_HEADER]: id }));
+      },
+    },
+  };
+}
+
+/** What instrumenting needs of a request: its method, path and headers. */
+interface RequestLike {
+  readonly method?: string | undefined;
+  readonly url?: string | undefined;
+  readonly headers: IncomingHttpHeaders;
 }
 
 function contentLength(headers: { "content-length"?: string | undefined }): number {

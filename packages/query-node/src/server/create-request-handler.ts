@@ -20,7 +20,7 @@ import { createWriteRpcs, createWriteViewRpcs } from "../rpc/write-rpcs.js";
 import type { ApiServices } from "./api-services.js";
 import { GrpcUnaryLane } from "./grpc-unary-lane.js";
 import { isBinaryRequest } from "./is-binary-request.js";
-import type { NodeHandlerFn } from "./protocol-server.js";
+import type { NodeHandlerFn, RequestHandler } from "./protocol-server.js";
 
 /** RPC paths served through the views when the request is binary (protobuf). */
 const VIEW_PATHS = new Set(
@@ -37,14 +37,15 @@ const VIEW_PATHS = new Set(
  * Binary WriteData, StreamWrite and StreamQuery calls go to a second Connect handler built on the
  * views of `miniodb.views.v1`: write payloads stay encoded Struct bytes (`MinIODBWriteViewService`)
  * and streamed records are written as bytes (`MinIODBQueryViewService`). JSON calls to the same
- * paths use the public messages, whose JSON form the views lack. Binary gRPC WriteData calls take
- * a shorter lane still (`GrpcUnaryLane`), with the same implementation and interceptors.
+ * paths use the public messages, whose JSON form the views lack. Binary gRPC WriteData calls over
+ * HTTP/2 take a shorter lane still (`streams`, a `GrpcUnaryLane` served from the HTTP/2 streams
+ * themselves), with the same implementation and interceptors.
  */
 export function createRequestHandler(
   services: ApiServices,
   logger: Logger,
   security?: ApiSecurity,
-): NodeHandlerFn {
+): RequestHandler {
   const routes = (router: ConnectRouter) => {
     router.service(MinIODBService, {
       healthCheck: createHealthCheckRpc(services.health),
@@ -90,10 +91,9 @@ export function createRequestHandler(
     interceptors: options.interceptors,
     readMaxBytes: options.readMaxBytes,
   });
-  return (request, response) => {
-    if (lane.accepts(request)) return void lane.handle(request, response);
-    return isBinaryRequest(VIEW_PATHS, request.url, request.headers["content-type"])
+  const handler: NodeHandlerFn = (request, response) =>
+    isBinaryRequest(VIEW_PATHS, request.url, request.headers["content-type"])
       ? views(request, response)
       : api(request, response);
-  };
+  return { handler, streams: lane };
 }

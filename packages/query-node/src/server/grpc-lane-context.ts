@@ -60,6 +60,11 @@ export class GrpcLaneContext implements HandlerContext {
     return (this.#responseTrailer ??= new Headers());
   }
 
+  /** The headers the implementation set, if it touched them. */
+  responseHeaderIfSet(): Headers | undefined {
+    return this.#responseHeader;
+  }
+
   /** The trailers the implementation set, if it touched them. */
   responseTrailerIfSet(): Headers | undefined {
     return this.#responseTrailer;

@@ -5,6 +5,7 @@ import { create, toBinary } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient, type Interceptor } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { MinIODBService, WriteDataRequestSchema, type WriteDataRequest } from "@miniodb/proto";
+import { createRequestOutcomeInterceptor, instrumentHandler } from "../observability/instrument-handler.js";
 import { GrpcUnaryLane } from "./grpc-unary-lane.js";
 import { ProtocolServer } from "./protocol-server.js";
 
@@ -17,6 +18,7 @@ describe("GrpcUnaryLane", () => {
   let behaviour: "ok" | "fail" | "slow";
   const fallbackCalls: string[] = [];
   const interceptorCalls: string[] = [];
+  const finished: Array<{ method: string; ok: boolean; bytes: number }> = [];
 
   before(async () => {
     const tagging: Interceptor = (next) => async (request) => {
@@ -36,19 +38,21 @@ describe("GrpcUnaryLane", () => {
           return { success: true, message: `wrote to ${request.table}`, nodeId: "n1" };
         }),
       ],
-      interceptors: [tagging],
+      interceptors: [createRequestOutcomeInterceptor(), tagging],
       readMaxBytes: 1024,
     });
-    server = await ProtocolServer.listen({
-      host: "127.0.0.1",
-      port: 0,
-      handler: (request, response) => {
-        if (lane.accepts(request)) return void lane.handle(request, response);
-        fallbackCalls.push(`${request.headers["content-type"]} ${request.headers["grpc-encoding"] ?? ""}`);
-        response.writeHead(404);
-        response.end();
+    const served = instrumentHandler(
+      {
+        handler: (request, response) => {
+          fallbackCalls.push(`${request.headers["content-type"]} ${request.headers["grpc-encoding"] ?? ""}`);
+          response.writeHead(404);
+          response.end();
+        },
+        streams: lane,
       },
-    });
+      (context, ok) => finished.push({ method: context.method, ok, bytes: context.bytes }),
+    );
+    server = await ProtocolServer.listen({ host: "127.0.0.1", port: 0, ...served });
     baseUrl = `http://127.0.0.1:${server.address.port}`;
   });
   after(() => server.close(0));
@@ -57,6 +61,7 @@ describe("GrpcUnaryLane", () => {
     behaviour = "ok";
     fallbackCalls.length = 0;
     interceptorCalls.length = 0;
+    finished.length = 0;
   });
 
   const client = () => createClient(MinIODBService, createGrpcTransport({ baseUrl }));
@@ -73,7 +78,51 @@ describe("GrpcUnaryLane", () => {
     assert.deepEqual(calls, [{ table: "users", idempotencyKey: "k-1" }]);
     assert.deepEqual(interceptorCalls, ["WriteData svc"]);
     assert.equal(header?.get("x-served-by"), "lane");
+    assert.match(header?.get("x-request-id") ?? "", /^[0-9a-f-]{36}$/);
+    assert.equal(header?.get("content-type"), "application/grpc+proto");
     assert.deepEqual(fallbackCalls, []);
+    const message = toBinary(WriteDataRequestSchema, create(WriteDataRequestSchema, { table: "users" }));
+    await until(() => finished.length === 1);
+    assert.deepEqual(finished, [{ method: "write", ok: true, bytes: message.length + 5 }]);
+  });
+
+  it("echoes a sane request id and counts a failed call as failed", async () => {
+    behaviour = "fail";
+    await assert.rejects(
+      client().writeData({ table: "users" }, { headers: { "x-request-id": "req-42" } }),
+      (error: unknown) => error instanceof ConnectError && error.metadata.get("x-request-id") === "req-42",
+    );
+    await until(() => finished.length === 1);
+    assert.equal(finished[0]?.ok, false);
+  });
+
+  it("survives clients that reset their call before or after the answer", async () => {
+    behaviour = "slow";
+    const session = http2.connect(baseUrl);
+    try {
+      for (const when of ["before the body", "while the call runs"]) {
+        const stream = session.request({
+          ":method": "POST",
+          ":path": PATH,
+          "content-type": "application/grpc",
+        });
+        stream.on("error", () => undefined);
+        if (when === "while the call runs") {
+          const message = toBinary(WriteDataRequestSchema, create(WriteDataRequestSchema, { table: "gone" }));
+          const head = Buffer.alloc(5);
+          head.writeUInt32BE(message.length, 1);
+          stream.end(Buffer.concat([head, message]));
+          await until(() => calls.some((call) => call.table === "gone"));
+        }
+        stream.close(http2.constants.NGHTTP2_CANCEL);
+      }
+      await until(() => finished.length === 2);
+      behaviour = "ok";
+      const response = await client().writeData({ table: "after" });
+      assert.equal(response.message, "wrote to after");
+    } finally {
+      session.close();
+    }
   });
 
   it("turns errors into gRPC statuses, also those of the interceptors", async () => {
@@ -168,5 +217,12 @@ async function rawCall(baseUrl: string, body: Buffer, headers: Record<string, st
     );
   } finally {
     session.close();
+  }
+}
+
+async function until(condition: () => boolean): Promise<void> {
+  for (let attempt = 0; !condition(); attempt++) {
+    assert.ok(attempt < 500, "condition met within 10 s");
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }

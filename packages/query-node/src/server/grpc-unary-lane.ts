@@ -1,4 +1,4 @@
-import type { Http2ServerRequest, IncomingHttpHeaders } from "node:http2";
+import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerHttp2Stream } from "node:http2";
 import {
   create,
   fromBinary,
@@ -19,15 +19,13 @@ import {
 import { grpcStatusOk, parseTimeout, setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
 import { currentRequest } from "../observability/request-context.js";
 import { GrpcLaneContext } from "./grpc-lane-context.js";
-import type { NodeHandlerFn } from "./protocol-server.js";
+import type { StreamLane } from "./protocol-server.js";
 
 /** `application/grpc` and `application/grpc+proto`, with optional parameters. */
 const GRPC_PROTO_CONTENT_TYPE = /^application\/grpc(?:\+proto)?\s*(?:;|$)/i;
 const ENVELOPE_HEADER_BYTES = 5;
 
 type UnarySpec = MethodImplSpec & { kind: "unary" };
-type NodeRequest = Parameters<NodeHandlerFn>[0];
-type NodeResponse = Parameters<NodeHandlerFn>[1];
 
 export interface GrpcUnaryLaneOptions {
   /** Unary methods the lane serves, each with its implementation. */
@@ -40,15 +38,16 @@ export interface GrpcUnaryLaneOptions {
 
 /**
  * A short path for binary gRPC unary calls of a few hot methods (WriteData): it reads the one
- * enveloped message of an HTTP/2 request, runs the method's implementation through the same
+ * enveloped message of an HTTP/2 stream, runs the method's implementation through the same
  * interceptors as the Connect handler, and answers with the message and a `grpc-status` trailer.
  * The general Connect handler pays for streaming machinery on every call (async iterables, linked
- * abort signals, header conversions), which dominated the cost of small unary writes.
+ * abort signals, header conversions), and Node's HTTP/2 compatibility layer for a request and a
+ * response object around the stream; both dominated the cost of small unary writes.
  *
  * The lane takes only what it fully handles: HTTP/2 POSTs with a `application/grpc(+proto)` body
  * and no message compression. gRPC-web, Connect, JSON and compressed calls go to the Connect handler.
  */
-export class GrpcUnaryLane {
+export class GrpcUnaryLane implements StreamLane {
   readonly #specs: ReadonlyMap<string, UnarySpec>;
   readonly #interceptors: Interceptor[];
   readonly #readMaxBytes: number;
@@ -88,33 +87,42 @@ export class GrpcUnaryLane {
   /** Builds the spec of one unary method for `specs`. */
   static spec: typeof createMethodImplSpec = createMethodImplSpec;
 
-  /** Whether the lane serves this request (otherwise the Connect handler does). */
-  accepts(request: NodeRequest): request is Http2ServerRequest {
-    if (request.httpVersionMajor !== 2 || request.method !== "POST" || request.url === undefined)
-      return false;
-    if (!this.#specs.has(request.url)) return false;
-    const { headers } = request;
+  /** Whether the lane serves a stream with these request headers (otherwise the Connect handler does). */
+  accepts(headers: IncomingHttpHeaders): boolean {
+    const path = headers[":path"];
+    if (headers[":method"] !== "POST" || path === undefined || !this.#specs.has(path)) return false;
     const contentType = headers["content-type"];
     if (contentType === undefined || !GRPC_PROTO_CONTENT_TYPE.test(contentType)) return false;
     const encoding = headers["grpc-encoding"];
     return encoding === undefined || encoding === "identity";
   }
 
-  /** Serves a request `accepts` took; never throws (failures become gRPC statuses). */
-  async handle(request: Http2ServerRequest, response: NodeResponse): Promise<void> {
-    const spec = this.#specs.get(request.url)!;
-    const timeout = parseTimeout(
-      firstHeader(request.headers, "grpc-timeout") ?? null,
-      Number.MAX_SAFE_INTEGER,
-    );
-    const context = new GrpcLaneContext(spec.method, request.url, request.headers, timeout.timeoutMs);
-    const clientGone = () => {
-      if (!response.writableEnded) context.abort(new ConnectError("the client went away", Code.Canceled));
-    };
-    request.once("close", clientGone);
+  serve(
+    stream: ServerHttp2Stream,
+    headers: IncomingHttpHeaders,
+    responseHeaders: Readonly<Record<string, string>>,
+  ): void {
+    // Without a listener, a stream error (a reset while answering) would be thrown.
+    stream.on("error", ignore);
+    void this.#serve(stream, headers, responseHeaders);
+  }
+
+  async #serve(
+    stream: ServerHttp2Stream,
+    headers: IncomingHttpHeaders,
+    responseHeaders: Readonly<Record<string, string>>,
+  ): Promise<void> {
+    const path = headers[":path"]!;
+    const spec = this.#specs.get(path)!;
+    const timeout = parseTimeout(firstHeader(headers, "grpc-timeout") ?? null, Number.MAX_SAFE_INTEGER);
+    const context = new GrpcLaneContext(spec.method, path, headers, timeout.timeoutMs);
+    let answered = false;
+    stream.once("close", () => {
+      if (!answered) context.abort(new ConnectError("the client went away", Code.Canceled));
+    });
     try {
       if (timeout.error) throw timeout.error;
-      const body = await readBody(request, this.#readMaxBytes);
+      const body = await readBody(stream, this.#readMaxBytes);
       const served = currentRequest();
       if (served) served.bytes += body.length;
       const input = parseMessage(spec, unwrapEnvelope(body));
@@ -125,24 +133,52 @@ export class GrpcUnaryLane {
       envelope[0] = 0;
       envelope.writeUInt32BE(reply.length, 1);
       envelope.set(reply, ENVELOPE_HEADER_BYTES);
-      response.writeHead(200, context.responseHeaderObject(RESPONSE_HEADER));
-      response.addTrailers(trailerObject(context));
-      response.end(envelope);
+      if (stream.destroyed) return;
+      answered = true;
+      const trailers = trailerObject(context);
+      stream.respond(responseHead(context, responseHeaders), { waitForTrailers: true });
+      stream.once("wantTrailers", () => sendTrailers(stream, trailers));
+      stream.end(envelope);
     } catch (error) {
       context.finish();
-      if (response.headersSent || response.writableEnded) return;
+      if (stream.destroyed) return;
+      // The stream broke while the answer was being sent (the session is going away).
+      if (answered || stream.headersSent) return void stream.destroy();
+      answered = true;
       const failure = ConnectError.from(error);
-      const headers = new Headers(context.responseHeaderObject(RESPONSE_HEADER));
-      failure.metadata.forEach((value, key) => headers.set(key, value));
-      setTrailerStatus(headers, failure);
+      const head = new Headers(context.responseHeaderObject({ ...responseHeaders, ...RESPONSE_HEADER }));
+      failure.metadata.forEach((value, key) => head.set(key, value));
+      setTrailerStatus(head, failure);
       // A trailers-only response: the status travels in the headers of an empty body.
-      if (request.stream.destroyed) return;
-      response.writeHead(200, Object.fromEntries(headers));
-      response.end();
-    } finally {
-      request.off("close", clientGone);
+      try {
+        stream.respond({ ...Object.fromEntries(head), ":status": 200 }, { endStream: true });
+      } catch {
+        stream.destroy(); // the session is going away
+      }
     }
   }
+}
+
+const ignore = (): undefined => undefined;
+
+function sendTrailers(stream: ServerHttp2Stream, trailers: OutgoingHttpHeaders): void {
+  try {
+    stream.sendTrailers(trailers);
+  } catch {
+    stream.destroy(); // reset meanwhile
+  }
+}
+
+/** The headers of a response: the status, what the implementation set, `responseHeaders`, the type. */
+function responseHead(
+  context: GrpcLaneContext,
+  responseHeaders: Readonly<Record<string, string>>,
+): OutgoingHttpHeaders {
+  const head: OutgoingHttpHeaders = { ":status": 200 };
+  context.responseHeaderIfSet()?.forEach((value, name) => (head[name] = value));
+  for (const name in responseHeaders) head[name] = responseHeaders[name];
+  head["content-type"] = RESPONSE_HEADER["content-type"];
+  return head;
 }
 
 const RESPONSE_HEADER = { "content-type": "application/grpc+proto" } as const;
@@ -175,44 +211,40 @@ function parseMessage(spec: UnarySpec, bytes: Uint8Array): Message {
 }
 
 /**
- * The request body, read with plain stream events (an async iterator over the request cost more
+ * The request body, read with plain stream events (an async iterator over the stream cost more
  * than the rest of reading it). A body over the limit stops the read with resource_exhausted.
  */
-function readBody(request: NodeRequest, readMaxBytes: number): Promise<Buffer> {
+function readBody(stream: ServerHttp2Stream, readMaxBytes: number): Promise<Buffer> {
   const limit = readMaxBytes + ENVELOPE_HEADER_BYTES;
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let bytes = 0;
-    const stop = () => {
-      request.off("data", onData);
-      request.off("end", onEnd);
-      request.off("error", onError);
-      request.off("close", onClose);
-    };
-    const onData = (chunk: Buffer) => {
+    // Listeners stay attached once settled: removing them costs more than ignoring what follows.
+    let settled = false;
+    stream.on("data", (chunk: Buffer) => {
+      if (settled) return;
       bytes += chunk.length;
       if (bytes <= limit) return void chunks.push(chunk);
-      stop();
+      settled = true;
       reject(
         new ConnectError(`message larger than configured max ${readMaxBytes} bytes`, Code.ResourceExhausted),
       );
-    };
-    const onEnd = () => {
-      stop();
+    });
+    stream.once("end", () => {
+      if (settled) return;
+      settled = true;
       resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, bytes));
-    };
-    const onError = (error: unknown) => {
-      stop();
+    });
+    stream.once("error", (error: unknown) => {
+      if (settled) return;
+      settled = true;
       reject(error);
-    };
-    const onClose = () => {
-      stop();
+    });
+    stream.once("close", () => {
+      if (settled) return;
+      settled = true;
       reject(new ConnectError("the client went away", Code.Canceled));
-    };
-    request.on("data", onData);
-    request.on("end", onEnd);
-    request.on("error", onError);
-    request.on("close", onClose);
+    });
   });
 }
 

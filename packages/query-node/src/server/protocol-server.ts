@@ -1,11 +1,35 @@
 import http from "node:http";
-import http2 from "node:http2";
+import http2, { type IncomingHttpHeaders, type ServerHttp2Stream } from "node:http2";
 import net from "node:net";
 import type { AddressInfo, Socket } from "node:net";
 import type { connectNodeAdapter } from "@connectrpc/connect-node";
 
 /** A request listener that serves both `http` and `http2` requests, as connect-node builds them. */
 export type NodeHandlerFn = ReturnType<typeof connectNodeAdapter>;
+
+/**
+ * Serves some HTTP/2 streams straight from the session's `stream` event, without the request and
+ * response objects of Node's compatibility layer (which cost a small call more than the rest of it).
+ */
+export interface StreamLane {
+  /** Whether the lane serves a stream with these request headers; otherwise the handler does. */
+  accepts(headers: IncomingHttpHeaders): boolean;
+  /**
+   * Serves a stream `accepts` took; never throws. Every response carries `responseHeaders`
+   * (e.g. the request id).
+   */
+  serve(
+    stream: ServerHttp2Stream,
+    headers: IncomingHttpHeaders,
+    responseHeaders: Readonly<Record<string, string>>,
+  ): void;
+}
+
+/** What a server serves: every request through `handler`, except the HTTP/2 streams `streams` takes. */
+export interface RequestHandler {
+  readonly handler: NodeHandlerFn;
+  readonly streams?: StreamLane | undefined;
+}
 
 /** The HTTP/2 connection preface every cleartext HTTP/2 (h2c prior-knowledge) client sends first. */
 const HTTP2_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1");
@@ -15,6 +39,8 @@ export interface ProtocolServerOptions {
   /** 0 picks a free port. */
   readonly port: number;
   readonly handler: NodeHandlerFn;
+  /** HTTP/2 streams served without the handler (see StreamLane). */
+  readonly streams?: StreamLane | undefined;
   /** Serve TLS with this certificate and key: HTTP/2 and HTTP/1.1 chosen by ALPN. */
   readonly tls?: { readonly cert: Buffer; readonly key: Buffer } | undefined;
   /** How long an idle HTTP/1.1 keep-alive connection stays open (Node's default is 5 s). */
@@ -47,6 +73,7 @@ export class ProtocolServer {
 
   private constructor(
     handler: NodeHandlerFn,
+    streams: StreamLane | undefined,
     tls: ProtocolServerOptions["tls"],
     keepAliveTimeoutMs = DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
   ) {
@@ -74,6 +101,7 @@ export class ProtocolServer {
       this.#http2 = http2.createServer(handler);
       this.#tcp = net.createServer((socket) => this.#accept(socket));
     }
+    if (streams) routeStreams(this.#http2, streams);
     this.#http2.on("session", (session: http2.ServerHttp2Session) => {
       this.#sessions.add(session);
       session.once("close", () => this.#sessions.delete(session));
@@ -81,7 +109,12 @@ export class ProtocolServer {
   }
 
   static async listen(options: ProtocolServerOptions): Promise<ProtocolServer> {
-    const server = new ProtocolServer(options.handler, options.tls, options.keepAliveTimeoutMs);
+    const server = new ProtocolServer(
+      options.handler,
+      options.streams,
+      options.tls,
+      options.keepAliveTimeoutMs,
+    );
     await new Promise<void>((resolve, reject) => {
       server.#tcp.once("error", reject);
       server.#tcp.listen(options.port, options.host, () => {
@@ -144,4 +177,23 @@ export class ProtocolServer {
     };
     socket.on("data", onData);
   }
+}
+
+/**
+ * Puts `lane` in front of the HTTP/2 server's request handler. Node's compatibility layer is the
+ * server's one `stream` listener, which wraps each stream in a request and a response and emits
+ * `request`; it is replaced by a listener that gives the lane's streams to the lane and the others
+ * to that same compatibility listener, so they are served exactly as before.
+ */
+function routeStreams(server: http2.Http2Server | http2.Http2SecureServer, lane: StreamLane): void {
+  const compatibility = server.listeners("stream") as Array<(...args: unknown[]) => void>;
+  if (compatibility.length !== 1) {
+    throw new Error(`expected one stream listener on the HTTP/2 server, found ${compatibility.length}`);
+  }
+  const [serveCompatible] = compatibility as [(...args: unknown[]) => void];
+  server.removeListener("stream", serveCompatible);
+  server.on("stream", (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, ...rest: unknown[]) => {
+    if (lane.accepts(headers)) lane.serve(stream, headers, {});
+    else serveCompatible.call(server, stream, headers, ...rest);
+  });
 }

@@ -83,9 +83,9 @@ export class TableService {
 
   /** The table named `name` (or the default table when empty), created on demand if allowed. */
   async resolveForWrite(name: string): Promise<TableEntry> {
+    const cached = this.cachedForWrite(name);
+    if (cached) return cached;
     const tableName = name === "" ? this.#options.defaultTable : name;
-    const cached = this.#writeLookups.get(tableName);
-    if (cached && cached.expiresAtMs > Date.now()) return cached.entry;
     parseTableName(tableName);
     let entry = await this.#options.metadata.getTable(tableName);
     if (!entry) {
@@ -95,6 +95,12 @@ export class TableService {
     }
     this.#writeLookups.set(tableName, { entry, expiresAtMs: Date.now() + WRITE_LOOKUP_TTL_MS });
     return entry;
+  }
+
+  /** What resolveForWrite would answer from its cache, without waiting; undefined when not cached. */
+  cachedForWrite(name: string): TableEntry | undefined {
+    const cached = this.#writeLookups.get(name === "" ? this.#options.defaultTable : name);
+    return cached && cached.expiresAtMs > Date.now() ? cached.entry : undefined;
   }
 
   async require(name: string): Promise<TableEntry> {

@@ -23,8 +23,9 @@ export class WriteService {
    * key, a retry returns the first call's result without writing again.
    */
   async writeOne(table: string, record: RecordInput, idempotencyKey?: string): Promise<string> {
+    const { tables } = this.#options;
     return noteWrite(table, 1, async () => {
-      const entry = await this.#options.tables.resolveForWrite(table);
+      const entry = tables.cachedForWrite(table) ?? (await tables.resolveForWrite(table));
       noteRequest({ table: entry.name });
       const result = await this.#options.data.write(entry, [record], keyOption(idempotencyKey));
       noteRequest({ rows: result.written });

@@ -23,11 +23,11 @@ export interface RecoveredWal {
  * or overlap between consecutive segments — loses acknowledged entries and fails with
  * `data_loss` naming the file and byte offset.
  */
-export async function recoverWal(directory: string): Promise<RecoveredWal> {
+export async function recoverWal(directory: string, durable: boolean): Promise<RecoveredWal> {
   let syncs = await ensureDirectory(directory);
   const segments = await listSegments(directory);
   if (segments.length === 0) {
-    const active = await WalSegment.create(directory, 1n);
+    const active = await WalSegment.create(directory, 1n, durable);
     await syncDirectory(directory);
     return { segments: [active.info], active, syncs: syncs + 1 };
   }
@@ -37,7 +37,7 @@ export async function recoverWal(directory: string): Promise<RecoveredWal> {
     const previous = segments[index - 1];
     if (previous !== undefined) checkContiguous(previous, info);
   }
-  const active = await WalSegment.openForAppend(segments.at(-1)!);
+  const active = await WalSegment.openForAppend(segments.at(-1)!, durable);
   if (tornAt !== undefined) {
     try {
       await active.cutTo(tornAt);

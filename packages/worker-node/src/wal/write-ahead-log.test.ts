@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
-import { mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
+import { constants } from "node:fs";
+import { mkdir, mkdtemp, readdir, readFile, readlink, realpath, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { describe, it, type TestContext } from "node:test";
 import { MiniodbError } from "@miniodb/core";
 import { parseWalSegmentName, walSegmentName } from "./wal-segment-name.js";
@@ -233,4 +234,48 @@ describe("WriteAheadLog", () => {
       MiniodbError.is(error, "invalid_argument"),
     );
   });
+
+  it(
+    "opens durable segments so that each write is on disk when it completes (O_DSYNC)",
+    { skip: process.platform !== "linux" && "reads open flags from /proc" },
+    async (t) => {
+      const durableDirectory = await tempDirectory(t);
+      const scratchDirectory = await tempDirectory(t);
+      const durable = await WriteAheadLog.open({ directory: durableDirectory, segmentBytes: 64 });
+      t.after(() => durable.close());
+      const scratch = await WriteAheadLog.open({ directory: scratchDirectory, sync: false });
+      t.after(() => scratch.close());
+      await durable.append(Buffer.alloc(60, 1));
+      await durable.append(Buffer.from("rolls over to a second segment"));
+      await scratch.append(Buffer.from("x"));
+      const flags = await openSegmentFlags();
+      const flagsIn = async (directory: string) => {
+        const real = await realpath(directory);
+        return [...flags].filter(([path]) => dirname(path) === real);
+      };
+      const durableFlags = await flagsIn(durableDirectory);
+      assert.deepEqual(
+        durableFlags.map(([path]) => basename(path)),
+        [walSegmentName(2n)],
+        "only the active segment (the second) is open",
+      );
+      assert.ok((durableFlags[0]![1] & constants.O_DSYNC) !== 0, "the durable segment has O_DSYNC");
+      const scratchFlags = await flagsIn(scratchDirectory);
+      assert.equal(scratchFlags.length, 1);
+      assert.equal(scratchFlags[0]![1] & constants.O_DSYNC, 0, "a log without sync writes without O_DSYNC");
+    },
+  );
 });
+
+/** The open flags of this process's open WAL segment files, by path (Linux). */
+async function openSegmentFlags(): Promise<Map<string, number>> {
+  const flags = new Map<string, number>();
+  for (const fd of await readdir("/proc/self/fd")) {
+    const path = await readlink(`/proc/self/fd/${fd}`).catch(() => "");
+    if (!path.endsWith(".wal")) continue;
+    const info = await readFile(`/proc/self/fdinfo/${fd}`, "utf8").catch(() => "");
+    const octal = /^flags:\s*([0-7]+)$/m.exec(info)?.[1];
+    if (octal !== undefined) flags.set(path, parseInt(octal, 8));
+  }
+  return flags;
+}

@@ -107,7 +107,7 @@ export class WriteAheadLog {
         `segmentBytes must be a positive integer, not ${segmentBytes}`,
       );
     }
-    const { segments, active, syncs } = await recoverWal(directory);
+    const { segments, active, syncs } = await recoverWal(directory, sync);
     return new WriteAheadLog(directory, segmentBytes, sync, segments, active, syncs, onGroupCommit);
   }
 
@@ -218,7 +218,7 @@ export class WriteAheadLog {
     const started = process.hrtime.bigint();
     try {
       await this.rollOverIfFull(data.length);
-      await this.active.append(data, frames.length, this.sync);
+      await this.active.append(data, frames.length);
       if (this.sync) this.syncs += 1;
     } catch (error) {
       this.failure = MiniodbError.from(error, "unavailable");
@@ -238,7 +238,7 @@ export class WriteAheadLog {
   private async rollOverIfFull(incoming: number): Promise<void> {
     const current = this.active;
     if (current.info.entries === 0 || current.info.bytes + incoming <= this.segmentBytes) return;
-    const next = await WalSegment.create(this.directory, this.nextLsn);
+    const next = await WalSegment.create(this.directory, this.nextLsn, this.sync);
     this.active = next;
     this.segments.push(next.info);
     try {

@@ -1,5 +1,4 @@
-import type { IncomingMessage } from "node:http";
-import type { Http2ServerRequest } from "node:http2";
+import type { IncomingHttpHeaders } from "node:http";
 import { SpanKind, SpanStatusCode, type Span, type Tracer } from "@opentelemetry/api";
 import type { RequestContext } from "../request-context.js";
 import { contextFromNodeHeaders } from "./trace-headers.js";
@@ -14,7 +13,11 @@ const UNTRACED_METHODS = new Set(["prometheus", "health"]);
  */
 export function startRequestSpan(
   tracer: Tracer,
-  request: IncomingMessage | Http2ServerRequest,
+  request: {
+    readonly method?: string | undefined;
+    readonly url?: string | undefined;
+    readonly headers: IncomingHttpHeaders;
+  },
   context: RequestContext,
 ): Span | undefined {
   if (UNTRACED_METHODS.has(context.method)) return undefined;
