@@ -1,0 +1,83 @@
+import assert from "node:assert/strict";
+import { it } from "node:test";
+import { referenceEngine, userRows, writeUsers } from "../support/query-fixtures.js";
+import type { ReceivedSpan } from "../support/otlp-receiver.js";
+import { requestJson } from "../support/rest.js";
+import type { TestCluster } from "../support/test-cluster.js";
+import { workerStats } from "../support/worker-stats.js";
+import { SUITE } from "./suite.js";
+
+/** Write routing, the split of scans and a trace across nodes; the first case writes the `users` rows every later case reads. */
+export function routingCases(cluster: TestCluster): void {
+  it("routes writes to both workers and answers like a single node, buffered and flushed rows alike", async () => {
+    const listening = cluster.query.listening;
+    assert.deepEqual(listening["workers"], ["w1", "w2"]);
+    await requestJson(`${cluster.rest()}/v1/tables`, {
+      body: { table_name: "users", config: { buffer_size: 1_000 } },
+    });
+    const rows = userRows(3_000);
+    await writeUsers(cluster.rest(), "users", rows);
+    cluster.reference = await referenceEngine(cluster.scratch, rows);
+    for (const sql of SUITE) assert.deepEqual(await cluster.answers(sql), await cluster.expected(sql), sql);
+    const files = cluster.dataFileNodes();
+    assert.ok(files.has("w1") && files.has("w2"), `both workers flushed files: ${[...files].join(", ")}`);
+  });
+
+  it("splits a scan between the workers: every row read once, by one of them", async () => {
+    const scanned = async () =>
+      Promise.all(["w1", "w2"].map(async (id) => (await workerStats(cluster.workers.get(id)!)).rowsScanned));
+    const before = await scanned();
+    assert.deepEqual(await cluster.answers("SELECT count(*) AS n FROM users"), [{ n: 3_000 }]);
+    const after = await scanned();
+    const deltas = after.map((value, index) => value - before[index]!);
+    assert.equal(deltas[0]! + deltas[1]!, 3_000, `rows scanned per worker: ${deltas.join(", ")}`);
+    assert.ok(
+      deltas.every((delta) => delta > 0),
+      `both workers scanned: ${deltas.join(", ")}`,
+    );
+  });
+
+  it("traces a write from the query node into the worker that takes it (W3C traceparent)", async () => {
+    const traceId = "0af7651916cd43dd8448eb211c80319c";
+    await requestJson(`${cluster.rest()}/v1/tables`, { body: { table_name: "traced" } });
+    const response = await fetch(`${cluster.rest()}/v1/data`, {
+      method: "POST",
+      headers: { "content-type": "application/json", traceparent: `00-${traceId}-b7ad6b7169203331-01` },
+      body: JSON.stringify({ table: "traced", data: { id: "traced-1", payload: { name: "t" } } }),
+    });
+    assert.equal(response.status, 200);
+    const inTrace = (name: string, node?: string) =>
+      cluster.traces.spans.find(
+        (span) =>
+          span.traceId === traceId && span.name === name && (node === undefined || span.node === node),
+      );
+    let request: ReceivedSpan | undefined;
+    let call: ReceivedSpan | undefined;
+    let served: ReceivedSpan | undefined;
+    let append: ReceivedSpan | undefined;
+    for (let attempt = 0; attempt < 150 && !append; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      request = inTrace("POST write", "q1");
+      call = inTrace("miniodb.cluster.v1.WorkerService/WriteBatch", "q1");
+      served = cluster.traces.spans.find(
+        (span) => span.traceId === traceId && span.node !== "q1" && span.parentSpanId === call?.spanId,
+      );
+      append = cluster.traces.spans.find(
+        (span) => span.name === "wal.append" && span.parentSpanId === served?.spanId,
+      );
+    }
+    assert.ok(
+      request && call && served && append,
+      JSON.stringify(cluster.traces.spans.filter((s) => s.traceId === traceId)),
+    );
+    assert.equal(request.attributes["miniodb.table"], "traced");
+    assert.equal(request.attributes["miniodb.rows"], 1);
+    assert.equal(call.parentSpanId, request.spanId);
+    assert.equal(call.attributes["miniodb.rows"], 1);
+    assert.equal(served.name, "miniodb.cluster.v1.WorkerService/WriteBatch");
+    assert.ok(["w1", "w2"].includes(served.node), served.node);
+    assert.equal(served.attributes["miniodb.table"], "traced");
+    assert.equal(append.node, served.node);
+    assert.equal(append.attributes["miniodb.rows"], 1);
+  });
+}
