@@ -37,7 +37,7 @@ import { createGrpcTransport } from "@connectrpc/connect-node";
 import { startRedisServer } from "@miniodb/metadata/testing";
 import { WorkerService } from "@miniodb/proto/cluster";
 import { S3rverProcess } from "@miniodb/storage/testing";
-import { CLI, startNode, type BenchNode } from "./node-process.js";
+import { CLI, cpuSeconds, startNode, type BenchNode } from "./node-process.js";
 import { loadRows } from "./query-load.js";
 import { QUERY_SUITE, suiteSql } from "./query-suite.js";
 import { newTraceparent, phaseMedians, SpanCollector, timeline } from "./span-collector.js";
@@ -120,18 +120,35 @@ try {
       workers.map((worker, index) => `w${index + 1} ${worker.child.pid}`).join(", "),
   );
   const targets = [
-    { name: "single node", rest: `http://127.0.0.1:${single.ports.rest}`, table: "bench_single" },
-    { name: "1 query + 2 workers", rest: `http://127.0.0.1:${query.ports.rest}`, table: "bench_cluster" },
+    {
+      name: "single node",
+      rest: `http://127.0.0.1:${single.ports.rest}`,
+      table: "bench_single",
+      processes: [single],
+    },
+    {
+      name: "1 query + 2 workers",
+      rest: `http://127.0.0.1:${query.ports.rest}`,
+      table: "bench_cluster",
+      processes: [query, ...workers],
+    },
     ...(other
       ? [
           {
             name: "other checkout's cluster",
             rest: `http://127.0.0.1:${other.query.ports.rest}`,
             table: "bench_other",
+            processes: [other.query, ...other.workers],
           },
         ]
       : []),
   ];
+  /** CPU seconds of each process of a set-up so far (every thread: main, DuckDB, libuv). */
+  const cpuOf = (nodes: readonly BenchNode[]) =>
+    nodes.map((node) => {
+      const { main, others } = cpuSeconds(node.child.pid!);
+      return main + others;
+    });
   for (const target of targets) {
     await post(`${target.rest}/v1/tables`, {
       table_name: target.table,
@@ -141,11 +158,17 @@ try {
 
   // Ingest, alternating rounds.
   const seconds = targets.map(() => 0);
+  // CPU each process spent during its own set-up's rounds (a flush may run on into the next).
+  const ingestCpu = targets.map((target) => target.processes.map(() => 0));
   const ingestStartUs = monotonicUs();
   const perRound = Math.ceil(ROWS / ROUNDS);
   for (let round = 0; round < ROUNDS; round++) {
     for (const [index, target] of targets.entries()) {
+      const before = cpuOf(target.processes);
       seconds[index]! += await loadRange(target.rest, target.table, round * perRound, perRound);
+      cpuOf(target.processes).forEach(
+        (after, process) => (ingestCpu[index]![process]! += after - before[process]!),
+      );
     }
     if (ROUNDS > 4) console.log(`  round ${round + 1}/${ROUNDS} loaded (load average ${loadAverage()})`);
   }
@@ -154,9 +177,20 @@ try {
   console.log(
     `\ningest of ${perRound * ROUNDS} rows in ${ROUNDS} alternating rounds (REST batch, 4 clients)`,
   );
-  targets.forEach((target, index) =>
-    console.log(`  ${target.name.padEnd(22)} ${Math.round(rates[index]!)} rows/s`),
-  );
+  const totalRows = perRound * ROUNDS;
+  targets.forEach((target, index) => {
+    const perRow = ingestCpu[index]!.map((cpu) => (cpu / totalRows) * 1e6);
+    const sum = perRow.reduce((total, value) => total + value, 0);
+    console.log(
+      `  ${target.name.padEnd(22)} ${Math.round(rates[index]!)} rows/s; CPU per row ${sum.toFixed(1)} µs` +
+        (perRow.length > 1
+          ? ` (query node ${perRow[0]!.toFixed(1)}, workers ${perRow
+              .slice(1)
+              .map((value) => value.toFixed(1))
+              .join(" + ")})`
+          : ""),
+    );
+  });
   console.log(`  cluster / single: ${((rates[1]! / rates[0]!) * 100).toFixed(0)} %`);
   await new Promise((resolve) => setTimeout(resolve, (FLUSH_INTERVAL_SECONDS + 4) * 1000));
   const files = await Promise.all(targets.map((target) => fileCount(target.rest, target.table)));
