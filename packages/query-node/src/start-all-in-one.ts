@@ -11,6 +11,7 @@ import type { ResolvedConfig } from "./config/node-identity.js";
 import { tableDefaultsFromConfig } from "./config/table-defaults.js";
 import { flushWriterLimits } from "./config/flush-writer-config.js";
 import { createQueryServices } from "./create-query-services.js";
+import { DecodeThread } from "./decode/decode-thread-client.js";
 import { createRequestHandler } from "./server/create-request-handler.js";
 import { ProtocolServer } from "./server/protocol-server.js";
 import { readTlsFiles, type TlsFiles } from "./server/read-tls-files.js";
@@ -145,6 +146,10 @@ export async function startAllInOne(
     );
     const health = () => observability.checkHealth();
     let ports = { grpc: config.server.grpc_port, rest: config.server.rest_port };
+    const ingestDecoder = config.server.decode_thread
+      ? new DecodeThread(logger.child({ component: "api" }))
+      : undefined;
+    if (ingestDecoder) cleanup.unshift(() => ingestDecoder.close());
     const services = {
       nodeId: config.node.id,
       health,
@@ -164,6 +169,7 @@ export async function startAllInOne(
         heartbeatTtlMs: config.cluster.heartbeat_ttl_ms,
       }),
       lifecycle: lifecycle.api,
+      ingestDecoder,
     };
     const security = await createApiSecurity({
       config,

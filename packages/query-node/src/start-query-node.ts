@@ -20,6 +20,7 @@ import { instrumentHandler } from "./observability/instrument-handler.js";
 import { startQueryNodeOps } from "./observability/query-node-ops.js";
 import { createClientSpanInterceptor } from "./observability/tracing/rpc-span-interceptors.js";
 import { openNodeFoundation } from "./open-node-foundation.js";
+import { DecodeThread } from "./decode/decode-thread-client.js";
 import { createRequestHandler } from "./server/create-request-handler.js";
 import { TableService } from "./services/table-service.js";
 import { WriteService } from "./services/write-service.js";
@@ -120,6 +121,10 @@ export async function startQueryNode(config: ResolvedConfig, logger: Logger): Pr
       clients,
       address: () => address,
     });
+    const ingestDecoder = config.server.decode_thread
+      ? new DecodeThread(logger.child({ component: "api" }))
+      : undefined;
+    if (ingestDecoder) cleanup.unshift(() => ingestDecoder.close());
     const services = {
       nodeId: config.node.id,
       health,
@@ -132,6 +137,7 @@ export async function startQueryNode(config: ResolvedConfig, logger: Logger): Pr
       maxRequestBytes: config.limits.max_request_bytes,
       status,
       lifecycle: lifecycle.api,
+      ingestDecoder,
     };
     const security = await createApiSecurity({
       config,

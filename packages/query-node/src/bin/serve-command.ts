@@ -21,6 +21,10 @@ export interface ServeFlags {
 
 /** Starts a node by its configured role and stops it cleanly on SIGINT/SIGTERM. */
 export async function serve(flags: ServeFlags): Promise<void> {
+  // The AWS SDK warns at every start that its releases after January 2027 need Node 22. The node
+  // pins its SDK version and runs on Node 20, so the nine lines only bury the node's own log;
+  // AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=false brings them back.
+  process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] ??= "true";
   const loaded = loadConfig({
     file: flags.config,
     env: process.env,

@@ -49,6 +49,11 @@ export const configSchema = z
          * theirs, so that a busy node never closes a connection a request is already on its way over.
          */
         keep_alive_timeout_seconds: z.number().min(1).max(290).default(65),
+        /**
+         * Read the Struct payloads of StreamWrite records and the bodies of REST batches on a thread
+         * of their own, beside the main thread that serves every request; false: on the main thread.
+         */
+        decode_thread: z.boolean().default(true),
       })
       .strict()
       .prefault({}),

@@ -6,6 +6,7 @@ import type { ApiSecurity } from "../auth/create-api-security.js";
 import type { ApiServices } from "../server/api-services.js";
 import { addAuthRoutes } from "./auth-routes.js";
 import { addDataRestoreRoutes } from "./data-restore-routes.js";
+import { InlineDecoder } from "../decode/decode-thread-client.js";
 import { addDataRoutes } from "./data-routes.js";
 import { addHealthRoute } from "./health-route.js";
 import { addLifecycleRoutes } from "./lifecycle-routes.js";
@@ -35,7 +36,7 @@ export function createRestApp(services: ApiServices, logger: Logger, security?: 
   addAuthRoutes(app, security?.tokens);
   addHealthRoute(app, services.health);
   addTableRoutes(app, services.tables);
-  addDataRoutes(app, services.writes, services.nodeId);
+  addDataRoutes(app, services.writes, services.nodeId, services.ingestDecoder ?? new InlineDecoder());
   addMutationRoutes(app, services.mutations, services.nodeId);
   addQueryRoutes(app, services.pager);
   if (services.status) addStatusRoutes(app, services.status);

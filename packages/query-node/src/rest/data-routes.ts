@@ -1,10 +1,10 @@
 import type { Context, Hono } from "hono";
-import { MiniodbError } from "@miniodb/core";
 import { WriteDataRequestSchema, WriteRequestSchema } from "@miniodb/proto";
-import type { RecordInput, RecordError } from "@miniodb/worker-node";
+import type { RecordInput } from "@miniodb/worker-node";
+import type { IngestDecoder } from "../decode/decode-thread-client.js";
+import type { RestBatch } from "../decode/rest-batch.js";
 import { recordFromProto } from "../rpc/proto-convert.js";
 import { IDEMPOTENCY_HEADER, type WriteService } from "../services/write-service.js";
-import { recordFromJson } from "./record-json.js";
 import { messageFromJson, readJsonBody } from "./rest-body.js";
 import { noteRequest } from "../observability/request-context.js";
 
@@ -16,7 +16,7 @@ import { noteRequest } from "../observability/request-context.js";
  * of records with `?table=`, or as NDJSON (`Content-Type: application/x-ndjson`, one record per
  * line) with `?table=`. Invalid records are reported by index; the valid ones are written.
  */
-export function addDataRoutes(app: Hono, writes: WriteService, nodeId: string): void {
+export function addDataRoutes(app: Hono, writes: WriteService, nodeId: string, decoder: IngestDecoder): void {
   app.post("/v1/data", async (context) => {
     const { table, record } = parseWriteBody(await readJsonBody(context));
     const id = await writes.writeOne(table, record, context.req.header(IDEMPOTENCY_HEADER));
@@ -24,7 +24,7 @@ export function addDataRoutes(app: Hono, writes: WriteService, nodeId: string): 
   });
 
   app.post("/v1/data/batch", async (context) => {
-    const { table, records, parseErrors } = await readBatch(context);
+    const { table, records, parseErrors } = await readBatch(context, decoder);
     noteRequest({ rejected: parseErrors.length });
     writes.checkBatchSize(records.length + parseErrors.length);
     const valid = records.map((entry) => entry.record);
@@ -53,52 +53,10 @@ function parseWriteBody(body: unknown): { table: string; record: RecordInput } {
   return { table: request.table, record: recordFromProto(request) };
 }
 
-interface BatchEntry {
-  readonly index: number;
-  readonly record: RecordInput;
-}
-
-async function readBatch(context: Context) {
+/** The body of a batch request as the decoder reads it; `?table=` unless the body names one. */
+async function readBatch(context: Context, decoder: IngestDecoder): Promise<RestBatch & { table: string }> {
   const contentType = context.req.header("content-type") ?? "";
-  let table = context.req.query("table") ?? "";
-  let items: unknown[];
-  if (/ndjson|jsonl|json-seq/i.test(contentType)) {
-    const lines = (await context.req.text()).split("\n").filter((line) => line.trim() !== "");
-    items = lines.map((line) => {
-      try {
-        return JSON.parse(line) as unknown;
-      } catch {
-        return new MiniodbError("invalid_argument", "the line is not valid JSON");
-      }
-    });
-  } else {
-    const body = await readJsonBody(context);
-    if (Array.isArray(body)) items = body;
-    else if (
-      typeof body === "object" &&
-      body !== null &&
-      Array.isArray((body as { records?: unknown }).records)
-    ) {
-      const batch = body as { table?: unknown; records: unknown[] };
-      if (typeof batch.table === "string" && batch.table !== "") table = batch.table;
-      items = batch.records;
-    } else
-      throw new MiniodbError(
-        "invalid_argument",
-        'expected {"table": ..., "records": [...]}, a JSON array or NDJSON',
-      );
-  }
-  const records: BatchEntry[] = [];
-  const parseErrors: RecordError[] = [];
-  items.forEach((item, index) => {
-    try {
-      if (item instanceof MiniodbError) throw item;
-      records.push({ index, record: recordFromJson(item) });
-    } catch (error) {
-      const message =
-        error instanceof MiniodbError ? error.message : `invalid record: ${(error as Error).message}`;
-      parseErrors.push({ index, code: "invalid_argument", message });
-    }
-  });
-  return { table, records, parseErrors };
+  const bytes = new Uint8Array(await context.req.arrayBuffer());
+  const batch = await decoder.readRestBatch({ bytes, ndjson: /ndjson|jsonl|json-seq/i.test(contentType) });
+  return { ...batch, table: batch.table ?? context.req.query("table") ?? "" };
 }

@@ -4,7 +4,11 @@ import { MiniodbError } from "@miniodb/core";
 
 /** Parses the request body as JSON; invalid_argument for anything else. */
 export async function readJsonBody(context: Context): Promise<unknown> {
-  const text = await context.req.text();
+  return parseJsonText(await context.req.text());
+}
+
+/** Parses a request body's text as JSON; invalid_argument for anything else. */
+export function parseJsonText(text: string): unknown {
   if (text.trim() === "")
     throw new MiniodbError("invalid_argument", "the request body is empty: expected JSON");
   try {

@@ -40,14 +40,15 @@ export class DataRecordReader {
     let seconds = 0;
     let nanos = 0;
     let timestamped = false;
-    let payload: Uint8Array | undefined;
+    let payloadStart = -1;
+    let payloadEnd = -1;
     while (cursor.pos < end) {
       const tag = cursor.varint();
       const field = Math.floor(tag / 8);
       if (tag === ID_TAG) id = cursor.text(cursor.delimitedEnd(end));
       else if (tag === PAYLOAD_TAG) {
-        const payloadEnd = cursor.delimitedEnd(end);
-        payload = cursor.bytes.subarray(cursor.pos, payloadEnd);
+        payloadEnd = cursor.delimitedEnd(end);
+        payloadStart = cursor.pos;
         cursor.pos = payloadEnd;
       } else if (tag === TIMESTAMP_TAG) {
         const timestampEnd = cursor.delimitedEnd(end);
@@ -66,7 +67,10 @@ export class DataRecordReader {
     return {
       id: id ?? "",
       timestampMicros: timestamped ? seconds * 1_000_000 + Math.floor(nanos / 1000) : undefined,
-      encodedPayload: payload && new StructBytes(payload, this.#payloads),
+      encodedPayload:
+        payloadStart < 0
+          ? undefined
+          : new StructBytes(cursor.bytes, payloadStart, payloadEnd, this.#payloads),
     };
   }
 }

@@ -1,6 +1,12 @@
 import { create } from "@bufbuild/protobuf";
 import { timestampFromMs, type Timestamp } from "@bufbuild/protobuf/wkt";
-import type { IdStrategy, TableConfig } from "@miniodb/core";
+import {
+  MiniodbError,
+  type EncodedPayload,
+  type IdStrategy,
+  type SerializedPayload,
+  type TableConfig,
+} from "@miniodb/core";
 import {
   IDValidationRulesSchema,
   TableConfigSchema,
@@ -13,7 +19,6 @@ import {
 import type { DataRecordView } from "@miniodb/proto/views";
 import type { RecordInput } from "@miniodb/worker-node";
 import type { TableView } from "../services/table-service.js";
-import type { EncodedPayload, SerializedPayload } from "@miniodb/core";
 import type { StructPayloadReader } from "./struct-payload-reader.js";
 
 /** Epoch microseconds of a protobuf Timestamp (sub-microsecond digits are dropped). */
@@ -49,22 +54,37 @@ export function recordFromView(record: DataRecordView | undefined, reader: Struc
   return {
     id: record?.id,
     timestampMicros: record?.timestamp ? timestampToMicros(record.timestamp) : undefined,
-    encodedPayload: bytes && new StructBytes(bytes, reader),
+    encodedPayload: bytes && new StructBytes(bytes, 0, bytes.length, reader),
   };
 }
 
 /** A payload as the encoded Struct bytes of a view, read when the worker asks for it. */
 export class StructBytes implements EncodedPayload {
-  readonly #bytes: Uint8Array;
+  /** The payload is `source[start, end)`: no view is made of it unless it is read here. */
+  readonly source: Uint8Array;
+  readonly start: number;
+  readonly end: number;
   readonly #reader: StructPayloadReader;
+  /** The reader's answer, when another thread already read the bytes (see `settle`). */
+  #settled: SerializedPayload | MiniodbError | undefined;
 
-  constructor(bytes: Uint8Array, reader: StructPayloadReader) {
-    this.#bytes = bytes;
+  constructor(source: Uint8Array, start: number, end: number, reader: StructPayloadReader) {
+    this.source = source;
+    this.start = start;
+    this.end = end;
     this.#reader = reader;
   }
 
+  /** Records what a `StructPayloadReader` made of these bytes elsewhere: `serialize` answers it. */
+  settle(outcome: SerializedPayload | MiniodbError): void {
+    this.#settled = outcome;
+  }
+
   serialize(): SerializedPayload {
-    return this.#reader.read(this.#bytes);
+    const settled = this.#settled;
+    if (settled === undefined) return this.#reader.read(this.source.subarray(this.start, this.end));
+    if (settled instanceof MiniodbError) throw settled;
+    return settled;
   }
 }
 

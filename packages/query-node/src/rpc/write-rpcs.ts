@@ -7,6 +7,7 @@ import type { HandlerContext } from "@connectrpc/connect";
 import { IDEMPOTENCY_HEADER, type WriteService } from "../services/write-service.js";
 import { recordFromProto, recordFromView } from "./proto-convert.js";
 import { DataRecordReader } from "./data-record-reader.js";
+import type { IngestDecoder } from "../decode/decode-thread-client.js";
 import { StructPayloadReader } from "./struct-payload-reader.js";
 
 /** Error lines a StreamWrite response lists at most; the rest are summarised. */
@@ -20,14 +21,16 @@ const IN_FLIGHT_MESSAGES = 8;
 
 /** WriteData and StreamWrite of MinIODBService, for requests decoded as the public messages. */
 export function createWriteRpcs(writes: WriteService, nodeId: string) {
-  return createWriteHandlers(writes, nodeId, recordFromProto, recordFromProto);
+  return createWriteHandlers(writes, nodeId, recordFromProto, recordFromProto, undefined);
 }
 
 /**
  * The same, for requests decoded with the write views: payloads as encoded Struct bytes, and
- * StreamWrite records as encoded DataRecords read by `DataRecordReader`.
+ * StreamWrite records as encoded DataRecords read by `DataRecordReader`. With a `decoder`, the
+ * payloads of each StreamWrite message are read by it (on another thread) before the message is
+ * written; without, when the records are written.
  */
-export function createWriteViewRpcs(writes: WriteService, nodeId: string) {
+export function createWriteViewRpcs(writes: WriteService, nodeId: string, decoder?: IngestDecoder) {
   const payloads = new StructPayloadReader();
   const records = new DataRecordReader(payloads);
   return createWriteHandlers<DataRecordView | undefined, Uint8Array>(
@@ -35,6 +38,7 @@ export function createWriteViewRpcs(writes: WriteService, nodeId: string) {
     nodeId,
     (record) => recordFromView(record, payloads),
     (bytes) => records.read(bytes),
+    decoder,
   );
 }
 
@@ -43,6 +47,7 @@ function createWriteHandlers<R, S>(
   nodeId: string,
   toRecord: (record: R | undefined) => RecordInput,
   toStreamRecord: (record: S) => RecordInput,
+  decoder: IngestDecoder | undefined,
 ) {
   return {
     async writeData(request: { table: string; data?: R | undefined }, context: HandlerContext) {
@@ -65,6 +70,8 @@ function createWriteHandlers<R, S>(
       let written = 0;
       let offset = 0;
       const inFlight = new Set<Promise<void>>();
+      /** Settles once the previous message's write has started: writes start in message order. */
+      let previousStarted = Promise.resolve();
       let fatal: MiniodbError | undefined;
       const report = (index: number, message: string) => {
         errorCount++;
@@ -76,12 +83,12 @@ function createWriteHandlers<R, S>(
         if (request.records.length === 0) continue;
         const start = offset;
         offset += request.records.length;
-        const task = writes
-          .writeMany(
-            request.table,
-            request.records.map((record) => toStreamRecord(record)),
-            messageKey,
-          )
+        const records = request.records.map((record) => toStreamRecord(record));
+        const task = startInOrder(previousStarted, decoder?.decodeStructs(records), () =>
+          writes.writeMany(request.table, records, messageKey),
+        );
+        previousStarted = task.started;
+        const done = task.written
           .then((result) => {
             written += result.written;
             for (const error of result.errors) report(start + error.index, error.message);
@@ -97,8 +104,8 @@ function createWriteHandlers<R, S>(
             for (let index = start; index < start + request.records.length; index++)
               report(index, failure.message);
           })
-          .finally(() => inFlight.delete(task));
-        inFlight.add(task);
+          .finally(() => inFlight.delete(done));
+        inFlight.add(done);
         if (inFlight.size >= IN_FLIGHT_MESSAGES) await Promise.race(inFlight);
       }
       await Promise.all(inFlight);
@@ -111,4 +118,21 @@ function createWriteHandlers<R, S>(
       });
     },
   };
+}
+
+const noop = () => undefined;
+
+/**
+ * Starts `write` once `ready` (the message's payloads read) and the previous message's write has
+ * started, so that writes start in message order (a later message's rows get later sequence
+ * numbers). Without `ready`, at once: the previous write started synchronously too.
+ */
+function startInOrder<T>(
+  previousStarted: Promise<void>,
+  ready: Promise<void> | undefined,
+  write: () => Promise<T>,
+): { started: Promise<void>; written: Promise<T> } {
+  if (ready === undefined) return { started: previousStarted, written: write() };
+  const written = Promise.all([ready, previousStarted]).then(write);
+  return { started: written.then(noop, noop), written };
 }

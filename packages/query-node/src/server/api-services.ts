@@ -6,6 +6,7 @@ import type { QueryPager } from "../services/query-pager.js";
 import type { QueryService } from "../services/query-service.js";
 import type { TableService } from "../services/table-service.js";
 import type { WriteService } from "../services/write-service.js";
+import type { IngestDecoder } from "../decode/decode-thread-client.js";
 
 /** Everything the API edge (RPC and REST) calls into. */
 export interface ApiServices {
@@ -24,4 +25,6 @@ export interface ApiServices {
   readonly maxRequestBytes: number;
   /** Compaction, retention, backups and restores; their RPCs are unimplemented without it. */
   readonly lifecycle?: LifecycleApi | undefined;
+  /** Reads StreamWrite payloads and REST batches off the main thread (`server.decode_thread`); absent: on it. */
+  readonly ingestDecoder?: IngestDecoder | undefined;
 }

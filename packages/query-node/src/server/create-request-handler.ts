@@ -74,7 +74,7 @@ export function createRequestHandler(
     // Hono's listener takes the same http/http2 request pairs; only its callback typing differs.
     fallback: getRequestListener(rest.fetch) as unknown as NodeHandlerFn,
   });
-  const writeViews = createWriteViewRpcs(services.writes, services.nodeId);
+  const writeViews = createWriteViewRpcs(services.writes, services.nodeId, services.ingestDecoder);
   const views = connectNodeAdapter({
     ...options,
     routes: (router) => {

@@ -1,0 +1,207 @@
+import assert from "node:assert/strict";
+import { after, describe, it } from "node:test";
+import { create, fromBinary, toBinary, type JsonObject } from "@bufbuild/protobuf";
+import { MiniodbError, type SerializedPayload } from "@miniodb/core";
+import { DataRecordSchema } from "@miniodb/proto";
+import { DataRecordViewSchema } from "@miniodb/proto/views";
+import type { RecordInput } from "@miniodb/worker-node";
+import { pino } from "pino";
+import fc from "fast-check";
+import { StructBytes } from "../rpc/proto-convert.js";
+import { StructPayloadReader } from "../rpc/struct-payload-reader.js";
+import { DecodeThread, InlineDecoder } from "./decode-thread-client.js";
+import type { RestBatch } from "./rest-batch.js";
+import { decodeStructBatch } from "./struct-batch.js";
+
+/** The payload bytes a client sends for `payload`, as the server's view receives them. */
+function encode(payload: JsonObject): Uint8Array {
+  const bytes = toBinary(DataRecordSchema, create(DataRecordSchema, { id: "x", payload }));
+  return fromBinary(DataRecordViewSchema, bytes).payload!;
+}
+
+/** Not a Struct: a map entry (field 1) whose length runs past the end. */
+const MALFORMED = Uint8Array.of(0x0a, 0x7f, 0x01);
+
+/** What reading each payload on this thread gives: the payload, or the error it throws. */
+function inline(payloads: readonly Uint8Array[]): Array<SerializedPayload | string> {
+  const reader = new StructPayloadReader();
+  return payloads.map((bytes) => {
+    try {
+      return reader.read(bytes);
+    } catch (error) {
+      return `${(error as MiniodbError).code}: ${(error as MiniodbError).message}`;
+    }
+  });
+}
+
+function outcomes(records: readonly RecordInput[]): Array<SerializedPayload | string> {
+  return records.map((record) => {
+    if (record.encodedPayload === undefined) return `left to the writer: ${JSON.stringify(record.payload)}`;
+    try {
+      return record.encodedPayload.serialize();
+    } catch (error) {
+      assert.ok(error instanceof MiniodbError);
+      return `${error.code}: ${error.message}`;
+    }
+  });
+}
+
+/** A reader for payloads that must have been read on the thread already. */
+const notOnThisThread = {
+  read: () => assert.fail("a payload was read on the main thread"),
+} as unknown as StructPayloadReader;
+
+/**
+ * Records whose payloads are read from one buffer with other bytes around each (as a StreamWrite
+ * message's records are), or, with `shared` false, each from a buffer of its own.
+ */
+function recordsOf(
+  payloads: readonly Uint8Array[],
+  reader: StructPayloadReader,
+  shared = true,
+): RecordInput[] {
+  const gap = Uint8Array.of(0xff, 0xfe, 0xfd);
+  const source = Buffer.concat(payloads.flatMap((payload) => [gap, payload]).concat(gap));
+  let start = 0;
+  return payloads.map((bytes, index) => {
+    start += gap.length;
+    const payload = shared
+      ? new StructBytes(source, start, start + bytes.length, reader)
+      : new StructBytes(Uint8Array.from(bytes), 0, bytes.length, reader);
+    start += bytes.length;
+    return { id: `r-${index}`, timestampMicros: undefined, encodedPayload: payload };
+  });
+}
+
+const payloadArbitrary = fc.dictionary(
+  fc.constantFrom("name", "age", "city", "tags", "nested", "score"),
+  fc.oneof(fc.string(), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.array(fc.integer())),
+) as fc.Arbitrary<JsonObject>;
+
+describe("decodeStructBatch", () => {
+  it("gives each payload's text and one shape per run of payloads with the same keys and types", () => {
+    const payloads = [
+      encode({ a: 1, b: "x" }),
+      encode({ a: 2, b: "y" }),
+      MALFORMED,
+      encode({ a: "3", b: "z" }),
+    ];
+    const bytes = Buffer.concat(payloads);
+    const ends = Int32Array.from(payloads, (_, i) =>
+      payloads.slice(0, i + 1).reduce((n, p) => n + p.length, 0),
+    );
+    const starts = Int32Array.from(ends, (end, i) => end - payloads[i]!.length);
+    const decoded = decodeStructBatch(new StructPayloadReader(), { bytes, starts, ends });
+    assert.deepEqual(decoded.json, ['{"a":1,"b":"x"}', '{"a":2,"b":"y"}', "", '{"a":"3","b":"z"}']);
+    assert.deepEqual([...decoded.shapeOf], [0, 0, -1, 1]);
+    assert.deepEqual(decoded.shapes, [
+      { keys: ["a", "b"], types: ["BIGINT", "VARCHAR"] },
+      { keys: ["a", "b"], types: ["VARCHAR", "VARCHAR"] },
+    ]);
+    assert.deepEqual(
+      decoded.failures.map((failure) => [failure.index, failure.code]),
+      [[2, "invalid_argument"]],
+    );
+  });
+});
+
+describe("DecodeThread", () => {
+  const thread = new DecodeThread(pino({ enabled: false }));
+  after(() => thread.close());
+
+  it("settles every payload as the reader on this thread reads it, errors included", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.oneof(payloadArbitrary.map(encode), fc.constant(MALFORMED)), { maxLength: 50 }),
+        fc.boolean(),
+        async (payloads, shared) => {
+          const records = recordsOf(payloads, notOnThisThread, shared);
+          await thread.decodeStructs(records);
+          assert.deepEqual(outcomes(records), inline(payloads));
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it("answers batches sent together, each with its own payloads", async () => {
+    const batches = Array.from({ length: 20 }, (_, batch) =>
+      Array.from({ length: 30 }, (_, row) => encode({ batch, row, name: `n-${batch}-${row}` })),
+    );
+    const records = batches.map((payloads) => recordsOf(payloads, notOnThisThread));
+    await Promise.all(records.map((batch) => thread.decodeStructs(batch)));
+    records.forEach((batch, index) => assert.deepEqual(outcomes(batch), inline(batches[index]!)));
+  });
+
+  it("leaves the payloads to the main thread once closed", async () => {
+    const closed = new DecodeThread(pino({ enabled: false }));
+    await closed.close();
+    const payloads = [encode({ late: true }), MALFORMED];
+    const records = recordsOf(payloads, new StructPayloadReader());
+    await closed.decodeStructs(records);
+    assert.deepEqual(outcomes(records), inline(payloads));
+    const body = { bytes: new TextEncoder().encode('{"id":"a","payload":{"n":1}}'), ndjson: true };
+    assert.deepEqual(
+      plain(await closed.readRestBatch(body)),
+      plain(await new InlineDecoder().readRestBatch(body)),
+    );
+  });
+
+  it("reads REST batch bodies as they are read on this thread, errors included", async () => {
+    const item = fc.oneof(
+      fc.record(
+        {
+          id: fc.oneof(fc.string(), fc.integer()),
+          timestamp: fc.constantFrom("2026-01-02T03:04:05.678Z", "yesterday"),
+          payload: fc.oneof(payloadArbitrary, fc.constant("x"), fc.constant(null)),
+        },
+        { requiredKeys: ["payload"] },
+      ),
+      fc.constant(7),
+    );
+    const bodies = fc.oneof(
+      fc.array(item, { maxLength: 20 }).map((items) => ({
+        text: items.map((i) => JSON.stringify(i)).join("\n") + "\n{broken",
+        ndjson: true,
+      })),
+      fc.array(item, { maxLength: 20 }).map((items) => ({ text: JSON.stringify(items), ndjson: false })),
+      fc
+        .array(item, { maxLength: 20 })
+        .map((items) => ({ text: JSON.stringify({ table: "t1", records: items }), ndjson: false })),
+      fc.constantFrom(
+        { text: "", ndjson: false },
+        { text: "[1,", ndjson: false },
+        { text: '{"records": 3}', ndjson: false },
+      ),
+    );
+    await fc.assert(
+      fc.asyncProperty(bodies, async ({ text, ndjson }) => {
+        const body = () => ({ bytes: new TextEncoder().encode(text), ndjson });
+        const settle = (read: Promise<RestBatch>) =>
+          read.then(plain, (error: unknown) => {
+            assert.ok(error instanceof MiniodbError);
+            return `${error.code}: ${error.message}`;
+          });
+        assert.deepEqual(
+          await settle(thread.readRestBatch(body())),
+          await settle(new InlineDecoder().readRestBatch(body())),
+        );
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
+
+/** A batch with each record's payload read (or its error): comparable with deepEqual. */
+function plain(batch: RestBatch) {
+  return {
+    table: batch.table,
+    parseErrors: batch.parseErrors,
+    records: batch.records.map(({ index, record }) => ({
+      index,
+      id: record.id,
+      timestampMicros: record.timestampMicros,
+      payload: outcomes([record])[0],
+    })),
+  };
+}

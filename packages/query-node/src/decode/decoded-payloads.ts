@@ -1,0 +1,109 @@
+import {
+  MiniodbError,
+  type ColumnType,
+  type EncodedPayload,
+  type ErrorCode,
+  type SerializedPayload,
+} from "@miniodb/core";
+
+/** The top-level keys and column types a run of payloads shares. */
+export interface PayloadShape {
+  readonly keys: readonly string[];
+  readonly types: ReadonlyArray<ColumnType | undefined>;
+}
+
+/** A payload that could not be read, as the error reading it threw. */
+export interface PayloadFailure {
+  readonly index: number;
+  readonly code: ErrorCode;
+  readonly message: string;
+  readonly details: Readonly<Record<string, string>>;
+}
+
+/**
+ * Serialized payloads in a form that crosses threads cheaply: payload `i` is `json[i]` with the
+ * keys and types of `shapes[shapeOf[i]]`; a failed one has shape -1 and its error in `failures`,
+ * a skipped one shape -1 and no error.
+ */
+export interface DecodedPayloads {
+  readonly json: string[];
+  readonly shapes: PayloadShape[];
+  readonly shapeOf: Int32Array;
+  readonly failures: PayloadFailure[];
+}
+
+/** Collects `DecodedPayloads` one payload at a time. */
+export class DecodedPayloadsBuilder {
+  readonly #json: string[] = [];
+  readonly #shapes: PayloadShape[] = [];
+  readonly #shapeOf: number[] = [];
+  readonly #failures: PayloadFailure[] = [];
+  #last: PayloadShape | undefined;
+
+  /** Adds `read()`'s payload, or the error it throws. */
+  add(read: () => SerializedPayload): void {
+    const index = this.#json.length;
+    let payload: SerializedPayload;
+    try {
+      payload = read();
+    } catch (error) {
+      const failure = MiniodbError.from(error);
+      this.#failures.push({ index, code: failure.code, message: failure.message, details: failure.details });
+      this.#json.push("");
+      this.#shapeOf.push(-1);
+      return;
+    }
+    this.#json.push(payload.json);
+    // Readers hand out the previous payload's arrays for a payload of the same shape.
+    const last = this.#last;
+    if (last === undefined || payload.keys !== last.keys || payload.types !== last.types) {
+      this.#last = { keys: payload.keys, types: payload.types };
+      this.#shapes.push(this.#last);
+    }
+    this.#shapeOf.push(this.#shapes.length - 1);
+  }
+
+  /** Adds a payload left for the writer to read (and reject). */
+  skip(): void {
+    this.#json.push("");
+    this.#shapeOf.push(-1);
+  }
+
+  build(): DecodedPayloads {
+    return {
+      json: this.#json,
+      shapes: this.#shapes,
+      shapeOf: Int32Array.from(this.#shapeOf),
+      failures: this.#failures,
+    };
+  }
+}
+
+/** Payload `i` of `decoded`, or its error; undefined for a skipped one. */
+export function payloadOutcomes(
+  decoded: DecodedPayloads,
+): Array<SerializedPayload | MiniodbError | undefined> {
+  const { json, shapes, shapeOf } = decoded;
+  const outcomes = new Array<SerializedPayload | MiniodbError | undefined>(json.length);
+  for (let i = 0; i < json.length; i++) {
+    const shape = shapes[shapeOf[i]!];
+    if (shape !== undefined) outcomes[i] = { json: json[i]!, keys: shape.keys, types: shape.types };
+  }
+  for (const failure of decoded.failures)
+    outcomes[failure.index] = new MiniodbError(failure.code, failure.message, { details: failure.details });
+  return outcomes;
+}
+
+/** A payload already read (on another thread): `serialize` answers it, or throws its error. */
+export class SettledPayload implements EncodedPayload {
+  readonly #outcome: SerializedPayload | MiniodbError;
+
+  constructor(outcome: SerializedPayload | MiniodbError) {
+    this.#outcome = outcome;
+  }
+
+  serialize(): SerializedPayload {
+    if (this.#outcome instanceof MiniodbError) throw this.#outcome;
+    return this.#outcome;
+  }
+}
