@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import reference from "murmurhash";
-import { murmur3 } from "./murmur3.js";
+import { murmur3, PrefixedMurmur3 } from "./murmur3.js";
 
 describe("murmur3", () => {
   it("matches the published MurmurHash3 x86_32 test vectors", () => {
@@ -25,5 +25,22 @@ describe("murmur3", () => {
   it("handles keys longer than its scratch buffer", () => {
     const key = "é".repeat(5000);
     assert.equal(murmur3(key, 7), reference.v3(key, 7));
+  });
+
+  it("hashes a prefix and a suffix as murmur3 hashes them joined, whatever their lengths", () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: "grapheme", maxLength: 40 }),
+        fc.array(fc.string({ unit: "grapheme", maxLength: 60 }), { minLength: 1, maxLength: 5 }),
+        fc.nat(),
+        (prefix, suffixes, seed) => {
+          const hasher = new PrefixedMurmur3(prefix, seed);
+          for (const suffix of suffixes) assert.equal(hasher.hash(suffix), murmur3(prefix + suffix, seed));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+    const long = new PrefixedMurmur3("table\u0000");
+    assert.equal(long.hash("é".repeat(5000)), murmur3(`table\u0000${"é".repeat(5000)}`));
   });
 });

@@ -10,14 +10,21 @@
 const encoder = new TextEncoder();
 let scratch = new Uint8Array(1024);
 
-/** Writes the UTF-8 bytes of `key` into `scratch` (ASCII fast path) and returns their count. */
-function encodeUtf8(key: string): number {
+/**
+ * Writes the UTF-8 bytes of `key` into `scratch` from `offset` on (ASCII fast path) and returns
+ * their count.
+ */
+function encodeUtf8(key: string, offset = 0): number {
   const length = key.length;
-  if (length * 3 > scratch.length) scratch = new Uint8Array(length * 3);
+  if (offset + length * 3 > scratch.length) {
+    const grown = new Uint8Array(offset + length * 3);
+    grown.set(scratch.subarray(0, offset));
+    scratch = grown;
+  }
   for (let i = 0; i < length; i++) {
     const code = key.charCodeAt(i);
-    if (code > 0x7f) return encoder.encodeInto(key, scratch).written;
-    scratch[i] = code;
+    if (code > 0x7f) return encoder.encodeInto(key, scratch.subarray(offset)).written;
+    scratch[offset + i] = code;
   }
   return length;
 }
@@ -31,14 +38,26 @@ function mixKey(k: number): number {
 /** Returns the unsigned 32-bit MurmurHash3 of the UTF-8 encoding of `key`. */
 export function murmur3(key: string, seed = 0): number {
   const length = encodeUtf8(key);
-  const bytes = scratch;
-  let h = seed >>> 0;
+  return finish(blocks(seed >>> 0, scratch, length), scratch, length, 0);
+}
+
+/** Mixes the whole 4-byte blocks of `bytes[0, length)` into `h`. */
+function blocks(h: number, bytes: Uint8Array, length: number): number {
   const tail = length & ~3;
   for (let i = 0; i < tail; i += 4) {
     h ^= mixKey(bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24));
     h = (h << 13) | (h >>> 19);
     h = (Math.imul(h, 5) + 0xe6546b64) | 0;
   }
+  return h;
+}
+
+/**
+ * Mixes the last 0–3 bytes of `bytes[0, length)` into `h` and finalises it; `skipped` bytes came
+ * before `bytes` (already mixed in).
+ */
+function finish(h: number, bytes: Uint8Array, length: number, skipped: number): number {
+  const tail = length & ~3;
   const rest = length & 3;
   if (rest > 0) {
     let k = bytes[tail]!;
@@ -46,11 +65,40 @@ export function murmur3(key: string, seed = 0): number {
     if (rest > 2) k |= bytes[tail + 2]! << 16;
     h ^= mixKey(k);
   }
-  h ^= length;
+  h ^= length + skipped;
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
   return h >>> 0;
+}
+
+/**
+ * MurmurHash3 of many keys that share a prefix (e.g. a table name before each record id), equal to
+ * `murmur3(prefix + suffix, seed)`: the prefix's whole 4-byte blocks are mixed once, here, and
+ * each hash encodes and mixes only the prefix's last 0–3 bytes and the suffix.
+ */
+export class PrefixedMurmur3 {
+  readonly #state: number;
+  /** Bytes of the prefix mixed into #state. */
+  readonly #mixed: number;
+  /** The prefix's bytes after the last whole block. */
+  readonly #rest: Uint8Array;
+
+  constructor(prefix: string, seed = 0) {
+    const prefixBytes = encoder.encode(prefix);
+    this.#mixed = prefixBytes.length & ~3;
+    this.#state = blocks(seed >>> 0, prefixBytes, this.#mixed);
+    this.#rest = prefixBytes.slice(this.#mixed);
+  }
+
+  /** `murmur3(prefix + suffix, seed)`. */
+  hash(suffix: string): number {
+    const rest = this.#rest;
+    const restLength = rest.length;
+    const length = restLength + encodeUtf8(suffix, restLength);
+    for (let i = 0; i < restLength; i++) scratch[i] = rest[i]!;
+    return finish(blocks(this.#state, scratch, length), scratch, length, this.#mixed);
+  }
 }

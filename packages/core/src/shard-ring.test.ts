@@ -45,6 +45,21 @@ describe("ShardRing", () => {
     );
   });
 
+  it("names for many records of a table the owners ownerOfRecord names one by one", () => {
+    fc.assert(
+      fc.property(
+        nodeIds,
+        fc.string({ maxLength: 20 }),
+        fc.array(fc.string({ maxLength: 30 })),
+        (nodes, table, ids) => {
+          const ring = ShardRing.build(nodes, { shardCount: 512, virtualNodes: 8 });
+          const ownerOf = ring.ownersOfRecords(table);
+          for (const id of ids) assert.equal(ownerOf(id), ring.ownerOfRecord(table, id));
+        },
+      ),
+    );
+  });
+
   it("balances shards within 25% of the mean with the default virtual nodes", () => {
     const nodes = Array.from({ length: 8 }, (_, i) => `worker-${i}`);
     const ring = ShardRing.build(nodes);

@@ -1,6 +1,6 @@
 import type { NodeId, ShardId } from "./branded.js";
 import { MiniodbError } from "./miniodb-error.js";
-import { murmur3 } from "./murmur3.js";
+import { murmur3, PrefixedMurmur3 } from "./murmur3.js";
 
 /**
  * Record → shard → node placement.
@@ -87,6 +87,15 @@ export class ShardRing {
   /** The node that owns the record `(table, id)`. */
   ownerOfRecord(table: string, id: string): NodeId {
     return this.ownerOf(this.shardOf(table, id));
+  }
+
+  /**
+   * `ownerOfRecord` for many records of one table: the table's part of the hashed key is mixed
+   * once, not once per record.
+   */
+  ownersOfRecords(table: string): (id: string) => NodeId {
+    const hasher = new PrefixedMurmur3(`${table}\u0000`);
+    return (id) => this.ownerOf((hasher.hash(id) % this.shardCount) as ShardId);
   }
 
   /** Every shard `node` owns, ascending. */

@@ -81,6 +81,7 @@ export async function startQueryNode(config: ResolvedConfig, logger: Logger): Pr
       clients,
       rerouteWindowMs: cluster.heartbeat_ttl_ms + 2 * cluster.membership_poll_ms,
       inlineResultCells: cluster.inline_result_cells,
+      tracer,
     });
     const tables = new TableService({
       metadata,

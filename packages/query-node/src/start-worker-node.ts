@@ -95,7 +95,7 @@ export async function startWorkerNode(config: ResolvedConfig, logger: Logger): P
     cleanup.unshift(() => membership.close());
     const admission = new WriteAdmission(createWorkerOwnership(config.node.id, membership));
     const captures = new BufferCaptures();
-    const fragments = await FragmentExecutor.create(fragmentExecutorOptions(config, layout, objects));
+    const fragments = await FragmentExecutor.create(fragmentExecutorOptions(config, layout, objects, tracer));
     cleanup.unshift(() => fragments.close());
     let address = "";
     const ops = await startWorkerOps({

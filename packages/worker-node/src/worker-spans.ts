@@ -58,6 +58,28 @@ export async function traceFlush(
   }
 }
 
+/**
+ * A span around one step of serving a request (e.g. `fragment.inputs`, `fragment.run`), a child
+ * of the active span; without a tracer, just runs `step`.
+ */
+export async function traceStep<T>(
+  tracer: Tracer | undefined,
+  name: string,
+  attributes: Record<string, string | number>,
+  step: () => Promise<T>,
+): Promise<T> {
+  if (!tracer) return step();
+  const span = tracer.startSpan(name, { attributes });
+  try {
+    return await context.with(trace.setSpan(context.active(), span), step);
+  } catch (error) {
+    fail(span, error);
+    throw error;
+  } finally {
+    span.end();
+  }
+}
+
 function fail(span: Span, error: unknown): void {
   const message = error instanceof Error ? error.message : String(error);
   span.recordException(error instanceof Error ? error : message);

@@ -3,7 +3,7 @@
  * the same Redis and S3 server (separate buckets and tables):
  *
  *   npm run cluster -w @miniodb/bench -- [--rows 400000] [--rounds 4] [--runs 5] [--flush-interval 5]
- *                                          [--other <checkout>]
+ *                                          [--other <checkout>] [--phases] [--profile-windows file.json]
  *
  * 1. Ingest: `--rounds` alternating loads of rows/rounds rows each (REST batch route, 4 clients),
  *    single node then cluster; rows/s of each and the cluster's share of the single node's. Every
@@ -17,11 +17,18 @@
  * With `--other`, a second cluster of another checkout (e.g. the previous commit; it needs its own
  * node_modules) runs alongside on its own Redis and bucket, takes its turn in every round and run,
  * and each query also reports this cluster's time over the other's.
+ * With `--phases`, every timed query carries a sampled `traceparent` and this checkout's nodes
+ * export their spans (sampling nothing else) to a collector in this process: per query, the
+ * median time of each phase (query.snapshot, query.plan, query.fragments with the ExecuteFragment
+ * calls and the workers' fragment.inputs and fragment.run, query.results, query.execute) on both
+ * set-ups. Tracing costs both alike, a little.
  * The load average is printed before and after: the machine is shared.
+ * `--profile-windows` writes the start and end of the ingest and of the timed query runs
+ * (CLOCK_MONOTONIC µs, the clock of V8's CPU profiles) for `profile-summary --windows`.
  * BENCH_NODE_ARGS passes extra Node flags to this checkout's nodes (e.g. "--cpu-prof
  * --cpu-prof-dir=/tmp/prof"; each process writes its own profile, named by its pid).
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -30,9 +37,10 @@ import { createGrpcTransport } from "@connectrpc/connect-node";
 import { startRedisServer } from "@miniodb/metadata/testing";
 import { WorkerService } from "@miniodb/proto/cluster";
 import { S3rverProcess } from "@miniodb/storage/testing";
-import { CLI, startNode, type BenchNode } from "./node-process.js";
+import { CLI, cpuSeconds, startNode, type BenchNode } from "./node-process.js";
 import { loadRows } from "./query-load.js";
 import { QUERY_SUITE, suiteSql } from "./query-suite.js";
+import { newTraceparent, phaseMedians, SpanCollector, timeline } from "./span-collector.js";
 
 const { values } = parseArgs({
   options: {
@@ -41,6 +49,8 @@ const { values } = parseArgs({
     runs: { type: "string", default: "5" },
     "flush-interval": { type: "string", default: "5" },
     other: { type: "string" },
+    phases: { type: "boolean", default: false },
+    "profile-windows": { type: "string" },
   },
 });
 const ROWS = Number(values.rows);
@@ -48,6 +58,8 @@ const ROUNDS = Number(values.rounds);
 const RUNS = Number(values.runs);
 const FLUSH_INTERVAL_SECONDS = Number(values["flush-interval"]);
 const NODE_ARGS = (process.env["BENCH_NODE_ARGS"] ?? "").split(" ").filter((arg) => arg !== "");
+const windows: Array<{ name: string; startUs: number; endUs: number }> = [];
+const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
 const loadAverage = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
 
 console.log(`load average at start: ${loadAverage()} (2 cores shared with other work)`);
@@ -57,6 +69,15 @@ const [redis, otherRedis, s3] = await Promise.all([
   otherCli ? startRedisServer() : undefined,
   S3rverProcess.start(),
 ]);
+const collector = values.phases ? await SpanCollector.start() : undefined;
+const tracing: Record<string, string> = collector
+  ? {
+      MINIODB_OBSERVABILITY__TRACING__EXPORTER: "otlp",
+      MINIODB_OBSERVABILITY__TRACING__OTLP__ENDPOINT: collector.endpoint,
+      MINIODB_OBSERVABILITY__TRACING__SAMPLE_RATIO: "0",
+      MINIODB_OBSERVABILITY__TRACING__EXPORT_INTERVAL_MS: "1000",
+    }
+  : {};
 const scratch = mkdtempSync(join(tmpdir(), "miniodb-cluster-bench-"));
 const backends = (bucket: string, redisPort = redis.port) => ({
   REDIS_HOST: "127.0.0.1",
@@ -70,7 +91,7 @@ const backends = (bucket: string, redisPort = redis.port) => ({
 const nodes: BenchNode[] = [];
 const start = async (id: string, env: Record<string, string>, args: string[], cli = CLI) => {
   const node = await startNode(
-    { ...env, MINIODB_NODE__DATA_DIR: join(scratch, id) },
+    { ...env, ...(cli === CLI ? tracing : {}), MINIODB_NODE__DATA_DIR: join(scratch, id) },
     cli === CLI ? NODE_ARGS : [],
     ["--node-id", id, ...args],
     cli,
@@ -94,19 +115,40 @@ try {
     otherCli && otherRedis
       ? await startCluster("other-", backends("cluster-other", otherRedis.port), otherCli)
       : undefined;
+  console.log(
+    `pids (CPU profiles are named by them): single ${single.child.pid}, q1 ${query.child.pid}, ` +
+      workers.map((worker, index) => `w${index + 1} ${worker.child.pid}`).join(", "),
+  );
   const targets = [
-    { name: "single node", rest: `http://127.0.0.1:${single.ports.rest}`, table: "bench_single" },
-    { name: "1 query + 2 workers", rest: `http://127.0.0.1:${query.ports.rest}`, table: "bench_cluster" },
+    {
+      name: "single node",
+      rest: `http://127.0.0.1:${single.ports.rest}`,
+      table: "bench_single",
+      processes: [single],
+    },
+    {
+      name: "1 query + 2 workers",
+      rest: `http://127.0.0.1:${query.ports.rest}`,
+      table: "bench_cluster",
+      processes: [query, ...workers],
+    },
     ...(other
       ? [
           {
             name: "other checkout's cluster",
             rest: `http://127.0.0.1:${other.query.ports.rest}`,
             table: "bench_other",
+            processes: [other.query, ...other.workers],
           },
         ]
       : []),
   ];
+  /** CPU seconds of each process of a set-up so far (every thread: main, DuckDB, libuv). */
+  const cpuOf = (nodes: readonly BenchNode[]) =>
+    nodes.map((node) => {
+      const { main, others } = cpuSeconds(node.child.pid!);
+      return main + others;
+    });
   for (const target of targets) {
     await post(`${target.rest}/v1/tables`, {
       table_name: target.table,
@@ -116,19 +158,39 @@ try {
 
   // Ingest, alternating rounds.
   const seconds = targets.map(() => 0);
+  // CPU each process spent during its own set-up's rounds (a flush may run on into the next).
+  const ingestCpu = targets.map((target) => target.processes.map(() => 0));
+  const ingestStartUs = monotonicUs();
   const perRound = Math.ceil(ROWS / ROUNDS);
   for (let round = 0; round < ROUNDS; round++) {
     for (const [index, target] of targets.entries()) {
+      const before = cpuOf(target.processes);
       seconds[index]! += await loadRange(target.rest, target.table, round * perRound, perRound);
+      cpuOf(target.processes).forEach(
+        (after, process) => (ingestCpu[index]![process]! += after - before[process]!),
+      );
     }
+    if (ROUNDS > 4) console.log(`  round ${round + 1}/${ROUNDS} loaded (load average ${loadAverage()})`);
   }
+  windows.push({ name: "ingest", startUs: ingestStartUs, endUs: monotonicUs() });
   const rates = seconds.map((total) => (perRound * ROUNDS) / total);
   console.log(
     `\ningest of ${perRound * ROUNDS} rows in ${ROUNDS} alternating rounds (REST batch, 4 clients)`,
   );
-  targets.forEach((target, index) =>
-    console.log(`  ${target.name.padEnd(22)} ${Math.round(rates[index]!)} rows/s`),
-  );
+  const totalRows = perRound * ROUNDS;
+  targets.forEach((target, index) => {
+    const perRow = ingestCpu[index]!.map((cpu) => (cpu / totalRows) * 1e6);
+    const sum = perRow.reduce((total, value) => total + value, 0);
+    console.log(
+      `  ${target.name.padEnd(22)} ${Math.round(rates[index]!)} rows/s; CPU per row ${sum.toFixed(1)} µs` +
+        (perRow.length > 1
+          ? ` (query node ${perRow[0]!.toFixed(1)}, workers ${perRow
+              .slice(1)
+              .map((value) => value.toFixed(1))
+              .join(" + ")})`
+          : ""),
+    );
+  });
   console.log(`  cluster / single: ${((rates[1]! / rates[0]!) * 100).toFixed(0)} %`);
   await new Promise((resolve) => setTimeout(resolve, (FLUSH_INTERVAL_SECONDS + 4) * 1000));
   const files = await Promise.all(targets.map((target) => fileCount(target.rest, target.table)));
@@ -146,17 +208,23 @@ try {
   const overheads: number[] = [];
   const otherOverheads: number[] = [];
   const versusOther: number[] = [];
+  const traced: Array<{ name: string; traces: string[][] }> = [];
+  const queriesStartUs = monotonicUs();
   for (const { name, sql } of QUERY_SUITE) {
     const answers = await Promise.all(targets.map((target) => run(target.rest, suiteSql(sql, target.table))));
     const same = answers.slice(1).every((answer) => sameRows(answers[0]!, answer));
     const times: number[][] = targets.map(() => []);
+    const traces: string[][] = targets.map(() => []);
     for (let attempt = 0; attempt < RUNS; attempt++) {
       for (const [index, target] of targets.entries()) {
+        const trace = collector && index < 2 ? newTraceparent() : undefined;
         const started = performance.now();
-        await run(target.rest, suiteSql(sql, target.table));
+        await run(target.rest, suiteSql(sql, target.table), trace?.header);
         times[index]!.push(performance.now() - started);
+        if (trace) traces[index]!.push(trace.traceId);
       }
     }
+    traced.push({ name, traces });
     const [a, b, c] = times.map(median) as [number, number, number | undefined];
     overheads.push(b / a - 1);
     let line =
@@ -169,10 +237,31 @@ try {
     }
     console.log(line);
   }
+  windows.push({ name: "queries", startUs: queriesStartUs, endUs: monotonicUs() });
+  if (values["profile-windows"]) writeFileSync(values["profile-windows"], JSON.stringify(windows, null, 2));
   console.log(`median overhead over the suite: ${pct(median(overheads))}`);
   if (other) {
     console.log(`median overhead of the other checkout's cluster: ${pct(median(otherOverheads))}`);
     console.log(`median time of this cluster over the other's: ${pct(median(versusOther))}`);
+  }
+  if (collector) {
+    // Spans are exported every second.
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    console.log(`\nphases, median ms over the ${RUNS} timed runs (per run the slower worker)`);
+    for (const { name, traces } of traced) {
+      const [single, cluster] = traces.map((ids) => phaseMedians(ids.map((id) => collector.spans(id))));
+      const line = (phases: Map<string, number> | undefined) =>
+        [...(phases ?? [])]
+          .filter(([key]) => !key.includes(" object."))
+          .map(([key, ms]) => `${key.replace("miniodb.cluster.v1.WorkerService/", "")} ${ms.toFixed(1)}`)
+          .join(", ");
+      console.log(`${name}\n  single:  ${line(single)}\n  cluster: ${line(cluster)}`);
+    }
+    const last = traced[0]?.traces[1]?.at(-1);
+    if (last) {
+      console.log(`\none cluster run of "${traced[0]!.name}", span by span:`);
+      for (const entry of timeline(collector.spans(last))) console.log(`  ${entry}`);
+    }
   }
   const scannedAfter = await Promise.all(workers.map(rowsScanned));
   const scanned = scannedAfter.map((after, index) => after - scannedBefore[index]!);
@@ -184,7 +273,7 @@ try {
   console.log(`load average at the end: ${loadAverage()}`);
 } finally {
   await Promise.all(nodes.reverse().map((node) => node.stop()));
-  await Promise.all([redis.stop(), otherRedis?.stop(), s3.dispose()]);
+  await Promise.all([redis.stop(), otherRedis?.stop(), s3.dispose(), collector?.close()]);
   rmSync(scratch, { recursive: true, force: true });
 }
 
@@ -200,15 +289,15 @@ async function fileCount(rest: string, table: string): Promise<number> {
   return body.table_info?.stats?.file_count ?? 0;
 }
 
-async function run(rest: string, sql: string): Promise<unknown[]> {
-  const body = (await post(`${rest}/v1/query`, { sql })) as { result_json: string };
+async function run(rest: string, sql: string, traceparent?: string): Promise<unknown[]> {
+  const body = (await post(`${rest}/v1/query`, { sql }, traceparent)) as { result_json: string };
   return JSON.parse(body.result_json) as unknown[];
 }
 
-async function post(url: string, body: unknown): Promise<unknown> {
+async function post(url: string, body: unknown, traceparent?: string): Promise<unknown> {
   const response = await fetch(url, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...(traceparent ? { traceparent } : {}) },
     body: JSON.stringify(body),
   });
   const answer = (await response.json()) as unknown;

@@ -1,4 +1,5 @@
 import { HybridClock, type MetadataStore, type NodeEntry, type TableEntry } from "@miniodb/core";
+import type { Tracer } from "@opentelemetry/api";
 import type { RecordInput, TableBufferStats, WriteOptions, WriteResult } from "@miniodb/worker-node";
 import type { DataPlane } from "../services/data-plane.js";
 import type { BufferCapture } from "../services/query-sources.js";
@@ -18,6 +19,8 @@ export interface ClusterDataPlaneOptions {
   readonly rerouteWindowMs: number;
   /** Largest fragment result (rows × columns) a worker sends inline (cluster.inline_result_cells). */
   readonly inlineResultCells: number;
+  /** Records the phases of distributed queries as spans. */
+  readonly tracer?: Tracer | undefined;
 }
 
 /** A query node's data plane: the workers of the cluster, reached over their internal API. */

@@ -3,7 +3,9 @@ import { rm } from "node:fs/promises";
 import type { DataFile, MetadataStore, TableEntry } from "@miniodb/core";
 import { MiniodbError } from "@miniodb/core";
 import { quoteSqlIdentifier, type EngineSession } from "@miniodb/executor";
+import type { Tracer } from "@opentelemetry/api";
 import { noteRequest } from "../observability/request-context.js";
+import { inSpan } from "../observability/tracing/in-span.js";
 import { columnsByVersion, readTableSnapshot, type TableSnapshot } from "../services/query-sources.js";
 import type { QueryScatter, ScatteredQuery, ScatterRequest } from "../services/query-scatter.js";
 import { captureWorkerBuffers, type WorkerCapture } from "./cluster-buffers.js";
@@ -31,6 +33,8 @@ export interface ClusterQueryScatterOptions {
    * Parquet file (cluster.inline_result_cells); 0: always Parquet.
    */
   readonly inlineResultCells: number;
+  /** Records the phases of a query as spans: query.snapshot, query.plan, query.fragments, query.results. */
+  readonly tracer?: Tracer | undefined;
   readonly now?: () => number;
 }
 
@@ -97,19 +101,22 @@ export class ClusterQueryScatter implements QueryScatter {
         return workers.map((worker) => ({ worker, captureId: "", rowCount: 0, inFragment: true }));
       return captureWorkerBuffers(membership, clients, table, workers);
     };
-    const snapshotting = Promise.all(
-      request.tables.map((read) => readTableSnapshot(metadata, read, capture, now)),
+    const { tracer } = this.#options;
+    const attributes = { "miniodb.tables": request.tables.map((read) => read.entry.name) };
+    const snapshotting = inSpan(tracer, "query.snapshot", attributes, () =>
+      Promise.all(request.tables.map((read) => readTableSnapshot(metadata, read, capture, now))),
     );
     snapshotting.catch(() => undefined);
     if ((await reading).length === 0) return undefined;
     const snapshots = await snapshotting;
-    const aggregates = await (this.#aggregateNames ??= aggregateFunctionNames(session));
-    const plan = await this.#plans.plan(
-      session,
-      request.tree as Node,
-      request.sql,
-      snapshots.map((snapshot) => ({ name: snapshot.table.name, columns: snapshot.schema.columns })),
-      aggregates,
+    const plan = await inSpan(tracer, "query.plan", attributes, async () =>
+      this.#plans.plan(
+        session,
+        request.tree as Node,
+        request.sql,
+        snapshots.map((snapshot) => ({ name: snapshot.table.name, columns: snapshot.schema.columns })),
+        await (this.#aggregateNames ??= aggregateFunctionNames(session)),
+      ),
     );
     noteRequest({ filesScanned: snapshots.reduce((sum, snapshot) => sum + snapshot.files.length, 0) });
     const observed = this.#observed.get(plan);
@@ -142,11 +149,13 @@ export class ClusterQueryScatter implements QueryScatter {
               snapshot,
             }));
       // Every table's fragments run before any view is made; the first failure fails the query.
-      const results = await Promise.all(
-        work.map(async (item) => ({
-          view: item.view,
-          outputs: await this.#scatter(item.snapshot, item.sql, item.expectedRows, request.directory),
-        })),
+      const results = await inSpan(tracer, "query.fragments", attributes, () =>
+        Promise.all(
+          work.map(async (item) => ({
+            view: item.view,
+            outputs: await this.#scatter(item.snapshot, item.sql, item.expectedRows, request.directory),
+          })),
+        ),
       );
       this.#observed.set(
         plan,
@@ -158,16 +167,18 @@ export class ClusterQueryScatter implements QueryScatter {
         ),
       );
       for (const { view } of results) views.push(view);
-      const suffix = randomUUID().replaceAll("-", "");
-      const made = results.map(({ view, outputs }, index) =>
-        fragmentOutputsView(view, outputs, `${INLINE_TABLE_PREFIX}${suffix}_${index}`),
-      );
-      for (const { inlineTable } of made) {
-        if (!inlineTable) continue;
-        tables.push(inlineTable.name);
-        await session.createTextTable(inlineTable.name, inlineTable.columns);
-      }
-      await session.run(made.map(({ statement }) => statement).join(";\n"));
+      await inSpan(tracer, "query.results", attributes, async () => {
+        const suffix = randomUUID().replaceAll("-", "");
+        const made = results.map(({ view, outputs }, index) =>
+          fragmentOutputsView(view, outputs, `${INLINE_TABLE_PREFIX}${suffix}_${index}`),
+        );
+        for (const { inlineTable } of made) {
+          if (!inlineTable) continue;
+          tables.push(inlineTable.name);
+          await session.createTextTable(inlineTable.name, inlineTable.columns);
+        }
+        await session.run(made.map(({ statement }) => statement).join(";\n"));
+      });
       return { statement: plan.statement, close };
     } catch (error) {
       await close();

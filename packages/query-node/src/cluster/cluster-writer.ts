@@ -105,8 +105,9 @@ export class ClusterWriter {
     const ring = this.#options.membership.requireRing();
     const workers = new Map(this.#options.membership.workers.map((worker) => [worker.id, worker]));
     const groups = new Map<NodeEntry, number[]>();
+    const ownerOf = ring.ownersOfRecords(table);
     for (const index of indices) {
-      const owner = workers.get(ring.ownerOfRecord(table, rows[index]!.id ?? ""));
+      const owner = workers.get(ownerOf(rows[index]!.id ?? ""));
       if (!owner) throw new MiniodbError("unavailable", "the ring names a worker that is not registered");
       let group = groups.get(owner);
       if (!group) groups.set(owner, (group = []));
@@ -125,11 +126,15 @@ export class ClusterWriter {
     attempt: number,
   ) {
     const { clients, clock } = this.#options;
+    // With every id known here (none left for the worker to generate), the worker need not send
+    // them back: a worker keeps each id it is given as it is.
+    const omitIds = indices.every((index) => rows[index]!.id !== "");
     let response;
     try {
       response = await clients.of(worker).writeBatch({
         table: table.name,
         rowBlock: encodeRowBlock(indices.map((index) => rows[index]!)),
+        omitIds,
         partial,
         sequenceFloor: clock.last,
         ...(idempotencyKey ? { idempotencyKey: `${idempotencyKey}/${worker.id}/${attempt}` } : {}),
@@ -152,7 +157,10 @@ export class ClusterWriter {
       message: error.message,
     }));
     const written = indices.filter((_, position) => !rejected.has(position));
-    const accepted = written.map((index, position) => ({ index, id: response.ids[position] ?? "" }));
+    const accepted = written.map((index, position) => ({
+      index,
+      id: omitIds ? rows[index]!.id : (response.ids[position] ?? ""),
+    }));
     const sequences = response.recordsWritten > 0n ? [response.firstSequence, response.lastSequence] : [];
     return { accepted, errors, sequences };
   }

@@ -95,6 +95,7 @@ async function fetchFragment<F>(part: FragmentPart<F>, options: DispatchOptions<
   let columns: readonly ColumnSchema[] | undefined;
   let rowCount = 0;
   let rowsScanned = 0;
+  let text: (string | null)[][] | undefined;
   try {
     const input = options.inputOf(part);
     const stream = options.clients.of(part.worker).executeFragment({
@@ -115,15 +116,15 @@ async function fetchFragment<F>(part: FragmentPart<F>, options: DispatchOptions<
         rowCount = Number(message.rowCount);
         rowsScanned = Number(message.rowsScanned);
         if (message.encoding === Encoding.TEXT_COLUMNS) {
-          const text = textColumns(message.data, columns.length, rowCount, part.worker.id);
-          return { text, columns, rowCount, rowsScanned, worker: part.worker.id };
+          // Read on to the end of the stream (its status), not left early: the call is then over
+          // on both sides, and so is its span.
+          text = textColumns(message.data, columns.length, rowCount, part.worker.id);
+          continue;
         }
       }
-      if (message.encoding !== Encoding.PARQUET) {
-        throw new MiniodbError(
-          "internal",
-          `worker ${part.worker.id} answered a fragment in an unknown encoding`,
-        );
+      if (text !== undefined || message.encoding !== Encoding.PARQUET) {
+        const what = text !== undefined ? "with more after an inline result" : "in an unknown encoding";
+        throw new MiniodbError("internal", `worker ${part.worker.id} answered a fragment ${what}`);
       }
       if (!file) {
         await mkdir(options.directory, { recursive: true });
@@ -131,6 +132,8 @@ async function fetchFragment<F>(part: FragmentPart<F>, options: DispatchOptions<
       }
       if (!file.write(message.data)) await once(file, "drain");
     }
+    if (columns !== undefined && text !== undefined)
+      return { text, columns, rowCount, rowsScanned, worker: part.worker.id };
     if (columns === undefined || !file)
       throw new MiniodbError("unavailable", `worker ${part.worker.id} ended a fragment early`);
     file.end();

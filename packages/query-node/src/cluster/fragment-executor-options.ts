@@ -1,3 +1,4 @@
+import type { Tracer } from "@opentelemetry/api";
 import type { ObjectStore } from "@miniodb/core";
 import type { FragmentExecutorOptions } from "@miniodb/worker-node";
 import type { dataLayout } from "../config/data-layout.js";
@@ -11,6 +12,7 @@ export function fragmentExecutorOptions(
   config: ResolvedConfig,
   layout: ReturnType<typeof dataLayout>,
   objects: ObjectStore,
+  tracer?: Tracer,
 ): FragmentExecutorOptions {
   return {
     objects,
@@ -23,5 +25,6 @@ export function fragmentExecutorOptions(
     maxLineBytes: config.limits.max_record_bytes + 4096,
     // Well under the largest message either side accepts.
     chunkBytes: Math.max(64 * 1024, Math.min(1024 * 1024, Math.floor(config.limits.max_request_bytes / 2))),
+    tracer,
   };
 }

@@ -1,7 +1,7 @@
 import {
   checkTimestampMicros,
   MiniodbError,
-  serializePayload,
+  PayloadSerializer,
   type SerializedPayload,
   type TableEntry,
 } from "@miniodb/core";
@@ -31,9 +31,12 @@ export class RowPreparer {
   prepare(table: TableEntry, records: readonly RecordInput[], partial: boolean): RoutedRows {
     const rows: Array<BlockRow | undefined> = [];
     const errors: RecordError[] = [];
+    // Payloads of one shape share their keys and types arrays: fewer allocations, and the row
+    // block compares shapes by identity.
+    const serializer = new PayloadSerializer();
     records.forEach((record, index) => {
       try {
-        rows.push(this.#row(table, record));
+        rows.push(this.#row(table, record, serializer));
       } catch (error) {
         const failure = MiniodbError.from(error);
         if (!partial) throw failure;
@@ -44,8 +47,8 @@ export class RowPreparer {
     return { rows, errors };
   }
 
-  #row(table: TableEntry, record: RecordInput): BlockRow {
-    const payload = record.encodedPayload?.serialize() ?? serializeObject(record.payload);
+  #row(table: TableEntry, record: RecordInput, serializer: PayloadSerializer): BlockRow {
+    const payload = record.encodedPayload?.serialize() ?? serializeObject(record.payload, serializer);
     let id = record.id ?? "";
     if (id === "" && table.config.autoGenerateId) id = this.#generatorOf(table)();
     // Checked here, so that a timestamp out of range is this record's error (with its index), and
@@ -65,11 +68,11 @@ export class RowPreparer {
   }
 }
 
-function serializeObject(payload: unknown): SerializedPayload {
+function serializeObject(payload: unknown, serializer: PayloadSerializer): SerializedPayload {
   if (typeof payload !== "object" || payload === null || Array.isArray(payload)) {
     throw new MiniodbError("invalid_argument", "payload must be a JSON object", {
       details: { field: "payload" },
     });
   }
-  return serializePayload(payload as Record<string, unknown>);
+  return serializer.serialize(payload as Record<string, unknown>);
 }

@@ -40,6 +40,10 @@ export class WorkerClients {
       readMaxBytes: this.#options.maxMessageBytes,
       writeMaxBytes: this.#options.maxMessageBytes,
       interceptors: [...(this.#options.interceptors ?? [])],
+      // Nothing is compressed on the internal API: fragment results are mostly Parquet (already
+      // ZSTD) or small, and gzip on both sides cost more CPU and latency than the bytes saved
+      // between nodes of one cluster.
+      acceptCompression: [],
     });
     const client = createClient(WorkerService, transport);
     this.#clients.set(worker.address, { client, sessions });

@@ -9,7 +9,8 @@ export function createWorkerOwnership(nodeId: string, membership: ClusterMembers
   const unownedBy = (table: string, ids: readonly string[]) => {
     const ring = membership.futureRing;
     if (ring.isEmpty) return [...ids];
-    return ids.filter((id) => ring.ownerOfRecord(table, id) !== nodeId);
+    const ownerOf = ring.ownersOfRecords(table);
+    return ids.filter((id) => ownerOf(id) !== nodeId);
   };
   return {
     async unowned(table, ids) {

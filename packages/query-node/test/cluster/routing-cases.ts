@@ -80,4 +80,39 @@ export function routingCases(cluster: TestCluster): void {
     assert.equal(append.node, served.node);
     assert.equal(append.attributes["miniodb.rows"], 1);
   });
+
+  it("traces a query through its phases on the query node and its fragment on each worker", async () => {
+    const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+    const response = await fetch(`${cluster.rest()}/v1/query`, {
+      method: "POST",
+      headers: { "content-type": "application/json", traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
+      body: JSON.stringify({ sql: "SELECT count(*) AS n FROM traced" }),
+    });
+    assert.equal(response.status, 200);
+    const spans = () => cluster.traces.spans.filter((span) => span.traceId === traceId);
+    const childrenOf = (parent: ReceivedSpan | undefined, name: string) =>
+      spans().filter((span) => span.parentSpanId === parent?.spanId && span.name === name);
+    const fragmentSteps = () =>
+      spans().filter((span) => span.name === "fragment.inputs" || span.name === "fragment.run");
+    for (let attempt = 0; attempt < 150 && fragmentSteps().length < 4; attempt++)
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    const trace = JSON.stringify(spans().map((span) => [span.node, span.name]));
+    const [prepare] = spans().filter((span) => span.node === "q1" && span.name === "query.prepare");
+    for (const phase of ["query.snapshot", "query.plan", "query.fragments", "query.results"])
+      assert.equal(childrenOf(prepare, phase).length, 1, `${phase} under query.prepare: ${trace}`);
+    const [fragments] = childrenOf(prepare, "query.fragments");
+    const calls = childrenOf(fragments, "miniodb.cluster.v1.WorkerService/ExecuteFragment");
+    assert.equal(calls.length, 2, `one call per worker: ${trace}`);
+    const served = calls.flatMap((call) =>
+      childrenOf(call, "miniodb.cluster.v1.WorkerService/ExecuteFragment"),
+    );
+    assert.deepEqual(served.map((span) => span.node).sort(), ["w1", "w2"], trace);
+    for (const span of served)
+      for (const step of ["fragment.inputs", "fragment.run"])
+        assert.equal(
+          childrenOf(span, step).length,
+          1,
+          `${step} under ${span.node}'s ExecuteFragment: ${trace}`,
+        );
+  });
 }

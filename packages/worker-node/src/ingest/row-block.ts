@@ -1,4 +1,4 @@
-import { MiniodbError, type ColumnType, type SerializedPayload } from "@miniodb/core";
+import { MiniodbError, type ColumnType, type EncodedPayload, type SerializedPayload } from "@miniodb/core";
 import type { RecordInput } from "./record-preparer.js";
 
 /** A record as a query node routes it: its payload serialised once. */
@@ -53,6 +53,7 @@ export function encodeRowBlock(rows: readonly BlockRow[]): Uint8Array {
 }
 
 function sameShape(a: SerializedPayload, b: SerializedPayload): boolean {
+  if (a.keys === b.keys && a.types === b.types) return true;
   if (a.keys.length !== b.keys.length) return false;
   for (let index = 0; index < a.keys.length; index++)
     if (a.keys[index] !== b.keys[index] || a.types[index] !== b.types[index]) return false;
@@ -89,10 +90,23 @@ export function decodeRowBlock(block: Uint8Array): RecordInput[] {
     records[index - 1] = {
       id: id === "" ? undefined : id,
       timestampMicros: timestamp,
-      encodedPayload: { serialize: () => payload },
+      encodedPayload: new DecodedPayload(payload),
     };
   }
   return records;
+}
+
+/** A payload already in its serialised form (no closure per record). */
+class DecodedPayload implements EncodedPayload {
+  readonly #payload: SerializedPayload;
+
+  constructor(payload: SerializedPayload) {
+    this.#payload = payload;
+  }
+
+  serialize(): SerializedPayload {
+    return this.#payload;
+  }
 }
 
 function parseShapes(line: string): ReturnType<typeof shapeOf>[] {

@@ -18,6 +18,8 @@ import {
   type ExecuteFragmentRequest,
   type ExecuteFragmentResponseSchema,
 } from "@miniodb/proto/cluster";
+import type { Tracer } from "@opentelemetry/api";
+import { traceStep } from "../worker-spans.js";
 import type { BufferedRows } from "../buffer/table-buffer.js";
 import type { BufferCaptures } from "../server/buffer-captures.js";
 import { collectFragmentResult } from "./fragment-result.js";
@@ -36,6 +38,8 @@ export interface FragmentExecutorOptions {
   readonly maxLineBytes: number;
   /** Bytes of Parquet per streamed message. */
   readonly chunkBytes: number;
+  /** Records each fragment's steps as spans: fragment.inputs (files, buffer, tombstones), fragment.run (DuckDB). */
+  readonly tracer?: Tracer | undefined;
 }
 
 /** A table's buffered rows as of a manifest version the query read (Worker.bufferedRowsAsOf). */
@@ -118,42 +122,56 @@ export class FragmentExecutor {
       return join(directory, name);
     };
     const leases: CacheLease[] = [];
+    const { tracer } = this.#options;
+    const attributes = { "miniodb.tables": names.join(",") };
     try {
       let rowsScanned = 0;
       const locals: LocalTableInput[] = [];
-      for (const [index, input] of inputs.entries()) {
-        const lease = await this.#cache.acquire(
-          input.files.map((file) => ({ key: file.objectKey, etag: file.etag })),
-        );
-        leases.push(lease);
-        const buffer = takeCapture(captures, input);
-        const bufferPath = buffer.ndjson.length > 0 ? await inDirectory(`t${index}.rows.ndjson`) : undefined;
-        if (bufferPath) await writeFile(bufferPath, buffer.ndjson);
-        const tombstonesPath =
-          input.tombstones.length > 0 ? await inDirectory(`t${index}.tombstones.ndjson`) : undefined;
-        if (tombstonesPath) {
-          const lines = input.tombstones.map((tombstone) => tombstoneLine(tombstone.id, tombstone.sequence));
-          await writeFile(tombstonesPath, `${lines.join("\n")}\n`);
+      await traceStep(tracer, "fragment.inputs", attributes, async () => {
+        for (const [index, input] of inputs.entries()) {
+          const lease = await this.#cache.acquire(
+            input.files.map((file) => ({ key: file.objectKey, etag: file.etag })),
+          );
+          leases.push(lease);
+          const buffer = takeCapture(captures, input);
+          const bufferPath =
+            buffer.ndjson.length > 0 ? await inDirectory(`t${index}.rows.ndjson`) : undefined;
+          if (bufferPath) await writeFile(bufferPath, buffer.ndjson);
+          const tombstonesPath =
+            input.tombstones.length > 0 ? await inDirectory(`t${index}.tombstones.ndjson`) : undefined;
+          if (tombstonesPath) {
+            const lines = input.tombstones.map((tombstone) =>
+              tombstoneLine(tombstone.id, tombstone.sequence),
+            );
+            await writeFile(tombstonesPath, `${lines.join("\n")}\n`);
+          }
+          rowsScanned += buffer.rows + input.files.reduce((sum, file) => sum + Number(file.rowCount), 0);
+          locals.push({
+            input,
+            paths: lease.paths,
+            bufferPath,
+            tombstonesPath,
+            maxLineBytes: this.#options.maxLineBytes,
+          });
         }
-        rowsScanned += buffer.rows + input.files.reduce((sum, file) => sum + Number(file.rowCount), 0);
-        locals.push({
-          input,
-          paths: lease.paths,
-          bufferPath,
-          tombstonesPath,
-          maxLineBytes: this.#options.maxLineBytes,
-        });
-      }
-      const { columns, result } = await this.#engine.withSession(async (session) => {
-        const views = locals.map(fragmentViewSource);
-        await createChangedViews(session, views);
-        const described = await this.#statements.describe(session, request.sql, views);
-        const result = await collectFragmentResult(session, described, () => inDirectory("result.parquet"), {
-          inlineMaxCells: request.inlineMaxCells,
-          expectedRows: Number(request.expectedRows),
-        });
-        return { columns: [...described.columns], result };
       });
+      const { columns, result } = await traceStep(tracer, "fragment.run", attributes, () =>
+        this.#engine.withSession(async (session) => {
+          const views = locals.map(fragmentViewSource);
+          await createChangedViews(session, views);
+          const described = await this.#statements.describe(session, request.sql, views);
+          const result = await collectFragmentResult(
+            session,
+            described,
+            () => inDirectory("result.parquet"),
+            {
+              inlineMaxCells: request.inlineMaxCells,
+              expectedRows: Number(request.expectedRows),
+            },
+          );
+          return { columns: [...described.columns], result };
+        }),
+      );
       this.#rowsScanned += rowsScanned;
       this.#fragments++;
       const head = {

@@ -52,7 +52,7 @@ export function createWorkerService(deps: WorkerServiceDeps): Partial<ServiceImp
         firstSequence: result.firstSequence ?? 0n,
         lastSequence: result.lastSequence ?? 0n,
         errors: result.errors.map((error) => ({ ...error })),
-        ids: [...result.ids],
+        ids: request.omitIds ? [] : [...result.ids],
       };
     },
 

@@ -10,13 +10,14 @@ import { contextFromHeaders, injectTraceHeaders } from "./trace-headers.js";
 export function createClientSpanInterceptor(tracer: Tracer): Interceptor {
   return (next) => async (request) => {
     const name = `${request.service.typeName}/${request.method.name}`;
-    const span = tracer.startSpan(name, {
-      kind: SpanKind.CLIENT,
-      attributes: {
+    const span = tracer.startSpan(name, { kind: SpanKind.CLIENT });
+    // An unsampled span records nothing: its attributes (a count of a row block's lines) are not
+    // worth computing.
+    if (span.isRecording())
+      span.setAttributes({
         ...rpcAttributes(request.service.typeName, request.method.name, request.url),
         ...messageAttributes(request.message),
-      },
-    });
+      });
     injectTraceHeaders(request.header, trace.setSpan(context.active(), span));
     return endWith(span, () => next(request));
   };
@@ -30,17 +31,12 @@ export function createClientSpanInterceptor(tracer: Tracer): Interceptor {
 export function createServerSpanInterceptor(tracer: Tracer): Interceptor {
   return (next) => async (request) => {
     const name = `${request.service.typeName}/${request.method.name}`;
-    const span = tracer.startSpan(
-      name,
-      {
-        kind: SpanKind.SERVER,
-        attributes: {
-          ...rpcAttributes(request.service.typeName, request.method.name),
-          ...messageAttributes(request.message),
-        },
-      },
-      contextFromHeaders(request.header),
-    );
+    const span = tracer.startSpan(name, { kind: SpanKind.SERVER }, contextFromHeaders(request.header));
+    if (span.isRecording())
+      span.setAttributes({
+        ...rpcAttributes(request.service.typeName, request.method.name),
+        ...messageAttributes(request.message),
+      });
     return context.with(trace.setSpan(context.active(), span), () => endWith(span, () => next(request)));
   };
 }
@@ -58,19 +54,25 @@ async function endWith<R extends AnyResponse>(span: Span, call: () => Promise<R>
     throw error;
   }
   if (!response.stream) {
-    span.setAttributes(messageAttributes(response.message, "response"));
+    if (span.isRecording()) span.setAttributes(messageAttributes(response.message, "response"));
     span.end();
     return response;
   }
-  const messages = response.message;
+  // A streamed response is produced as it is read, outside the call: each message is pulled
+  // within the span's context, so spans started while producing it (a worker's fragment steps)
+  // are its children.
+  const messages = response.message[Symbol.asyncIterator]();
+  const spanContext = trace.setSpan(context.active(), span);
   return {
     ...response,
     message: (async function* () {
       let count = 0;
       try {
-        for await (const message of messages) {
+        for (;;) {
+          const next = await context.with(spanContext, () => messages.next());
+          if (next.done) break;
           count += 1;
-          yield message;
+          yield next.value;
         }
       } catch (error) {
         failSpan(span, error);
@@ -78,6 +80,7 @@ async function endWith<R extends AnyResponse>(span: Span, call: () => Promise<R>
       } finally {
         span.setAttribute("rpc.messages_received", count);
         span.end();
+        await messages.return?.();
       }
     })(),
   };
