@@ -32,6 +32,23 @@ describe("DuckDbEngine sandbox", () => {
   });
   after(() => engine?.close());
 
+  it("runs every query slot in UTC with the Parquet metadata cache on", async () => {
+    // Settings that can be per connection must reach the query slots, not only the connection
+    // that configured the instance (a plain SET there left the slots in the host's zone).
+    const leases = await Promise.all([1, 2, 3, 4].map(() => engine.lease()));
+    try {
+      for (const { session } of leases) {
+        const { rows } = await session.readAll(
+          "SELECT current_setting('TimeZone') AS zone, current_setting('parquet_metadata_cache') AS cached, " +
+            "strftime(CAST(TIMESTAMPTZ '2024-01-01 00:30:00+00' AS TIMESTAMP), '%H:%M') AS wall",
+        );
+        assert.deepEqual(rows, [{ zone: "UTC", cached: true, wall: "00:30" }]);
+      }
+    } finally {
+      for (const lease of leases) lease.release();
+    }
+  });
+
   it("reads Parquet files inside the allowed directory", async () => {
     const rows = await engine.query(
       `SELECT COUNT(*) AS n, SUM(bucket) AS s FROM read_parquet('${join(cache, "inside.parquet")}')`,

@@ -80,7 +80,7 @@ export class DuckDbEngine {
         tempDirectory: `${options.allowedDirectory}/.duckdb-tmp`,
         memoryLimit: options.memoryLimit,
         threads: options.threads,
-        extraSettings: ["SET parquet_metadata_cache = true"],
+        extraSettings: ["SET GLOBAL parquet_metadata_cache = true"],
       });
       for (const statement of statements) await first.run(statement);
       // One connection for parsing, then the query slots.

@@ -141,20 +141,34 @@ export class EngineSession {
     return String(rows[0]!["statement"]);
   }
 
-  /** Yields the result chunk by chunk as DuckDB produces it; memory stays at about one chunk. */
+  /**
+   * Yields the result of one statement chunk by chunk as DuckDB produces it; memory stays at about
+   * one chunk.
+   */
   async *stream(sql: string): AsyncGenerator<ResultBatch> {
     for await (const { columns, chunk } of this.#chunks(sql))
       yield { columns, rows: chunkRows(chunk, columns) };
   }
 
-  /** Like stream, by column (see chunkColumns): no object per row. */
+  /** Like stream (one statement), by column (see chunkColumns): no object per row. */
   async *streamColumns(sql: string): AsyncGenerator<ColumnBatch> {
     for await (const { columns, chunk } of this.#chunks(sql))
       yield { columns, values: chunkColumns(chunk, columns), rowCount: chunk.rowCount };
   }
 
+  /**
+   * `sql` must be one statement: it is prepared in one call into DuckDB (`DuckDBConnection.stream`
+   * would split the text into statements first, one more call per query).
+   */
   async *#chunks(sql: string): AsyncGenerator<{ columns: ResultColumn[]; chunk: DuckDBDataChunk }> {
-    const result = await this.#bounded(() => this.#connection.stream(sql));
+    const result = await this.#bounded(async () => {
+      const prepared = await this.#connection.prepare(sql);
+      try {
+        return await prepared.stream();
+      } finally {
+        prepared.destroySync();
+      }
+    });
     const columns = columnsOf(result);
     for (;;) {
       const chunk = await this.#bounded(() => result.fetchChunk());

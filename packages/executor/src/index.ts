@@ -10,6 +10,7 @@ export { EngineSession } from "./engine-session.js";
 export type {
   CachedObjectRef,
   CacheLease,
+  CacheLookup,
   ObjectFileCacheOptions,
   ObjectFileCacheStats,
 } from "./object-file-cache.js";

@@ -40,21 +40,23 @@ describe("ObjectFileCache", () => {
 
   it("counts hits and misses, per lookup and per lease", async () => {
     const { store } = memoryStore({ a: "aaaa", b: "bb" });
-    const lookups: Array<[string, boolean]> = [];
+    const lookups: Array<Array<[string, boolean]>> = [];
     const cache = await ObjectFileCache.create({
       directory: directory(),
       objects: store,
       maxBytes: 100,
-      onLookup: (key, hit) => lookups.push([key, hit]),
+      onLookups: (calls) => lookups.push(calls.map(({ key, hit }) => [key, hit])),
     });
     const first = await cache.acquire([ref("a"), ref("b")]);
     const second = await cache.acquire([ref("a")]);
     assert.equal(first.fetched, 2);
     assert.equal(second.fetched, 0);
     assert.deepEqual(lookups, [
-      ["a", false],
-      ["b", false],
-      ["a", true],
+      [
+        ["a", false],
+        ["b", false],
+      ],
+      [["a", true]],
     ]);
     assert.deepEqual(cache.stats(), {
       hits: 1,

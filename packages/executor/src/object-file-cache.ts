@@ -9,8 +9,17 @@ export interface ObjectFileCacheOptions {
   readonly objects: ObjectStore;
   /** Bytes kept before the least recently used unpinned files are deleted. */
   readonly maxBytes: number;
-  /** Told of every object looked up: `hit` when a local copy existed (or was being fetched). */
-  readonly onLookup?: (key: string, hit: boolean) => void;
+  /**
+   * Told of the objects each `acquire` looked up, once per call: `hit` when a local copy existed
+   * (or was being fetched).
+   */
+  readonly onLookups?: (lookups: readonly CacheLookup[]) => void;
+}
+
+/** One object looked up by `acquire`. */
+export interface CacheLookup {
+  readonly key: string;
+  readonly hit: boolean;
 }
 
 /** Counters since start, and what the cache holds now. */
@@ -54,7 +63,7 @@ interface Entry {
  */
 export class ObjectFileCache {
   readonly #options: ObjectFileCacheOptions;
-  /** In least-recently-used order: a hit moves its entry to the end. */
+  /** By object key and ETag, in least-recently-used order: a hit moves its entry to the end. */
   readonly #entries = new Map<string, Entry>();
   #bytes = 0;
   #hits = 0;
@@ -90,6 +99,7 @@ export class ObjectFileCache {
   async acquire(refs: readonly CachedObjectRef[]): Promise<CacheLease> {
     const held: Entry[] = [];
     const paths = new Map<string, string>();
+    const lookups: CacheLookup[] = [];
     const missesBefore = this.#misses;
     const release = () => {
       for (const entry of held.splice(0)) entry.pins--;
@@ -97,12 +107,13 @@ export class ObjectFileCache {
     };
     try {
       const entries = refs.map((ref) => {
-        const entry = this.#entry(ref);
+        const entry = this.#entry(ref, lookups);
         entry.pins++;
         held.push(entry);
         paths.set(ref.key, entry.path);
         return entry;
       });
+      this.#options.onLookups?.(lookups);
       await Promise.all(entries.map((entry) => entry.ready));
     } catch (error) {
       release();
@@ -112,20 +123,22 @@ export class ObjectFileCache {
     return { paths, fetched: this.#misses - missesBefore, release };
   }
 
-  #entry(ref: CachedObjectRef): Entry {
-    const name = createHash("sha256").update(`${ref.key}\u0000${ref.etag}`).digest("hex");
+  #entry(ref: CachedObjectRef, lookups: CacheLookup[]): Entry {
+    const name = `${ref.key}\u0000${ref.etag}`;
     const existing = this.#entries.get(name);
     if (existing) {
       this.#entries.delete(name);
       this.#entries.set(name, existing);
       this.#hits++;
-      this.#options.onLookup?.(ref.key, true);
+      lookups.push({ key: ref.key, hit: true });
       return existing;
     }
     this.#misses++;
-    this.#options.onLookup?.(ref.key, false);
+    lookups.push({ key: ref.key, hit: false });
+    // The file is named by a hash of key and ETag: a fixed-length name whatever the key holds.
+    const fileName = createHash("sha256").update(name).digest("hex");
     const entry: Entry = {
-      path: join(this.#options.directory, `${name}.parquet`),
+      path: join(this.#options.directory, `${fileName}.parquet`),
       size: 0,
       pins: 0,
       ready: Promise.resolve(),

@@ -320,7 +320,7 @@ function setupStatements(
     memoryLimit: options.memoryLimit,
     threads: options.threads,
     // The ORDER BY of the COPY must reach the file.
-    extraSettings: ["SET preserve_insertion_order = true"],
+    extraSettings: ["SET GLOBAL preserve_insertion_order = true"],
   });
 }
 

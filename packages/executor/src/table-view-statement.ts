@@ -42,12 +42,10 @@ const TYPE_SQL: Record<ColumnType, string> = {
  * `CREATE OR REPLACE TEMP VIEW <name>` over a table's files and buffered rows:
  *
  * ```sql
- * SELECT * EXCLUDE (__miniodb_seq) FROM (
- *   SELECT id, timestamp, __miniodb_seq, <columns as of today> FROM read_parquet([...])  -- clean files, per version
- *   UNION ALL
- *   SELECT r.* FROM (<tombstoned files> UNION ALL <buffered rows>) AS r
- *     ANTI JOIN <tombstones> AS t ON t.id = r.id AND t.seq >= r.__miniodb_seq
- * )
+ * SELECT id, timestamp, <columns as of today> FROM read_parquet([...])  -- clean files, per version
+ * UNION ALL
+ * SELECT r.* EXCLUDE (__miniodb_seq) FROM (<tombstoned files> UNION ALL <buffered rows>) AS r
+ *   ANTI JOIN <tombstones> AS t ON t.id = r.id AND t.seq >= r.__miniodb_seq
  * ```
  *
  * Each group of files is read with the columns of its schema version and converted to today's
@@ -59,46 +57,53 @@ const TYPE_SQL: Record<ColumnType, string> = {
 export function tableViewStatement(source: TableViewSource): string {
   return (
     `CREATE OR REPLACE TEMP VIEW ${quoteIdentifier(source.name)} AS ` +
-    `SELECT * EXCLUDE (${quoteIdentifier(SEQUENCE_COLUMN)}) FROM (${tableRowsSelect(source)})`
+    tableRowsSelect(source, { sequence: false })
   );
 }
 
 /**
- * The live rows of a table's files and buffered rows, with their sequence column, in no
- * particular order: what the view shows (and what compaction writes back).
+ * The live rows of a table's files and buffered rows, in no particular order: what the view shows
+ * (and, with their sequence column, what compaction writes back). Without `sequence` the clean
+ * files are read without that column and no wrapper drops it: a count over a clean table is then
+ * one projection over the scan.
  */
-export function tableRowsSelect(source: TableViewSource): string {
+export function tableRowsSelect(source: TableViewSource, { sequence = true } = {}): string {
   const tombstones = source.tombstonesPath;
   const groups = source.fileGroups.filter((group) => group.paths.length > 0);
   const clean = groups
     .filter((group) => tombstones === undefined || !group.tombstoned)
-    .map((group) => fileGroupSelect(group, source.columns));
+    .map((group) => fileGroupSelect(group, source.columns, sequence));
+  // The anti-join needs every row's sequence.
   const dirty = groups
     .filter((group) => tombstones !== undefined && group.tombstoned)
-    .map((group) => fileGroupSelect(group, source.columns));
+    .map((group) => fileGroupSelect(group, source.columns, true));
+  const withoutSequence = sequence ? "" : ` EXCLUDE (${quoteIdentifier(SEQUENCE_COLUMN)})`;
   if (source.bufferPath !== undefined) {
-    const buffer = `SELECT * FROM (${rowLinesSelect(source.bufferPath, source.columns, source.maxLineBytes)})`;
-    (tombstones === undefined ? clean : dirty).push(buffer);
+    const rows = rowLinesSelect(source.bufferPath, source.columns, source.maxLineBytes);
+    if (tombstones === undefined) clean.push(`SELECT *${withoutSequence} FROM (${rows})`);
+    else dirty.push(`SELECT * FROM (${rows})`);
   }
   const parts = [...clean];
   if (dirty.length > 0) {
     const id = quoteIdentifier(ID_COLUMN);
-    const sequence = quoteIdentifier(SEQUENCE_COLUMN);
+    const sequenceColumn = quoteIdentifier(SEQUENCE_COLUMN);
     parts.push(
-      `SELECT r.* FROM (${dirty.join(" UNION ALL ")}) AS r ANTI JOIN (${tombstonesSelect(tombstones!)}) AS t ` +
-        `ON t.id = r.${id} AND t.seq >= r.${sequence}`,
+      `SELECT r.*${withoutSequence} FROM (${dirty.join(" UNION ALL ")}) AS r ` +
+        `ANTI JOIN (${tombstonesSelect(tombstones!)}) AS t ON t.id = r.${id} AND t.seq >= r.${sequenceColumn}`,
     );
   }
-  if (parts.length === 0) parts.push(emptySelect(source.columns));
+  if (parts.length === 0) parts.push(emptySelect(source.columns, sequence));
   const rows = parts.join(" UNION ALL ");
   if (source.minTimestamp === undefined) return rows;
   const cutoff = Math.trunc(source.minTimestamp);
   return `SELECT * FROM (${rows}) WHERE ${quoteIdentifier(TIMESTAMP_COLUMN)} >= make_timestamp(${cutoff})`;
 }
 
-function fileGroupSelect(group: ParquetFileGroup, columns: readonly ColumnDef[]): string {
+function fileGroupSelect(group: ParquetFileGroup, columns: readonly ColumnDef[], sequence: boolean): string {
   const stored = new Map(group.columns.map((column) => [column.name, column.type]));
-  const selections = [ID_COLUMN, TIMESTAMP_COLUMN, SEQUENCE_COLUMN].map(quoteIdentifier);
+  const selections = (
+    sequence ? [ID_COLUMN, TIMESTAMP_COLUMN, SEQUENCE_COLUMN] : [ID_COLUMN, TIMESTAMP_COLUMN]
+  ).map(quoteIdentifier);
   for (const column of columns) {
     const from = stored.get(column.name);
     selections.push(`${convert(column.name, from, column.type)} AS ${quoteIdentifier(column.name)}`);
@@ -116,11 +121,11 @@ function convert(name: string, from: ColumnType | undefined, to: ColumnType): st
   return `CAST(${column} AS ${TYPE_SQL[to]})`;
 }
 
-function emptySelect(columns: readonly ColumnDef[]): string {
+function emptySelect(columns: readonly ColumnDef[], sequence: boolean): string {
   const selections = [
     `NULL::VARCHAR AS ${quoteIdentifier(ID_COLUMN)}`,
     `NULL::TIMESTAMP AS ${quoteIdentifier(TIMESTAMP_COLUMN)}`,
-    `NULL::UBIGINT AS ${quoteIdentifier(SEQUENCE_COLUMN)}`,
+    ...(sequence ? [`NULL::UBIGINT AS ${quoteIdentifier(SEQUENCE_COLUMN)}`] : []),
     ...columns.map((column) => `NULL::${TYPE_SQL[column.type]} AS ${quoteIdentifier(column.name)}`),
   ];
   return `SELECT ${selections.join(", ")} WHERE false`;

@@ -1,6 +1,6 @@
 import type { Tracer } from "@opentelemetry/api";
 import type { MetadataStore, ObjectStore } from "@miniodb/core";
-import { DuckDbEngine, ObjectFileCache } from "@miniodb/executor";
+import { DuckDbEngine, ObjectFileCache, type CacheLookup } from "@miniodb/executor";
 import type { dataLayout } from "./config/data-layout.js";
 import type { ResolvedConfig } from "./config/node-identity.js";
 import type { DataPlane } from "./services/data-plane.js";
@@ -17,7 +17,7 @@ export interface QueryServicesDeps {
   readonly data: DataPlane;
   readonly tables: TableService;
   /** Told of every file cache lookup (for hit/miss metrics). */
-  readonly onCacheLookup?: (key: string, hit: boolean) => void;
+  readonly onCacheLookups?: (lookups: readonly CacheLookup[]) => void;
   /** Traces query steps when set. */
   readonly tracer?: Tracer | undefined;
 }
@@ -32,7 +32,7 @@ export async function createQueryServices(deps: QueryServicesDeps) {
     directory: layout.fileCacheDirectory,
     objects,
     maxBytes: config.query.file_cache_bytes,
-    ...(deps.onCacheLookup ? { onLookup: deps.onCacheLookup } : {}),
+    ...(deps.onCacheLookups ? { onLookups: deps.onCacheLookups } : {}),
   });
   const engine = await DuckDbEngine.create({
     allowedDirectory: layout.queryCacheDirectory,

@@ -103,7 +103,7 @@ export async function startAllInOne(
       objects,
       data,
       tables,
-      onCacheLookup: hooks.onCacheLookup,
+      onCacheLookups: hooks.onCacheLookups,
       tracer,
     });
     cleanup.unshift(() => reads.close());

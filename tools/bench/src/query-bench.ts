@@ -8,7 +8,9 @@
  *    restarts the node so that everything is flushed to Parquet.
  * 2. Runs the suite (query-suite.ts) on the node (REST /v1/query, wall time at the client) and on
  *    a DuckDB instance in this process over the node's Parquet files, alternating, `--runs` times
- *    after one warm-up each; reports medians and the ratio.
+ *    after one warm-up each; reports medians and the ratio. A second in-process DuckDB with the
+ *    node's Parquet footer cache (`parquet_metadata_cache`, off by default) runs alongside: its
+ *    column shows what DuckDB itself gains from that cache.
  * 3. Point lookups by random id (p50/p99), the time to the first StreamQuery batch of a full scan,
  *    and a full StreamQuery of the table (rows/s, the node's largest RSS while streaming).
  * 4. Updates `--update-fraction` of the ids (UpdateData over REST, 8 in flight), restarts, and runs
@@ -17,7 +19,7 @@
  *    suite a third time. Scheduled lifecycle jobs are off so that only this step compacts.
  */
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { DuckDBInstance } from "@duckdb/node-api";
@@ -68,21 +70,34 @@ const timed = async (work: () => Promise<unknown>) => {
   await work();
   return performance.now() - started;
 };
+const loadAverage = () =>
+  loadavg()
+    .map((value) => value.toFixed(2))
+    .join(" ");
 const median = (samples: number[]) => [...samples].sort((a, b) => a - b)[Math.floor(samples.length / 2)]!;
 const ms = (value: number) => value.toFixed(1).padStart(8);
 
-async function runSuite(raw: ((sql: string) => Promise<unknown>) | undefined) {
-  const results: Array<{ name: string; ours: number; raw?: number }> = [];
+type RawQuery = (sql: string) => Promise<unknown>;
+
+async function runSuite(raw?: { plain: RawQuery; cached: RawQuery }) {
+  const results: Array<{ name: string; ours: number; raw?: number; cached?: number }> = [];
   for (const { name, sql } of QUERY_SUITE) {
     const ours: number[] = [];
     const direct: number[] = [];
+    const cached: number[] = [];
     await query(suiteSql(sql, TABLE));
-    if (raw) await raw(suiteSql(sql, "raw"));
+    if (raw) await raw.plain(suiteSql(sql, "raw"));
+    if (raw) await raw.cached(suiteSql(sql, "raw"));
     for (let run = 0; run < RUNS; run++) {
       ours.push(await timed(() => query(suiteSql(sql, TABLE))));
-      if (raw) direct.push(await timed(() => raw(suiteSql(sql, "raw"))));
+      if (raw) direct.push(await timed(() => raw.plain(suiteSql(sql, "raw"))));
+      if (raw) cached.push(await timed(() => raw.cached(suiteSql(sql, "raw"))));
     }
-    results.push({ name, ours: median(ours), ...(raw ? { raw: median(direct) } : {}) });
+    results.push({
+      name,
+      ours: median(ours),
+      ...(raw ? { raw: median(direct), cached: median(cached) } : {}),
+    });
   }
   return results;
 }
@@ -101,18 +116,29 @@ try {
   const files = parquetFiles(join(dataDir, "objects"));
   console.log(`${files.length} Parquet files after the flush`);
 
+  const rawView = `CREATE VIEW raw AS SELECT * FROM read_parquet([${files.map((file) => `'${file}'`).join(", ")}])`;
   const instance = await DuckDBInstance.create(":memory:");
   const connection = await instance.connect();
-  await connection.run(
-    `CREATE VIEW raw AS SELECT * FROM read_parquet([${files.map((file) => `'${file}'`).join(", ")}])`,
-  );
-  const raw = async (sql: string) => (await connection.runAndReadAll(sql)).getRowObjectsJson();
+  await connection.run(rawView);
+  const cachedInstance = await DuckDBInstance.create(":memory:");
+  const cachedConnection = await cachedInstance.connect();
+  await cachedConnection.run("SET GLOBAL parquet_metadata_cache = true");
+  await cachedConnection.run(rawView);
+  const raw = {
+    plain: async (sql: string) => (await connection.runAndReadAll(sql)).getRowObjectsJson(),
+    cached: async (sql: string) => (await cachedConnection.runAndReadAll(sql)).getRowObjectsJson(),
+  };
 
+  const loadBefore = loadAverage();
   const before = await runSuite(raw);
-  console.log(`\nquery (median of ${RUNS})            MinIODB ms   DuckDB ms   ratio`);
+  console.log(
+    `\nquery (median of ${RUNS})            MinIODB ms   DuckDB ms   ratio   DuckDB+footer cache ms   ratio`,
+  );
+  console.log(`load average ${loadBefore} before the suite, ${loadAverage()} after`);
   for (const result of before) {
     console.log(
-      `${result.name.padEnd(32)} ${ms(result.ours)}    ${ms(result.raw!)}   ${(result.ours / result.raw!).toFixed(2)}`,
+      `${result.name.padEnd(32)} ${ms(result.ours)}    ${ms(result.raw!)}   ${(result.ours / result.raw!).toFixed(2)}` +
+        `   ${ms(result.cached!)}                 ${(result.ours / result.cached!).toFixed(2)}`,
     );
   }
 
@@ -142,10 +168,10 @@ try {
       `\nupdated ${updates} ids in ${updateSeconds.toFixed(1)} s (${Math.round(updates / updateSeconds)} updates/s)`,
     );
     await restart();
-    const after = await runSuite(undefined);
+    const after = await runSuite();
     const compactSeconds = await compact();
     console.log(`\ncompacted in ${compactSeconds.toFixed(1)} s`);
-    const compacted = await runSuite(undefined);
+    const compacted = await runSuite();
     console.log(
       `query (median of ${RUNS})        before ms    after ms   slowdown   compacted ms   slowdown`,
     );
@@ -160,6 +186,8 @@ try {
   }
   connection.closeSync();
   instance.closeSync();
+  cachedConnection.closeSync();
+  cachedInstance.closeSync();
 } finally {
   await node.stop();
   rmSync(dataDir, { recursive: true, force: true });

@@ -1,6 +1,7 @@
 import type { Tracer } from "@opentelemetry/api";
 import type { Logger } from "pino";
 import { parseDataFileKey } from "@miniodb/core";
+import type { CacheLookup } from "@miniodb/executor";
 import type { FlushReport, WalGroupCommit } from "@miniodb/worker-node";
 import type { HealthCheck, HealthReport } from "../services/health-check.js";
 import { HealthMonitor } from "./health-monitor.js";
@@ -123,10 +124,13 @@ export class NodeObservability {
         metrics.flushedRecords.add(flush.rows, labels);
         metrics.flushRecordAge.record(flush.oldestRowAgeSeconds, labels);
       },
-      onCacheLookup: (key: string, hit: boolean) => {
-        const labels = { cache_type: "file", table: tableOfKey(key) };
-        if (hit) metrics.cacheHits.add(1, labels);
-        else metrics.cacheMisses.add(1, labels);
+      // One query looks up every file it reads: counted per table, one add per table and outcome.
+      onCacheLookups: (lookups: readonly CacheLookup[]) => {
+        for (const [table, { hits, misses }] of lookupsByTable(lookups)) {
+          const labels = { cache_type: "file", table };
+          if (hits > 0) metrics.cacheHits.add(hits, labels);
+          if (misses > 0) metrics.cacheMisses.add(misses, labels);
+        }
       },
     };
   }
@@ -149,6 +153,25 @@ export class NodeObservability {
     this.#monitor?.close();
     await Promise.all([this.#registry.close(), this.#options.tracing.close()]);
   }
+}
+
+/** Hits and misses per table; keys under one table directory are parsed once. */
+function lookupsByTable(lookups: readonly CacheLookup[]): Map<string, { hits: number; misses: number }> {
+  const tableOfDirectory = new Map<string, string>();
+  const counts = new Map<string, { hits: number; misses: number }>();
+  for (const { key, hit } of lookups) {
+    const directory = key.slice(0, key.lastIndexOf("/") + 1);
+    let table = tableOfDirectory.get(directory);
+    if (table === undefined) {
+      table = tableOfKey(key);
+      if (table !== "") tableOfDirectory.set(directory, table);
+    }
+    const count = counts.get(table) ?? { hits: 0, misses: 0 };
+    if (hit) count.hits++;
+    else count.misses++;
+    counts.set(table, count);
+  }
+  return counts;
 }
 
 function tableOfKey(key: string): string {

@@ -76,9 +76,11 @@ export async function gatherQuerySources(
   directory: string,
 ): Promise<QuerySources> {
   const leases: CacheLease[] = [];
+  // Only buffered rows and tombstones are written there, and most queries have neither.
+  let wroteFiles = true;
   const close = async () => {
     for (const lease of leases) lease.release();
-    await rm(directory, { recursive: true, force: true });
+    if (wroteFiles) await rm(directory, { recursive: true, force: true });
   };
   // Every table's gathering is allowed to finish before a failure is reported, so that nothing
   // pins cache files or writes into the directory after it was cleaned up.
@@ -94,6 +96,7 @@ export async function gatherQuerySources(
   const views = gathered.map(
     (result) => (result as PromiseFulfilledResult<{ view: TableViewSource }>).value.view,
   );
+  wroteFiles = views.some((view) => view.bufferPath !== undefined || view.tombstonesPath !== undefined);
   return { views, close };
 }
 
