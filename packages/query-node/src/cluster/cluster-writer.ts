@@ -127,8 +127,10 @@ export class ClusterWriter {
   ) {
     const { clients, clock } = this.#options;
     // With every id known here (none left for the worker to generate), the worker need not send
-    // them back: a worker keeps each id it is given as it is.
-    const omitIds = indices.every((index) => rows[index]!.id !== "");
+    // them back: a worker keeps each id it is given as it is. Not for a keyed write: a retry
+    // answered from the worker's stored result must report the ids of the first call, which may
+    // differ from this call's (ids this node generated anew).
+    const omitIds = idempotencyKey === undefined && indices.every((index) => rows[index]!.id !== "");
     let response;
     try {
       response = await clients.of(worker).writeBatch({

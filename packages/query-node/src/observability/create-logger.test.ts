@@ -50,4 +50,17 @@ describe("createNodeLogger", () => {
     assert.equal(lines.length, 201);
     assert.equal((JSON.parse(lines.at(-1)!) as { msg: string }).msg, "last");
   });
+
+  it("writes an error line at once, with the lines waiting before it", () => {
+    const file = join(mkdtempSync(join(tmpdir(), "miniodb-log-")), "miniodb.log");
+    const logger = createNodeLogger({ level: "info", nodeId: "n1", file });
+    logger.info("before");
+    assert.equal(readFileSync(file, "utf8"), "");
+    logger.error("failed");
+    const lines = readFileSync(file, "utf8").trim().split("\n");
+    assert.deepEqual(
+      lines.map((line) => (JSON.parse(line) as { msg: string }).msg),
+      ["before", "failed"],
+    );
+  });
 });

@@ -2,6 +2,8 @@ import { pino, type DestinationStream } from "pino";
 
 /** Lines waiting for the end of the turn that make a target write at once. */
 const MAX_WAITING_BYTES = 8 * 1024;
+/** Lines written at once with everything before them: the last words of a process about to crash. */
+const URGENT_LINE = /^\{"level":"(?:ERROR|FATAL)"/;
 
 type SonicBoom = ReturnType<typeof pino.destination>;
 
@@ -29,8 +31,9 @@ export interface TurnBufferedDestination extends DestinationStream {
  * one turn of the event loop together: one synchronous write per target once the turn's work is
  * done (`setImmediate`), or as soon as 8 KiB are waiting, and at exit. A busy node logs an audit
  * line per write call, and a write per line (plus a wake-up of whoever reads the log) was a good
- * share of a small write's cost. Lines keep their order; only a process killed outright (SIGKILL)
- * loses the lines of the turn it was in.
+ * share of a small write's cost. An ERROR or FATAL line is written at once, with the lines before
+ * it. Lines keep their order; a process that dies without exiting (SIGKILL, a native crash, an
+ * unhandled signal) loses the INFO and WARN lines of the turn it was in, never more.
  */
 export function turnBufferedDestination(targets: readonly LogTarget[]): TurnBufferedDestination {
   const sonics = targets.map((target) =>
@@ -51,6 +54,7 @@ export function turnBufferedDestination(targets: readonly LogTarget[]): TurnBuff
   return {
     write(line: string) {
       for (const sonic of sonics) sonic.write(line);
+      if (URGENT_LINE.test(line)) return writeAll();
       if (!scheduled) {
         scheduled = true;
         setImmediate(writeAll);

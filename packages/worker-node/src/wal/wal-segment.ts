@@ -18,16 +18,38 @@ export interface WalSegmentInfo {
 
 /**
  * Open flags that make every write durable before it completes (`O_DSYNC`: a write followed by
- * an fdatasync, done in one call), where the platform has them.
+ * an fdatasync, done in one call). Linux only: elsewhere (macOS) an fdatasync does more than the
+ * flag (it flushes the drive's cache), so those platforms keep write + fdatasync.
  */
-const DATA_SYNC_FLAG: number | undefined = constants.O_DSYNC;
+const DATA_SYNC_FLAG: number | undefined = process.platform === "linux" ? constants.O_DSYNC : undefined;
+
+/**
+ * Opens a segment file with `flags`, plus `O_DSYNC` when `dsync`; a file system that refuses the
+ * flag (EINVAL) gets the file without it, and the appends sync it themselves.
+ */
+async function openSegmentFile(
+  op: "create" | "open",
+  path: string,
+  flags: number,
+  dsync: boolean,
+): Promise<{ handle: FileHandle; dsync: boolean }> {
+  if (dsync) {
+    try {
+      return { handle: await open(path, flags | DATA_SYNC_FLAG!, 0o666), dsync: true };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EINVAL")
+        return await walIo(op, path, () => Promise.reject(error));
+    }
+  }
+  return { handle: await walIo(op, path, () => open(path, flags, 0o666)), dsync: false };
+}
 
 /**
  * The segment file appends go to. Writes are positional, right after the acknowledged bytes
  * (never `O_APPEND`), and the sizes in `info` grow only once a write is durable, so `info` always
  * describes what a reader may rely on.
  *
- * A durable segment's file is opened with `O_DSYNC` where the platform has it, so an append is one
+ * A durable segment's file is opened with `O_DSYNC` on Linux (unless its file system refuses it), so an append is one
  * write that returns once the bytes are on disk: one trip through the I/O thread pool instead of a
  * write and then an fdatasync (each of which waits for a free pool thread and then for the event
  * loop). Elsewhere the append is a write followed by an fdatasync.
@@ -48,9 +70,13 @@ export class WalSegment {
    */
   static async create(directory: string, firstLsn: bigint, durable: boolean): Promise<WalSegment> {
     const path = join(directory, walSegmentName(firstLsn));
-    const dsync = durable && DATA_SYNC_FLAG !== undefined;
-    const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (dsync ? DATA_SYNC_FLAG : 0);
-    const handle = await walIo("create", path, () => open(path, flags, 0o666));
+    const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL;
+    const { handle, dsync } = await openSegmentFile(
+      "create",
+      path,
+      flags,
+      durable && DATA_SYNC_FLAG !== undefined,
+    );
     const segment = new WalSegment({ firstLsn, path, bytes: 0, entries: 0 }, handle, durable, dsync);
     try {
       await segment.writeAt(WAL_MAGIC, 0);
@@ -64,9 +90,12 @@ export class WalSegment {
 
   /** Opens an existing segment whose valid size and entry count recovery has established. */
   static async openForAppend(info: WalSegmentInfo, durable: boolean): Promise<WalSegment> {
-    const dsync = durable && DATA_SYNC_FLAG !== undefined;
-    const flags = constants.O_RDWR | (dsync ? DATA_SYNC_FLAG : 0);
-    const handle = await walIo("open", info.path, () => open(info.path, flags));
+    const { handle, dsync } = await openSegmentFile(
+      "open",
+      info.path,
+      constants.O_RDWR,
+      durable && DATA_SYNC_FLAG !== undefined,
+    );
     return new WalSegment(info, handle, durable, dsync);
   }
 
