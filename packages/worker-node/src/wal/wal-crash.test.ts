@@ -60,7 +60,10 @@ async function runWriters(directory: string): Promise<void> {
   );
 }
 
-/** Starts a child writer, SIGKILLs it ~300 ms after it is ready, returns the acknowledged entries. */
+/**
+ * Starts a child writer, SIGKILLs it ~300 ms after its first acknowledgement (on a busy machine
+ * the first ones can take longer than that), returns the acknowledged entries.
+ */
 async function runAndKill(directory: string): Promise<Map<bigint, string>> {
   const child = spawn(
     process.execPath,
@@ -81,10 +84,14 @@ async function runAndKill(directory: string): Promise<Map<bigint, string>> {
     child.once("exit", (_, signal) => resolve(signal)),
   );
   const killer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+  let killScheduled = false;
   child.stdout.on("data", (chunk: Buffer) => {
-    const first = stdout.length === 0;
     stdout += chunk.toString();
-    if (first && stdout.startsWith("ready\n")) setTimeout(() => child.kill("SIGKILL"), KILL_AFTER_MS);
+    // "ready\n" and the first acknowledged line, complete.
+    if (!killScheduled && stdout.startsWith("ready\n") && stdout.indexOf("\n", 6) > 0) {
+      killScheduled = true;
+      setTimeout(() => child.kill("SIGKILL"), KILL_AFTER_MS);
+    }
   });
   const signal = await exited;
   clearTimeout(killer);
