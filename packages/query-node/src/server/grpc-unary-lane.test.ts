@@ -149,7 +149,8 @@ describe("GrpcUnaryLane", () => {
   });
 
   it("refuses malformed and oversized bodies with the right status", async () => {
-    const message = toBinary(WriteDataRequestSchema, create(WriteDataRequestSchema, { table: "users" }));
+    // A table of its own: a slow call of the deadline case may still reach the implementation now.
+    const message = toBinary(WriteDataRequestSchema, create(WriteDataRequestSchema, { table: "malformed" }));
     const envelope = (flag: number, length: number, body: Uint8Array) => {
       const head = Buffer.alloc(5);
       head[0] = flag;
@@ -172,7 +173,11 @@ describe("GrpcUnaryLane", () => {
       const status = await rawCall(baseUrl, body);
       assert.equal(status.grpcStatus, String(code), `${name}: ${status.grpcMessage}`);
     }
-    assert.deepEqual(calls, [], "no implementation call for a malformed body");
+    assert.deepEqual(
+      calls.filter((call) => call.table === "malformed"),
+      [],
+      "no implementation call for a malformed body",
+    );
   });
 
   it("leaves compressed, gRPC-web and JSON calls to the fallback handler", async () => {
