@@ -10,7 +10,7 @@ import type { PreparedRecord, RecordInput } from "./ingest/record-preparer.js";
 import { decodeRowLineHeader } from "./ingest/row-line.js";
 import { isTableMissing, tableGone, tableMissing } from "./ingest/table-errors.js";
 import { bufferStatsOf, TableState } from "./ingest/table-state.js";
-import { encodeWalBatch } from "./ingest/wal-batch.js";
+import { encodeWalBatchRows } from "./ingest/wal-batch.js";
 import { DroppedTables } from "./buffer/dropped-tables.js";
 import { ParkedRevival } from "./buffer/parked-revival.js";
 import { replayWal } from "./wal/replay-wal.js";
@@ -147,7 +147,7 @@ export class Worker {
     const lastSequence = firstSequence + BigInt(prepared.length - 1);
     const result = { written: prepared.length, errors, ids, firstSequence, lastSequence };
     const idempotency = stamp && { ...stamp, response: encodeWriteResult(result) };
-    const payload = encodeWalBatch({
+    const { payload, rows } = encodeWalBatchRows({
       table: table.name,
       tableCreatedAtMs: table.createdAt.getTime(),
       lines,
@@ -158,7 +158,7 @@ export class Worker {
       ? traceWalAppend(tracer, table.name, prepared.length, payload.length, () => wal.append(payload))
       : wal.append(payload));
     if (lsn > this.#lastLsn) this.#lastLsn = lsn;
-    state.buffer.append(lines, partitions, lsn, this.#now(), timeRange, firstSequence);
+    state.buffer.appendEncoded(rows, lines.length, partitions, lsn, this.#now(), timeRange, firstSequence);
     state.lastWriteMs = this.#now();
     if (state.buffer.rowCount >= table.config.bufferSize) this.#flushInBackground(table.name);
     return result;

@@ -25,9 +25,7 @@ export function* rowsOutsideManifest(
   };
   for (const part of parts) {
     if (inManifest(part.progress)) continue;
-    for (let index = 0; index < part.length; index++) {
-      const row = part.rows[index]!;
+    for (const row of part.rows.lines(part.length))
       if (!wanted || wanted.has(rowLineIdLiteral(row))) yield row;
-    }
   }
 }

@@ -1,3 +1,5 @@
+import { RowLines, splitRowLines } from "./row-lines.js";
+
 /**
  * How far a group of buffered rows got on its way into the manifest. A query captures buffered
  * rows with their progress before it reads the manifest, then leaves out the rows the manifest
@@ -18,14 +20,14 @@ function newProgress(): FlushProgress {
 
 /** Rows of one buffer group as a query saw them: the first `length` rows of `rows`. */
 export interface BufferedRows {
-  readonly rows: readonly string[];
+  readonly rows: RowLines;
   readonly length: number;
   readonly progress: FlushProgress;
 }
 
 /** Rows of one table taken out of the buffer by a flush, grouped by day partition. */
 export interface BufferSnapshot {
-  readonly byPartition: ReadonlyMap<string, readonly string[]>;
+  readonly byPartition: ReadonlyMap<string, RowLines>;
   readonly progress: FlushProgress;
   readonly rowCount: number;
   readonly bytes: number;
@@ -51,14 +53,14 @@ function widen(range: TimeRange | undefined, other: TimeRange | undefined): Time
 }
 
 /**
- * The not-yet-flushed rows of one table (NDJSON row lines by partition), in WAL order.
+ * The not-yet-flushed rows of one table (NDJSON row lines by partition, as UTF-8), in WAL order.
  *
  * A flush takes a snapshot; new writes go on accumulating; a failed flush puts the snapshot back
  * in front so nothing is lost and order is kept. `pending` snapshots (taken, not yet committed)
  * still count for `firstLsn`, so the WAL is never truncated past rows that are not durable yet.
  */
 export class TableBuffer {
-  #partitions = new Map<string, string[]>();
+  #partitions = new Map<string, RowLines>();
   #rowCount = 0;
   #bytes = 0;
   #firstLsn: bigint | undefined;
@@ -84,20 +86,40 @@ export class TableBuffer {
     timeRange: TimeRange,
     firstSequence: bigint,
   ): void {
+    const bytes = Buffer.from(lines.join("\n"), "utf8");
+    this.appendEncoded(bytes, lines.length, partitions, lsn, nowMs, timeRange, firstSequence);
+  }
+
+  /** Like append, with the `count` row lines given as their UTF-8 bytes joined by "\n". */
+  appendEncoded(
+    bytes: Buffer,
+    count: number,
+    partitions: readonly string[],
+    lsn: bigint,
+    nowMs: number,
+    timeRange: TimeRange,
+    firstSequence: bigint,
+  ): void {
+    if (count === 0) return;
     this.#timeRange = widen(this.#timeRange, timeRange);
-    for (let i = 0; i < lines.length; i++) {
-      const partition = partitions[i]!;
-      let rows = this.#partitions.get(partition);
-      if (!rows) this.#partitions.set(partition, (rows = []));
-      rows.push(lines[i]!);
-      this.#bytes += lines[i]!.length + 1;
-    }
-    this.#rowCount += lines.length;
+    const first = partitions[0]!;
+    if (partitions.every((partition) => partition === first)) this.#partitionRows(first).push(bytes, count);
+    else
+      for (const [partition, runs] of splitRowLines(bytes, count, partitions))
+        for (const run of runs) this.#partitionRows(partition).push(run.bytes, run.count);
+    this.#bytes += bytes.length + 1;
+    this.#rowCount += count;
     this.#firstLsn ??= lsn;
     if (this.#firstSequence === undefined || firstSequence < this.#firstSequence)
       this.#firstSequence = firstSequence;
     this.#oldestAppendMs ??= nowMs;
     this.#oldestUnflushedMs ??= nowMs;
+  }
+
+  #partitionRows(partition: string): RowLines {
+    let rows = this.#partitions.get(partition);
+    if (!rows) this.#partitions.set(partition, (rows = new RowLines()));
+    return rows;
   }
 
   get rowCount(): number {
@@ -153,7 +175,7 @@ export class TableBuffer {
 
   /** Every row line, buffered and being flushed. */
   *lines(): Iterable<string> {
-    for (const part of this.capture()) yield* part.rows.slice(0, part.length);
+    for (const part of this.capture()) yield* part.rows.lines(part.length);
   }
 
   /**
@@ -222,11 +244,11 @@ export class TableBuffer {
   restore(snapshot: BufferSnapshot, nowMs: number): void {
     if (!this.#pending.delete(snapshot)) return;
     snapshot.progress.mergedInto = this.#progress;
-    const merged = new Map<string, string[]>();
-    for (const [partition, rows] of snapshot.byPartition) merged.set(partition, [...rows]);
+    const merged = new Map<string, RowLines>();
+    for (const [partition, rows] of snapshot.byPartition) merged.set(partition, rows.copy());
     for (const [partition, rows] of this.#partitions) {
       const existing = merged.get(partition);
-      if (existing) existing.push(...rows);
+      if (existing) existing.pushAll(rows);
       else merged.set(partition, rows);
     }
     this.#partitions = merged;
@@ -245,16 +267,16 @@ export class TableBuffer {
    * Takes in rows another buffer gave up (a snapshot of its `take`), in front of this buffer's
    * rows; `keep` leaves rows out (e.g. those a manifest already holds). Returns the rows taken.
    */
-  adopt(snapshot: BufferSnapshot, nowMs: number, keep: (line: string) => boolean = () => true): number {
-    const byPartition = new Map<string, string[]>();
+  adopt(snapshot: BufferSnapshot, nowMs: number, keep: (line: string) => boolean = keepAll): number {
+    const byPartition = new Map<string, RowLines>();
     let rowCount = 0;
     let bytes = 0;
     for (const [partition, rows] of snapshot.byPartition) {
-      const kept = rows.filter(keep);
+      const kept = keep === keepAll ? rows : rows.filter(keep);
       if (kept.length === 0) continue;
       byPartition.set(partition, kept);
       rowCount += kept.length;
-      for (const line of kept) bytes += line.length + 1;
+      bytes += kept.byteLength;
     }
     if (rowCount === 0) return 0;
     const adopted: BufferSnapshot = { ...snapshot, byPartition, rowCount, bytes, progress: newProgress() };
@@ -263,3 +285,5 @@ export class TableBuffer {
     return rowCount;
   }
 }
+
+const keepAll = (): boolean => true;

@@ -8,6 +8,7 @@ import {
   type MetadataStore,
   type ObjectStore,
 } from "@miniodb/core";
+import type { RowLines } from "../buffer/row-lines.js";
 import type { TableState } from "../ingest/table-state.js";
 import type { ParquetWriter } from "./parquet-writer-port.js";
 
@@ -89,13 +90,13 @@ export class Flusher {
     }
   }
 
-  async #writeFile(state: TableState, partition: string, lines: readonly string[]): Promise<DataFile> {
+  async #writeFile(state: TableState, partition: string, lines: RowLines): Promise<DataFile> {
     const { scratchDirectory, writer, objects, nodeId } = this.#options;
     const base = join(scratchDirectory, `${state.entry.name}-${partition}-${randomUUID()}`);
     const inputPath = `${base}.ndjson`;
     const outputPath = `${base}.parquet`;
     try {
-      await writeLines(inputPath, lines);
+      await writeRowLines(inputPath, lines);
       const schema = state.schema;
       const stats = await writer.write({ inputPath, columns: schema.columns, outputPath });
       const key = dataFileKey({ table: state.entry.name, partition, nodeId, sequence: stats.minSequence });
@@ -122,15 +123,12 @@ export class Flusher {
   }
 }
 
-/** Lines joined in chunks: one string of a large partition would exceed V8's string limit. */
-const LINES_PER_CHUNK = 20_000;
-
-async function writeLines(path: string, lines: readonly string[]): Promise<void> {
+async function writeRowLines(path: string, lines: RowLines): Promise<void> {
   const handle = await open(path, "w");
   try {
-    for (let start = 0; start < lines.length; start += LINES_PER_CHUNK) {
-      const chunk = lines.slice(start, start + LINES_PER_CHUNK).join("\n");
-      await handle.write(start === 0 ? chunk : `\n${chunk}`);
+    for (const piece of lines.ndjson()) {
+      for (let written = 0; written < piece.length;)
+        written += (await handle.write(piece, written)).bytesWritten;
     }
   } finally {
     await handle.close();

@@ -37,6 +37,11 @@ interface WalBatchHeader {
 }
 
 export function encodeWalBatch(batch: WalBatch): Buffer {
+  return encodeWalBatchRows(batch).payload;
+}
+
+/** The encoded entry, and its row lines' bytes within it (joined by "\n"; empty without rows). */
+export function encodeWalBatchRows(batch: WalBatch): { payload: Buffer; rows: Buffer } {
   const header: WalBatchHeader = {
     table: batch.table,
     createdAt: batch.tableCreatedAtMs,
@@ -44,8 +49,12 @@ export function encodeWalBatch(batch: WalBatch): Buffer {
     ...(batch.idempotency ? { idempotency: batch.idempotency } : {}),
   };
   const head = JSON.stringify(header);
-  if (batch.lines.length === 0) return Buffer.from(head, "utf8");
-  return Buffer.from(`${head}\n${batch.lines.join("\n")}`, "utf8");
+  if (batch.lines.length === 0) {
+    const payload = Buffer.from(head, "utf8");
+    return { payload, rows: payload.subarray(payload.length) };
+  }
+  const payload = Buffer.from(`${head}\n${batch.lines.join("\n")}`, "utf8");
+  return { payload, rows: payload.subarray(Buffer.byteLength(head, "utf8") + 1) };
 }
 
 export function decodeWalBatch(payload: Buffer): WalBatch {

@@ -75,8 +75,7 @@ function resolve(progress: FlushProgress): FlushProgress {
 function* chunks(part: BufferedRows, fileKeys: readonly string[], maxBytes: number): Iterable<CapturedPart> {
   let lines: string[] = [];
   let bytes = 0;
-  for (let index = 0; index < part.length; index++) {
-    const line = part.rows[index]!;
+  for (const line of part.rows.lines(part.length)) {
     lines.push(line);
     bytes += line.length + 1;
     if (bytes >= maxBytes) {
