@@ -14,7 +14,33 @@ export interface SerializedPayload {
   readonly keys: readonly string[];
   /** Column type of each key's value (`undefined` for `null`), parallel to `keys`. */
   readonly types: ReadonlyArray<ColumnType | undefined>;
+  /** The JSON text as UTF-8, when the payload was read into bytes (see Utf8Payload). */
+  readonly utf8?: Uint8Array;
 }
+
+/**
+ * A payload read straight into UTF-8 bytes (by a wire reader): the write path copies the bytes
+ * into its log entry as they are, and `json` is decoded only if something asks for the text.
+ */
+export class Utf8Payload implements SerializedPayload {
+  readonly utf8: Uint8Array;
+  readonly keys: readonly string[];
+  readonly types: ReadonlyArray<ColumnType | undefined>;
+  #json: string | undefined;
+
+  /** `utf8` must hold exactly the object's JSON text, as `JSON.stringify` writes it. */
+  constructor(utf8: Uint8Array, keys: readonly string[], types: ReadonlyArray<ColumnType | undefined>) {
+    this.utf8 = utf8;
+    this.keys = keys;
+    this.types = types;
+  }
+
+  get json(): string {
+    return (this.#json ??= utf8Decoder.decode(this.utf8));
+  }
+}
+
+const utf8Decoder = new TextDecoder();
 
 /**
  * A payload still in its wire form. `serialize` decodes it and throws a MiniodbError

@@ -4,13 +4,12 @@ import { ParkedTables } from "./buffer/parked-tables.js";
 import type { BufferedRows } from "./buffer/table-buffer.js";
 import { Flusher, type FlushOutcome } from "./flush/flusher.js";
 import { encodeWriteResult, IdempotencyGuard, type IdempotencyStamp } from "./ingest/idempotency-guard.js";
-import { encodeRows } from "./ingest/encode-rows.js";
 import { prepareBatch } from "./ingest/prepare-batch.js";
 import type { PreparedRecord, RecordInput } from "./ingest/record-preparer.js";
 import { decodeRowLineHeader } from "./ingest/row-line.js";
 import { isTableMissing, tableGone, tableMissing } from "./ingest/table-errors.js";
 import { bufferStatsOf, TableState } from "./ingest/table-state.js";
-import { encodeWalBatchRows } from "./ingest/wal-batch.js";
+import { WalEntryEncoder } from "./ingest/wal-entry-encoder.js";
 import { DroppedTables } from "./buffer/dropped-tables.js";
 import { ParkedRevival } from "./buffer/parked-revival.js";
 import { replayWal } from "./wal/replay-wal.js";
@@ -39,6 +38,7 @@ export class Worker {
   readonly #now: () => number;
   /** First sequences of the writes between taking their sequences and buffering their rows. */
   readonly #writing = new Set<bigint>();
+  readonly #walEntries = new WalEntryEncoder();
   readonly #walMark: WalMarkPublisher | undefined;
   #lastLsn = 0n;
   #timer: NodeJS.Timeout | undefined;
@@ -143,22 +143,24 @@ export class Worker {
     { errors, ids, stamp }: Pick<WriteResult, "errors" | "ids"> & { stamp: IdempotencyStamp | undefined },
   ): Promise<WriteResult> {
     const table = state.entry;
-    const { lines, partitions, timeRange } = encodeRows(prepared, firstSequence);
     const lastSequence = firstSequence + BigInt(prepared.length - 1);
     const result = { written: prepared.length, errors, ids, firstSequence, lastSequence };
     const idempotency = stamp && { ...stamp, response: encodeWriteResult(result) };
-    const { payload, rows } = encodeWalBatchRows({
-      table: table.name,
-      tableCreatedAtMs: table.createdAt.getTime(),
-      lines,
-      ...(idempotency ? { idempotency } : {}),
-    });
+    const { payload, rows, partitions, timeRange } = this.#walEntries.encode(
+      {
+        table: table.name,
+        tableCreatedAtMs: table.createdAt.getTime(),
+        ...(idempotency ? { idempotency } : {}),
+      },
+      prepared,
+      firstSequence,
+    );
     const { tracer, wal } = this.#options;
     const lsn = await (tracer
       ? traceWalAppend(tracer, table.name, prepared.length, payload.length, () => wal.append(payload))
       : wal.append(payload));
     if (lsn > this.#lastLsn) this.#lastLsn = lsn;
-    state.buffer.appendEncoded(rows, lines.length, partitions, lsn, this.#now(), timeRange, firstSequence);
+    state.buffer.appendEncoded(rows, prepared.length, partitions, lsn, this.#now(), timeRange, firstSequence);
     state.lastWriteMs = this.#now();
     if (state.buffer.rowCount >= table.config.bufferSize) this.#flushInBackground(table.name);
     return result;

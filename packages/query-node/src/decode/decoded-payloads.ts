@@ -1,5 +1,6 @@
 import {
   MiniodbError,
+  Utf8Payload,
   type ColumnType,
   type EncodedPayload,
   type ErrorCode,
@@ -21,12 +22,13 @@ export interface PayloadFailure {
 }
 
 /**
- * Serialized payloads in a form that crosses threads cheaply: payload `i` is `json[i]` with the
- * keys and types of `shapes[shapeOf[i]]`; a failed one has shape -1 and its error in `failures`,
- * a skipped one shape -1 and no error.
+ * Serialized payloads in a form that crosses threads cheaply: payload `i` is the JSON text
+ * `utf8[ends[i - 1] ?? 0, ends[i])` (UTF-8) with the keys and types of `shapes[shapeOf[i]]`; a
+ * failed one has shape -1 and its error in `failures`, a skipped one shape -1 and no error.
  */
 export interface DecodedPayloads {
-  readonly json: string[];
+  readonly utf8: Uint8Array;
+  readonly ends: Int32Array;
   readonly shapes: PayloadShape[];
   readonly shapeOf: Int32Array;
   readonly failures: PayloadFailure[];
@@ -34,7 +36,9 @@ export interface DecodedPayloads {
 
 /** Collects `DecodedPayloads` one payload at a time. */
 export class DecodedPayloadsBuilder {
-  readonly #json: string[] = [];
+  #utf8 = Buffer.allocUnsafeSlow(1 << 16);
+  #length = 0;
+  readonly #ends: number[] = [];
   readonly #shapes: PayloadShape[] = [];
   readonly #shapeOf: number[] = [];
   readonly #failures: PayloadFailure[] = [];
@@ -42,18 +46,17 @@ export class DecodedPayloadsBuilder {
 
   /** Adds `read()`'s payload, or the error it throws. */
   add(read: () => SerializedPayload): void {
-    const index = this.#json.length;
+    const index = this.#ends.length;
     let payload: SerializedPayload;
     try {
       payload = read();
     } catch (error) {
       const failure = MiniodbError.from(error);
       this.#failures.push({ index, code: failure.code, message: failure.message, details: failure.details });
-      this.#json.push("");
-      this.#shapeOf.push(-1);
+      this.skip();
       return;
     }
-    this.#json.push(payload.json);
+    this.#appendText(payload);
     // Readers hand out the previous payload's arrays for a payload of the same shape.
     const last = this.#last;
     if (last === undefined || payload.keys !== last.keys || payload.types !== last.types) {
@@ -65,17 +68,41 @@ export class DecodedPayloadsBuilder {
 
   /** Adds a payload left for the writer to read (and reject). */
   skip(): void {
-    this.#json.push("");
+    this.#ends.push(this.#length);
     this.#shapeOf.push(-1);
   }
 
   build(): DecodedPayloads {
     return {
-      json: this.#json,
+      // Exactly the bytes written: a view would carry its whole buffer to the other thread.
+      utf8: new Uint8Array(this.#utf8.subarray(0, this.#length)),
+      ends: Int32Array.from(this.#ends),
       shapes: this.#shapes,
       shapeOf: Int32Array.from(this.#shapeOf),
       failures: this.#failures,
     };
+  }
+
+  #appendText(payload: SerializedPayload): void {
+    const { utf8 } = payload;
+    if (utf8) {
+      this.#reserve(utf8.length);
+      this.#utf8.set(utf8, this.#length);
+      this.#length += utf8.length;
+    } else {
+      this.#reserve(payload.json.length * 3);
+      this.#length += this.#utf8.write(payload.json, this.#length, "utf8");
+    }
+    this.#ends.push(this.#length);
+  }
+
+  #reserve(bytes: number): void {
+    if (this.#length + bytes <= this.#utf8.length) return;
+    let size = this.#utf8.length * 2;
+    while (size < this.#length + bytes) size *= 2;
+    const grown = Buffer.allocUnsafeSlow(size);
+    this.#utf8.copy(grown, 0, 0, this.#length);
+    this.#utf8 = grown;
   }
 }
 
@@ -83,11 +110,12 @@ export class DecodedPayloadsBuilder {
 export function payloadOutcomes(
   decoded: DecodedPayloads,
 ): Array<SerializedPayload | MiniodbError | undefined> {
-  const { json, shapes, shapeOf } = decoded;
-  const outcomes = new Array<SerializedPayload | MiniodbError | undefined>(json.length);
-  for (let i = 0; i < json.length; i++) {
+  const { utf8, ends, shapes, shapeOf } = decoded;
+  const outcomes = new Array<SerializedPayload | MiniodbError | undefined>(ends.length);
+  for (let i = 0; i < ends.length; i++) {
     const shape = shapes[shapeOf[i]!];
-    if (shape !== undefined) outcomes[i] = { json: json[i]!, keys: shape.keys, types: shape.types };
+    if (shape !== undefined)
+      outcomes[i] = new Utf8Payload(utf8.subarray(ends[i - 1] ?? 0, ends[i]), shape.keys, shape.types);
   }
   for (const failure of decoded.failures)
     outcomes[failure.index] = new MiniodbError(failure.code, failure.message, { details: failure.details });

@@ -5,6 +5,7 @@ import { serializePayload } from "@miniodb/core";
 import { DataRecordSchema } from "@miniodb/proto";
 import { DataRecordViewSchema } from "@miniodb/proto/views";
 import fc from "fast-check";
+import { payloadFields } from "../test-support/payload-fields.js";
 import { StructJsonWriter } from "./struct-json-writer.js";
 import { StringInterner } from "./wire-cursor.js";
 
@@ -40,7 +41,7 @@ describe("StructJsonWriter (the fast path of StructPayloadReader)", () => {
       fc.property(fc.dictionary(key, json, { noNullPrototype: true }), (payload) => {
         const written = writer.write(encode(payload));
         assert.ok(written, "took the fast path");
-        assert.deepEqual(written, serializePayload(payload));
+        assert.deepEqual(payloadFields(written), serializePayload(payload));
       }),
       { numRuns: 2000 },
     );
@@ -75,7 +76,7 @@ describe("StructJsonWriter (the fast path of StructPayloadReader)", () => {
     ];
     for (const payloads of sequences)
       for (const payload of payloads)
-        assert.deepEqual(writer.write(encode(payload)), serializePayload(payload));
+        assert.deepEqual(payloadFields(writer.write(encode(payload))!), serializePayload(payload));
   });
 
   it("leaves repeated or digit-led keys, __proto__ and malformed bytes to the exact reader", () => {

@@ -1,4 +1,4 @@
-import type { ColumnType, SerializedPayload } from "@miniodb/core";
+import { Utf8Payload, type ColumnType, type SerializedPayload } from "@miniodb/core";
 import { hasSpecialKey, MAX_STRUCT_DEPTH } from "./struct-key-order.js";
 import type { StringInterner } from "./wire-cursor.js";
 import { WIRE_FIXED64, WIRE_LEN, WIRE_VARINT, WireCursor } from "./wire-cursor.js";
@@ -14,7 +14,7 @@ const NEEDS_EXACT_READER: unique symbol = Symbol("needs the exact reader");
 
 /**
  * The fast path of `StructPayloadReader`: writes an encoded `google.protobuf.Struct`'s JSON text
- * into one reused byte buffer and makes a single string of it, copying plain ASCII strings
+ * into one reused byte buffer and hands out a copy of those bytes, copying plain ASCII strings
  * (keys and values) byte for byte instead of creating a string per field.
  *
  * It handles the payloads clients send: every Value sets one field of its oneof, every map entry
@@ -29,7 +29,6 @@ export class StructJsonWriter {
   readonly #interner: StringInterner;
   #out = Buffer.allocUnsafe(1 << 16);
   #pos = 0;
-  #ascii = true;
   /** Top-level keys and types of the payload being written, and of the previous one. */
   #keys: string[] = [];
   #types: Array<ColumnType | undefined> = [];
@@ -44,7 +43,6 @@ export class StructJsonWriter {
 
   write(bytes: Uint8Array): SerializedPayload | undefined {
     this.#pos = 0;
-    this.#ascii = true;
     this.#keys = [];
     this.#types = [];
     try {
@@ -53,13 +51,13 @@ export class StructJsonWriter {
       // NEEDS_EXACT_READER, or malformed bytes: the exact reader reports those its own way.
       return undefined;
     }
-    const json = this.#out.toString(this.#ascii ? "latin1" : "utf8", 0, this.#pos);
     if (!this.#sameShape()) {
       if (hasSpecialKey(this.#keys)) return undefined;
       this.#lastKeys = this.#keys;
       this.#lastTypes = this.#types;
     }
-    return { json, keys: this.#lastKeys, types: this.#lastTypes };
+    // A copy (from Buffer's pool for small payloads): the output buffer is reused.
+    return new Utf8Payload(Buffer.from(this.#out.subarray(0, this.#pos)), this.#lastKeys, this.#lastTypes);
   }
 
   /** Whether the keys and types just read equal the previous payload's. */
@@ -264,9 +262,7 @@ export class StructJsonWriter {
   /** Any text, as UTF-8. */
   #text(text: string): void {
     this.#reserve(text.length * 3);
-    const written = this.#out.write(text, this.#pos, "utf8");
-    if (written !== text.length) this.#ascii = false;
-    this.#pos += written;
+    this.#pos += this.#out.write(text, this.#pos, "utf8");
   }
 }
 

@@ -1,4 +1,4 @@
-import { MiniodbError } from "@miniodb/core";
+import { MiniodbError, type SerializedPayload } from "@miniodb/core";
 import type { PreparedRecord, RecordInput } from "./record-preparer.js";
 import type { TableState } from "./table-state.js";
 import type { RecordError } from "./write-result.js";
@@ -52,7 +52,7 @@ export function prepareBatch(
         checkedTypes = types;
         checkedCovered = recordCovered;
       }
-      checkPayloadText(record.payload.json, maxBytes);
+      checkPayload(record.payload, maxBytes);
       prepared.push(record);
       ids.push(record.id);
       covered &&= recordCovered;
@@ -64,6 +64,29 @@ export function prepareBatch(
   }
   return { prepared, errors, ids, covered };
 }
+
+/** The checks of checkPayloadText on a payload's UTF-8, without decoding it unless it escapes. */
+function checkPayload(payload: SerializedPayload, maxBytes: number): void {
+  const { utf8 } = payload;
+  if (utf8 === undefined) return checkPayloadText(payload.json, maxBytes);
+  if (utf8.length > maxBytes) {
+    throw new MiniodbError(
+      "payload_too_large",
+      `the record's payload is ${utf8.length} bytes of JSON (UTF-8); the limit is ${maxBytes} (limits.max_record_bytes)`,
+    );
+  }
+  if (hasUnicodeEscape(utf8)) checkPayloadText(payload.json, maxBytes);
+}
+
+/** Whether the JSON text holds a `\u` escape (the only way it can spell a lone surrogate). */
+function hasUnicodeEscape(utf8: Uint8Array): boolean {
+  for (let index = utf8.indexOf(BACKSLASH); index >= 0; index = utf8.indexOf(BACKSLASH, index + 2))
+    if (utf8[index + 1] === LETTER_U) return true;
+  return false;
+}
+
+const BACKSLASH = 0x5c;
+const LETTER_U = 0x75;
 
 function checkPayloadText(json: string, maxBytes: number): void {
   if (json.includes("\\u") && LONE_SURROGATE.test(json)) {

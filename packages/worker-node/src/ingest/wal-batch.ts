@@ -37,24 +37,20 @@ interface WalBatchHeader {
 }
 
 export function encodeWalBatch(batch: WalBatch): Buffer {
-  return encodeWalBatchRows(batch).payload;
+  const head = walBatchHead(batch);
+  if (batch.lines.length === 0) return Buffer.from(head, "utf8");
+  return Buffer.from(`${head}\n${batch.lines.join("\n")}`, "utf8");
 }
 
-/** The encoded entry, and its row lines' bytes within it (joined by "\n"; empty without rows). */
-export function encodeWalBatchRows(batch: WalBatch): { payload: Buffer; rows: Buffer } {
+/** The first line of an entry: everything but its rows. */
+export function walBatchHead(batch: Omit<WalBatch, "lines">): string {
   const header: WalBatchHeader = {
     table: batch.table,
     createdAt: batch.tableCreatedAtMs,
     ...(batch.dropped ? { dropped: true as const } : {}),
     ...(batch.idempotency ? { idempotency: batch.idempotency } : {}),
   };
-  const head = JSON.stringify(header);
-  if (batch.lines.length === 0) {
-    const payload = Buffer.from(head, "utf8");
-    return { payload, rows: payload.subarray(payload.length) };
-  }
-  const payload = Buffer.from(`${head}\n${batch.lines.join("\n")}`, "utf8");
-  return { payload, rows: payload.subarray(Buffer.byteLength(head, "utf8") + 1) };
+  return JSON.stringify(header);
 }
 
 export function decodeWalBatch(payload: Buffer): WalBatch {
