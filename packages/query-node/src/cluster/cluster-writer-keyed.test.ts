@@ -47,14 +47,14 @@ class FakeCluster {
   }
 
   membership(): ClusterMembership {
-    const cluster = this;
+    const workers = () => this.ring.nodes.map(nodeEntry);
     return {
       get workers() {
-        return cluster.ring.nodes.map(nodeEntry);
+        return workers();
       },
-      requireRing: () => cluster.stale ?? cluster.ring,
+      requireRing: () => this.stale ?? this.ring,
       refresh: async () => {
-        cluster.stale = undefined;
+        this.stale = undefined;
         return [];
       },
     } as unknown as ClusterMembership;
@@ -69,7 +69,7 @@ class FakeCluster {
   async #write(worker: string, call: WriteBatchCall) {
     const rows = decodeRowBlock(call.rowBlock);
     const ownerOf = this.ring.ownersOfRecords(call.table);
-    if (rows.some((row) => ownerOf(row.id) !== worker)) {
+    if (rows.some((row) => ownerOf(row.id ?? "") !== worker)) {
       throw new MiniodbError("aborted", "not mine", { details: { reason: "shard_moved" } });
     }
     const now = new Date();
@@ -78,13 +78,13 @@ class FakeCluster {
     if (stored) {
       result = decodeWriteResult(stored.response);
     } else {
-      for (const row of rows) this.rows.push({ worker, id: row.id });
+      for (const row of rows) this.rows.push({ worker, id: row.id ?? "" });
       const firstSequence = this.#sequence + 1n;
       this.#sequence += BigInt(rows.length);
       result = {
         written: rows.length,
         errors: [],
-        ids: rows.map((row) => row.id),
+        ids: rows.map((row) => row.id ?? ""),
         firstSequence,
         lastSequence: this.#sequence,
       };

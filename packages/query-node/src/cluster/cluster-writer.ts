@@ -77,7 +77,9 @@ export class ClusterWriter {
       ids: accepted.map((entry) => entry.id),
       ...sequenceRange(outcomes.flatMap((outcome) => outcome.sequences)),
     };
-    return log ? log.finish(result) : result;
+    // Every part's result is stored under its own key already: a retry after a failed store
+    // rebuilds the same result from the log, so the store failing does not fail the write.
+    return log ? log.finish(result).catch(() => result) : result;
   }
 
   /**
