@@ -80,6 +80,7 @@ export async function startQueryNode(config: ResolvedConfig, logger: Logger): Pr
       membership,
       clients,
       rerouteWindowMs: cluster.heartbeat_ttl_ms + 2 * cluster.membership_poll_ms,
+      idempotencyWindowMs: config.worker.idempotency_window_seconds * 1000,
       inlineResultCells: cluster.inline_result_cells,
       tracer,
     });

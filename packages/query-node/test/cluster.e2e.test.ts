@@ -1,5 +1,6 @@
 import { after, before, describe } from "node:test";
 import { redisTestSkip } from "@miniodb/metadata/testing";
+import { idempotencyCases } from "./cluster/idempotency-cases.js";
 import { leaseCases } from "./cluster/leases-cases.js";
 import { membershipCases } from "./cluster/membership-cases.js";
 import { mutationCases } from "./cluster/mutations-cases.js";
@@ -24,6 +25,7 @@ describe(
     routingCases(cluster);
     observabilityCases(cluster);
     queryNodeCases(cluster);
+    idempotencyCases(cluster);
     mutationCases(cluster);
     leaseCases(cluster);
     membershipCases(cluster);

@@ -19,6 +19,7 @@ export { TableBuffer } from "./buffer/table-buffer.js";
 export type { FlusherOptions, FlushOutcome } from "./flush/flusher.js";
 export type { ParquetWriter } from "./flush/parquet-writer-port.js";
 export { createIdGenerator } from "./ingest/id-generator.js";
+export { decodeWriteResult, encodeWriteResult } from "./ingest/idempotency-guard.js";
 export type { PreparedRecord, RecordInput } from "./ingest/record-preparer.js";
 export { RecordPreparer } from "./ingest/record-preparer.js";
 export type { BlockRow } from "./ingest/row-block.js";

@@ -17,6 +17,8 @@ export interface ClusterDataPlaneOptions {
   readonly clients: WorkerClients;
   /** How long a write keeps re-routing records whose worker refused or vanished. */
   readonly rerouteWindowMs: number;
+  /** How long a keyed write's result is kept for its retries (worker.idempotency_window_seconds). */
+  readonly idempotencyWindowMs: number;
   /** Largest fragment result (rows × columns) a worker sends inline (cluster.inline_result_cells). */
   readonly inlineResultCells: number;
   /** Records the phases of distributed queries as spans. */

@@ -1,47 +1,51 @@
-import type { HybridClock } from "@miniodb/core";
-import { isErrorCode, MiniodbError, type NodeEntry, type TableEntry } from "@miniodb/core";
-import {
-  encodeRowBlock,
-  type BlockRow,
-  type RecordError,
-  type RecordInput,
-  type WriteOptions,
-  type WriteResult,
-} from "@miniodb/worker-node";
+import type { HybridClock, MetadataStore } from "@miniodb/core";
+import { MiniodbError, type NodeEntry, type TableEntry } from "@miniodb/core";
+import type { BlockRow, RecordInput, WriteOptions, WriteResult } from "@miniodb/worker-node";
 import type { ClusterMembership } from "./cluster-membership.js";
+import { KeyedWriteLog } from "./keyed-write-log.js";
+import { PartSender, type PartOutcome } from "./part-sender.js";
 import { RowPreparer } from "./routed-rows.js";
 import type { WorkerClients } from "./worker-clients.js";
-import { fromWorkerError, isReroutable } from "./worker-errors.js";
+import { isReroutable } from "./worker-errors.js";
+import { groupByOwner, latestParts, type WritePart } from "./write-parts.js";
 
 export interface ClusterWriterOptions {
   readonly nodeId: string;
+  readonly metadata: MetadataStore;
   readonly membership: ClusterMembership;
   readonly clients: WorkerClients;
   /** Sequences this node has seen; every batch carries the highest as its floor. */
   readonly clock: HybridClock;
   /** How long a write keeps re-routing records whose worker refused or vanished. */
   readonly rerouteWindowMs: number;
+  /** How long a keyed write's result (and its plan) is kept for its retries. */
+  readonly idempotencyWindowMs: number;
 }
 
-interface Accepted {
-  readonly index: number;
-  readonly id: string;
-}
+type Rows = Array<BlockRow | undefined>;
+type OwnerOf = (index: number) => string;
 
 /**
  * Writes records to the workers that own them: `hash(table, id)` → shard → worker on the ring,
- * one batch per worker, all sent at once. A batch a worker refuses because it no longer owns the
- * shard, is leaving, or cannot be reached is routed again on a refreshed ring (nothing of a
- * refused batch was written) until `rerouteWindowMs` has passed. A write is acknowledged when every
+ * one batch (part) per worker, all sent at once. A part a worker refuses because it no longer owns
+ * the shard, is leaving, or cannot be reached is routed again on a refreshed ring (nothing of a
+ * refused part was written) until `rerouteWindowMs` has passed. A write is acknowledged when every
  * owner has fsynced its part in its WAL.
+ *
+ * A write with an idempotency key is applied once (see KeyedWriteLog): its generated ids and its
+ * parts are logged before any worker is asked, every part carries a key of its own that its worker
+ * stores the part's result under, and a retry (on any query node) reuses the ids and resends the
+ * logged parts, which the workers answer from their stored results.
  */
 export class ClusterWriter {
   readonly #options: ClusterWriterOptions;
   readonly #rows: RowPreparer;
+  readonly #sender: PartSender;
 
   constructor(options: ClusterWriterOptions) {
     this.#options = options;
     this.#rows = new RowPreparer(options.nodeId);
+    this.#sender = new PartSender(options.clients, options.clock);
   }
 
   async write(
@@ -50,28 +54,85 @@ export class ClusterWriter {
     options: WriteOptions = {},
   ): Promise<WriteResult> {
     const partial = options.partial ?? false;
-    const { rows, errors } = this.#rows.prepare(table, records, partial);
-    const accepted: Accepted[] = [];
-    const sequences: bigint[] = [];
-    let pending = rows.flatMap((row, index) => (row ? [index] : []));
+    const { idempotencyKey: key } = options;
+    const { metadata, idempotencyWindowMs } = this.#options;
+    const log = key === undefined ? undefined : new KeyedWriteLog(metadata, key, idempotencyWindowMs);
+    const done = await log?.result();
+    if (done) return done;
+    const prepared = this.#rows.prepare(table, records, partial);
+    const rows: Rows = [...prepared.rows];
+    const valid = rows.flatMap((row, index) => (row ? [index] : []));
+    const ownerOf = this.#ownerOf(table.name, rows);
+    const parts = log
+      ? await this.#begin(log, records, rows, valid, ownerOf)
+      : [...groupByOwner(valid, ownerOf).values()].map((indices) => ({ indices }));
+    const outcomes = await this.#sendAll(table, rows, parts, partial, log);
+    const accepted = outcomes.flatMap((outcome) => outcome.accepted).sort((a, b) => a.index - b.index);
+    const errors = [...prepared.errors, ...outcomes.flatMap((outcome) => outcome.errors)].sort(
+      (a, b) => a.index - b.index,
+    );
+    const result: WriteResult = {
+      written: accepted.length,
+      errors,
+      ids: accepted.map((entry) => entry.id),
+      ...sequenceRange(outcomes.flatMap((outcome) => outcome.sequences)),
+    };
+    // Every part's result is stored under its own key already: a retry after a failed store
+    // rebuilds the same result from the log, so the store failing does not fail the write.
+    return log ? log.finish(result).catch(() => result) : result;
+  }
+
+  /**
+   * Logs the plan of a keyed write, or takes over an earlier call's: its generated ids replace
+   * the ones generated here, and its parts are sent again as they were logged (only indices this
+   * call has no part for are grouped anew, and logged before they are sent).
+   */
+  async #begin(
+    log: KeyedWriteLog,
+    records: readonly RecordInput[],
+    rows: Rows,
+    valid: number[],
+    ownerOf: OwnerOf,
+  ) {
+    const generated = rows.map((row, index) => (row && !records[index]!.id ? row.id : ""));
+    const initial = [...groupByOwner(valid, ownerOf).values()];
+    const start = await log.begin(generated, initial);
+    const keyed = (indices: readonly number[]): WritePart => ({ indices, key: log.partKey(indices) });
+    if (!start.resumed) return initial.map(keyed);
+    start.ids.forEach((id, index) => {
+      const row = rows[index];
+      if (id !== "" && row && generated[index] !== "") rows[index] = { ...row, id };
+    });
+    const isValid = new Set(valid);
+    const logged = latestParts(start.entries, (index) => isValid.has(index));
+    const covered = new Set(logged.flat());
+    const fresh = [
+      ...groupByOwner(
+        valid.filter((index) => !covered.has(index)),
+        ownerOf,
+      ).values(),
+    ];
+    if (fresh.length > 0) await log.append(fresh);
+    return [...logged, ...fresh].map(keyed);
+  }
+
+  async #sendAll(table: TableEntry, rows: Rows, parts: WritePart[], partial: boolean, log?: KeyedWriteLog) {
+    const outcomes: PartOutcome[] = [];
+    let pending = parts;
     const deadline = Date.now() + this.#options.rerouteWindowMs;
     for (let attempt = 0; pending.length > 0; attempt++) {
-      const groups = this.#groupByOwner(table.name, rows, pending);
-      const outcomes = await Promise.allSettled(
-        [...groups].map(([worker, indices]) =>
-          this.#send(worker, table, rows, indices, partial, options.idempotencyKey, attempt),
-        ),
+      const ownerOf = this.#ownerOf(table.name, rows);
+      const sends = await this.#route(pending, ownerOf, outcomes, log);
+      const settled = await Promise.allSettled(
+        sends.map(({ worker, part }) => this.#sender.send(worker, table, rows, part, partial)),
       );
-      const retry: number[] = [];
+      const retry: WritePart[] = [];
       let failure: MiniodbError | undefined;
-      [...groups.values()].forEach((indices, group) => {
-        const outcome = outcomes[group]!;
+      settled.forEach((outcome, position) => {
         if (outcome.status === "fulfilled") {
-          accepted.push(...outcome.value.accepted);
-          errors.push(...outcome.value.errors);
-          sequences.push(...outcome.value.sequences);
+          outcomes.push(outcome.value);
         } else if (isReroutable(outcome.reason as MiniodbError)) {
-          retry.push(...indices);
+          retry.push(sends[position]!.part);
           failure ??= outcome.reason as MiniodbError;
         } else {
           throw outcome.reason;
@@ -80,92 +141,56 @@ export class ClusterWriter {
       pending = retry;
       if (pending.length === 0) break;
       if (Date.now() >= deadline) {
+        const count = pending.reduce((sum, part) => sum + part.indices.length, 0);
         throw new MiniodbError(
           "unavailable",
-          `${pending.length} records found no worker to take them: ${failure?.message}`,
-          {
-            cause: failure,
-          },
+          `${count} records found no worker to take them: ${failure?.message}`,
+          { cause: failure },
         );
       }
       await new Promise((resolve) => setTimeout(resolve, Math.min(50 * 2 ** attempt, 500)));
       await this.#options.membership.refresh();
     }
-    accepted.sort((a, b) => a.index - b.index);
-    errors.sort((a, b) => a.index - b.index);
-    return {
-      written: accepted.length,
-      errors,
-      ids: accepted.map((entry) => entry.id),
-      ...sequenceRange(sequences),
-    };
+    return outcomes;
   }
 
-  #groupByOwner(table: string, rows: ReadonlyArray<BlockRow | undefined>, indices: readonly number[]) {
-    const ring = this.#options.membership.requireRing();
+  /**
+   * The worker of each part on the current ring. A part whose records the ring now spreads over
+   * several workers is split, one part per worker; a keyed part is first looked up (a worker that
+   * wrote it stored its result), and its pieces are logged before they are sent.
+   */
+  async #route(parts: readonly WritePart[], ownerOf: OwnerOf, outcomes: PartOutcome[], log?: KeyedWriteLog) {
     const workers = new Map(this.#options.membership.workers.map((worker) => [worker.id, worker]));
-    const groups = new Map<NodeEntry, number[]>();
-    const ownerOf = ring.ownersOfRecords(table);
-    for (const index of indices) {
-      const owner = workers.get(ownerOf(rows[index]!.id ?? ""));
-      if (!owner) throw new MiniodbError("unavailable", "the ring names a worker that is not registered");
-      let group = groups.get(owner);
-      if (!group) groups.set(owner, (group = []));
-      group.push(index);
+    const sends: Array<{ worker: NodeEntry; part: WritePart }> = [];
+    const pieces: number[][] = [];
+    for (const part of parts) {
+      const groups = groupByOwner(part.indices, ownerOf);
+      if (groups.size === 1) {
+        sends.push({ worker: requireWorker(workers, groups.keys().next().value!), part });
+        continue;
+      }
+      const stored = await log?.partResult(part.indices);
+      if (stored) outcomes.push(this.#sender.absorb(part.indices, stored));
+      else pieces.push(...groups.values());
     }
-    return groups;
+    if (log && pieces.length > 0) await log.append(pieces);
+    for (const indices of pieces) {
+      const part = { indices, key: log?.partKey(indices) };
+      sends.push({ worker: requireWorker(workers, ownerOf(indices[0]!)), part });
+    }
+    return sends;
   }
 
-  async #send(
-    worker: NodeEntry,
-    table: TableEntry,
-    rows: ReadonlyArray<BlockRow | undefined>,
-    indices: readonly number[],
-    partial: boolean,
-    idempotencyKey: string | undefined,
-    attempt: number,
-  ) {
-    const { clients, clock } = this.#options;
-    // With every id known here (none left for the worker to generate), the worker need not send
-    // them back: a worker keeps each id it is given as it is. Not for a keyed write: a retry
-    // answered from the worker's stored result must report the ids of the first call, which may
-    // differ from this call's (ids this node generated anew).
-    const omitIds = idempotencyKey === undefined && indices.every((index) => rows[index]!.id !== "");
-    let response;
-    try {
-      response = await clients.of(worker).writeBatch({
-        table: table.name,
-        rowBlock: encodeRowBlock(indices.map((index) => rows[index]!)),
-        omitIds,
-        partial,
-        sequenceFloor: clock.last,
-        ...(idempotencyKey ? { idempotencyKey: `${idempotencyKey}/${worker.id}/${attempt}` } : {}),
-      });
-    } catch (error) {
-      throw fromWorkerError(error, worker);
-    }
-    if (Number(response.recordsWritten) + response.errors.length !== indices.length) {
-      throw new MiniodbError(
-        "internal",
-        `worker ${worker.id} accounted for ${Number(response.recordsWritten) + response.errors.length} of ` +
-          `${indices.length} records (a worker of an older release cannot read row blocks)`,
-      );
-    }
-    if (response.recordsWritten > 0n) clock.observe(response.lastSequence);
-    const rejected = new Set(response.errors.map((error) => error.index));
-    const errors: RecordError[] = response.errors.map((error) => ({
-      index: indices[error.index]!,
-      code: isErrorCode(error.code) ? error.code : "internal",
-      message: error.message,
-    }));
-    const written = indices.filter((_, position) => !rejected.has(position));
-    const accepted = written.map((index, position) => ({
-      index,
-      id: omitIds ? rows[index]!.id : (response.ids[position] ?? ""),
-    }));
-    const sequences = response.recordsWritten > 0n ? [response.firstSequence, response.lastSequence] : [];
-    return { accepted, errors, sequences };
+  #ownerOf(table: string, rows: Rows): OwnerOf {
+    const ownerOfId = this.#options.membership.requireRing().ownersOfRecords(table);
+    return (index) => ownerOfId(rows[index]!.id ?? "");
   }
+}
+
+function requireWorker(workers: ReadonlyMap<string, NodeEntry>, id: string): NodeEntry {
+  const worker = workers.get(id);
+  if (!worker) throw new MiniodbError("unavailable", "the ring names a worker that is not registered");
+  return worker;
 }
 
 function sequenceRange(sequences: readonly bigint[]): { firstSequence?: bigint; lastSequence?: bigint } {
