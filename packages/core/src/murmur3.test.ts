@@ -43,4 +43,30 @@ describe("murmur3", () => {
     const long = new PrefixedMurmur3("table\u0000");
     assert.equal(long.hash("é".repeat(5000)), murmur3(`table\u0000${"é".repeat(5000)}`));
   });
+
+  it("hashes a prefix and a suffix as joined also when they split a surrogate pair", () => {
+    // "a\u{1F600}b" split inside its emoji: joined, the pair is one 4-byte code point.
+    const split = new PrefixedMurmur3("a\ud83d");
+    assert.equal(split.hash("\ude00b"), murmur3("a\u{1F600}b"));
+    assert.equal(split.hash("b"), murmur3("a\ud83db"), "a lone high surrogate stays U+FFFD");
+    assert.equal(split.hash(""), murmur3("a\ud83d"));
+    // Any code units, lone surrogates of both kinds among them, and prefixes of any length.
+    const unit = fc.oneof(
+      fc.integer({ min: 0xd800, max: 0xdfff }).map((code) => String.fromCharCode(code)),
+      fc.integer({ min: 0, max: 0x7f }).map((code) => String.fromCharCode(code)),
+      fc.integer({ min: 0, max: 0x10ffff }).map((code) => String.fromCodePoint(code)),
+    );
+    fc.assert(
+      fc.property(
+        fc.string({ unit, maxLength: 12 }),
+        fc.array(fc.string({ unit, maxLength: 12 }), { minLength: 1, maxLength: 5 }),
+        fc.nat(),
+        (prefix, suffixes, seed) => {
+          const hasher = new PrefixedMurmur3(prefix, seed);
+          for (const suffix of suffixes) assert.equal(hasher.hash(suffix), murmur3(prefix + suffix, seed));
+        },
+      ),
+      { numRuns: 5000 },
+    );
+  });
 });

@@ -78,16 +78,24 @@ function finish(h: number, bytes: Uint8Array, length: number, skipped: number): 
  * MurmurHash3 of many keys that share a prefix (e.g. a table name before each record id), equal to
  * `murmur3(prefix + suffix, seed)`: the prefix's whole 4-byte blocks are mixed once, here, and
  * each hash encodes and mixes only the prefix's last 0–3 bytes and the suffix.
+ *
+ * A prefix ending in a high surrogate is the one case where the bytes of the joined string are not
+ * those of the prefix followed by those of the suffix: with a suffix starting with a low surrogate
+ * the two form one code point (4 bytes), while each alone encodes as U+FFFD. That surrogate is
+ * therefore kept out of the mixed prefix and encoded with each suffix.
  */
 export class PrefixedMurmur3 {
   readonly #state: number;
   /** Bytes of the prefix mixed into #state. */
   readonly #mixed: number;
-  /** The prefix's bytes after the last whole block. */
+  /** The prefix's bytes after the last whole block (not counting #carry). */
   readonly #rest: Uint8Array;
+  /** The prefix's last code unit when it is a high surrogate, else "". */
+  readonly #carry: string;
 
   constructor(prefix: string, seed = 0) {
-    const prefixBytes = encoder.encode(prefix);
+    this.#carry = endsWithHighSurrogate(prefix) ? prefix.slice(-1) : "";
+    const prefixBytes = encoder.encode(this.#carry ? prefix.slice(0, -1) : prefix);
     this.#mixed = prefixBytes.length & ~3;
     this.#state = blocks(seed >>> 0, prefixBytes, this.#mixed);
     this.#rest = prefixBytes.slice(this.#mixed);
@@ -97,8 +105,14 @@ export class PrefixedMurmur3 {
   hash(suffix: string): number {
     const rest = this.#rest;
     const restLength = rest.length;
-    const length = restLength + encodeUtf8(suffix, restLength);
+    const carry = this.#carry;
+    const length = restLength + encodeUtf8(carry === "" ? suffix : carry + suffix, restLength);
     for (let i = 0; i < restLength; i++) scratch[i] = rest[i]!;
     return finish(blocks(this.#state, scratch, length), scratch, length, this.#mixed);
   }
+}
+
+function endsWithHighSurrogate(text: string): boolean {
+  const last = text.charCodeAt(text.length - 1);
+  return last >= 0xd800 && last <= 0xdbff;
 }

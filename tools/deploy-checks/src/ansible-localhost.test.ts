@@ -7,9 +7,10 @@ import { after, before, describe, it } from "node:test";
 import { stringify } from "yaml";
 import { freeRedisPort } from "@miniodb/metadata/testing";
 import { S3rverProcess } from "@miniodb/storage/testing";
-import { ANSIBLE_DIR, ansibleTestSkip, playRecap, runAnsible } from "./ansible-run.js";
+import { ANSIBLE_DIR, ansibleTestSkip, killAnsibleRuns, playRecap, runAnsible } from "./ansible-run.js";
 import { REPO_ROOT } from "./config-keys.js";
 import { freePort } from "./free-port.js";
+import { PidFileDaemons } from "./pid-file-daemons.js";
 
 const BUILT_BIN = join(REPO_ROOT, "packages/query-node/dist/bin/miniodb.js");
 const skip = ansibleTestSkip();
@@ -17,7 +18,9 @@ const skip = ansibleTestSkip();
 /**
  * A cluster (Redis from the redis role, two worker nodes one at a time, then a query node)
  * deployed on this machine into a temporary prefix without systemd, on local S3 servers as the
- * primary and backup pools.
+ * primary and backup pools. Whatever the playbook got to start is stopped at the end by its pid
+ * files, also when a run failed or timed out, and when the test process is terminated (the test
+ * runner's timeout sends SIGTERM, and after hooks do not run then).
  */
 describe("Ansible rollout on localhost", { skip }, () => {
   const prefix = mkdtempSync(join(tmpdir(), "miniodb-ansible-"));
@@ -26,8 +29,20 @@ describe("Ansible rollout on localhost", { skip }, () => {
   let backup: S3rverProcess;
   let restPort = 0;
   let first = { code: 0, output: "" };
+  const daemons = new PidFileDaemons(prefix, ["run/miniodb", "run/miniodb-redis"]);
+  const runs = new AbortController();
+  let deploying: Promise<unknown> = Promise.resolve();
+  const onTerminate = (signal: NodeJS.Signals) => {
+    killAnsibleRuns();
+    daemons.killNow();
+    rmSync(prefix, { recursive: true, force: true });
+    // Exit hooks (the S3 servers' among them) still run.
+    process.exit(signal === "SIGINT" ? 130 : 143);
+  };
 
   before(async () => {
+    process.once("SIGTERM", onTerminate);
+    process.once("SIGINT", onTerminate);
     // Variables next to the playbook would outrank the inventory's `all: vars` (and so this
     // test's prefix): the shared defaults live in the miniodb_defaults role instead.
     for (const dir of ["group_vars", "host_vars"])
@@ -82,22 +97,23 @@ describe("Ansible rollout on localhost", { skip }, () => {
       },
     };
     writeFileSync(inventory, stringify(document));
-    first = await runAnsible("ansible-playbook", ["-i", inventory, "site.yml"]);
+    const run = runAnsible("ansible-playbook", ["-i", inventory, "site.yml"], { signal: runs.signal });
+    deploying = run;
+    first = await run;
   });
 
   after(async () => {
-    for (const host of ["query-1", "worker-1", "worker-2"]) {
-      const script = join(prefix, `run/miniodb/${host}-ctl.sh`);
-      if (existsSync(script)) execFileSync(script, ["stop"]);
+    try {
+      // A run still going (its hook timed out) would start daemons after they were stopped.
+      runs.abort();
+      await deploying;
+      await daemons.stop();
+    } finally {
+      process.off("SIGTERM", onTerminate);
+      process.off("SIGINT", onTerminate);
+      await Promise.all([primary?.dispose(), backup?.dispose()]);
+      rmSync(prefix, { recursive: true, force: true });
     }
-    // Redis saves on SIGTERM: wait for it to exit before its directory goes away.
-    const redisPid = join(prefix, "run/miniodb-redis/redis.pid");
-    if (existsSync(redisPid)) {
-      const stopScript = `pid="$(cat '${redisPid}')"; kill "$pid"; for i in $(seq 100); do kill -0 "$pid" 2>/dev/null || exit 0; sleep 0.1; done; kill -9 "$pid"`;
-      execFileSync("sh", ["-c", stopScript]);
-    }
-    await Promise.all([primary?.dispose(), backup?.dispose()]);
-    rmSync(prefix, { recursive: true, force: true });
   });
 
   it("deploys Redis, two workers and a query node that serve writes and queries", async () => {
@@ -129,10 +145,12 @@ describe("Ansible rollout on localhost", { skip }, () => {
   });
 
   it("changes nothing on a second run", async () => {
-    const second = await runAnsible("ansible-playbook", ["-i", inventory, "site.yml"]);
-    assert.equal(second.code, 0, second.output);
-    for (const [host, counts] of Object.entries(playRecap(second.output))) {
-      assert.equal(counts["changed"], 0, `${host} changed on the second run:\n${second.output}`);
+    const second = runAnsible("ansible-playbook", ["-i", inventory, "site.yml"], { signal: runs.signal });
+    deploying = second;
+    const { code, output } = await second;
+    assert.equal(code, 0, output);
+    for (const [host, counts] of Object.entries(playRecap(output))) {
+      assert.equal(counts["changed"], 0, `${host} changed on the second run:\n${output}`);
     }
   });
 });

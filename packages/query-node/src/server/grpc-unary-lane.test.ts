@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { once } from "node:events";
 import http2 from "node:http2";
 import { after, before, beforeEach, describe, it } from "node:test";
 import { create, toBinary } from "@bufbuild/protobuf";
@@ -117,6 +118,10 @@ describe("GrpcUnaryLane", () => {
         stream.close(http2.constants.NGHTTP2_CANCEL);
       }
       await until(() => finished.length === 2);
+      assert.ok(
+        finished.every((request) => request.ok),
+        "a call the client cancelled is not a failure",
+      );
       behaviour = "ok";
       const response = await client().writeData({ table: "after" });
       assert.equal(response.message, "wrote to after");
@@ -178,6 +183,70 @@ describe("GrpcUnaryLane", () => {
       [],
       "no implementation call for a malformed body",
     );
+  });
+
+  it("counts calls refused before the interceptors ran as failed requests", async () => {
+    const message = toBinary(WriteDataRequestSchema, create(WriteDataRequestSchema, { table: "refused" }));
+    const head = Buffer.alloc(5);
+    head.writeUInt32BE(message.length, 1);
+    const cases: Array<[string, Buffer, Record<string, string>, Code]> = [
+      ["no envelope", Buffer.from([0, 0]), {}, Code.InvalidArgument],
+      ["not protobuf", Buffer.from([0, 0, 0, 0, 1, 0xff]), {}, Code.Internal],
+      ["over readMaxBytes", Buffer.alloc(2000), {}, Code.ResourceExhausted],
+      [
+        "a malformed grpc-timeout",
+        Buffer.concat([head, message]),
+        { "grpc-timeout": "soon" },
+        Code.InvalidArgument,
+      ],
+    ];
+    for (const [name, body, headers, code] of cases) {
+      finished.length = 0;
+      const status = await rawCall(baseUrl, body, headers);
+      assert.equal(status.grpcStatus, String(code), name);
+      await until(() => finished.length === 1);
+      assert.deepEqual(
+        finished.map((request) => [request.method, request.ok]),
+        [["write", false]],
+        `${name} is counted as a failed write`,
+      );
+    }
+    assert.deepEqual(interceptorCalls, [], "the interceptors never ran");
+  });
+
+  it("ends the stream after answering a call whose body it did not read to the end", async () => {
+    const session = http2.connect(baseUrl);
+    try {
+      const cases: Array<[string, Record<string, string>, Buffer, Code]> = [
+        ["an oversized body", {}, Buffer.alloc(2000), Code.ResourceExhausted],
+        ["a malformed grpc-timeout", { "grpc-timeout": "soon" }, Buffer.alloc(0), Code.InvalidArgument],
+      ];
+      for (const [name, headers, sent, code] of cases) {
+        finished.length = 0;
+        const stream = session.request({
+          ":method": "POST",
+          ":path": PATH,
+          "content-type": "application/grpc",
+          te: "trailers",
+          ...headers,
+        });
+        stream.on("error", () => undefined);
+        // The client goes on sending: it never ends its side of the stream.
+        if (sent.length > 0) stream.write(sent);
+        const [response] = (await once(stream, "response")) as [http2.IncomingHttpHeaders];
+        assert.equal(response["grpc-status"], String(code), name);
+        const closed = await Promise.race([
+          once(stream, "close").then(() => true),
+          new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 10_000).unref()),
+        ]);
+        assert.ok(closed, `${name}: the server ends the stream although the client did not`);
+        assert.equal(stream.rstCode, http2.constants.NGHTTP2_NO_ERROR, `${name}: reset without error`);
+        await until(() => finished.length === 1);
+      }
+      assert.equal(session.closed, false, "the session stays usable");
+    } finally {
+      session.close();
+    }
   });
 
   it("leaves compressed, gRPC-web and JSON calls to the fallback handler", async () => {

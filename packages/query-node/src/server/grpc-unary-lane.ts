@@ -1,4 +1,9 @@
-import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerHttp2Stream } from "node:http2";
+import {
+  constants as http2Constants,
+  type IncomingHttpHeaders,
+  type OutgoingHttpHeaders,
+  type ServerHttp2Stream,
+} from "node:http2";
 import {
   create,
   fromBinary,
@@ -19,11 +24,11 @@ import {
 import { grpcStatusOk, parseTimeout, setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
 import { currentRequest } from "../observability/request-context.js";
 import { GrpcLaneContext } from "./grpc-lane-context.js";
+import { ENVELOPE_HEADER_BYTES, readLaneBody } from "./read-lane-body.js";
 import type { StreamLane } from "./protocol-server.js";
 
 /** `application/grpc` and `application/grpc+proto`, with optional parameters. */
 const GRPC_PROTO_CONTENT_TYPE = /^application\/grpc(?:\+proto)?\s*(?:;|$)/i;
-const ENVELOPE_HEADER_BYTES = 5;
 
 type UnarySpec = MethodImplSpec & { kind: "unary" };
 
@@ -117,15 +122,17 @@ export class GrpcUnaryLane implements StreamLane {
     const timeout = parseTimeout(firstHeader(headers, "grpc-timeout") ?? null, Number.MAX_SAFE_INTEGER);
     const context = new GrpcLaneContext(spec.method, path, headers, timeout.timeoutMs);
     let answered = false;
+    let invoked = false;
     stream.once("close", () => {
       if (!answered) context.abort(new ConnectError("the client went away", Code.Canceled));
     });
     try {
       if (timeout.error) throw timeout.error;
-      const body = await readBody(stream, this.#readMaxBytes);
+      const body = await readLaneBody(stream, this.#readMaxBytes);
       const served = currentRequest();
       if (served) served.bytes += body.length;
       const input = parseMessage(spec, unwrapEnvelope(body));
+      invoked = true;
       const output = await untilAborted(this.#invoke(spec, context, input), context);
       context.finish();
       const reply = toBinary(spec.method.output, output);
@@ -141,22 +148,46 @@ export class GrpcUnaryLane implements StreamLane {
       stream.end(envelope);
     } catch (error) {
       context.finish();
+      // The interceptors mark the calls that fail in them; what failed before they ran (a bad
+      // timeout header, an oversized or malformed body) is marked here, unless the client left.
+      if (!invoked && context.abortReason === undefined) markFailed();
       if (stream.destroyed) return;
       // The stream broke while the answer was being sent (the session is going away).
       if (answered || stream.headersSent) return void stream.destroy();
       answered = true;
-      const failure = ConnectError.from(error);
-      const head = new Headers(context.responseHeaderObject({ ...responseHeaders, ...RESPONSE_HEADER }));
-      failure.metadata.forEach((value, key) => head.set(key, value));
-      setTrailerStatus(head, failure);
-      // A trailers-only response: the status travels in the headers of an empty body.
-      try {
-        stream.respond({ ...Object.fromEntries(head), ":status": 200 }, { endStream: true });
-      } catch {
-        stream.destroy(); // the session is going away
-      }
+      answerError(stream, context, responseHeaders, error);
     }
   }
+}
+
+/**
+ * Answers with a trailers-only response: the status travels in the headers of an empty body. When
+ * the request body was not read to its end (an error before or while reading it), the stream is
+ * then reset with NO_ERROR, as HTTP/2 (RFC 9113, 8.1) and gRPC servers do once they answered: the
+ * client stops sending, reads the complete answer, and the stream does not stay half open.
+ */
+function answerError(
+  stream: ServerHttp2Stream,
+  context: GrpcLaneContext,
+  responseHeaders: Readonly<Record<string, string>>,
+  error: unknown,
+): void {
+  const failure = ConnectError.from(error);
+  const head = new Headers(context.responseHeaderObject({ ...responseHeaders, ...RESPONSE_HEADER }));
+  failure.metadata.forEach((value, key) => head.set(key, value));
+  setTrailerStatus(head, failure);
+  try {
+    stream.respond({ ...Object.fromEntries(head), ":status": 200 }, { endStream: true });
+  } catch {
+    return void stream.destroy(); // the session is going away
+  }
+  // After the response is sent (a NO_ERROR reset waits for it), so the client sees the status.
+  if (!stream.readableEnded) stream.close(http2Constants.NGHTTP2_NO_ERROR);
+}
+
+function markFailed(): void {
+  const served = currentRequest();
+  if (served) served.failed = true;
 }
 
 const ignore = (): undefined => undefined;
@@ -208,44 +239,6 @@ function parseMessage(spec: UnarySpec, bytes: Uint8Array): Message {
       Code.Internal,
     );
   }
-}
-
-/**
- * The request body, read with plain stream events (an async iterator over the stream cost more
- * than the rest of reading it). A body over the limit stops the read with resource_exhausted.
- */
-function readBody(stream: ServerHttp2Stream, readMaxBytes: number): Promise<Buffer> {
-  const limit = readMaxBytes + ENVELOPE_HEADER_BYTES;
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let bytes = 0;
-    // Listeners stay attached once settled: removing them costs more than ignoring what follows.
-    let settled = false;
-    stream.on("data", (chunk: Buffer) => {
-      if (settled) return;
-      bytes += chunk.length;
-      if (bytes <= limit) return void chunks.push(chunk);
-      settled = true;
-      reject(
-        new ConnectError(`message larger than configured max ${readMaxBytes} bytes`, Code.ResourceExhausted),
-      );
-    });
-    stream.once("end", () => {
-      if (settled) return;
-      settled = true;
-      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, bytes));
-    });
-    stream.once("error", (error: unknown) => {
-      if (settled) return;
-      settled = true;
-      reject(error);
-    });
-    stream.once("close", () => {
-      if (settled) return;
-      settled = true;
-      reject(new ConnectError("the client went away", Code.Canceled));
-    });
-  });
 }
 
 /** The message of a body that must hold exactly one uncompressed gRPC envelope. */
