@@ -59,6 +59,7 @@ export {
 export { retentionCutoff } from "./retention.js";
 export type { EncodedPayload, SerializedPayload } from "./serialized-payload.js";
 export { PayloadSerializer, serializePayload, Utf8Payload } from "./serialized-payload.js";
+export { Utf8Writer } from "./utf8-writer.js";
 export type { TableSchema } from "./table-schema.js";
 export { EMPTY_SCHEMA, SchemaEvolution } from "./table-schema.js";
 export { COUNTER_BITS, HybridClock, sequenceMillis } from "./hybrid-clock.js";

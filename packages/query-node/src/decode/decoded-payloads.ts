@@ -1,6 +1,7 @@
 import {
   MiniodbError,
   Utf8Payload,
+  Utf8Writer,
   type ColumnType,
   type EncodedPayload,
   type ErrorCode,
@@ -36,8 +37,7 @@ export interface DecodedPayloads {
 
 /** Collects `DecodedPayloads` one payload at a time. */
 export class DecodedPayloadsBuilder {
-  #utf8 = Buffer.allocUnsafeSlow(1 << 16);
-  #length = 0;
+  readonly #utf8 = new Utf8Writer();
   readonly #ends: number[] = [];
   readonly #shapes: PayloadShape[] = [];
   readonly #shapeOf: number[] = [];
@@ -68,14 +68,14 @@ export class DecodedPayloadsBuilder {
 
   /** Adds a payload left for the writer to read (and reject). */
   skip(): void {
-    this.#ends.push(this.#length);
+    this.#ends.push(this.#utf8.length);
     this.#shapeOf.push(-1);
   }
 
   build(): DecodedPayloads {
     return {
       // Exactly the bytes written: a view would carry its whole buffer to the other thread.
-      utf8: new Uint8Array(this.#utf8.subarray(0, this.#length)),
+      utf8: this.#utf8.copy(),
       ends: Int32Array.from(this.#ends),
       shapes: this.#shapes,
       shapeOf: Int32Array.from(this.#shapeOf),
@@ -84,25 +84,9 @@ export class DecodedPayloadsBuilder {
   }
 
   #appendText(payload: SerializedPayload): void {
-    const { utf8 } = payload;
-    if (utf8) {
-      this.#reserve(utf8.length);
-      this.#utf8.set(utf8, this.#length);
-      this.#length += utf8.length;
-    } else {
-      this.#reserve(payload.json.length * 3);
-      this.#length += this.#utf8.write(payload.json, this.#length, "utf8");
-    }
-    this.#ends.push(this.#length);
-  }
-
-  #reserve(bytes: number): void {
-    if (this.#length + bytes <= this.#utf8.length) return;
-    let size = this.#utf8.length * 2;
-    while (size < this.#length + bytes) size *= 2;
-    const grown = Buffer.allocUnsafeSlow(size);
-    this.#utf8.copy(grown, 0, 0, this.#length);
-    this.#utf8 = grown;
+    if (payload.utf8) this.#utf8.bytes(payload.utf8);
+    else this.#utf8.text(payload.json);
+    this.#ends.push(this.#utf8.length);
   }
 }
 

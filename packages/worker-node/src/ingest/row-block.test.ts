@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { checkTimestampMicros, serializePayload } from "@miniodb/core";
+import { checkTimestampMicros, serializePayload, Utf8Payload } from "@miniodb/core";
 import { decodeRowBlock, encodeRowBlock, type BlockRow } from "./row-block.js";
 
 const row = (id: string, payload: Record<string, unknown>, timestampMicros?: number): BlockRow => ({
@@ -36,15 +36,29 @@ describe("row blocks", () => {
     );
   });
 
-  it("keeps payload text with whitespace between tokens readable", () => {
+  it("keeps payload text with whitespace between tokens readable, given as text or as bytes", () => {
     const payload = {
-      json: '{\n\t"a": 1,\t"b": "x\\ty"\n}',
+      json: '{\n\t"a": 1,\t"b": "x\\ty ü"\n}',
       keys: ["a", "b"],
       types: ["BIGINT" as const, "VARCHAR" as const],
     };
-    const [record] = decodeRowBlock(encodeRowBlock([{ id: "a", payload }]));
-    const json = record!.encodedPayload!.serialize().json;
-    assert.deepEqual(JSON.parse(json), { a: 1, b: "x\ty" });
+    const asBytes = new Utf8Payload(Buffer.from(payload.json), payload.keys, payload.types);
+    const records = decodeRowBlock(
+      encodeRowBlock([
+        { id: "a", payload },
+        { id: "b", payload: asBytes },
+      ]),
+    );
+    for (const record of records)
+      assert.deepEqual(JSON.parse(record.encodedPayload!.serialize().json), { a: 1, b: "x\ty ü" });
+  });
+
+  it("carries payloads given as bytes like the same payloads given as text", () => {
+    const texts = [serializePayload({ n: 1, s: "ünï" }), serializePayload({}), serializePayload({ a: [1] })];
+    const bytes = texts.map((one) => new Utf8Payload(Buffer.from(one.json), one.keys, one.types));
+    const rowsOf = (payloads: typeof texts) =>
+      payloads.map((payload, index) => ({ id: `r${index}`, payload }));
+    assert.deepEqual(encodeRowBlock(rowsOf(bytes)), encodeRowBlock(rowsOf(texts)));
   });
 
   it("refuses malformed blocks with invalid_argument", () => {

@@ -1,4 +1,10 @@
-import { MiniodbError, type ColumnType, type EncodedPayload, type SerializedPayload } from "@miniodb/core";
+import {
+  MiniodbError,
+  Utf8Writer,
+  type ColumnType,
+  type EncodedPayload,
+  type SerializedPayload,
+} from "@miniodb/core";
 import type { RecordInput } from "./record-preparer.js";
 
 /** A record as a query node routes it: its payload serialised once. */
@@ -24,9 +30,9 @@ export interface BlockRow {
 export function encodeRowBlock(rows: readonly BlockRow[]): Uint8Array {
   const shapeIndex = new Map<string, number>();
   const shapes: Array<[readonly string[], string[]]> = [];
-  const lines: string[] = new Array<string>(rows.length + 1);
+  const out = new Utf8Writer(rows.length * 256);
   let last: { payload: SerializedPayload; shape: number } | undefined;
-  rows.forEach((row, index) => {
+  for (const row of rows) {
     const { payload } = row;
     // Consecutive records mostly share a shape: compared with the last one before any lookup.
     let shape = last && sameShape(last.payload, payload) ? last.shape : undefined;
@@ -44,12 +50,34 @@ export function encodeRowBlock(rows: readonly BlockRow[]): Uint8Array {
       }
     }
     last = { payload, shape };
+    out.text(`\n${JSON.stringify(row.id)}\t${row.timestampMicros ?? ""}\t${shape}\t`);
+    writePayloadText(out, payload);
+  }
+  const head = Buffer.from(JSON.stringify(shapes), "utf8");
+  const block = Buffer.allocUnsafe(head.length + out.length);
+  head.copy(block);
+  out.view().copy(block, head.length);
+  return block;
+}
+
+const NEWLINE = 0x0a;
+const TAB = 0x09;
+const SPACE = 0x20;
+
+/** The payload's JSON text with its tabs and line breaks (whitespace between tokens) as spaces. */
+function writePayloadText(out: Utf8Writer, payload: SerializedPayload): void {
+  const { utf8 } = payload;
+  if (!utf8) {
     const { json } = payload;
-    const text = json.includes("\n") || json.includes("\t") ? json.replace(/[\n\t]/g, " ") : json;
-    lines[index + 1] = `${JSON.stringify(row.id)}\t${row.timestampMicros ?? ""}\t${shape}\t${text}`;
-  });
-  lines[0] = JSON.stringify(shapes);
-  return Buffer.from(lines.join("\n"));
+    out.text(json.includes("\n") || json.includes("\t") ? json.replace(/[\n\t]/g, " ") : json);
+    return;
+  }
+  const start = out.length;
+  out.bytes(utf8);
+  if (utf8.indexOf(NEWLINE) < 0 && utf8.indexOf(TAB) < 0) return;
+  const written = out.view(start);
+  for (let index = 0; index < written.length; index++)
+    if (written[index] === NEWLINE || written[index] === TAB) out.setByte(start + index, SPACE);
 }
 
 function sameShape(a: SerializedPayload, b: SerializedPayload): boolean {
