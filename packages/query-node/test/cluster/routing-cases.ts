@@ -94,11 +94,16 @@ export function routingCases(cluster: TestCluster): void {
       spans().filter((span) => span.parentSpanId === parent?.spanId && span.name === name);
     const fragmentSteps = () =>
       spans().filter((span) => span.name === "fragment.inputs" || span.name === "fragment.run");
-    for (let attempt = 0; attempt < 150 && fragmentSteps().length < 4; attempt++)
+    const prepareSpan = () => spans().find((span) => span.node === "q1" && span.name === "query.prepare");
+    // Each process exports its spans in its own time: wait for the query node's and the workers'.
+    const phases = ["query.snapshot", "query.plan", "query.fragments", "query.results"];
+    const exported = () =>
+      fragmentSteps().length >= 4 && phases.every((phase) => childrenOf(prepareSpan(), phase).length > 0);
+    for (let attempt = 0; attempt < 150 && !exported(); attempt++)
       await new Promise((resolve) => setTimeout(resolve, 100));
     const trace = JSON.stringify(spans().map((span) => [span.node, span.name]));
-    const [prepare] = spans().filter((span) => span.node === "q1" && span.name === "query.prepare");
-    for (const phase of ["query.snapshot", "query.plan", "query.fragments", "query.results"])
+    const prepare = prepareSpan();
+    for (const phase of phases)
       assert.equal(childrenOf(prepare, phase).length, 1, `${phase} under query.prepare: ${trace}`);
     const [fragments] = childrenOf(prepare, "query.fragments");
     const calls = childrenOf(fragments, "miniodb.cluster.v1.WorkerService/ExecuteFragment");
