@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { checkTimestampMicros, serializePayload, Utf8Payload } from "@miniodb/core";
+import { checkTimestampMicros, serializePayload, Utf8Payload, type SerializedPayload } from "@miniodb/core";
 import { decodeRowBlock, encodeRowBlock, type BlockRow } from "./row-block.js";
 
 const row = (id: string, payload: Record<string, unknown>, timestampMicros?: number): BlockRow => ({
@@ -8,6 +8,9 @@ const row = (id: string, payload: Record<string, unknown>, timestampMicros?: num
   timestampMicros,
   payload: serializePayload(payload),
 });
+
+/** A payload's text, keys and types, comparable whichever form it is in. */
+const fieldsOf = ({ json, keys, types }: SerializedPayload) => ({ json, keys, types });
 
 describe("row blocks", () => {
   it("carry every record's id, timestamp and serialised payload through, sharing shapes", () => {
@@ -26,7 +29,7 @@ describe("row blocks", () => {
       decoded.map((record) => ({
         id: record.id,
         timestampMicros: record.timestampMicros,
-        payload: record.encodedPayload!.serialize(),
+        payload: fieldsOf(record.encodedPayload!.serialize()),
       })),
       rows.map((source) => ({
         id: source.id === "" ? undefined : source.id,
@@ -80,6 +83,12 @@ describe("row blocks", () => {
       `${valid}\n"b"`,
     ])
       assert.throws(() => decodeRowBlock(Buffer.from(text)), { code: "invalid_argument" }, text);
+    const notUtf8 = Buffer.concat([
+      Buffer.from('[[["n"],["BIGINT"]]]\n"a"\t\t0\t{"n":"'),
+      Buffer.of(0xff),
+      Buffer.from('"}'),
+    ]);
+    assert.throws(() => decodeRowBlock(notUtf8), { code: "invalid_argument", message: /not UTF-8/ });
   });
 
   it("passes an integer timestamp out of range on to the record's own check instead of refusing the block", () => {

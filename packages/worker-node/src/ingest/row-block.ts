@@ -1,5 +1,7 @@
+import { isUtf8 } from "node:buffer";
 import {
   MiniodbError,
+  Utf8Payload,
   Utf8Writer,
   type ColumnType,
   type EncodedPayload,
@@ -88,40 +90,53 @@ function sameShape(a: SerializedPayload, b: SerializedPayload): boolean {
   return true;
 }
 
-/** The records of a row block, ready for Worker.write; invalid_argument when it is malformed. */
+/**
+ * The records of a row block, ready for Worker.write; invalid_argument when it is malformed. Each
+ * payload is a view of the block's bytes (Utf8Payload): the worker copies it into its log entry
+ * without decoding it.
+ */
 export function decodeRowBlock(block: Uint8Array): RecordInput[] {
-  const text = Buffer.from(block.buffer, block.byteOffset, block.byteLength).toString("utf8");
-  const lines = text.split("\n");
-  const shapes = parseShapes(lines[0]!);
-  const records: RecordInput[] = new Array<RecordInput>(lines.length - 1);
-  for (let index = 1; index < lines.length; index++) {
-    const line = lines[index]!;
-    const first = line.indexOf("\t");
-    const second = line.indexOf("\t", first + 1);
-    const third = line.indexOf("\t", second + 1);
-    if (first < 0 || second < 0 || third < 0)
-      throw malformed(`record ${index - 1} has fewer than four fields`);
-    const id = parseId(line.slice(0, first));
-    const timestampText = line.slice(first + 1, second);
-    const shapeText = line.slice(second + 1, third);
-    const columns = /^\d+$/.test(shapeText) ? shapes[Number(shapeText)] : undefined;
-    if (id === undefined || !(timestampText === "" || /^-?\d+$/.test(timestampText)) || !columns)
-      throw malformed(`record ${index - 1} does not have an id, a timestamp and a shape`);
-    // An integer out of range (e.g. milliseconds sent as seconds) is the record's own error: the
-    // worker's timestamp check rejects that record alone, with its index, as for any other write.
-    const timestamp = timestampText === "" ? undefined : Number(timestampText);
-    const payload: SerializedPayload = {
-      json: line.slice(third + 1),
-      keys: columns.keys,
-      types: columns.types,
-    };
-    records[index - 1] = {
-      id: id === "" ? undefined : id,
-      timestampMicros: timestamp,
-      encodedPayload: new DecodedPayload(payload),
-    };
+  const bytes = Buffer.from(block.buffer, block.byteOffset, block.byteLength);
+  if (!isUtf8(bytes)) throw malformed("it is not UTF-8");
+  let end = bytes.indexOf(NEWLINE);
+  const shapes = parseShapes(bytes.toString("utf8", 0, end < 0 ? bytes.length : end));
+  const records: RecordInput[] = [];
+  while (end >= 0) {
+    const start = end + 1;
+    end = bytes.indexOf(NEWLINE, start);
+    records.push(decodeRow(bytes, start, end < 0 ? bytes.length : end, shapes, records.length));
   }
   return records;
+}
+
+/** The record on the line `bytes[start, end)`, the block's `index`th. */
+function decodeRow(
+  bytes: Buffer,
+  start: number,
+  end: number,
+  shapes: readonly ReturnType<typeof shapeOf>[],
+  index: number,
+): RecordInput {
+  const first = bytes.indexOf(TAB, start);
+  const second = first < 0 ? -1 : bytes.indexOf(TAB, first + 1);
+  const third = second < 0 ? -1 : bytes.indexOf(TAB, second + 1);
+  if (third < 0 || third >= end) throw malformed(`record ${index} has fewer than four fields`);
+  const id = parseId(bytes.toString("utf8", start, first));
+  const timestampText = bytes.toString("latin1", first + 1, second);
+  const shapeText = bytes.toString("latin1", second + 1, third);
+  const columns = /^\d+$/.test(shapeText) ? shapes[Number(shapeText)] : undefined;
+  if (id === undefined || !(timestampText === "" || /^-?\d+$/.test(timestampText)) || !columns)
+    throw malformed(`record ${index} does not have an id, a timestamp and a shape`);
+  // An integer out of range (e.g. milliseconds sent as seconds) is the record's own error: the
+  // worker's timestamp check rejects that record alone, with its index, as for any other write.
+  const timestamp = timestampText === "" ? undefined : Number(timestampText);
+  return {
+    id: id === "" ? undefined : id,
+    timestampMicros: timestamp,
+    encodedPayload: new DecodedPayload(
+      new Utf8Payload(bytes.subarray(third + 1, end), columns.keys, columns.types),
+    ),
+  };
 }
 
 /** A payload already in its serialised form (no closure per record). */
