@@ -8,12 +8,17 @@ export class Utf8Writer {
   #length = 0;
 
   constructor(initialBytes = 1 << 16) {
-    this.#buffer = Buffer.allocUnsafeSlow(initialBytes);
+    this.#buffer = Buffer.allocUnsafeSlow(Math.max(initialBytes, 64));
   }
 
   /** Bytes written since the last reset. */
   get length(): number {
     return this.#length;
+  }
+
+  /** Bytes the buffer holds before it has to grow. */
+  get capacity(): number {
+    return this.#buffer.length;
   }
 
   reset(): void {

@@ -45,6 +45,16 @@ describe("RowLines", () => {
     assert.deepEqual([...rows.filter((text) => text.length === 1).lines()], ["a", "c"]);
   });
 
+  it("filters chunk by chunk, keeping runs of kept lines as views of the same bytes", () => {
+    const rows = RowLines.of(["a", "b", "c"]);
+    rows.push(Buffer.from("d\ne"), 2);
+    const kept = rows.filter((text) => text !== "b");
+    assert.deepEqual([...kept.lines()], ["a", "c", "d", "e"]);
+    assert.equal([...kept.ndjson(kept.length, 1)].length, 3, "runs a, c and d–e");
+    assert.equal(kept.byteLength, Buffer.byteLength("a\nc\nd\ne\n"));
+    assert.equal(rows.filter(() => false).length, 0);
+  });
+
   it("fails loudly when a chunk holds another number of lines than it was pushed with", () => {
     const rows = new RowLines();
     rows.push(Buffer.from("a\nb"), 3);

@@ -64,16 +64,30 @@ export class RowLines {
     let left = length;
     for (const chunk of this.#chunks) {
       if (left <= 0) return;
-      const lines = chunk.bytes.toString("utf8").split("\n");
-      if (lines.length !== chunk.count) throw outOfStep();
+      const lines = [...RowLines.#chunkLines(chunk)];
       yield* left >= lines.length ? lines : lines.slice(0, left);
       left -= lines.length;
     }
   }
 
-  /** The lines `keep` accepts, as new row lines. */
+  /**
+   * The lines `keep` accepts, as new row lines: views of these chunks' bytes, one chunk per run
+   * of kept lines (never one string or buffer of everything kept).
+   */
   filter(keep: (line: string) => boolean): RowLines {
-    return RowLines.of([...this.lines()].filter(keep));
+    const kept = new RowLines();
+    for (const chunk of this.#chunks) {
+      const keys = [...RowLines.#chunkLines(chunk)].map((line) => (keep(line) ? "kept" : "dropped"));
+      for (const run of splitRowLines(chunk.bytes, chunk.count, keys).get("kept") ?? [])
+        kept.push(run.bytes, run.count);
+    }
+    return kept;
+  }
+
+  static *#chunkLines(chunk: Chunk): Iterable<string> {
+    const lines = chunk.bytes.toString("utf8").split("\n");
+    if (lines.length !== chunk.count) throw outOfStep();
+    yield* lines;
   }
 
   /**

@@ -68,14 +68,13 @@ export function prepareBatch(
 /** The checks of checkPayloadText on a payload's UTF-8, without decoding it unless it escapes. */
 function checkPayload(payload: SerializedPayload, maxBytes: number): void {
   const { utf8 } = payload;
-  if (utf8 === undefined) return checkPayloadText(payload.json, maxBytes);
+  if (utf8 === undefined || hasUnicodeEscape(utf8)) return checkPayloadText(payload.json, maxBytes);
   if (utf8.length > maxBytes) {
     throw new MiniodbError(
       "payload_too_large",
       `the record's payload is ${utf8.length} bytes of JSON (UTF-8); the limit is ${maxBytes} (limits.max_record_bytes)`,
     );
   }
-  if (hasUnicodeEscape(utf8)) checkPayloadText(payload.json, maxBytes);
 }
 
 /** Whether the JSON text holds a `\u` escape (the only way it can spell a lone surrogate). */

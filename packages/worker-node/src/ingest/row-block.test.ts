@@ -81,6 +81,9 @@ describe("row blocks", () => {
       '[[["n"],["BIGINT"]]]\n"a"\t\t0',
       '[[["n"],["BIGINT"]]]\n"a"\t\t\t{}',
       `${valid}\n"b"`,
+      '[[["n"],["BIGINT"]]]\n"a"\t\t0\t',
+      '[[["n"],["BIGINT"]]]\n"a"\t\t0\t{"n":1',
+      '[[["n"],["BIGINT"]]]\n"a"\t\t0\t[1]',
     ])
       assert.throws(() => decodeRowBlock(Buffer.from(text)), { code: "invalid_argument" }, text);
     const notUtf8 = Buffer.concat([

@@ -65,6 +65,8 @@ export function encodeRowBlock(rows: readonly BlockRow[]): Uint8Array {
 const NEWLINE = 0x0a;
 const TAB = 0x09;
 const SPACE = 0x20;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
 
 /** The payload's JSON text with its tabs and line breaks (whitespace between tokens) as spaces. */
 function writePayloadText(out: Utf8Writer, payload: SerializedPayload): void {
@@ -127,6 +129,9 @@ function decodeRow(
   const columns = /^\d+$/.test(shapeText) ? shapes[Number(shapeText)] : undefined;
   if (id === undefined || !(timestampText === "" || /^-?\d+$/.test(timestampText)) || !columns)
     throw malformed(`record ${index} does not have an id, a timestamp and a shape`);
+  // The payload goes into the log as it is: it must at least be one object's text.
+  if (end - third < 3 || bytes[third + 1] !== OPEN_BRACE || bytes[end - 1] !== CLOSE_BRACE)
+    throw malformed(`record ${index}'s payload is not a JSON object`);
   // An integer out of range (e.g. milliseconds sent as seconds) is the record's own error: the
   // worker's timestamp check rejects that record alone, with its index, as for any other write.
   const timestamp = timestampText === "" ? undefined : Number(timestampText);

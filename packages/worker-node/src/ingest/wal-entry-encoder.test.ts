@@ -58,6 +58,17 @@ describe("WalEntryEncoder", () => {
     );
   });
 
+  it("gives the rows of an entry with a long head line memory of their own", () => {
+    const encoder = new WalEntryEncoder();
+    const records = [prepared({ id: "a", timestampMicros: 1, payload: { n: 1 }, asBytes: true })];
+    const plain = encoder.encode({ table: "t", tableCreatedAtMs: 1 }, records, 1n);
+    assert.equal(plain.rows.buffer, plain.payload.buffer, "a short head: a view of the entry");
+    const idempotency = { key: "k", response: "x".repeat(4096), expiresAtMs: 1 };
+    const keyed = encoder.encode({ table: "t", tableCreatedAtMs: 1, idempotency }, records, 1n);
+    assert.notEqual(keyed.rows.buffer, keyed.payload.buffer);
+    assert.equal(keyed.rows.toString("utf8"), plain.rows.toString("utf8"));
+  });
+
   it("grows past its first buffer and leaves earlier entries untouched", () => {
     const encoder = new WalEntryEncoder();
     const big = prepared({ id: "a", timestampMicros: 1, payload: { s: "x".repeat(1 << 21) }, asBytes: true });

@@ -6,6 +6,11 @@ import { sequenceDecimals } from "./sequence-decimals.js";
 import { walBatchHead, type WalBatch } from "./wal-batch.js";
 
 const NEWLINE = 0x0a;
+const SCRATCH_BYTES = 1 << 20;
+/** A larger scratch buffer (grown for one large write) is not kept for the next. */
+const MAX_KEPT_SCRATCH_BYTES = 1 << 24;
+/** Entries with a longer head line give the buffer a copy of their rows. */
+const MAX_SHARED_HEAD_BYTES = 1024;
 const COMMA = 0x2c;
 const CLOSE_BRACE = 0x7d;
 const TIMESTAMP_KEY = `,"timestamp":`;
@@ -31,7 +36,7 @@ export interface EncodedWalEntry {
  */
 export class WalEntryEncoder {
   /** Reused between entries; each entry is copied out at its exact size. */
-  readonly #out = new Utf8Writer(1 << 20);
+  #out = new Utf8Writer(SCRATCH_BYTES);
 
   encode(
     batch: Omit<WalBatch, "lines">,
@@ -56,7 +61,13 @@ export class WalEntryEncoder {
       if (timestamp > max) max = timestamp;
     }
     const payload = out.copy();
-    const rows = payload.subarray(Math.min(rowsStart, payload.length));
+    // The buffer keeps `rows` until the flush: a view of a large head (a keyed write's stored
+    // result, with every id) would keep that alive too, uncounted.
+    const rows =
+      rowsStart > MAX_SHARED_HEAD_BYTES
+        ? Buffer.copyBytesFrom(payload, rowsStart)
+        : payload.subarray(Math.min(rowsStart, payload.length));
+    if (out.capacity > MAX_KEPT_SCRATCH_BYTES) this.#out = new Utf8Writer(SCRATCH_BYTES);
     return { payload, rows, partitions, timeRange: { min, max } };
   }
 
