@@ -49,8 +49,16 @@ export class ParkedRevival {
         const payloads = [...parked.buffer.lines()].filter(keep).map(payloadOfRowLine);
         await state.coverPayloads(payloads, metadata);
         const snapshot = parked.buffer.take();
+        if (snapshot) {
+          try {
+            state.buffer.adopt(snapshot, now(), keep);
+          } catch (error) {
+            // Still parked (and still holding the WAL back) until a later revival succeeds.
+            parked.buffer.restore(snapshot, now());
+            throw error;
+          }
+        }
         parkedTables.discard(parked.table, parked.createdAtMs);
-        if (snapshot) state.buffer.adopt(snapshot, now(), keep);
         revived.push(entry.name);
       }
     } catch (error) {
