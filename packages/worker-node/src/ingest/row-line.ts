@@ -16,9 +16,17 @@ const SEQUENCE_KEY = `,${JSON.stringify(SEQUENCE_COLUMN)}:"`;
  * with the record columns (SchemaEvolution rejects such keys).
  */
 export function encodeRowLine(record: PreparedRecord, sequence: string): string {
-  const head = `${ID_KEY}${JSON.stringify(record.id)}${TIMESTAMP_KEY}${record.timestampMicros}${SEQUENCE_KEY}${sequence}"`;
+  const head = rowLineHead(record, sequence);
   const payload = record.payload.json;
   return payload === "{}" ? `${head}}` : `${head},${payload.slice(1)}`;
+}
+
+/** A row line up to its payload's keys: `{"id":…,"timestamp":…,"__miniodb_seq":"<sequence>"`. */
+export function rowLineHead(
+  record: Pick<PreparedRecord, "id" | "timestampMicros">,
+  sequence: string,
+): string {
+  return `${ID_KEY}${JSON.stringify(record.id)}${TIMESTAMP_KEY}${record.timestampMicros}${SEQUENCE_KEY}${sequence}"`;
 }
 
 /**

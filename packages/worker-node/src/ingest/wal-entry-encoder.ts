@@ -1,7 +1,7 @@
 import { partitionOf, Utf8Writer } from "@miniodb/core";
 import type { TimeRange } from "../buffer/table-buffer.js";
 import type { PreparedRecord } from "./record-preparer.js";
-import { SEQUENCE_COLUMN } from "./row-line.js";
+import { rowLineHead } from "./row-line.js";
 import { sequenceDecimals } from "./sequence-decimals.js";
 import { walBatchHead, type WalBatch } from "./wal-batch.js";
 
@@ -13,8 +13,6 @@ const MAX_KEPT_SCRATCH_BYTES = 1 << 24;
 const MAX_SHARED_HEAD_BYTES = 1024;
 const COMMA = 0x2c;
 const CLOSE_BRACE = 0x7d;
-const TIMESTAMP_KEY = `,"timestamp":`;
-const SEQUENCE_KEY = `,${JSON.stringify(SEQUENCE_COLUMN)}:"`;
 
 /** One write's WAL entry, with what the buffer needs of its rows. */
 export interface EncodedWalEntry {
@@ -74,9 +72,7 @@ export class WalEntryEncoder {
   /** `{"id":…,"timestamp":…,"__miniodb_seq":"…"` then the payload's keys, as encodeRowLine. */
   #rowLine(record: PreparedRecord, sequence: string): void {
     const out = this.#out;
-    out.text(
-      `{"id":${JSON.stringify(record.id)}${TIMESTAMP_KEY}${record.timestampMicros}${SEQUENCE_KEY}${sequence}"`,
-    );
+    out.text(rowLineHead(record, sequence));
     // The payload's text starts with "{": overwritten by "," before its first key, or, for an
     // empty payload, by the "}" that closes the line.
     const start = out.length;
