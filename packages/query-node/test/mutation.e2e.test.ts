@@ -131,7 +131,8 @@ describe("updates, deletes and flushes racing queries", () => {
       }
     })();
     try {
-      for (let round = 0; round < 40; round++) {
+      // At least 40 rounds, and on until the writer is well past several buffers' worth of rows.
+      for (let round = 0; round < 40 || (writing && acknowledged < 1_000); round++) {
         const before = acknowledged;
         const { rows } = await queryRows(rest, "SELECT count(*) AS n, count(DISTINCT id) AS ids FROM race");
         const after = acknowledged;
@@ -143,10 +144,13 @@ describe("updates, deletes and flushes racing queries", () => {
       writing = false;
       await writer;
     }
-    const files = await requestJson<{ table_info: { stats: { file_count: number } } }>(
-      `${rest}/v1/tables/race`,
-    );
-    assert.ok(files.body.table_info.stats.file_count >= 3, "flushes happened during the queries");
+    const fileCount = async () =>
+      (await requestJson<{ table_info: { stats: { file_count: number } } }>(`${rest}/v1/tables/race`)).body
+        .table_info.stats.file_count;
+    // Flushes run in the background: give those started during the queries time to commit.
+    for (let attempt = 0; attempt < 50 && (await fileCount()) < 3; attempt++)
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.ok((await fileCount()) >= 3, "flushes happened during the queries");
     assert.deepEqual((await queryRows(rest, "SELECT count(*) AS n FROM race")).rows, [{ n: acknowledged }]);
   });
 });
