@@ -6,6 +6,10 @@
 // current package. Extra arguments are passed through to node (e.g. `--test-name-pattern=x`).
 // Sources of sibling packages are loaded through the `@miniodb/source` export condition, so
 // tests never need a build first.
+//
+// `--test-timeout` bounds each test and hook, and also each test file as a whole (Node 20 runs a
+// file as one test): 10 minutes by default, as the longest end-to-end files take 3 minutes while
+// the other packages' tests share the machine. A package passes a longer one after it.
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -34,7 +38,7 @@ const args = [
   "tsx",
   "--conditions=@miniodb/source",
   "--test",
-  "--test-timeout=300000",
+  "--test-timeout=600000",
   "--test-reporter=spec",
   "--test-reporter-destination=stdout",
   "--test-reporter=tap",

@@ -16,7 +16,7 @@ export interface CountObservation {
  * Writes numbered events (`n` = 0, 1, 2, …) in batches, one at a time, and counts them continuously:
  * - after each acknowledged batch the writer itself asks for count, distinct ids and sum of `n`,
  *   which must be exactly those of the rows acknowledged so far;
- * - a second loop queries at the same time; its count must lie between the rows acknowledged when
+ * - a second loop, once the first batch is acknowledged, queries at the same time; its count must lie between the rows acknowledged when
  *   it asked and those acknowledged (plus the one batch in flight) when it was answered, with every
  *   id counted once.
  * Either may fail cleanly with `unavailable` (503); any other answer is recorded as wrong. A write
@@ -74,6 +74,9 @@ export class ContinuousCountProbe {
   }
 
   async #read(): Promise<void> {
+    // Until the first batch is acknowledged the table has no column `n`, and the query is
+    // refused as it would be on a single node (unknown column).
+    while (this.#running && this.#acknowledged === 0) await sleep(20);
     while (this.#running) {
       await this.#observe("concurrent", this.#acknowledged, undefined);
       await sleep(20);
