@@ -57,7 +57,12 @@ describe("durability", () => {
       }
     };
     const writers = ["w1", "w2", "w3", "w4"].map(writer);
+    // Killed once a thousand records (several buffers, so flushes too) were acknowledged, at least
+    // 2.5 s in: on a loaded machine a fixed time may come before that.
+    const deadline = Date.now() + 120_000;
     await new Promise((resolve) => setTimeout(resolve, 2_500));
+    while (acknowledged.size < 1_000 && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 50));
     assert.equal(await node.stop("SIGKILL"), null);
     killed = true;
     await Promise.all(writers);
