@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, realpathSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -105,8 +106,9 @@ describe("DuckDbEngine sandbox", () => {
 
 describe("DuckDbEngine results", () => {
   let engine: DuckDbEngine;
+  let cache: string;
   before(async () => {
-    const cache = realpathSync(mkdtempSync(join(tmpdir(), "miniodb-cache-")));
+    cache = realpathSync(mkdtempSync(join(tmpdir(), "miniodb-cache-")));
     engine = await DuckDbEngine.create({ allowedDirectory: cache, threads: 1, connections: 2 });
   });
   after(() => engine?.close());
@@ -131,6 +133,23 @@ describe("DuckDbEngine results", () => {
         "a:1": 2,
       },
     ]);
+  });
+
+  it("writes TIMESTAMPTZ values in UTC on a host in another zone, nested ones too", () => {
+    const script =
+      'import { DuckDbEngine } from "@miniodb/executor";' +
+      "const engine = await DuckDbEngine.create({ allowedDirectory: process.argv[1], threads: 1 });" +
+      "const rows = await engine.query(\"SELECT TIMESTAMPTZ '2024-01-02 03:04:05+00' AS tz, " +
+      "[TIMESTAMPTZ '2024-01-02 03:04:05+00'] AS list, current_setting('TimeZone') AS zone\");" +
+      "engine.close(); process.stdout.write(JSON.stringify({ rows, offset: new Date(0).getTimezoneOffset() }));";
+    const output = execFileSync(
+      process.execPath,
+      ["--import", "tsx", "--conditions=@miniodb/source", "--input-type=module", "-e", script, cache],
+      { env: { ...process.env, TZ: "Asia/Tokyo" }, encoding: "utf8" },
+    );
+    const { rows, offset } = JSON.parse(output) as { rows: unknown; offset: number };
+    assert.equal(offset, -540, "the child runs nine hours east of UTC");
+    assert.deepEqual(rows, [{ tz: "2024-01-02T03:04:05Z", list: ["2024-01-02 03:04:05+00"], zone: "UTC" }]);
   });
 
   it("keeps a column called __proto__ as a key", async () => {

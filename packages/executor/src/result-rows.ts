@@ -2,6 +2,7 @@ import {
   DuckDBTimestampMillisecondsValue,
   DuckDBTimestampNanosecondsValue,
   DuckDBTimestampSecondsValue,
+  DuckDBTimestampTZValue,
   DuckDBTypeId,
   JsonDuckDBValueConverter,
   type DuckDBDataChunk,
@@ -9,6 +10,11 @@ import {
   type DuckDBValue,
   type Json,
 } from "@duckdb/node-api";
+
+// The client library writes TIMESTAMPTZ values (also inside lists and structs) in the host's zone
+// unless told otherwise; the engine works in UTC (duckdb-sandbox.ts), and so do results, whatever
+// the zone of the machine a node runs on.
+DuckDBTimestampTZValue.timezoneOffsetInMinutes = 0;
 
 /** A result row as JSON values, keyed by (deduplicated) column name. */
 export type ResultRow = Record<string, Json>;
