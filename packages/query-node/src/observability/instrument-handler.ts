@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { IncomingHttpHeaders } from "node:http";
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from "node:http";
 import type { Interceptor } from "@connectrpc/connect";
 import { context as otelContext, trace, type Tracer } from "@opentelemetry/api";
 import { interceptErrors } from "@miniodb/worker-node";
@@ -30,10 +30,10 @@ export function instrumentHandler(
     const context = newRequestContext(id, requestMethod(request.method, request.url));
     const span = tracer && startRequestSpan(tracer, request, context);
     let finished = false;
-    const finish = (statusCode: number) => {
+    const finish = (statusCode: number, rpcFailed = false) => {
       if (finished) return;
       finished = true;
-      const ok = !context.failed && statusCode < 400;
+      const ok = !context.failed && !rpcFailed && statusCode < 400;
       onFinish(context, ok);
       if (span) endRequestSpan(span, context, ok, statusCode, contentLength(request.headers));
     };
@@ -46,7 +46,8 @@ export function instrumentHandler(
   const instrumented: NodeHandlerFn = (request, response) => {
     const { id, finish, run } = start(request);
     response.setHeader(REQUEST_ID_HEADER, id);
-    const finishResponse = () => finish(response.statusCode);
+    const grpcStatus = watchGrpcStatus(request.headers, response);
+    const finishResponse = () => finish(response.statusCode, isFailedGrpcStatus(grpcStatus()));
     response.once("finish", finishResponse);
     response.once("close", finishResponse);
     run(() => handler(request, response));
@@ -64,6 +65,34 @@ export function instrumentHandler(
       },
     },
   };
+}
+
+/** The part of a response the gRPC status is read from. */
+interface GrpcResponse {
+  getHeader(name: string): unknown;
+  addTrailers(headers: OutgoingHttpHeaders): void;
+}
+
+/**
+ * For a gRPC request, what tells the call's status once the response ended: the `grpc-status`
+ * trailer, or the header of a trailers-only answer. Calls the handler refuses before the
+ * interceptors run (a malformed envelope or timeout, an unknown encoding) fail only there, with
+ * HTTP status 200.
+ */
+function watchGrpcStatus(headers: IncomingHttpHeaders, response: GrpcResponse): () => unknown {
+  if (!headers["content-type"]?.startsWith("application/grpc")) return () => undefined;
+  let trailer: unknown;
+  const addTrailers = response.addTrailers.bind(response);
+  response.addTrailers = (trailers) => {
+    trailer = trailers["grpc-status"] ?? trailer;
+    addTrailers(trailers);
+  };
+  return () => trailer ?? response.getHeader("grpc-status");
+}
+
+/** Not OK (0), and not CANCELLED (1): a call the client cancelled is not a failure of the server's. */
+function isFailedGrpcStatus(status: unknown): boolean {
+  return status !== undefined && String(status) !== "0" && String(status) !== "1";
 }
 
 /** What instrumenting needs of a request: its method, path and headers. */

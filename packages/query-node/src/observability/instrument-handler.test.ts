@@ -1,0 +1,106 @@
+import assert from "node:assert/strict";
+import http2 from "node:http2";
+import { after, before, beforeEach, describe, it } from "node:test";
+import { create, toBinary } from "@bufbuild/protobuf";
+import { Code, ConnectError, createClient } from "@connectrpc/connect";
+import { connectNodeAdapter, createGrpcTransport } from "@connectrpc/connect-node";
+import { MinIODBService, WriteDataRequestSchema } from "@miniodb/proto";
+import { ProtocolServer } from "../server/protocol-server.js";
+import { createRequestOutcomeInterceptor, instrumentHandler } from "./instrument-handler.js";
+
+const PATH = `/${MinIODBService.typeName}/${MinIODBService.method.writeData.name}`;
+
+describe("instrumentHandler with the Connect handler serving gRPC", () => {
+  let server: ProtocolServer;
+  let baseUrl: string;
+  const finished: Array<{ method: string; ok: boolean }> = [];
+
+  before(async () => {
+    const handler = connectNodeAdapter({
+      interceptors: [createRequestOutcomeInterceptor()],
+      routes: (router) =>
+        router.rpc(MinIODBService.method.writeData, async (request) => {
+          if (request.table === "closed") throw new ConnectError("table is closed", Code.FailedPrecondition);
+          return { success: true, message: "ok", nodeId: "n1" };
+        }),
+    });
+    const served = instrumentHandler({ handler }, (context, ok) =>
+      finished.push({ method: context.method, ok }),
+    );
+    server = await ProtocolServer.listen({ host: "127.0.0.1", port: 0, ...served });
+    baseUrl = `http://127.0.0.1:${server.address.port}`;
+  });
+  after(() => server.close(0));
+  beforeEach(() => {
+    finished.length = 0;
+  });
+
+  it("counts a call that succeeded as ok and one its implementation failed as failed", async () => {
+    const client = createClient(MinIODBService, createGrpcTransport({ baseUrl }));
+    await client.writeData({ table: "open" });
+    await assert.rejects(client.writeData({ table: "closed" }), { code: Code.FailedPrecondition });
+    await until(() => finished.length === 2);
+    assert.deepEqual(
+      finished.map((request) => [request.method, request.ok]),
+      [
+        ["write", true],
+        ["write", false],
+      ],
+    );
+  });
+
+  it("counts calls refused before the interceptors ran as failed, from their grpc-status", async () => {
+    const message = toBinary(WriteDataRequestSchema, create(WriteDataRequestSchema, { table: "open" }));
+    const enveloped = Buffer.concat([Buffer.from([0, 0, 0, 0, message.length]), message]);
+    const compressed = Buffer.concat([Buffer.from([1, 0, 0, 0, message.length]), message]);
+    const cases: Array<[string, Buffer, Record<string, string>]> = [
+      ["no envelope", Buffer.from([0, 0]), {}],
+      ["a message compressed in an unknown encoding", compressed, { "grpc-encoding": "br" }],
+      ["a malformed grpc-timeout", enveloped, { "grpc-timeout": "soon" }],
+    ];
+    for (const [name, body, headers] of cases) {
+      finished.length = 0;
+      const status = await rawCall(baseUrl, body, headers);
+      assert.notEqual(status, "0", `${name} is refused`);
+      assert.notEqual(status, undefined, `${name} has a grpc-status`);
+      await until(() => finished.length === 1);
+      assert.deepEqual(
+        finished.map((request) => [request.method, request.ok]),
+        [["write", false]],
+        `${name} (grpc-status ${status}) is counted as a failed write`,
+      );
+    }
+  });
+});
+
+/** Sends one raw gRPC request and answers its grpc-status, from the trailers or the headers. */
+async function rawCall(baseUrl: string, body: Buffer, headers: Record<string, string>) {
+  const session = http2.connect(baseUrl);
+  try {
+    return await new Promise<string | undefined>((resolve, reject) => {
+      const stream = session.request({
+        ":method": "POST",
+        ":path": PATH,
+        "content-type": "application/grpc",
+        te: "trailers",
+        ...headers,
+      });
+      let status: Record<string, unknown> = {};
+      stream.on("response", (head) => (status = head));
+      stream.on("trailers", (trailers) => (status = { ...status, ...trailers }));
+      stream.on("data", () => undefined);
+      stream.on("end", () => resolve(status["grpc-status"] as string | undefined));
+      stream.on("error", reject);
+      stream.end(body);
+    });
+  } finally {
+    session.close();
+  }
+}
+
+async function until(condition: () => boolean): Promise<void> {
+  for (let attempt = 0; !condition(); attempt++) {
+    assert.ok(attempt < 500, "condition met within 10 s");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
