@@ -38,7 +38,8 @@ describe("queries on one node", () => {
   before(async () => {
     node = await spawnNode([], {
       MINIODB_WORKER__FLUSH_CHECK_INTERVAL_MS: "100",
-      MINIODB_QUERY__TIMEOUT_SECONDS: "2",
+      // Long enough for the memory-limit case to reach its limit first on a loaded machine.
+      MINIODB_QUERY__TIMEOUT_SECONDS: "10",
       MINIODB_QUERY__MEMORY_LIMIT: "256MB",
     });
     rest = `http://127.0.0.1:${node.ports.rest}`;
@@ -234,8 +235,8 @@ describe("queries on one node", () => {
   });
 
   it("stops a query over the memory limit (resource_exhausted)", async () => {
-    // Strings of 1 MiB reach the 256 MB limit in about 150 ms on an idle machine (4 KiB ones took
-    // 750 ms, and under a loaded test run past the 2 s timeout first).
+    // Strings of 1 MiB reach the 256 MB limit in about 150 ms on an idle machine and in up to 5 s
+    // on a loaded one (4 KiB ones took 750 ms idle): well within the 10 s timeout.
     const response = await requestJson<{ error: { code: string } }>(`${rest}/v1/query`, {
       body: { sql: "SELECT list(repeat('x', 1048576) || range) FROM range(4000)" },
     });

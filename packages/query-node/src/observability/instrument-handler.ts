@@ -80,7 +80,7 @@ interface GrpcResponse {
  * HTTP status 200.
  */
 function watchGrpcStatus(headers: IncomingHttpHeaders, response: GrpcResponse): () => unknown {
-  if (!headers["content-type"]?.startsWith("application/grpc")) return () => undefined;
+  if (!headers["content-type"]?.toLowerCase().startsWith("application/grpc")) return () => undefined;
   let trailer: unknown;
   const addTrailers = response.addTrailers.bind(response);
   response.addTrailers = (trailers) => {
@@ -90,9 +90,12 @@ function watchGrpcStatus(headers: IncomingHttpHeaders, response: GrpcResponse): 
   return () => trailer ?? response.getHeader("grpc-status");
 }
 
-/** Not OK (0), and not CANCELLED (1): a call the client cancelled is not a failure of the server's. */
+/**
+ * Not OK (0), CANCELLED (1) or DEADLINE_EXCEEDED (4): as in the interceptor, a call the client
+ * cancelled or let time out (its signal aborted) is not a failure of the server's.
+ */
 function isFailedGrpcStatus(status: unknown): boolean {
-  return status !== undefined && String(status) !== "0" && String(status) !== "1";
+  return status !== undefined && !["0", "1", "4"].includes(String(status));
 }
 
 /** What instrumenting needs of a request: its method, path and headers. */
