@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import http2 from "node:http2";
 import { after, before, beforeEach, describe, it } from "node:test";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { connectNodeAdapter, createGrpcTransport } from "@connectrpc/connect-node";
 import { MinIODBService, WriteDataRequestSchema } from "@miniodb/proto";
 import { ProtocolServer } from "../server/protocol-server.js";
+import { rawGrpcCall, until } from "../test-support/raw-grpc-call.js";
 import { createRequestOutcomeInterceptor, instrumentHandler } from "./instrument-handler.js";
 
 const PATH = `/${MinIODBService.typeName}/${MinIODBService.method.writeData.name}`;
@@ -60,7 +60,7 @@ describe("instrumentHandler with the Connect handler serving gRPC", () => {
     ];
     for (const [name, body, headers] of cases) {
       finished.length = 0;
-      const status = await rawCall(baseUrl, body, headers);
+      const { grpcStatus: status } = await rawGrpcCall(baseUrl, PATH, body, headers);
       assert.notEqual(status, "0", `${name} is refused`);
       assert.notEqual(status, undefined, `${name} has a grpc-status`);
       await until(() => finished.length === 1);
@@ -72,35 +72,3 @@ describe("instrumentHandler with the Connect handler serving gRPC", () => {
     }
   });
 });
-
-/** Sends one raw gRPC request and answers its grpc-status, from the trailers or the headers. */
-async function rawCall(baseUrl: string, body: Buffer, headers: Record<string, string>) {
-  const session = http2.connect(baseUrl);
-  try {
-    return await new Promise<string | undefined>((resolve, reject) => {
-      const stream = session.request({
-        ":method": "POST",
-        ":path": PATH,
-        "content-type": "application/grpc",
-        te: "trailers",
-        ...headers,
-      });
-      let status: Record<string, unknown> = {};
-      stream.on("response", (head) => (status = head));
-      stream.on("trailers", (trailers) => (status = { ...status, ...trailers }));
-      stream.on("data", () => undefined);
-      stream.on("end", () => resolve(status["grpc-status"] as string | undefined));
-      stream.on("error", reject);
-      stream.end(body);
-    });
-  } finally {
-    session.close();
-  }
-}
-
-async function until(condition: () => boolean): Promise<void> {
-  for (let attempt = 0; !condition(); attempt++) {
-    assert.ok(attempt < 500, "condition met within 10 s");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

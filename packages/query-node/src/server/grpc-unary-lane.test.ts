@@ -9,6 +9,7 @@ import { MinIODBService, WriteDataRequestSchema, type WriteDataRequest } from "@
 import { createRequestOutcomeInterceptor, instrumentHandler } from "../observability/instrument-handler.js";
 import { GrpcUnaryLane } from "./grpc-unary-lane.js";
 import { ProtocolServer } from "./protocol-server.js";
+import { rawGrpcCall, until } from "../test-support/raw-grpc-call.js";
 
 const PATH = `/${MinIODBService.typeName}/${MinIODBService.method.writeData.name}`;
 
@@ -175,7 +176,7 @@ describe("GrpcUnaryLane", () => {
       ["over readMaxBytes", envelope(0, 2000, Buffer.alloc(2000)), Code.ResourceExhausted],
     ];
     for (const [name, body, code] of cases) {
-      const status = await rawCall(baseUrl, body);
+      const status = await rawGrpcCall(baseUrl, PATH, body);
       assert.equal(status.grpcStatus, String(code), `${name}: ${status.grpcMessage}`);
     }
     assert.deepEqual(
@@ -202,7 +203,7 @@ describe("GrpcUnaryLane", () => {
     ];
     for (const [name, body, headers, code] of cases) {
       finished.length = 0;
-      const status = await rawCall(baseUrl, body, headers);
+      const status = await rawGrpcCall(baseUrl, PATH, body, headers);
       assert.equal(status.grpcStatus, String(code), name);
       await until(() => finished.length === 1);
       assert.deepEqual(
@@ -251,9 +252,9 @@ describe("GrpcUnaryLane", () => {
 
   it("leaves compressed, gRPC-web and JSON calls to the fallback handler", async () => {
     const body = Buffer.alloc(5);
-    await rawCall(baseUrl, body, { "grpc-encoding": "gzip" });
-    await rawCall(baseUrl, body, { "content-type": "application/grpc-web+proto" });
-    await rawCall(baseUrl, body, { "content-type": "application/grpc+json" });
+    await rawGrpcCall(baseUrl, PATH, body, { "grpc-encoding": "gzip" });
+    await rawGrpcCall(baseUrl, PATH, body, { "content-type": "application/grpc-web+proto" });
+    await rawGrpcCall(baseUrl, PATH, body, { "content-type": "application/grpc+json" });
     assert.deepEqual(fallbackCalls, [
       "application/grpc gzip",
       "application/grpc-web+proto ",
@@ -263,40 +264,3 @@ describe("GrpcUnaryLane", () => {
 });
 
 /** One raw HTTP/2 gRPC call; the status comes from the trailers or a trailers-only response. */
-async function rawCall(baseUrl: string, body: Buffer, headers: Record<string, string> = {}) {
-  const session = http2.connect(baseUrl);
-  try {
-    return await new Promise<{ grpcStatus: string | undefined; grpcMessage: string | undefined }>(
-      (resolve, reject) => {
-        const stream = session.request({
-          ":method": "POST",
-          ":path": PATH,
-          "content-type": "application/grpc",
-          te: "trailers",
-          ...headers,
-        });
-        let status: Record<string, unknown> = {};
-        stream.on("response", (head) => (status = head));
-        stream.on("trailers", (trailers) => (status = { ...status, ...trailers }));
-        stream.on("data", () => undefined);
-        stream.on("end", () =>
-          resolve({
-            grpcStatus: status["grpc-status"] as string | undefined,
-            grpcMessage: status["grpc-message"] as string | undefined,
-          }),
-        );
-        stream.on("error", reject);
-        stream.end(body);
-      },
-    );
-  } finally {
-    session.close();
-  }
-}
-
-async function until(condition: () => boolean): Promise<void> {
-  for (let attempt = 0; !condition(); attempt++) {
-    assert.ok(attempt < 500, "condition met within 10 s");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
