@@ -4,6 +4,7 @@ import { duckDbSandboxStatements } from "./duckdb-sandbox.js";
 import { EngineSession } from "./engine-session.js";
 import type { ResultRow } from "./result-rows.js";
 import { fromDuckDbError } from "./errors.js";
+import { quoteIdentifier, quoteLiteral } from "./sql-quote.js";
 
 export interface DuckDbEngineOptions {
   /** The only directory queries may read (the local file cache). Must exist. */
@@ -16,6 +17,12 @@ export interface DuckDbEngineOptions {
   readonly queryTimeoutMs?: number;
   /** Connections, i.e. queries that run at once; more wait their turn. Default 4. */
   readonly connections?: number;
+  /**
+   * A database file (inside `allowedDirectory`) attached under `alias` for the engine's own
+   * tables (LiveRowTables); created if missing. Queries cannot name it: the SQL guard refuses
+   * qualified table names.
+   */
+  readonly attach?: { readonly path: string; readonly alias: string };
 }
 
 export interface SessionOptions {
@@ -37,13 +44,13 @@ export interface SessionLease {
 }
 
 /**
- * An in-memory DuckDB sandboxed for untrusted SQL: it can read only `allowedDirectory`, cannot
- * write files, attach databases, install or load extensions, and its settings are locked so a
- * query cannot undo any of this. Queries that run past their timeout are interrupted.
+ * An in-memory DuckDB sandboxed for untrusted SQL: it can reach only files in `allowedDirectory`,
+ * cannot install or load extensions, and its settings are locked so a query cannot undo any of
+ * this. Queries that run past their timeout are interrupted.
  *
  * This is defence in depth, not the whole defence: DuckDB's `allowed_directories` grants writes
- * as well as reads, so `COPY ... TO` a path inside the cache is possible here. The SQL guard in
- * front of the engine admits read statements only.
+ * as well as reads, so `COPY ... TO` or `ATTACH` of a path inside the cache is possible here. The
+ * SQL guard in front of the engine admits read statements of the tables' views only.
  *
  * A small pool of connections lets queries run side by side; each query holds one connection
  * for its session and creates its temporary views there (kept for the next query of the
@@ -83,6 +90,10 @@ export class DuckDbEngine {
         extraSettings: ["SET GLOBAL parquet_metadata_cache = true"],
       });
       for (const statement of statements) await first.run(statement);
+      if (options.attach)
+        await first.run(
+          `ATTACH ${quoteLiteral(options.attach.path)} AS ${quoteIdentifier(options.attach.alias)}`,
+        );
       // One connection for parsing, then the query slots.
       for (let count = 0; count < Math.max(1, options.connections ?? 4); count++)
         connections.push(await instance.connect());

@@ -15,6 +15,14 @@ export type {
   ObjectFileCacheStats,
 } from "./object-file-cache.js";
 export { ObjectFileCache } from "./object-file-cache.js";
+export type {
+  LiveRowsBuilt,
+  LiveRowsLease,
+  LiveRowsRequest,
+  LiveRowTablesOptions,
+  LiveRowTablesStats,
+} from "./live-row-tables.js";
+export { LiveRowTables } from "./live-row-tables.js";
 export { ParseTreeCache } from "./parse-tree-cache.js";
 export { createChangedViews } from "./session-views.js";
 export { queryScanRanges } from "./query-scan-ranges.js";

@@ -8,6 +8,11 @@ export interface ParquetFileGroup {
   readonly columns: readonly ColumnDef[];
   /** Whether a tombstone may hide rows of these files (else they skip the anti-join). */
   readonly tombstoned: boolean;
+  /**
+   * A relation holding these files' live rows, read instead of `paths` (a LiveRowTables lease):
+   * no tombstone join is needed then.
+   */
+  readonly relation?: string | undefined;
 }
 
 /** Everything a query reads of one table, as local files. */
@@ -44,6 +49,8 @@ const TYPE_SQL: Record<ColumnType, string> = {
  * ```sql
  * SELECT id, timestamp, <columns as of today> FROM read_parquet([...])  -- clean files, per version
  * UNION ALL
+ * SELECT id, timestamp, <columns as of today> FROM <relation>  -- live rows of tombstoned files
+ * UNION ALL
  * SELECT r.* EXCLUDE (__miniodb_seq) FROM (<tombstoned files> UNION ALL <buffered rows>) AS r
  *   ANTI JOIN <tombstones> AS t ON t.id = r.id AND t.seq >= r.__miniodb_seq
  * ```
@@ -69,13 +76,13 @@ export function tableViewStatement(source: TableViewSource): string {
  */
 export function tableRowsSelect(source: TableViewSource, { sequence = true } = {}): string {
   const tombstones = source.tombstonesPath;
-  const groups = source.fileGroups.filter((group) => group.paths.length > 0);
+  const groups = source.fileGroups.filter((group) => group.paths.length > 0 || group.relation !== undefined);
   const clean = groups
-    .filter((group) => tombstones === undefined || !group.tombstoned)
+    .filter((group) => tombstones === undefined || !group.tombstoned || group.relation !== undefined)
     .map((group) => fileGroupSelect(group, source.columns, sequence));
   // The anti-join needs every row's sequence.
   const dirty = groups
-    .filter((group) => tombstones !== undefined && group.tombstoned)
+    .filter((group) => tombstones !== undefined && group.tombstoned && group.relation === undefined)
     .map((group) => fileGroupSelect(group, source.columns, true));
   const withoutSequence = sequence ? "" : ` EXCLUDE (${quoteIdentifier(SEQUENCE_COLUMN)})`;
   if (source.bufferPath !== undefined) {
@@ -108,8 +115,8 @@ function fileGroupSelect(group: ParquetFileGroup, columns: readonly ColumnDef[],
     const from = stored.get(column.name);
     selections.push(`${convert(column.name, from, column.type)} AS ${quoteIdentifier(column.name)}`);
   }
-  const files = group.paths.map(quoteLiteral).join(", ");
-  return `SELECT ${selections.join(", ")} FROM read_parquet([${files}])`;
+  const from = group.relation ?? `read_parquet([${group.paths.map(quoteLiteral).join(", ")}])`;
+  return `SELECT ${selections.join(", ")} FROM ${from}`;
 }
 
 /** A stored column as today's type; `from` undefined means the files predate the column. */

@@ -1,6 +1,8 @@
+import { rm } from "node:fs/promises";
 import type { Tracer } from "@opentelemetry/api";
+import type { Logger } from "pino";
 import type { MetadataStore, ObjectStore } from "@miniodb/core";
-import { DuckDbEngine, ObjectFileCache, type CacheLookup } from "@miniodb/executor";
+import { DuckDbEngine, LiveRowTables, ObjectFileCache, type CacheLookup } from "@miniodb/executor";
 import type { dataLayout } from "./config/data-layout.js";
 import type { ResolvedConfig } from "./config/node-identity.js";
 import type { DataPlane } from "./services/data-plane.js";
@@ -20,7 +22,12 @@ export interface QueryServicesDeps {
   readonly onCacheLookups?: (lookups: readonly CacheLookup[]) => void;
   /** Traces query steps when set. */
   readonly tracer?: Tracer | undefined;
+  /** Logs the builds of live-row tables, and their failures. */
+  readonly logger?: Logger | undefined;
 }
+
+/** The engine's attached database of live-row tables. */
+const LIVE_ROWS_DATABASE = "miniodb_live_rows";
 
 /**
  * The read side of a node: the sandboxed engine over `cache/`, the file cache, queries, cursors,
@@ -34,12 +41,23 @@ export async function createQueryServices(deps: QueryServicesDeps) {
     maxBytes: config.query.file_cache_bytes,
     ...(deps.onCacheLookups ? { onLookups: deps.onCacheLookups } : {}),
   });
+  // Live-row tables are rebuilt on demand: none survives a restart.
+  for (const suffix of ["", ".wal"]) await rm(`${layout.liveRowsDatabase}${suffix}`, { force: true });
   const engine = await DuckDbEngine.create({
     allowedDirectory: layout.queryCacheDirectory,
+    attach: { path: layout.liveRowsDatabase, alias: LIVE_ROWS_DATABASE },
     memoryLimit: config.query.memory_limit,
     ...(config.query.threads === undefined ? {} : { threads: config.query.threads }),
     queryTimeoutMs: config.query.timeout_seconds * 1000,
     connections: config.query.max_concurrent,
+  });
+  const liveRows = new LiveRowTables({
+    engine,
+    cache,
+    database: LIVE_ROWS_DATABASE,
+    maxBytes: config.query.live_rows_bytes,
+    onBuilt: (event) => deps.logger?.info(event, "live-row table built"),
+    onError: (error, table) => deps.logger?.warn({ err: error, table }, "live-row table build failed"),
   });
   try {
     const queries = new QueryService({
@@ -51,6 +69,7 @@ export async function createQueryServices(deps: QueryServicesDeps) {
       scratchDirectory: layout.queryScratchDirectory,
       maxLineBytes: config.limits.max_record_bytes + 4096,
       tracer: deps.tracer,
+      liveRows,
     });
     const pager = await QueryPager.create({
       nodeId: config.node.id,
@@ -68,8 +87,13 @@ export async function createQueryServices(deps: QueryServicesDeps) {
       data,
       maxBatchRecords: config.limits.max_batch_records,
     });
-    return { queries, pager, mutations, engine, cache, close: () => engine.close() };
+    const close = async () => {
+      await liveRows.close();
+      engine.close();
+    };
+    return { queries, pager, mutations, engine, cache, liveRows, close };
   } catch (error) {
+    await liveRows.close();
     engine.close();
     throw error;
   }

@@ -105,6 +105,7 @@ export async function startAllInOne(
       tables,
       onCacheLookups: hooks.onCacheLookups,
       tracer,
+      logger,
     });
     cleanup.unshift(() => reads.close());
     const lifecycle = startLifecycle({
@@ -129,6 +130,7 @@ export async function startAllInOne(
         buffers: worker,
         wal,
         fileCache: reads.cache,
+        liveRows: reads.liveRows,
         engine: reads.engine,
         resultCacheBytes: () => reads.pager.storedBytes,
         metadataConnections,

@@ -92,7 +92,16 @@ export async function startQueryNode(config: ResolvedConfig, logger: Logger): Pr
       autoCreate: config.tables.auto_create,
       defaultTable: config.tables.default_table,
     });
-    const reads = await createQueryServices({ config, layout, metadata, objects, data, tables, tracer });
+    const reads = await createQueryServices({
+      config,
+      layout,
+      metadata,
+      objects,
+      data,
+      tables,
+      tracer,
+      logger,
+    });
     cleanup.unshift(() => reads.close());
     // Compaction and data restores write Parquet files here before storing them.
     const writer = await ParquetFileWriter.create({

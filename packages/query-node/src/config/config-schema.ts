@@ -164,6 +164,15 @@ export const configSchema = z
           .int()
           .min(1 << 20)
           .default(2 * 1024 * 1024 * 1024),
+        /**
+         * Size of the data files (as stored) whose live rows may be kept in local tables after
+         * updates or deletes touched them, so that scans skip the tombstone join; 0 turns it off.
+         */
+        live_rows_bytes: z
+          .number()
+          .int()
+          .min(0)
+          .default(4 * 1024 * 1024 * 1024),
         /** How long a QueryData cursor stays valid. */
         cursor_ttl_seconds: z.number().int().min(1).max(86_400).default(600),
         /** Bytes of materialised results kept for cursors; the oldest expire first beyond it. */

@@ -11,6 +11,7 @@ import { join } from "node:path";
  *       objects/       local copies of data files
  *       queries/       per-query files (unflushed rows, tombstones)
  *       results/       materialised results behind QueryData cursors
+ *       live-rows.duckdb  tables of the live rows of files updates touched (see LiveRowTables)
  */
 export function dataLayout(dataDir: string) {
   return {
@@ -22,5 +23,6 @@ export function dataLayout(dataDir: string) {
     fileCacheDirectory: join(dataDir, "cache", "objects"),
     queryScratchDirectory: join(dataDir, "cache", "queries"),
     resultsDirectory: join(dataDir, "cache", "results"),
+    liveRowsDatabase: join(dataDir, "cache", "live-rows.duckdb"),
   };
 }

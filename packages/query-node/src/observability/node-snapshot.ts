@@ -1,5 +1,5 @@
 import type { BackupEntry } from "@miniodb/core";
-import type { DuckDbEngineStats, ObjectFileCacheStats } from "@miniodb/executor";
+import type { DuckDbEngineStats, LiveRowTablesStats, ObjectFileCacheStats } from "@miniodb/executor";
 import type { PrimaryBackupPoolStatus } from "@miniodb/storage";
 import type { WriteAheadLogStats } from "@miniodb/worker-node";
 import type { HealthReport } from "../services/health-check.js";
@@ -27,6 +27,7 @@ export interface NodeSnapshot {
   readonly healthScore: number;
   readonly wal: WriteAheadLogStats;
   readonly fileCache: ObjectFileCacheStats;
+  readonly liveRows: LiveRowTablesStats;
   readonly engine: DuckDbEngineStats;
   readonly resultCacheBytes: number;
   readonly metadataConnections: ConnectionStats;
@@ -112,6 +113,7 @@ export class NodeSnapshotter {
       }),
       wal: sources.wal.stats(),
       fileCache: sources.fileCache.stats(),
+      liveRows: sources.liveRows?.stats() ?? { tables: 0, bytes: 0, builds: 0, failures: 0 },
       engine,
       resultCacheBytes: sources.resultCacheBytes(),
       metadataConnections: sources.metadataConnections(),

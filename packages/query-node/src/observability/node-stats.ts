@@ -1,5 +1,5 @@
 import type { DataFile, MetadataStore, TableEntry } from "@miniodb/core";
-import type { DuckDbEngineStats, ObjectFileCacheStats } from "@miniodb/executor";
+import type { DuckDbEngineStats, LiveRowTablesStats, ObjectFileCacheStats } from "@miniodb/executor";
 import type { PrimaryBackupPoolStatus } from "@miniodb/storage";
 import type { TableBufferStats, WriteAheadLogStats } from "@miniodb/worker-node";
 
@@ -41,6 +41,8 @@ export interface NodeStatsSources {
   readonly tableScope?: "cluster" | "node";
   readonly wal: { stats(): WriteAheadLogStats };
   readonly fileCache: { stats(): ObjectFileCacheStats };
+  /** A query node's tables of the live rows of files updates touched. */
+  readonly liveRows?: { stats(): LiveRowTablesStats } | undefined;
   readonly engine: { stats(): DuckDbEngineStats };
   /** Bytes of materialised results kept for cursors. */
   readonly resultCacheBytes: () => number;

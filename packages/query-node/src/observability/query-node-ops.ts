@@ -1,5 +1,5 @@
 import { MiniodbError } from "@miniodb/core";
-import type { DuckDbEngine, ObjectFileCache } from "@miniodb/executor";
+import type { DuckDbEngine, LiveRowTables, ObjectFileCache } from "@miniodb/executor";
 import type { ClusterMembership } from "../cluster/cluster-membership.js";
 import type { WorkerClients } from "../cluster/worker-clients.js";
 import { WorkerStats } from "../cluster/worker-stats.js";
@@ -17,6 +17,7 @@ export interface QueryNodeOpsOptions {
   readonly reads: {
     readonly engine: DuckDbEngine;
     readonly cache: ObjectFileCache;
+    readonly liveRows: LiveRowTables;
     readonly pager: { storedBytes: number };
   };
   readonly membership: ClusterMembership;

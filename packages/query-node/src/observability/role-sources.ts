@@ -1,4 +1,4 @@
-import type { DuckDbEngine, ObjectFileCache } from "@miniodb/executor";
+import type { DuckDbEngine, LiveRowTables, ObjectFileCache } from "@miniodb/executor";
 import type { Worker, WriteAheadLog } from "@miniodb/worker-node";
 import type { ResolvedConfig } from "../config/node-identity.js";
 import type { openNodeFoundation } from "../open-node-foundation.js";
@@ -36,6 +36,7 @@ export function queryNodeSources(
   reads: {
     readonly engine: DuckDbEngine;
     readonly cache: ObjectFileCache;
+    readonly liveRows: LiveRowTables;
     readonly pager: { storedBytes: number };
   },
   buffers: NodeStatsSources["buffers"],
@@ -45,6 +46,7 @@ export function queryNodeSources(
     buffers,
     wal: NO_WAL,
     fileCache: reads.cache,
+    liveRows: reads.liveRows,
     engine: reads.engine,
     resultCacheBytes: () => reads.pager.storedBytes,
   };

@@ -106,6 +106,12 @@ export function statusReport(snapshot: NodeSnapshot, context: StatusContext): St
         files: snapshot.fileCache.files,
         fetched_bytes: snapshot.fileCache.fetchedBytes,
       },
+      live_rows: {
+        tables: snapshot.liveRows.tables,
+        source_bytes: snapshot.liveRows.bytes,
+        builds: snapshot.liveRows.builds,
+        failed_builds: snapshot.liveRows.failures,
+      },
     },
     metadata_backend: context.metadataKind,
     storage_backend: context.storageKind,

@@ -5,6 +5,7 @@ import {
   checkReadOnlyQuery,
   queryScanRanges,
   createChangedViews,
+  type LiveRowTables,
   ParseTreeCache,
   type DuckDbEngine,
   type EngineSession,
@@ -31,6 +32,8 @@ export interface QueryServiceOptions {
   readonly tracer?: Tracer | undefined;
   /** Runs queries' reads on other nodes (a cluster's workers); without it this node reads everything. */
   readonly scatter?: QueryScatter | undefined;
+  /** Tables of tombstoned files' live rows, for queries read on this node. */
+  readonly liveRows?: LiveRowTables | undefined;
 }
 
 /** A query ready to run: `statement` on `session` answers it. */

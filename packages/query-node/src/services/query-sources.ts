@@ -10,12 +10,15 @@ import {
   type MetadataStore,
   type SchemaEntry,
   type TableEntry,
+  type Tombstone,
 } from "@miniodb/core";
 import {
   fileInRange,
   tombstoneLine,
   TombstoneIndex,
   type CacheLease,
+  type LiveRowsLease,
+  type LiveRowTables,
   type ObjectFileCache,
   type ParquetFileGroup,
   type ScanRange,
@@ -48,6 +51,8 @@ export interface QuerySourcesOptions {
   readonly cache: ObjectFileCache;
   readonly buffers: BufferSource;
   readonly maxLineBytes: number;
+  /** Tables of tombstoned files' live rows, read instead of joining those files with the tombstones. */
+  readonly liveRows?: LiveRowTables | undefined;
   /** Epoch ms, for the retention window; `Date.now` by default. */
   readonly now?: () => number;
 }
@@ -75,7 +80,7 @@ export async function gatherQuerySources(
   tables: readonly TableRead[],
   directory: string,
 ): Promise<QuerySources> {
-  const leases: CacheLease[] = [];
+  const leases: Array<CacheLease | LiveRowsLease> = [];
   // Only buffered rows and tombstones are written there, and most queries have neither.
   let wroteFiles = true;
   const close = async () => {
@@ -87,7 +92,7 @@ export async function gatherQuerySources(
   const gathered = await Promise.allSettled(
     tables.map((table, index) => gatherTable(options, table, directory, `t${index}`)),
   );
-  for (const result of gathered) if (result.status === "fulfilled") leases.push(result.value.lease);
+  for (const result of gathered) if (result.status === "fulfilled") leases.push(...result.value.leases);
   const failed = gathered.find((result) => result.status === "rejected");
   if (failed) {
     await close();
@@ -109,6 +114,10 @@ export interface TableSnapshot<C> {
   readonly schema: SchemaEntry;
   /** The tombstones that may touch the query's range. */
   readonly tombstones: TombstoneIndex;
+  /** All of the table's tombstones, when the read was not limited to the query's ids. */
+  readonly tableTombstones: readonly Tombstone[] | undefined;
+  /** `performance.now()` just before the tombstones were read. */
+  readonly tombstonesReadAt: number;
   /** The manifest's files the query may touch (retention window and range). */
   readonly files: readonly DataFile[];
   /** Epoch µs: older rows are expired (the retention window), whatever is stored. */
@@ -129,6 +138,7 @@ export async function readTableSnapshot<C>(
   nowMs: number,
 ): Promise<TableSnapshot<C>> {
   const table = read.entry;
+  const tombstonesReadAt = performance.now();
   const allTombstones = await metadata.listTombstones(table.name, read.range?.ids);
   const captured = await capture(table);
   const [manifest, firstSchema] = await Promise.all([
@@ -147,7 +157,18 @@ export async function readTableSnapshot<C>(
       (minTimestamp === undefined || file.maxTimestamp >= minTimestamp) &&
       (!range || fileInRange(file, range)),
   );
-  return { table, captured, manifest, schema, tombstones, files, minTimestamp };
+  const tableTombstones = range?.ids ? undefined : allTombstones;
+  return {
+    table,
+    captured,
+    manifest,
+    schema,
+    tombstones,
+    tableTombstones,
+    tombstonesReadAt,
+    files,
+    minTimestamp,
+  };
 }
 
 async function gatherTable(options: QuerySourcesOptions, read: TableRead, directory: string, name: string) {
@@ -158,21 +179,29 @@ async function gatherTable(options: QuerySourcesOptions, read: TableRead, direct
     (table) => buffers.captureBuffer(table),
     options.now?.() ?? Date.now(),
   );
-  const { table, captured, manifest, schema, tombstones, files, minTimestamp } = snapshot;
+  const { table, captured, manifest, schema, files, minTimestamp } = snapshot;
   const lease = await cache.acquire(files);
+  const leases: Array<CacheLease | LiveRowsLease> = [lease];
   noteRequest({ filesScanned: files.length, objectsFetched: lease.fetched });
   try {
-    const fileGroups = await groupFiles(metadata, table.name, files, schema, lease.paths, tombstones);
+    const fileGroups = await groupFiles(metadata, snapshot, lease.paths, options.liveRows);
+    for (const group of fileGroups) if (group.live) leases.push(group.live);
     const bufferPath = await writeChunks(
       directory,
       `${name}.rows.ndjson`,
       captured.rowsOutside(manifest, read.range?.ids),
     );
-    const tombstonesPath = await writeChunks(
-      directory,
-      `${name}.tombstones.ndjson`,
-      lineChunks(tombstones.entries().map((tombstone) => tombstoneLine(tombstone.id, tombstone.sequence))),
-    );
+    // Only buffered rows and files read without a live-row table need the tombstones.
+    const joined = bufferPath !== undefined || fileGroups.some((group) => group.tombstoned && !group.live);
+    const tombstonesPath = joined
+      ? await writeChunks(
+          directory,
+          `${name}.tombstones.ndjson`,
+          lineChunks(
+            snapshot.tombstones.entries().map((tombstone) => tombstoneLine(tombstone.id, tombstone.sequence)),
+          ),
+        )
+      : undefined;
     const view: TableViewSource = {
       name: table.name,
       columns: schema.columns,
@@ -182,39 +211,55 @@ async function gatherTable(options: QuerySourcesOptions, read: TableRead, direct
       maxLineBytes: options.maxLineBytes,
       minTimestamp,
     };
-    return { view, lease };
+    return { view, leases };
   } catch (error) {
-    lease.release();
+    for (const held of leases) held.release();
     throw error;
   }
 }
 
 /**
  * Files by the schema version they were written with (each group with that version's columns)
- * and by whether a tombstone may touch them.
+ * and by whether a tombstone may touch them; a group of touched files is read from its live-row
+ * table when one holds exactly what the tombstone join would give.
  */
 async function groupFiles(
   metadata: MetadataStore,
-  table: string,
-  files: readonly DataFile[],
-  current: SchemaEntry,
+  snapshot: TableSnapshot<unknown>,
   paths: ReadonlyMap<string, string>,
-  tombstones: TombstoneIndex,
-): Promise<ParquetFileGroup[]> {
-  const groups = new Map<string, { version: number; tombstoned: boolean; paths: string[] }>();
+  liveRows: LiveRowTables | undefined,
+): Promise<Array<ParquetFileGroup & { live?: LiveRowsLease | undefined }>> {
+  const { table, files, schema, tombstones } = snapshot;
+  const groups = new Map<string, { version: number; tombstoned: boolean; files: DataFile[] }>();
   for (const file of files) {
     const tombstoned = tombstones.size > 0 && tombstones.touches(file);
     const key = `${file.schemaVersion}/${tombstoned}`;
-    const group = groups.get(key) ?? { version: file.schemaVersion, tombstoned, paths: [] };
-    group.paths.push(paths.get(file.key)!);
+    const group = groups.get(key) ?? { version: file.schemaVersion, tombstoned, files: [] };
+    group.files.push(file);
     groups.set(key, group);
   }
-  const columnsOf = await columnsByVersion(metadata, table, files, current);
-  return [...groups.values()].map((group) => ({
-    paths: group.paths,
-    columns: columnsOf.get(group.version) ?? [],
-    tombstoned: group.tombstoned,
-  }));
+  const columnsOf = await columnsByVersion(metadata, table.name, files, schema);
+  let manifestKeys: Set<string> | undefined;
+  return [...groups.values()].map((group) => {
+    const live =
+      group.tombstoned && snapshot.tableTombstones && liveRows
+        ? liveRows.use({
+            table: table.name,
+            schemaVersion: group.version,
+            files: group.files,
+            manifestKeys: (manifestKeys ??= new Set(snapshot.manifest.files.map((file) => file.key))),
+            tombstones: snapshot.tableTombstones,
+            tombstonesReadAt: snapshot.tombstonesReadAt,
+          })
+        : undefined;
+    return {
+      paths: group.files.map((file) => paths.get(file.key)!),
+      columns: columnsOf.get(group.version) ?? [],
+      tombstoned: group.tombstoned,
+      relation: live?.relation,
+      live,
+    };
+  });
 }
 
 /** The payload columns of every schema version `files` were written with. */

@@ -1,0 +1,407 @@
+import type { DataFile, Tombstone } from "@miniodb/core";
+import type { DuckDbEngine } from "./duckdb-engine.js";
+import type { ObjectFileCache } from "./object-file-cache.js";
+import { ID_COLUMN, SEQUENCE_COLUMN } from "./parquet-copy-statement.js";
+import { quoteIdentifier, quoteLiteral } from "./sql-quote.js";
+
+/** The column of a live-row table telling which of its source files a row came from. */
+export const LIVE_FILE_COLUMN = "__miniodb_file";
+
+export interface LiveRowTablesOptions {
+  readonly engine: DuckDbEngine;
+  /** Pins the source files while a table is built. */
+  readonly cache: ObjectFileCache;
+  /** The engine's attached database the tables live in (DuckDbEngineOptions.attach). */
+  readonly database: string;
+  /** Total size of the source Parquet files the tables may hold; 0 turns them off. */
+  readonly maxBytes: number;
+  /** A failed build is tried again after this long; 30 s by default. */
+  readonly retryMs?: number;
+  /**
+   * After a build, the same table is not built again for this many times the build's duration
+   * (1 by default), so that constant updates leave the cores to queries at least half the time.
+   */
+  readonly rebuildPauseRatio?: number;
+  /** A table nobody used for this long is dropped; 10 minutes by default. */
+  readonly idleMs?: number;
+  readonly onBuilt?: (event: LiveRowsBuilt) => void;
+  readonly onError?: (error: unknown, table: string) => void;
+}
+
+/** What a build did, for the log. */
+export interface LiveRowsBuilt {
+  readonly table: string;
+  readonly schemaVersion: number;
+  readonly files: number;
+  /** Ids whose rows the tombstones hide. */
+  readonly hiddenIds: number;
+  readonly ms: number;
+}
+
+/** What a query read of one table: the files of one schema version that tombstones touch. */
+export interface LiveRowsRequest {
+  readonly table: string;
+  readonly schemaVersion: number;
+  /** The query's files of that version that tombstones may touch; all written with that version. */
+  readonly files: readonly DataFile[];
+  /** The key of every file in the table's manifest, as the query read it. */
+  readonly manifestKeys: ReadonlySet<string>;
+  /** All of the table's tombstones, as the query read them. */
+  readonly tombstones: readonly Tombstone[];
+  /** `performance.now()` just before the query started reading the tombstones. */
+  readonly tombstonesReadAt: number;
+}
+
+/** A live-row table a query reads; `release` when the query ends. */
+export interface LiveRowsLease {
+  /** A relation (table or subquery) of the request's files' live rows, with their stored columns. */
+  readonly relation: string;
+  release(): void;
+}
+
+export interface LiveRowTablesStats {
+  readonly tables: number;
+  readonly bytes: number;
+  readonly builds: number;
+  readonly failures: number;
+}
+
+/** A table's content: the live rows of `files` as `hidden` leaves them. */
+interface Picture {
+  readonly files: readonly DataFile[];
+  /** The highest tombstone sequence per id: what the rows removed were hidden by. */
+  readonly hidden: ReadonlyMap<string, bigint>;
+  /** When the tombstones were read (see LiveRowsRequest.tombstonesReadAt). */
+  readonly tombstonesReadAt: number;
+}
+
+interface Entry {
+  readonly key: string;
+  readonly table: string;
+  readonly schemaVersion: number;
+  /** The table's qualified name, and what it holds, once built. */
+  name?: string | undefined;
+  built?: Picture | undefined;
+  /** Source file key → its number in the table's file column. */
+  fileNumbers: ReadonlyMap<string, number>;
+  readers: number;
+  onDrained?: (() => void) | undefined;
+  /** The picture being built, and the one to build next: queries fall back meanwhile. */
+  building?: Picture | undefined;
+  wanted?: Picture | undefined;
+  /** `performance.now()` before which no build starts. */
+  notBefore: number;
+  lastUsed: number;
+}
+
+/**
+ * Local DuckDB tables holding the live rows of data files that updates or deletes touched: the
+ * files' rows with every row a tombstone hides deleted. A query reads such a table where it would
+ * otherwise anti-join every row of those files against the tombstones (several times slower than
+ * reading the files), so scans after updates cost about what they cost before them, until
+ * compaction rewrites the files. One table per table and schema version.
+ *
+ * A table is used only when it holds exactly what the query would compute: its files include the
+ * query's, and the rows it removed are those the query's tombstones hide (compared per id, by the
+ * highest sequence). Otherwise the query takes the tombstone join, and a build of the query's
+ * picture is queued: builds run one at a time in the background, each waits for the queries still
+ * reading the table it replaces, and queries never wait for a build. A query whose tombstones were
+ * read before those of the table (or of the build queued) changes nothing: it raced a newer one.
+ * A newer query that finds the table hiding more than its tombstones do (a restore, or tombstones
+ * retired by compaction) has it rebuilt.
+ */
+export class LiveRowTables {
+  readonly #options: LiveRowTablesOptions;
+  readonly #entries = new Map<string, Entry>();
+  #queue: Promise<void> = Promise.resolve();
+  #tableNumber = 0;
+  #builds = 0;
+  #failures = 0;
+  #closed = false;
+  #interrupt: (() => void) | undefined;
+
+  constructor(options: LiveRowTablesOptions) {
+    this.#options = options;
+  }
+
+  /** The live rows of the request's files, if a table holds exactly them; else undefined. */
+  use(request: LiveRowsRequest): LiveRowsLease | undefined {
+    if (this.#closed || this.#options.maxBytes <= 0 || request.files.length === 0) return undefined;
+    this.#dropIdle();
+    const entry = this.#entry(request);
+    entry.lastUsed = performance.now();
+    const busy = entry.building !== undefined || entry.wanted !== undefined;
+    const latest = entry.wanted ?? entry.building ?? entry.built;
+    const latestCovers = latest !== undefined && covers(latest, request);
+    if (!busy && latestCovers) return this.#lease(entry, request);
+    // A picture older than the latest is a race with a newer query; one that the latest covers
+    // needs no build of its own.
+    if (latest && (latestCovers || request.tombstonesReadAt <= latest.tombstonesReadAt)) return undefined;
+    const wanted = picture(latest, request);
+    if (busy) {
+      entry.wanted = wanted;
+      return undefined;
+    }
+    // A failed build waits before it is tried again; a table is not rebuilt more often than its
+    // last build took, so that constant updates do not keep the cores busy rebuilding.
+    if (performance.now() < entry.notBefore) return undefined;
+    if (!this.#makeRoom(entry, wanted)) return undefined;
+    entry.wanted = wanted;
+    this.#queue = this.#queue.then(() => this.#build(entry));
+    return undefined;
+  }
+
+  stats(): LiveRowTablesStats {
+    let bytes = 0;
+    let tables = 0;
+    for (const entry of this.#entries.values())
+      if (entry.built) {
+        tables++;
+        bytes += sumBytes(entry.built.files);
+      }
+    return { tables, bytes, builds: this.#builds, failures: this.#failures };
+  }
+
+  /** Resolves once no build is queued or running (for tests and benchmarks). */
+  async settled(): Promise<void> {
+    for (let queue = this.#queue; ; queue = this.#queue) {
+      await queue;
+      if (queue === this.#queue) return;
+    }
+  }
+
+  /** Stops the running build, refuses new ones and drops the tables. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#interrupt?.();
+    for (const entry of this.#entries.values()) entry.onDrained?.();
+    await this.#queue;
+    for (const entry of [...this.#entries.values()]) this.#forget(entry);
+    await this.#queue;
+  }
+
+  #entry(request: LiveRowsRequest): Entry {
+    const key = `${request.table}\u0000${request.schemaVersion}`;
+    let entry = this.#entries.get(key);
+    if (!entry) {
+      entry = {
+        key,
+        table: request.table,
+        schemaVersion: request.schemaVersion,
+        fileNumbers: new Map(),
+        readers: 0,
+        notBefore: 0,
+        lastUsed: 0,
+      };
+      this.#entries.set(key, entry);
+    }
+    return entry;
+  }
+
+  #lease(entry: Entry, request: LiveRowsRequest): LiveRowsLease {
+    entry.readers++;
+    let released = false;
+    const name = entry.name!;
+    const relation =
+      request.files.length === entry.fileNumbers.size
+        ? name
+        : `(SELECT * FROM ${name} WHERE ${quoteIdentifier(LIVE_FILE_COLUMN)} IN ` +
+          `(${request.files.map((file) => entry.fileNumbers.get(file.key)!).join(", ")}))`;
+    return {
+      relation,
+      release: () => {
+        if (released) return;
+        released = true;
+        if (--entry.readers === 0) entry.onDrained?.();
+      },
+    };
+  }
+
+  /** Drops idle tables, least recently used first, until `wanted` fits; false if it cannot. */
+  #makeRoom(entry: Entry, wanted: Picture): boolean {
+    const bytes = sumBytes(wanted.files);
+    if (bytes > this.#options.maxBytes) return false;
+    let total = 0;
+    for (const other of this.#entries.values())
+      if (other !== entry && other.built) total += sumBytes(other.built.files);
+    const idle = [...this.#entries.values()]
+      .filter((other) => other !== entry && other.built && idleEntry(other))
+      .sort((a, b) => a.lastUsed - b.lastUsed);
+    while (total + bytes > this.#options.maxBytes) {
+      const victim = idle.shift();
+      if (!victim) return false;
+      total -= sumBytes(victim.built!.files);
+      this.#forget(victim);
+    }
+    return true;
+  }
+
+  #dropIdle(): void {
+    const { idleMs = 600_000 } = this.#options;
+    const now = performance.now();
+    for (const entry of this.#entries.values())
+      if (now - entry.lastUsed > idleMs && idleEntry(entry)) this.#forget(entry);
+  }
+
+  /** Removes the entry; its table is dropped by a queued job. */
+  #forget(entry: Entry): void {
+    this.#entries.delete(entry.key);
+    const name = entry.name;
+    entry.name = undefined;
+    entry.built = undefined;
+    if (name) this.#queue = this.#queue.then(() => this.#drop(name));
+  }
+
+  async #drop(name: string): Promise<void> {
+    try {
+      await this.#options.engine.withSession((session) => session.run(`DROP TABLE IF EXISTS ${name}`), {
+        timeoutMs: 0,
+      });
+    } catch (error) {
+      this.#options.onError?.(error, name);
+    }
+  }
+
+  async #build(entry: Entry): Promise<void> {
+    const wanted = entry.wanted;
+    entry.wanted = undefined;
+    if (!wanted || this.#closed) return;
+    entry.building = wanted;
+    const started = performance.now();
+    const name = `${quoteIdentifier(this.#options.database)}.${quoteIdentifier(`t${++this.#tableNumber}`)}`;
+    try {
+      await this.#drained(entry);
+      if (this.#closed) return;
+      await this.#create(name, wanted);
+      const replaced = entry.name;
+      entry.name = name;
+      entry.built = wanted;
+      entry.fileNumbers = new Map(wanted.files.map((file, index) => [file.key, index]));
+      this.#builds++;
+      if (replaced) await this.#drop(replaced);
+      const ms = performance.now() - started;
+      entry.notBefore = performance.now() + ms * (this.#options.rebuildPauseRatio ?? 1);
+      this.#options.onBuilt?.({
+        table: entry.table,
+        schemaVersion: entry.schemaVersion,
+        files: wanted.files.length,
+        hiddenIds: wanted.hidden.size,
+        ms,
+      });
+    } catch (error) {
+      this.#failures++;
+      entry.notBefore = performance.now() + (this.#options.retryMs ?? 30_000);
+      entry.wanted = undefined;
+      await this.#drop(name);
+      if (!this.#closed) this.#options.onError?.(error, entry.table);
+    } finally {
+      entry.building = undefined;
+    }
+    // Queries that came during the build asked for a newer picture: built once the pause is over.
+    if (entry.wanted && !this.#closed && this.#entries.get(entry.key) === entry)
+      setTimeout(
+        () => (this.#queue = this.#queue.then(() => this.#build(entry))),
+        Math.max(0, entry.notBefore - performance.now()),
+      ).unref();
+  }
+
+  /** Creates table `name` holding the picture's live rows. */
+  async #create(name: string, wanted: Picture): Promise<void> {
+    const { engine, cache } = this.#options;
+    const lease = await cache.acquire(wanted.files);
+    try {
+      await engine.withSession(
+        async (session) => {
+          this.#interrupt = () => session.interrupt();
+          const paths = wanted.files.map((file) => quoteLiteral(lease.paths.get(file.key)!)).join(", ");
+          await session.run(
+            `CREATE TABLE ${name} AS SELECT *, CAST(file_index AS INTEGER) AS ${quoteIdentifier(LIVE_FILE_COLUMN)} ` +
+              `FROM read_parquet([${paths}])`,
+          );
+          if (wanted.hidden.size === 0) return;
+          const ids = [...wanted.hidden.keys()];
+          await session.createTextTable(TOMBSTONES_TABLE, [
+            ids,
+            ids.map((id) => wanted.hidden.get(id)!.toString()),
+          ]);
+          try {
+            await session.run(
+              `DELETE FROM ${name} AS r USING (SELECT c0 AS id, CAST(c1 AS UBIGINT) AS seq FROM ${TOMBSTONES_TABLE}) AS t ` +
+                `WHERE r.${quoteIdentifier(ID_COLUMN)} = t.id AND r.${quoteIdentifier(SEQUENCE_COLUMN)} <= t.seq`,
+            );
+          } finally {
+            await session.run(`DROP TABLE IF EXISTS ${TOMBSTONES_TABLE}`);
+          }
+        },
+        { timeoutMs: 0 },
+      );
+    } finally {
+      lease.release();
+      this.#interrupt = undefined;
+    }
+  }
+
+  /** Resolves once no query reads the entry's table; none starts while a build is under way. */
+  #drained(entry: Entry): Promise<void> {
+    if (entry.readers === 0 || this.#closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      entry.onDrained = () => {
+        entry.onDrained = undefined;
+        resolve();
+      };
+    });
+  }
+}
+
+const TOMBSTONES_TABLE = "__miniodb_live_tombstones";
+
+function idleEntry(entry: Entry): boolean {
+  return entry.readers === 0 && entry.building === undefined && entry.wanted === undefined;
+}
+
+/** Whether a table of `content` holds exactly the live rows the request would compute. */
+function covers(content: Picture, request: LiveRowsRequest): boolean {
+  const keys = new Set(content.files.map((file) => file.key));
+  return request.files.every((file) => keys.has(file.key)) && sameHidden(content.hidden, request.tombstones);
+}
+
+/** The request's picture, keeping the files of `base` still in the manifest. */
+function picture(base: Picture | undefined, request: LiveRowsRequest): Picture {
+  const files = new Map(
+    (base?.files ?? []).filter((file) => request.manifestKeys.has(file.key)).map((file) => [file.key, file]),
+  );
+  for (const file of request.files) files.set(file.key, file);
+  return {
+    files: [...files.values()],
+    hidden: highestSequences(request.tombstones),
+    tombstonesReadAt: request.tombstonesReadAt,
+  };
+}
+
+/** The highest tombstone sequence of each id: what the tombstones hide, row by row. */
+function highestSequences(tombstones: readonly Tombstone[]): Map<string, bigint> {
+  const hidden = new Map<string, bigint>();
+  for (const { id, sequence } of tombstones) {
+    const known = hidden.get(id);
+    if (known === undefined || sequence > known) hidden.set(id, sequence);
+  }
+  return hidden;
+}
+
+/** Whether `tombstones` hide exactly what `hidden` records. */
+function sameHidden(hidden: ReadonlyMap<string, bigint>, tombstones: readonly Tombstone[]): boolean {
+  const seen = new Map<string, bigint>();
+  for (const { id, sequence } of tombstones) {
+    const known = hidden.get(id);
+    if (known === undefined || sequence > known) return false;
+    const highest = seen.get(id);
+    if (highest === undefined || sequence > highest) seen.set(id, sequence);
+  }
+  if (seen.size !== hidden.size) return false;
+  for (const [id, sequence] of seen) if (hidden.get(id) !== sequence) return false;
+  return true;
+}
+
+function sumBytes(files: readonly DataFile[]): number {
+  return files.reduce((total, file) => total + file.sizeBytes, 0);
+}
