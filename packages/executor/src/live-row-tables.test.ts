@@ -81,7 +81,7 @@ describe("LiveRowTables", () => {
     // f2-3's row has sequence 21, above its tombstone's 5: it stays.
     assert.deepEqual(await ids(lease.relation), allIds(["f0-1", "f1-2"]));
     lease.release();
-    assert.deepEqual(live.stats(), { tables: 1, bytes: sumBytes(files), builds: 1, failures: 0 });
+    assert.deepEqual(live.stats(), { tables: 1, bytes: sumBytes(files), builds: 1, failures: 0, reads: 1 });
     await live.close();
   });
 
@@ -185,7 +185,7 @@ describe("LiveRowTables", () => {
     assert.equal(errors.length, 1);
     live.use({ ...failing, tombstonesReadAt: 2 });
     await live.settled();
-    assert.deepEqual(live.stats(), { tables: 0, bytes: 0, builds: 0, failures: 1 });
+    assert.deepEqual(live.stats(), { tables: 0, bytes: 0, builds: 0, failures: 1, reads: 0 });
     await live.close();
   });
 });

@@ -61,9 +61,12 @@ export interface LiveRowsLease {
 
 export interface LiveRowTablesStats {
   readonly tables: number;
+  /** Size of the source files the tables hold. */
   readonly bytes: number;
   readonly builds: number;
   readonly failures: number;
+  /** Table reads by queries (leases), since start. */
+  readonly reads: number;
 }
 
 /** A table's content: the live rows of `files` as `hidden` leaves them. */
@@ -117,6 +120,7 @@ export class LiveRowTables {
   #tableNumber = 0;
   #builds = 0;
   #failures = 0;
+  #reads = 0;
   #closed = false;
   #interrupt: (() => void) | undefined;
 
@@ -159,7 +163,7 @@ export class LiveRowTables {
         tables++;
         bytes += sumBytes(entry.built.files);
       }
-    return { tables, bytes, builds: this.#builds, failures: this.#failures };
+    return { tables, bytes, builds: this.#builds, failures: this.#failures, reads: this.#reads };
   }
 
   /** Resolves once no build is queued or running (for tests and benchmarks). */
@@ -200,6 +204,7 @@ export class LiveRowTables {
 
   #lease(entry: Entry, request: LiveRowsRequest): LiveRowsLease {
     entry.readers++;
+    this.#reads++;
     let released = false;
     const name = entry.name!;
     const relation =

@@ -113,7 +113,7 @@ export class NodeSnapshotter {
       }),
       wal: sources.wal.stats(),
       fileCache: sources.fileCache.stats(),
-      liveRows: sources.liveRows?.stats() ?? { tables: 0, bytes: 0, builds: 0, failures: 0 },
+      liveRows: sources.liveRows?.stats() ?? { tables: 0, bytes: 0, builds: 0, failures: 0, reads: 0 },
       engine,
       resultCacheBytes: sources.resultCacheBytes(),
       metadataConnections: sources.metadataConnections(),

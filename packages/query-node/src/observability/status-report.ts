@@ -111,6 +111,7 @@ export function statusReport(snapshot: NodeSnapshot, context: StatusContext): St
         source_bytes: snapshot.liveRows.bytes,
         builds: snapshot.liveRows.builds,
         failed_builds: snapshot.liveRows.failures,
+        reads: snapshot.liveRows.reads,
       },
     },
     metadata_backend: context.metadataKind,
