@@ -64,7 +64,10 @@ try {
     );
   const options = scanOptions(data, rowsPerFile);
   for (const [index, option] of options.entries()) {
+    const setupStarted = performance.now();
     for (const statement of option.setup) await connection.run(statement);
+    if (option.setup.length > 0)
+      console.log(`setup of ${option.name}: ${(performance.now() - setupStarted).toFixed(0)} ms`);
     await connection.run(`CREATE VIEW ${viewName(index)} AS ${option.view}`);
   }
   console.log(

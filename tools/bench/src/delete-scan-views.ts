@@ -81,6 +81,17 @@ function notInFilter(data: DeleteScanData): string {
     .join(" UNION ALL ");
 }
 
+/** Creates `table` from the files and deletes the rows the tombstones hide. */
+function nativeTable(table: string, files: readonly string[], data: DeleteScanData): string[] {
+  return [
+    `CREATE TABLE ${table} AS SELECT * FROM read_parquet(${list(files)})`,
+    `DELETE FROM ${table} AS r USING (${tombstonesJson(data.tombstonesPath)}) AS t ` +
+      `WHERE t.id = r.id AND t.seq >= r.${SEQUENCE}`,
+  ];
+}
+
+const nativeRows = (table: string) => `SELECT * EXCLUDE (${SEQUENCE}) FROM ${table}`;
+
 export function scanOptions(data: DeleteScanData, rowsPerFile: readonly number[]): ScanOption[] {
   const updates = `SELECT * EXCLUDE (${SEQUENCE}) FROM read_parquet('${data.updates}')`;
   const withUpdates = (dirty: string) => `${updates} UNION ALL ${dirty}`;
@@ -116,5 +127,17 @@ export function scanOptions(data: DeleteScanData, rowsPerFile: readonly number[]
     { name: "mask join, 1 group", setup: [], view: withUpdates(maskJoin(data, 1)) },
     { name: "bitstring", setup: [], view: withUpdates(bitstringFilter(data, rowsPerFile)) },
     { name: "not in", setup: [], view: withUpdates(notInFilter(data)) },
+    // What the node's live-row tables do: the dirty files' rows copied into a DuckDB table, the
+    // dead ones deleted there (one table, and one per file).
+    {
+      name: "native table",
+      setup: nativeTable("dirty_native", data.dirty, data),
+      view: withUpdates(nativeRows("dirty_native")),
+    },
+    {
+      name: "native per file",
+      setup: data.dirty.flatMap((path, k) => nativeTable(`dirty_native_${k}`, [path], data)),
+      view: withUpdates(data.dirty.map((_, k) => nativeRows(`dirty_native_${k}`)).join(" UNION ALL ")),
+    },
   ];
 }
