@@ -6,7 +6,8 @@ import { parseTableName } from "./table-name.js";
  *
  *     tables                          set     names of all tables (ListTables reads it; no SCAN)
  *     table:{<t>}:config              hash    name, config (JSON), created_at (epoch ms), uid,
- *                                             manifest_version, last_write (epoch ms)
+ *                                             manifest_version, last_write (epoch ms),
+ *                                             tombstones_version (bumped by every tombstone change)
  *     table:{<t>}:schemas             hash    <version> → columns (JSON)
  *     table:{<t>}:manifest            hash    <object key> → data file (JSON array)
  *     table:{<t>}:tombstones          hash    <record id> → ["<sequence>", soft 0|1, created_at]

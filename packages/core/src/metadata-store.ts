@@ -208,9 +208,11 @@ export interface MetadataStore {
   addTombstones(table: string, tombstones: readonly Tombstone[]): Promise<void>;
   /**
    * The table's tombstones, sorted by id; with `ids`, only those ids' tombstones (an id without
-   * one is left out), read by key rather than by scanning the table's tombstones.
+   * one is left out), read by key rather than by scanning the table's tombstones. Without `ids`,
+   * a store may keep the list and, while the table's tombstones stay unchanged, answer with that
+   * same (frozen) array after a cheap check: callers may key derived data by it.
    */
-  listTombstones(table: string, ids?: readonly string[]): Promise<Tombstone[]>;
+  listTombstones(table: string, ids?: readonly string[]): Promise<readonly Tombstone[]>;
   /**
    * Undoes soft deletes: for each id whose tombstone is the soft one at exactly `sequence`, puts
    * back the hard tombstone it replaced (`restoreSequence`), or removes it if there was none.

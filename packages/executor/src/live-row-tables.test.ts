@@ -6,6 +6,7 @@ import type { DataFile, ObjectStore, Tombstone } from "@miniodb/core";
 import { DuckDbEngine } from "./duckdb-engine.js";
 import { LiveRowTables, type LiveRowsRequest } from "./live-row-tables.js";
 import { ObjectFileCache } from "./object-file-cache.js";
+import { TombstoneIndex } from "./tombstone-index.js";
 import { makeWorkDirectory, queryDuckDb } from "./test-support/parquet-fixtures.js";
 
 /**
@@ -60,7 +61,7 @@ describe("LiveRowTables", () => {
     schemaVersion: 1,
     files: subset,
     manifestKeys: new Set(files.map((file) => file.key)),
-    tombstones,
+    hidden: new TombstoneIndex(tombstones).hidden(),
     tombstonesReadAt: readAt,
   });
   const ids = async (relation: string) =>

@@ -1,4 +1,4 @@
-import type { DataFile, Tombstone } from "@miniodb/core";
+import type { DataFile } from "@miniodb/core";
 import type { DuckDbEngine } from "./duckdb-engine.js";
 import type { ObjectFileCache } from "./object-file-cache.js";
 import { ID_COLUMN, SEQUENCE_COLUMN } from "./parquet-copy-statement.js";
@@ -46,8 +46,8 @@ export interface LiveRowsRequest {
   readonly files: readonly DataFile[];
   /** The key of every file in the table's manifest, as the query read it. */
   readonly manifestKeys: ReadonlySet<string>;
-  /** All of the table's tombstones, as the query read them. */
-  readonly tombstones: readonly Tombstone[];
+  /** What all of the table's tombstones hide, as the query read them (TombstoneIndex.hidden). */
+  readonly hidden: ReadonlyMap<string, bigint>;
   /** `performance.now()` just before the query started reading the tombstones. */
   readonly tombstonesReadAt: number;
 }
@@ -367,7 +367,7 @@ function idleEntry(entry: Entry): boolean {
 /** Whether a table of `content` holds exactly the live rows the request would compute. */
 function covers(content: Picture, request: LiveRowsRequest): boolean {
   const keys = new Set(content.files.map((file) => file.key));
-  return request.files.every((file) => keys.has(file.key)) && sameHidden(content.hidden, request.tombstones);
+  return request.files.every((file) => keys.has(file.key)) && sameHidden(content.hidden, request.hidden);
 }
 
 /** The request's picture, keeping the files of `base` still in the manifest. */
@@ -378,32 +378,16 @@ function picture(base: Picture | undefined, request: LiveRowsRequest): Picture {
   for (const file of request.files) files.set(file.key, file);
   return {
     files: [...files.values()],
-    hidden: highestSequences(request.tombstones),
+    hidden: request.hidden,
     tombstonesReadAt: request.tombstonesReadAt,
   };
 }
 
-/** The highest tombstone sequence of each id: what the tombstones hide, row by row. */
-function highestSequences(tombstones: readonly Tombstone[]): Map<string, bigint> {
-  const hidden = new Map<string, bigint>();
-  for (const { id, sequence } of tombstones) {
-    const known = hidden.get(id);
-    if (known === undefined || sequence > known) hidden.set(id, sequence);
-  }
-  return hidden;
-}
-
-/** Whether `tombstones` hide exactly what `hidden` records. */
-function sameHidden(hidden: ReadonlyMap<string, bigint>, tombstones: readonly Tombstone[]): boolean {
-  const seen = new Map<string, bigint>();
-  for (const { id, sequence } of tombstones) {
-    const known = hidden.get(id);
-    if (known === undefined || sequence > known) return false;
-    const highest = seen.get(id);
-    if (highest === undefined || sequence > highest) seen.set(id, sequence);
-  }
-  if (seen.size !== hidden.size) return false;
-  for (const [id, sequence] of seen) if (hidden.get(id) !== sequence) return false;
+/** Whether both hide the same rows (the same highest sequence for the same ids). */
+function sameHidden(a: ReadonlyMap<string, bigint>, b: ReadonlyMap<string, bigint>): boolean {
+  if (a === b) return true;
+  if (a.size !== b.size) return false;
+  for (const [id, sequence] of a) if (b.get(id) !== sequence) return false;
   return true;
 }
 

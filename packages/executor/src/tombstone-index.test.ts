@@ -29,4 +29,23 @@ describe("TombstoneIndex", () => {
     assert.deepEqual(ids(index.within({ ids: ["m", "q"] })), ["m"]);
     assert.deepEqual(ids(index.within({ idMin: "d", idMax: "x" })), ["m", "x"]);
   });
+
+  it("builds one index per frozen list, and records the highest sequence of each id", () => {
+    const list = Object.freeze([tombstone("b", 3n), tombstone("a", 9n), tombstone("b", 7n)]);
+    const shared = TombstoneIndex.of(list);
+    assert.equal(TombstoneIndex.of(list), shared);
+    assert.notEqual(
+      TombstoneIndex.of([...list]),
+      TombstoneIndex.of([...list]),
+      "a list that may change is not kept",
+    );
+    assert.deepEqual(
+      [...shared.hidden()],
+      [
+        ["a", 9n],
+        ["b", 7n],
+      ],
+    );
+    assert.equal(shared.hidden(), shared.hidden());
+  });
 });

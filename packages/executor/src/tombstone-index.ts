@@ -1,6 +1,8 @@
 import type { DataFile, Tombstone } from "@miniodb/core";
 import { compareIds, type ScanRange } from "./scan-range.js";
 
+const INDEXES = new WeakMap<readonly Tombstone[], TombstoneIndex>();
+
 /**
  * A table's tombstones sorted by id, answering which of them a query needs and which data files
  * they can touch: a tombstone hides rows of its id with a sequence at or below its own, so it
@@ -9,9 +11,33 @@ import { compareIds, type ScanRange } from "./scan-range.js";
  */
 export class TombstoneIndex {
   readonly #sorted: readonly Tombstone[];
+  #hidden: Map<string, bigint> | undefined;
 
   constructor(tombstones: readonly Tombstone[]) {
     this.#sorted = [...tombstones].sort((a, b) => compareIds(a.id, b.id));
+  }
+
+  /**
+   * The index of a table's whole list, built once per list: a metadata store answers with the same
+   * frozen list while the tombstones are unchanged (MetadataStore.listTombstones).
+   */
+  static of(tombstones: readonly Tombstone[]): TombstoneIndex {
+    if (!Object.isFrozen(tombstones)) return new TombstoneIndex(tombstones);
+    let index = INDEXES.get(tombstones);
+    if (!index) INDEXES.set(tombstones, (index = new TombstoneIndex(tombstones)));
+    return index;
+  }
+
+  /** What the tombstones hide: the highest sequence of each id (computed once per index). */
+  hidden(): ReadonlyMap<string, bigint> {
+    if (!this.#hidden) {
+      this.#hidden = new Map();
+      for (const { id, sequence } of this.#sorted) {
+        const known = this.#hidden.get(id);
+        if (known === undefined || sequence > known) this.#hidden.set(id, sequence);
+      }
+    }
+    return this.#hidden;
   }
 
   get size(): number {

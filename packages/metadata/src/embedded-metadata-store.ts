@@ -109,6 +109,7 @@ export class EmbeddedMetadataStore implements MetadataStore {
       return last;
     });
     this.#manifests.forget(name);
+    this.#tombstones.forget(name);
     return manifest;
   }
 
@@ -145,13 +146,14 @@ export class EmbeddedMetadataStore implements MetadataStore {
   }
 
   async addTombstones(table: string, tombstones: readonly Tombstone[]): Promise<void> {
+    this.#tombstones.forget(table);
     this.#write(`add tombstones to ${table}`, () => {
       this.#tables.require(table);
       this.#tombstones.add(table, tombstones);
     });
   }
 
-  async listTombstones(table: string, ids?: readonly string[]): Promise<Tombstone[]> {
+  async listTombstones(table: string, ids?: readonly string[]): Promise<readonly Tombstone[]> {
     return this.#call(`list tombstones of ${table}`, () => this.#tombstones.list(table, ids));
   }
 
@@ -159,6 +161,7 @@ export class EmbeddedMetadataStore implements MetadataStore {
     table: string,
     soft: ReadonlyArray<{ id: string; sequence: bigint }>,
   ): Promise<void> {
+    this.#tombstones.forget(table);
     this.#write(`restore tombstones of ${table}`, () => {
       this.#tables.require(table);
       this.#tombstones.restore(table, soft);
@@ -169,6 +172,7 @@ export class EmbeddedMetadataStore implements MetadataStore {
     table: string,
     upTo: ReadonlyArray<{ id: string; sequence: bigint }>,
   ): Promise<void> {
+    this.#tombstones.forget(table);
     this.#write(`retire tombstones of ${table}`, () => {
       this.#tables.require(table);
       this.#tombstones.retire(table, upTo);

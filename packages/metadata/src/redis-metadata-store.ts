@@ -162,7 +162,7 @@ export class RedisMetadataStore implements MetadataStore {
     return this.#call(`add tombstones to ${table}`, () => this.#tombstones.add(table, tombstones));
   }
 
-  listTombstones(table: string, ids?: readonly string[]): Promise<Tombstone[]> {
+  listTombstones(table: string, ids?: readonly string[]): Promise<readonly Tombstone[]> {
     return this.#call(`list tombstones of ${table}`, () => this.#tombstones.list(table, ids));
   }
 

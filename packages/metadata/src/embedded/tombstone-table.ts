@@ -21,6 +21,8 @@ export class TombstoneTable {
   readonly #retire;
   readonly #putBack;
   readonly #removeSoft;
+  /** Each table's whole list, as last read; dropped by `forget` whenever the table's tombstones change. */
+  readonly #lists = new Map<string, readonly Tombstone[]>();
 
   constructor(db: SqliteDatabase) {
     // An equal or lower sequence leaves the stored tombstone as it is. A soft tombstone replacing
@@ -69,9 +71,23 @@ export class TombstoneTable {
     }
   }
 
-  /** Every tombstone of the table, or those of `ids`, sorted by id. */
-  list(table: string, ids?: readonly string[]): Tombstone[] {
-    const rows = ids === undefined ? this.#list.all(table) : this.#listIds.all(table, JSON.stringify(ids));
+  /**
+   * Every tombstone of the table (the same frozen array until the table's tombstones change), or
+   * those of `ids`, sorted by id.
+   */
+  list(table: string, ids?: readonly string[]): readonly Tombstone[] {
+    if (ids !== undefined) return this.#rows(this.#listIds.all(table, JSON.stringify(ids)));
+    let list = this.#lists.get(table);
+    if (!list) this.#lists.set(table, (list = Object.freeze(this.#rows(this.#list.all(table)))));
+    return list;
+  }
+
+  /** Forgets the table's list: its tombstones changed (or may have), or it was deleted. */
+  forget(table: string): void {
+    this.#lists.delete(table);
+  }
+
+  #rows(rows: readonly TombstoneRow[]): Tombstone[] {
     return rows.map(([id, sequence, soft, createdAt, restoreSequence]) => ({
       id,
       sequence,

@@ -39,6 +39,7 @@ for i = 2, #ARGV, 4 do
     redis.call('HSET', KEYS[2], ARGV[i], new)
   end
 end
+redis.call('HINCRBY', KEYS[1], 'tombstones_version', 1)
 return {'ok'}`;
 
 /**
@@ -58,6 +59,7 @@ for i = 2, #ARGV, 2 do
     end
   end
 end
+redis.call('HINCRBY', KEYS[1], 'tombstones_version', 1)
 return {'ok'}`;
 
 /** KEYS: config, tombstones. ARGV: table, then id, sequence pairs. */
@@ -67,6 +69,7 @@ for i = 2, #ARGV, 2 do
   local stored = stored_sequence(KEYS[2], ARGV[i])
   if stored and not greater(stored, ARGV[i + 1]) then redis.call('HDEL', KEYS[2], ARGV[i]) end
 end
+redis.call('HINCRBY', KEYS[1], 'tombstones_version', 1)
 return {'ok'}`;
 
 type TombstoneValue = [sequence: string, soft: 0 | 1, createdAt: number, restoreSequence?: string];
@@ -77,6 +80,7 @@ type TombstoneValue = [sequence: string, soft: 0 | 1, createdAt: number, restore
  */
 export class RedisTombstones {
   readonly #client: RedisClient;
+  readonly #lists = new Map<string, { uid: string; version: string | null; list: readonly Tombstone[] }>();
 
   constructor(client: RedisClient) {
     this.#client = client;
@@ -93,12 +97,26 @@ export class RedisTombstones {
     scriptValues(reply, "cannot add tombstones", { table });
   }
 
-  /** Every tombstone of the table, or those of `ids`, sorted by id. */
-  async list(table: string, ids?: readonly string[]): Promise<Tombstone[]> {
+  /**
+   * Every tombstone of the table, or those of `ids`, sorted by id. The whole list is kept and, while
+   * the table's identity and tombstone version are those it was read under, answered again (the
+   * same frozen array) after one HMGET. The version is read before the list, so a list can only be
+   * newer than its version, and a change after it always moves the version on.
+   */
+  async list(table: string, ids?: readonly string[]): Promise<readonly Tombstone[]> {
     const key = metadataKeys.table(table, "tombstones");
-    return tombstonesOf(
-      ids === undefined ? Object.entries(await this.#client.hgetall(key)) : await this.#some(key, ids),
+    if (ids !== undefined) return tombstonesOf(await this.#some(key, ids));
+    const [uid = null, version = null] = await this.#client.hmget(
+      metadataKeys.table(table, "config"),
+      "uid",
+      "tombstones_version",
     );
+    const cached = this.#lists.get(table);
+    if (cached && uid !== null && cached.uid === uid && cached.version === version) return cached.list;
+    const list = Object.freeze(tombstonesOf(Object.entries(await this.#client.hgetall(key))));
+    if (uid === null) this.#lists.delete(table);
+    else this.#lists.set(table, { uid, version, list });
+    return list;
   }
 
   /** The [id, value] pairs of the ids that have a tombstone. */

@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import type { Tombstone } from "@miniodb/core";
 import { contractFixtures as f, type StoreRef } from "./contract-fixtures.js";
 
-const byId = (tombstones: Tombstone[]) => [...tombstones].sort((a, b) => (a.id < b.id ? -1 : 1));
+const byId = (tombstones: readonly Tombstone[]) => [...tombstones].sort((a, b) => (a.id < b.id ? -1 : 1));
 const tombstone = (id: string, sequence: bigint, soft = false, at = 0): Tombstone => ({
   id,
   sequence,
@@ -120,6 +120,40 @@ export function describeTombstoneContract(store: StoreRef): void {
         tombstone("upd", 30n, false, 6),
       ]);
       assert.deepEqual(await store().listTombstones("d_restore"), [tombstone("upd", 30n, false, 6)]);
+    });
+
+    it("answers the same list while nothing changed, and the new one after every change", async () => {
+      const table = "d_same";
+      await store().createTable(f.table(table));
+      await store().addTombstones(table, [tombstone("a", 5n, true), tombstone("b", 6n)]);
+      const first = await store().listTombstones(table);
+      assert.equal(await store().listTombstones(table), first, "unchanged: the same list");
+      assert.ok(Object.isFrozen(first));
+      const steps: Array<[string, () => Promise<void>, string[]]> = [
+        ["add", () => store().addTombstones(table, [tombstone("c", 7n)]), ["a", "b", "c"]],
+        ["restore", () => store().restoreTombstones(table, [{ id: "a", sequence: 5n }]), ["b", "c"]],
+        ["retire", () => store().retireTombstones(table, [{ id: "b", sequence: 6n }]), ["c"]],
+        [
+          "delete and create",
+          async () => {
+            await store().deleteTable(table);
+            await store().createTable(f.table(table));
+          },
+          [],
+        ],
+      ];
+      let previous = first;
+      for (const [step, change, ids] of steps) {
+        await change();
+        const next = await store().listTombstones(table);
+        assert.notEqual(next, previous, `${step}: a new list`);
+        assert.deepEqual(
+          next.map((entry) => entry.id),
+          ids,
+          step,
+        );
+        previous = next;
+      }
     });
 
     it("keeps the tombstones of different tables apart", async () => {

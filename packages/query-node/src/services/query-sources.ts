@@ -10,7 +10,6 @@ import {
   type MetadataStore,
   type SchemaEntry,
   type TableEntry,
-  type Tombstone,
 } from "@miniodb/core";
 import {
   fileInRange,
@@ -115,7 +114,7 @@ export interface TableSnapshot<C> {
   /** The tombstones that may touch the query's range. */
   readonly tombstones: TombstoneIndex;
   /** All of the table's tombstones, when the read was not limited to the query's ids. */
-  readonly tableTombstones: readonly Tombstone[] | undefined;
+  readonly tableTombstones: TombstoneIndex | undefined;
   /** `performance.now()` just before the tombstones were read. */
   readonly tombstonesReadAt: number;
   /** The manifest's files the query may touch (retention window and range). */
@@ -149,7 +148,8 @@ export async function readTableSnapshot<C>(
   const newest = Math.max(0, ...manifest.files.map((file) => file.schemaVersion));
   const schema = newest > firstSchema.version ? await metadata.getSchema(table.name) : firstSchema;
   const range = read.range;
-  const tombstones = new TombstoneIndex(allTombstones).within(range);
+  const index = TombstoneIndex.of(allTombstones);
+  const tombstones = index.within(range);
   // Expired rows are never seen, whether or not the retention job has removed them yet.
   const minTimestamp = retentionCutoff(table.config, nowMs);
   const files = manifest.files.filter(
@@ -157,7 +157,7 @@ export async function readTableSnapshot<C>(
       (minTimestamp === undefined || file.maxTimestamp >= minTimestamp) &&
       (!range || fileInRange(file, range)),
   );
-  const tableTombstones = range?.ids ? undefined : allTombstones;
+  const tableTombstones = range?.ids ? undefined : index;
   return {
     table,
     captured,
@@ -248,7 +248,7 @@ async function groupFiles(
             schemaVersion: group.version,
             files: group.files,
             manifestKeys: (manifestKeys ??= new Set(snapshot.manifest.files.map((file) => file.key))),
-            tombstones: snapshot.tableTombstones,
+            hidden: snapshot.tableTombstones.hidden(),
             tombstonesReadAt: snapshot.tombstonesReadAt,
           })
         : undefined;
