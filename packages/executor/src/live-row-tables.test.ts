@@ -138,25 +138,63 @@ describe("LiveRowTables", () => {
     await live.close();
   });
 
-  it("waits for the queries reading a table before replacing it, and lets none start meanwhile", async () => {
+  it("keeps serving a table that still matches while a newer one is built, and drops it after its last reader", async () => {
     const live = tables();
-    live.use(request([tombstone("f0-0", 50n)], 1));
+    const old = [tombstone("f0-0", 50n)];
+    live.use(request(old, 1));
     await live.settled();
-    const reading = live.use(request([tombstone("f0-0", 50n)], 2));
+    const reading = live.use(request(old, 2));
     assert.ok(reading);
     const newer = [tombstone("f0-0", 50n), tombstone("f0-1", 50n)];
-    live.use(request(newer, 3));
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    assert.equal(live.stats().builds, 1, "the build waits for the reader");
-    assert.equal(
-      live.use(request([tombstone("f0-0", 50n)], 2)),
-      undefined,
-      "no new reader while a build waits",
-    );
-    assert.deepEqual(await ids(reading.relation), allIds(["f0-0"]), "the reader's table is unchanged");
-    reading.release();
+    assert.equal(live.use(request(newer, 3)), undefined);
+    const alsoOld = live.use(request(old, 2.5));
+    assert.ok(alsoOld, "a query with the old tombstones still reads the old table");
+    alsoOld.release();
     await live.settled();
     assert.equal(live.stats().builds, 2);
+    assert.deepEqual(await ids(reading.relation), allIds(["f0-0"]), "the reader's table is unchanged");
+    const current = live.use(request(newer, 4));
+    assert.ok(current);
+    assert.notEqual(current.relation, reading.relation);
+    assert.deepEqual(await ids(current.relation), allIds(["f0-0", "f0-1"]));
+    current.release();
+    reading.release();
+    await live.settled();
+    await assert.rejects(ids(reading.relation), "the replaced table is dropped");
+    await live.close();
+  });
+
+  it("numbers the files itself, whatever the payload columns are called", async () => {
+    const shadowing: DataFile[] = [];
+    for (const index of [0, 1]) {
+      const path = join(sources, `shadow${index}.parquet`);
+      await queryDuckDb(
+        `COPY (SELECT 's${index}-' || range AS id, TIMESTAMP '2026-01-01' AS timestamp, 1::UBIGINT AS __miniodb_seq, ` +
+          `7 AS file_index, 'x' AS filename FROM range(10)) TO '${path}' (FORMAT parquet)`,
+      );
+      shadowing.push({
+        ...dataFile(`shadow${index}`, readFileSync(path).length, 0),
+        minId: `s${index}-0`,
+        maxId: `s${index}-9`,
+      });
+    }
+    const live = tables();
+    const shadowRequest = (readAt: number, subset: DataFile[]): LiveRowsRequest => ({
+      ...request([tombstone("s1-3", 5n)], readAt, subset),
+      schemaVersion: 2,
+      manifestKeys: new Set(shadowing.map((file) => file.key)),
+    });
+    live.use(shadowRequest(1, shadowing));
+    await live.settled();
+    const lease = live.use(shadowRequest(2, [shadowing[1]!]));
+    assert.ok(lease);
+    assert.deepEqual(
+      await ids(lease.relation),
+      Array.from({ length: 10 }, (_, n) => `s1-${n}`)
+        .filter((id) => id !== "s1-3")
+        .sort(),
+    );
+    lease.release();
     await live.close();
   });
 

@@ -82,19 +82,22 @@ interface Entry {
   readonly key: string;
   readonly table: string;
   readonly schemaVersion: number;
-  /** The table's qualified name, and what it holds, once built. */
-  name?: string | undefined;
-  built?: Picture | undefined;
-  /** Source file key → its number in the table's file column. */
-  fileNumbers: ReadonlyMap<string, number>;
-  readers: number;
-  onDrained?: (() => void) | undefined;
-  /** The picture being built, and the one to build next: queries fall back meanwhile. */
+  /** The table's qualified name, what it holds and its file numbers, once built. */
+  built?: Built | undefined;
+  /** The picture being built, and the one to build next. */
   building?: Picture | undefined;
   wanted?: Picture | undefined;
   /** `performance.now()` before which no build starts. */
   notBefore: number;
   lastUsed: number;
+}
+
+interface Built {
+  readonly name: string;
+  /** Replaced by an equal map a query brought, so that later queries compare by identity. */
+  picture: Picture;
+  /** Source file key → its number in the table's file column. */
+  readonly fileNumbers: ReadonlyMap<string, number>;
 }
 
 /**
@@ -107,16 +110,23 @@ interface Entry {
  * A table is used only when it holds exactly what the query would compute: its files include the
  * query's, and the rows it removed are those the query's tombstones hide (compared per id, by the
  * highest sequence). Otherwise the query takes the tombstone join, and a build of the query's
- * picture is queued: builds run one at a time in the background, each waits for the queries still
- * reading the table it replaces, and queries never wait for a build. A query whose tombstones were
- * read before those of the table (or of the build queued) changes nothing: it raced a newer one.
- * A newer query that finds the table hiding more than its tombstones do (a restore, or tombstones
- * retired by compaction) has it rebuilt.
+ * picture is queued. Builds run one at a time in the background under a new name; queries never
+ * wait for one, and keep reading the table it replaces for as long as that matches them. A
+ * replaced table is dropped once no query reads it. A query whose tombstones were read before
+ * those of the table (or of the build queued) changes nothing: it raced a newer one. A newer query
+ * that finds the table hiding more than its tombstones do (a restore, or tombstones retired by
+ * compaction) has it rebuilt.
  */
 export class LiveRowTables {
   readonly #options: LiveRowTablesOptions;
   readonly #entries = new Map<string, Entry>();
+  /** Queries reading each table, by its qualified name. */
+  readonly #readers = new Map<string, number>();
+  /** Tables replaced or forgotten while queries still read them: dropped when the last one ends. */
+  readonly #retired = new Set<string>();
   #queue: Promise<void> = Promise.resolve();
+  /** Builds waiting for their pause to end (see rebuildPauseRatio). */
+  #delayed = 0;
   #tableNumber = 0;
   #builds = 0;
   #failures = 0;
@@ -134,22 +144,30 @@ export class LiveRowTables {
     this.#dropIdle();
     const entry = this.#entry(request);
     entry.lastUsed = performance.now();
-    const busy = entry.building !== undefined || entry.wanted !== undefined;
-    const latest = entry.wanted ?? entry.building ?? entry.built;
-    const latestCovers = latest !== undefined && covers(latest, request);
-    if (!busy && latestCovers) return this.#lease(entry, request);
+    const { built } = entry;
+    if (built && covers(built.picture, request)) {
+      if (built.picture.hidden !== request.hidden)
+        built.picture = { ...built.picture, hidden: request.hidden };
+      return this.#lease(built, request);
+    }
+    const latest = entry.wanted ?? entry.building ?? built?.picture;
     // A picture older than the latest is a race with a newer query; one that the latest covers
     // needs no build of its own.
-    if (latest && (latestCovers || request.tombstonesReadAt <= latest.tombstonesReadAt)) return undefined;
-    const wanted = picture(latest, request);
-    if (busy) {
+    if (latest && latest !== built?.picture && covers(latest, request)) return undefined;
+    if (latest && request.tombstonesReadAt <= latest.tombstonesReadAt) return undefined;
+    const wanted = this.#fitting(entry, picture(latest, request), request);
+    if (!wanted) {
+      // Too large to keep: a table that no longer matches only takes room.
+      if (built && !entry.building && !entry.wanted) this.#forget(entry);
+      return undefined;
+    }
+    if (entry.building || entry.wanted) {
       entry.wanted = wanted;
       return undefined;
     }
     // A failed build waits before it is tried again; a table is not rebuilt more often than its
     // last build took, so that constant updates do not keep the cores busy rebuilding.
     if (performance.now() < entry.notBefore) return undefined;
-    if (!this.#makeRoom(entry, wanted)) return undefined;
     entry.wanted = wanted;
     this.#queue = this.#queue.then(() => this.#build(entry));
     return undefined;
@@ -161,24 +179,24 @@ export class LiveRowTables {
     for (const entry of this.#entries.values())
       if (entry.built) {
         tables++;
-        bytes += sumBytes(entry.built.files);
+        bytes += sumBytes(entry.built.picture.files);
       }
     return { tables, bytes, builds: this.#builds, failures: this.#failures, reads: this.#reads };
   }
 
-  /** Resolves once no build is queued or running (for tests and benchmarks). */
+  /** Resolves once no build is queued, running or waiting for its pause (for tests and benchmarks). */
   async settled(): Promise<void> {
     for (let queue = this.#queue; ; queue = this.#queue) {
       await queue;
-      if (queue === this.#queue) return;
+      if (queue === this.#queue && this.#delayed === 0) return;
+      if (queue === this.#queue) await new Promise((resolve) => setTimeout(resolve, 10));
     }
   }
 
-  /** Stops the running build, refuses new ones and drops the tables. */
+  /** Stops the running build, refuses new ones and drops the tables no query reads. */
   async close(): Promise<void> {
     this.#closed = true;
     this.#interrupt?.();
-    for (const entry of this.#entries.values()) entry.onDrained?.();
     await this.#queue;
     for (const entry of [...this.#entries.values()]) this.#forget(entry);
     await this.#queue;
@@ -188,54 +206,59 @@ export class LiveRowTables {
     const key = `${request.table}\u0000${request.schemaVersion}`;
     let entry = this.#entries.get(key);
     if (!entry) {
-      entry = {
-        key,
-        table: request.table,
-        schemaVersion: request.schemaVersion,
-        fileNumbers: new Map(),
-        readers: 0,
-        notBefore: 0,
-        lastUsed: 0,
-      };
+      entry = { key, table: request.table, schemaVersion: request.schemaVersion, notBefore: 0, lastUsed: 0 };
       this.#entries.set(key, entry);
     }
     return entry;
   }
 
-  #lease(entry: Entry, request: LiveRowsRequest): LiveRowsLease {
-    entry.readers++;
+  #lease(built: Built, request: LiveRowsRequest): LiveRowsLease {
+    const { name, fileNumbers } = built;
+    this.#readers.set(name, (this.#readers.get(name) ?? 0) + 1);
     this.#reads++;
     let released = false;
-    const name = entry.name!;
     const relation =
-      request.files.length === entry.fileNumbers.size
+      request.files.length === fileNumbers.size
         ? name
         : `(SELECT * FROM ${name} WHERE ${quoteIdentifier(LIVE_FILE_COLUMN)} IN ` +
-          `(${request.files.map((file) => entry.fileNumbers.get(file.key)!).join(", ")}))`;
+          `(${request.files.map((file) => fileNumbers.get(file.key)!).join(", ")}))`;
     return {
       relation,
       release: () => {
         if (released) return;
         released = true;
-        if (--entry.readers === 0) entry.onDrained?.();
+        const left = this.#readers.get(name)! - 1;
+        if (left > 0) return void this.#readers.set(name, left);
+        this.#readers.delete(name);
+        if (this.#retired.delete(name)) this.#queueDrop(name);
       },
     };
   }
 
-  /** Drops idle tables, least recently used first, until `wanted` fits; false if it cannot. */
-  #makeRoom(entry: Entry, wanted: Picture): boolean {
-    const bytes = sumBytes(wanted.files);
+  /**
+   * `wanted` if it fits beside the other tables (dropping idle ones, least recently used first),
+   * else the request's own files if those fit; undefined when nothing does.
+   */
+  #fitting(entry: Entry, wanted: Picture, request: LiveRowsRequest): Picture | undefined {
+    const own = picture(undefined, request);
+    for (const candidate of wanted.files.length > own.files.length ? [wanted, own] : [wanted])
+      if (this.#makeRoom(entry, sumBytes(candidate.files))) return candidate;
+    return undefined;
+  }
+
+  /** Drops idle tables until `bytes` more fit; false if they cannot. */
+  #makeRoom(entry: Entry, bytes: number): boolean {
     if (bytes > this.#options.maxBytes) return false;
     let total = 0;
     for (const other of this.#entries.values())
-      if (other !== entry && other.built) total += sumBytes(other.built.files);
+      if (other !== entry) total += sumBytes(other.built?.picture.files ?? []) + pendingBytes(other);
     const idle = [...this.#entries.values()]
-      .filter((other) => other !== entry && other.built && idleEntry(other))
+      .filter((other) => other !== entry && other.built && this.#idle(other))
       .sort((a, b) => a.lastUsed - b.lastUsed);
     while (total + bytes > this.#options.maxBytes) {
       const victim = idle.shift();
       if (!victim) return false;
-      total -= sumBytes(victim.built!.files);
+      total -= sumBytes(victim.built!.picture.files);
       this.#forget(victim);
     }
     return true;
@@ -245,16 +268,31 @@ export class LiveRowTables {
     const { idleMs = 600_000 } = this.#options;
     const now = performance.now();
     for (const entry of this.#entries.values())
-      if (now - entry.lastUsed > idleMs && idleEntry(entry)) this.#forget(entry);
+      if (now - entry.lastUsed > idleMs && this.#idle(entry)) this.#forget(entry);
   }
 
-  /** Removes the entry; its table is dropped by a queued job. */
+  #idle(entry: Entry): boolean {
+    return (
+      entry.building === undefined &&
+      entry.wanted === undefined &&
+      (entry.built === undefined || !this.#readers.has(entry.built.name))
+    );
+  }
+
+  /** Removes the entry; its table is dropped once no query reads it. */
   #forget(entry: Entry): void {
-    this.#entries.delete(entry.key);
-    const name = entry.name;
-    entry.name = undefined;
+    if (this.#entries.get(entry.key) === entry) this.#entries.delete(entry.key);
+    if (entry.built) this.#retire(entry.built.name);
     entry.built = undefined;
-    if (name) this.#queue = this.#queue.then(() => this.#drop(name));
+  }
+
+  #retire(name: string): void {
+    if (this.#readers.has(name)) this.#retired.add(name);
+    else this.#queueDrop(name);
+  }
+
+  #queueDrop(name: string): void {
+    this.#queue = this.#queue.then(() => this.#drop(name));
   }
 
   async #drop(name: string): Promise<void> {
@@ -270,29 +308,14 @@ export class LiveRowTables {
   async #build(entry: Entry): Promise<void> {
     const wanted = entry.wanted;
     entry.wanted = undefined;
-    if (!wanted || this.#closed) return;
+    if (!wanted || this.#closed || this.#entries.get(entry.key) !== entry) return;
     entry.building = wanted;
     const started = performance.now();
     const name = `${quoteIdentifier(this.#options.database)}.${quoteIdentifier(`t${++this.#tableNumber}`)}`;
+    let built = false;
     try {
-      await this.#drained(entry);
-      if (this.#closed) return;
       await this.#create(name, wanted);
-      const replaced = entry.name;
-      entry.name = name;
-      entry.built = wanted;
-      entry.fileNumbers = new Map(wanted.files.map((file, index) => [file.key, index]));
-      this.#builds++;
-      if (replaced) await this.#drop(replaced);
-      const ms = performance.now() - started;
-      entry.notBefore = performance.now() + ms * (this.#options.rebuildPauseRatio ?? 1);
-      this.#options.onBuilt?.({
-        table: entry.table,
-        schemaVersion: entry.schemaVersion,
-        files: wanted.files.length,
-        hiddenIds: wanted.hidden.size,
-        ms,
-      });
+      built = true;
     } catch (error) {
       this.#failures++;
       entry.notBefore = performance.now() + (this.#options.retryMs ?? 30_000);
@@ -302,15 +325,41 @@ export class LiveRowTables {
     } finally {
       entry.building = undefined;
     }
+    if (!built) return;
+    const ms = performance.now() - started;
+    if (this.#closed || this.#entries.get(entry.key) !== entry) return this.#drop(name);
+    if (entry.built) this.#retire(entry.built.name);
+    entry.built = {
+      name,
+      picture: wanted,
+      fileNumbers: new Map(wanted.files.map((file, index) => [file.key, index])),
+    };
+    entry.notBefore = performance.now() + ms * (this.#options.rebuildPauseRatio ?? 1);
+    this.#builds++;
+    this.#options.onBuilt?.({
+      table: entry.table,
+      schemaVersion: entry.schemaVersion,
+      files: wanted.files.length,
+      hiddenIds: wanted.hidden.size,
+      ms,
+    });
     // Queries that came during the build asked for a newer picture: built once the pause is over.
-    if (entry.wanted && !this.#closed && this.#entries.get(entry.key) === entry)
+    if (entry.wanted) {
+      this.#delayed++;
       setTimeout(
-        () => (this.#queue = this.#queue.then(() => this.#build(entry))),
+        () => {
+          this.#delayed--;
+          this.#queue = this.#queue.then(() => this.#build(entry));
+        },
         Math.max(0, entry.notBefore - performance.now()),
       ).unref();
+    }
   }
 
-  /** Creates table `name` holding the picture's live rows. */
+  /**
+   * Creates table `name` holding the picture's live rows. Each file is inserted with its number
+   * given here: the `file_index` virtual column would be shadowed by a payload column of that name.
+   */
   async #create(name: string, wanted: Picture): Promise<void> {
     const { engine, cache } = this.#options;
     const lease = await cache.acquire(wanted.files);
@@ -318,18 +367,20 @@ export class LiveRowTables {
       await engine.withSession(
         async (session) => {
           this.#interrupt = () => session.interrupt();
-          const paths = wanted.files.map((file) => quoteLiteral(lease.paths.get(file.key)!)).join(", ");
-          await session.run(
-            `CREATE TABLE ${name} AS SELECT *, CAST(file_index AS INTEGER) AS ${quoteIdentifier(LIVE_FILE_COLUMN)} ` +
-              `FROM read_parquet([${paths}])`,
-          );
+          for (const [index, file] of wanted.files.entries()) {
+            const rows = `SELECT *, ${index}::INTEGER AS ${quoteIdentifier(LIVE_FILE_COLUMN)} FROM read_parquet(${quoteLiteral(lease.paths.get(file.key)!)})`;
+            await session.run(
+              index === 0 ? `CREATE TABLE ${name} AS ${rows}` : `INSERT INTO ${name} BY NAME ${rows}`,
+            );
+          }
           if (wanted.hidden.size === 0) return;
           const ids = [...wanted.hidden.keys()];
-          await session.createTextTable(TOMBSTONES_TABLE, [
-            ids,
-            ids.map((id) => wanted.hidden.get(id)!.toString()),
-          ]);
+          await session.run(`DROP TABLE IF EXISTS ${TOMBSTONES_TABLE}`);
           try {
+            await session.createTextTable(TOMBSTONES_TABLE, [
+              ids,
+              ids.map((id) => wanted.hidden.get(id)!.toString()),
+            ]);
             await session.run(
               `DELETE FROM ${name} AS r USING (SELECT c0 AS id, CAST(c1 AS UBIGINT) AS seq FROM ${TOMBSTONES_TABLE}) AS t ` +
                 `WHERE r.${quoteIdentifier(ID_COLUMN)} = t.id AND r.${quoteIdentifier(SEQUENCE_COLUMN)} <= t.seq`,
@@ -345,23 +396,12 @@ export class LiveRowTables {
       this.#interrupt = undefined;
     }
   }
-
-  /** Resolves once no query reads the entry's table; none starts while a build is under way. */
-  #drained(entry: Entry): Promise<void> {
-    if (entry.readers === 0 || this.#closed) return Promise.resolve();
-    return new Promise((resolve) => {
-      entry.onDrained = () => {
-        entry.onDrained = undefined;
-        resolve();
-      };
-    });
-  }
 }
 
 const TOMBSTONES_TABLE = "__miniodb_live_tombstones";
 
-function idleEntry(entry: Entry): boolean {
-  return entry.readers === 0 && entry.building === undefined && entry.wanted === undefined;
+function pendingBytes(entry: Entry): number {
+  return sumBytes(entry.building?.files ?? []) + sumBytes(entry.wanted?.files ?? []);
 }
 
 /** Whether a table of `content` holds exactly the live rows the request would compute. */
@@ -376,11 +416,7 @@ function picture(base: Picture | undefined, request: LiveRowsRequest): Picture {
     (base?.files ?? []).filter((file) => request.manifestKeys.has(file.key)).map((file) => [file.key, file]),
   );
   for (const file of request.files) files.set(file.key, file);
-  return {
-    files: [...files.values()],
-    hidden: request.hidden,
-    tombstonesReadAt: request.tombstonesReadAt,
-  };
+  return { files: [...files.values()], hidden: request.hidden, tombstonesReadAt: request.tombstonesReadAt };
 }
 
 /** Whether both hide the same rows (the same highest sequence for the same ids). */

@@ -172,6 +172,26 @@ describe("EmbeddedMetadataStore", () => {
     await writer.close();
   });
 
+  it("sees tombstones written through another connection to the file", async () => {
+    const path = tempPath();
+    const reader = await EmbeddedMetadataStore.create({ path });
+    const writer = await EmbeddedMetadataStore.create({ path });
+    await writer.createTable(f.table("shared"));
+    const tombstone = (id: string) => ({ id, sequence: 5n, soft: false, createdAt: f.at(0) });
+    await writer.addTombstones("shared", [tombstone("a")]);
+    assert.deepEqual(
+      (await reader.listTombstones("shared")).map((entry) => entry.id),
+      ["a"],
+    );
+    await writer.addTombstones("shared", [tombstone("b")]);
+    assert.deepEqual(
+      (await reader.listTombstones("shared")).map((entry) => entry.id),
+      ["a", "b"],
+    );
+    await reader.close();
+    await writer.close();
+  });
+
   it("prunes expired idempotency entries as new ones are put", async () => {
     const path = tempPath();
     const store = await EmbeddedMetadataStore.create({ path });

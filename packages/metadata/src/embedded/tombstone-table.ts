@@ -21,8 +21,14 @@ export class TombstoneTable {
   readonly #retire;
   readonly #putBack;
   readonly #removeSoft;
-  /** Each table's whole list, as last read; dropped by `forget` whenever the table's tombstones change. */
+  readonly #dataVersion;
+  /**
+   * Each table's whole list, as last read: dropped by `forget` whenever this store changes the
+   * table's tombstones, and all of them when another connection changed the file (`PRAGMA
+   * data_version`).
+   */
   readonly #lists = new Map<string, readonly Tombstone[]>();
+  #seenDataVersion: number;
 
   constructor(db: SqliteDatabase) {
     // An equal or lower sequence leaves the stored tombstone as it is. A soft tombstone replacing
@@ -54,6 +60,8 @@ export class TombstoneTable {
     this.#removeSoft = db.prepare<[string, string, bigint]>(
       "DELETE FROM tombstones WHERE table_name = ? AND id = ? AND sequence = ? AND soft = 1",
     );
+    this.#dataVersion = db.prepare<[], number>("PRAGMA data_version").pluck();
+    this.#seenDataVersion = this.#dataVersion.get()!;
     this.#retire = db.prepare<[string, string, bigint]>(
       "DELETE FROM tombstones WHERE table_name = ? AND id = ? AND sequence <= ?",
     );
@@ -77,6 +85,11 @@ export class TombstoneTable {
    */
   list(table: string, ids?: readonly string[]): readonly Tombstone[] {
     if (ids !== undefined) return this.#rows(this.#listIds.all(table, JSON.stringify(ids)));
+    const dataVersion = this.#dataVersion.get()!;
+    if (dataVersion !== this.#seenDataVersion) {
+      this.#lists.clear();
+      this.#seenDataVersion = dataVersion;
+    }
     let list = this.#lists.get(table);
     if (!list) this.#lists.set(table, (list = Object.freeze(this.#rows(this.#list.all(table)))));
     return list;

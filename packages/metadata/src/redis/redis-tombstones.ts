@@ -72,6 +72,11 @@ end
 redis.call('HINCRBY', KEYS[1], 'tombstones_version', 1)
 return {'ok'}`;
 
+/** KEYS: config, tombstones. The table's identity, tombstone version and tombstones, in one atomic step. */
+const LOAD_LUA = `local head = redis.call('HMGET', KEYS[1], 'uid', 'tombstones_version')
+if not head[1] then return {'ok'} end
+return {'ok', head[1], head[2] or '', redis.call('HGETALL', KEYS[2])}`;
+
 type TombstoneValue = [sequence: string, soft: 0 | 1, createdAt: number, restoreSequence?: string];
 
 /**
@@ -98,24 +103,37 @@ export class RedisTombstones {
   }
 
   /**
-   * Every tombstone of the table, or those of `ids`, sorted by id. The whole list is kept and, while
-   * the table's identity and tombstone version are those it was read under, answered again (the
-   * same frozen array) after one HMGET. The version is read before the list, so a list can only be
-   * newer than its version, and a change after it always moves the version on.
+   * Every tombstone of the table, or those of `ids`, sorted by id. The whole list is kept and,
+   * while the table's identity and tombstone version are those it was loaded with, answered again
+   * (the same frozen array) after one HMGET; otherwise loaded again with its version in one atomic
+   * step. Every tombstone change bumps the version.
    */
   async list(table: string, ids?: readonly string[]): Promise<readonly Tombstone[]> {
     const key = metadataKeys.table(table, "tombstones");
     if (ids !== undefined) return tombstonesOf(await this.#some(key, ids));
-    const [uid = null, version = null] = await this.#client.hmget(
-      metadataKeys.table(table, "config"),
-      "uid",
-      "tombstones_version",
-    );
     const cached = this.#lists.get(table);
-    if (cached && uid !== null && cached.uid === uid && cached.version === version) return cached.list;
-    const list = Object.freeze(tombstonesOf(Object.entries(await this.#client.hgetall(key))));
-    if (uid === null) this.#lists.delete(table);
-    else this.#lists.set(table, { uid, version, list });
+    if (cached) {
+      const [uid, version = null] = await this.#client.hmget(
+        metadataKeys.table(table, "config"),
+        "uid",
+        "tombstones_version",
+      );
+      if (uid === cached.uid && version === cached.version) return cached.list;
+    }
+    const reply = await this.#client.eval_ro(LOAD_LUA, 2, ...this.#keys(table));
+    const [uid, version, flat] = scriptValues(reply, `cannot read tombstones of ${table}`) as [
+      string?,
+      string?,
+      string[]?,
+    ];
+    if (uid === undefined || flat === undefined) {
+      this.#lists.delete(table);
+      return Object.freeze([]);
+    }
+    const entries: Array<[string, string]> = [];
+    for (let index = 0; index + 1 < flat.length; index += 2) entries.push([flat[index]!, flat[index + 1]!]);
+    const list = Object.freeze(tombstonesOf(entries));
+    this.#lists.set(table, { uid, version: version === "" ? null : (version ?? null), list });
     return list;
   }
 
