@@ -194,13 +194,7 @@ async function gatherTable(options: QuerySourcesOptions, read: TableRead, direct
     // Only buffered rows and files read without a live-row table need the tombstones.
     const joined = bufferPath !== undefined || fileGroups.some((group) => group.tombstoned && !group.live);
     const tombstonesPath = joined
-      ? await writeChunks(
-          directory,
-          `${name}.tombstones.ndjson`,
-          lineChunks(
-            snapshot.tombstones.entries().map((tombstone) => tombstoneLine(tombstone.id, tombstone.sequence)),
-          ),
-        )
+      ? await writeChunks(directory, `${name}.tombstones.ndjson`, tombstoneChunks(snapshot.tombstones))
       : undefined;
     const view: TableViewSource = {
       name: table.name,
@@ -272,6 +266,23 @@ export async function columnsByVersion(
   const older = files.some((file) => file.schemaVersion !== current.version);
   const history = older ? await metadata.listSchemas(table) : [current];
   return new Map(history.map((schema) => [schema.version, schema.columns]));
+}
+
+/** The NDJSON text of each index's tombstones, kept while the index is (one per tombstone list). */
+const TOMBSTONE_TEXT = new WeakMap<TombstoneIndex, readonly string[]>();
+
+/** The index's tombstones as NDJSON chunks, written out once per index. */
+async function* tombstoneChunks(index: TombstoneIndex): AsyncIterable<string> {
+  let chunks = TOMBSTONE_TEXT.get(index);
+  if (!chunks) {
+    const text: string[] = [];
+    for await (const chunk of lineChunks(
+      index.entries().map((tombstone) => tombstoneLine(tombstone.id, tombstone.sequence)),
+    ))
+      text.push(chunk);
+    TOMBSTONE_TEXT.set(index, (chunks = text));
+  }
+  yield* chunks;
 }
 
 /** Lines in chunks of up to 10,000, each line ending in a newline. */
