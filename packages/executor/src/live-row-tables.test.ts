@@ -207,6 +207,20 @@ describe("LiveRowTables", () => {
     await live.close();
   });
 
+  it("keeps a table that still matches when a query's files would not fit beside it", async () => {
+    const live = tables({ maxBytes: sumBytes(files.slice(0, 2)) + 1 });
+    const hidden = [tombstone("f0-0", 50n)];
+    live.use(request(hidden, 1, files.slice(0, 2)));
+    await live.settled();
+    assert.equal(live.use(request(hidden, 2, [files[2]!])), undefined, "f2 takes the join");
+    await live.settled();
+    assert.equal(live.stats().builds, 1, "no table of f2 alone replaces the one of f0 and f1");
+    const lease = live.use(request(hidden, 3, [files[0]!]));
+    assert.ok(lease);
+    lease.release();
+    await live.close();
+  });
+
   it("tells of a failed build and tries again only after the retry delay", async () => {
     const errors: unknown[] = [];
     const missing = { ...dataFile("absent", 10, 3) };

@@ -155,11 +155,17 @@ export class LiveRowTables {
     // needs no build of its own.
     if (latest && latest !== built?.picture && covers(latest, request)) return undefined;
     if (latest && request.tombstonesReadAt <= latest.tombstonesReadAt) return undefined;
-    const wanted = this.#fitting(entry, picture(latest, request), request);
-    if (!wanted) {
-      // Too large to keep: a table that no longer matches only takes room.
-      if (built && !entry.building && !entry.wanted) this.#forget(entry);
-      return undefined;
+    let wanted = picture(latest, request);
+    if (!this.#fits(entry, wanted)) {
+      // A table that still hides what the query's tombstones hide keeps serving the queries whose
+      // files it holds; this one takes the join.
+      if (built && sameHidden(built.picture.hidden, request.hidden)) return undefined;
+      wanted = picture(undefined, request);
+      if (!this.#fits(entry, wanted)) {
+        // Too large to keep: a table that no longer matches only takes room.
+        if (built && !entry.building && !entry.wanted) this.#replace(entry, undefined);
+        return undefined;
+      }
     }
     if (entry.building || entry.wanted) {
       entry.wanted = wanted;
@@ -169,7 +175,7 @@ export class LiveRowTables {
     // last build took, so that constant updates do not keep the cores busy rebuilding.
     if (performance.now() < entry.notBefore) return undefined;
     entry.wanted = wanted;
-    this.#queue = this.#queue.then(() => this.#build(entry));
+    this.#enqueue(() => this.#build(entry));
     return undefined;
   }
 
@@ -193,13 +199,16 @@ export class LiveRowTables {
     }
   }
 
-  /** Stops the running build, refuses new ones and drops the tables no query reads. */
+  /** Stops the running build, refuses new ones and drops every table (queries still reading fail). */
   async close(): Promise<void> {
     this.#closed = true;
     this.#interrupt?.();
     await this.#queue;
-    for (const entry of [...this.#entries.values()]) this.#forget(entry);
-    await this.#queue;
+    const names = [...this.#retired];
+    for (const entry of this.#entries.values()) if (entry.built) names.push(entry.built.name);
+    this.#entries.clear();
+    this.#retired.clear();
+    for (const name of names) await this.#drop(name);
   }
 
   #entry(request: LiveRowsRequest): Entry {
@@ -230,38 +239,37 @@ export class LiveRowTables {
         const left = this.#readers.get(name)! - 1;
         if (left > 0) return void this.#readers.set(name, left);
         this.#readers.delete(name);
-        if (this.#retired.delete(name)) this.#queueDrop(name);
+        if (this.#retired.delete(name) && !this.#closed) this.#enqueue(() => this.#drop(name));
       },
     };
   }
 
-  /**
-   * `wanted` if it fits beside the other tables (dropping idle ones, least recently used first),
-   * else the request's own files if those fit; undefined when nothing does.
-   */
-  #fitting(entry: Entry, wanted: Picture, request: LiveRowsRequest): Picture | undefined {
-    const own = picture(undefined, request);
-    for (const candidate of wanted.files.length > own.files.length ? [wanted, own] : [wanted])
-      if (this.#makeRoom(entry, sumBytes(candidate.files))) return candidate;
-    return undefined;
+  /** Whether `wanted` would fit beside the other tables once the idle ones were dropped. */
+  #fits(entry: Entry, wanted: Picture): boolean {
+    return this.#victims(entry, sumBytes(wanted.files)) !== undefined;
   }
 
-  /** Drops idle tables until `bytes` more fit; false if they cannot. */
-  #makeRoom(entry: Entry, bytes: number): boolean {
-    if (bytes > this.#options.maxBytes) return false;
+  /**
+   * The idle tables to drop, least recently used first, for `bytes` more to fit beside the other
+   * tables (built, being built or queued); undefined when they cannot.
+   */
+  #victims(entry: Entry, bytes: number): Entry[] | undefined {
+    const { maxBytes } = this.#options;
+    if (bytes > maxBytes) return undefined;
     let total = 0;
     for (const other of this.#entries.values())
       if (other !== entry) total += sumBytes(other.built?.picture.files ?? []) + pendingBytes(other);
     const idle = [...this.#entries.values()]
       .filter((other) => other !== entry && other.built && this.#idle(other))
       .sort((a, b) => a.lastUsed - b.lastUsed);
-    while (total + bytes > this.#options.maxBytes) {
+    const victims: Entry[] = [];
+    while (total + bytes > maxBytes) {
       const victim = idle.shift();
-      if (!victim) return false;
+      if (!victim) return undefined;
       total -= sumBytes(victim.built!.picture.files);
-      this.#forget(victim);
+      victims.push(victim);
     }
-    return true;
+    return victims;
   }
 
   #dropIdle(): void {
@@ -282,17 +290,27 @@ export class LiveRowTables {
   /** Removes the entry; its table is dropped once no query reads it. */
   #forget(entry: Entry): void {
     if (this.#entries.get(entry.key) === entry) this.#entries.delete(entry.key);
-    if (entry.built) this.#retire(entry.built.name);
-    entry.built = undefined;
+    this.#replace(entry, undefined);
   }
 
-  #retire(name: string): void {
-    if (this.#readers.has(name)) this.#retired.add(name);
-    else this.#queueDrop(name);
+  /** Makes `built` the entry's table; the one it had is dropped once no query reads it. */
+  #replace(entry: Entry, built: Built | undefined): void {
+    const old = entry.built?.name;
+    entry.built = built;
+    if (old === undefined) return;
+    if (this.#readers.has(old)) this.#retired.add(old);
+    else this.#enqueue(() => this.#drop(old));
   }
 
-  #queueDrop(name: string): void {
-    this.#queue = this.#queue.then(() => this.#drop(name));
+  /** Queues a step; a step that fails (a callback that threw) is reported and the queue goes on. */
+  #enqueue(step: () => Promise<void>): void {
+    this.#queue = this.#queue.then(step).catch((error: unknown) => {
+      try {
+        this.#options.onError?.(error, "live-row tables");
+      } catch {
+        // Nothing is left to tell.
+      }
+    });
   }
 
   async #drop(name: string): Promise<void> {
@@ -309,6 +327,9 @@ export class LiveRowTables {
     const wanted = entry.wanted;
     entry.wanted = undefined;
     if (!wanted || this.#closed || this.#entries.get(entry.key) !== entry) return;
+    const victims = this.#victims(entry, sumBytes(wanted.files));
+    if (!victims) return;
+    for (const victim of victims) this.#forget(victim);
     entry.building = wanted;
     const started = performance.now();
     const name = `${quoteIdentifier(this.#options.database)}.${quoteIdentifier(`t${++this.#tableNumber}`)}`;
@@ -328,14 +349,24 @@ export class LiveRowTables {
     if (!built) return;
     const ms = performance.now() - started;
     if (this.#closed || this.#entries.get(entry.key) !== entry) return this.#drop(name);
-    if (entry.built) this.#retire(entry.built.name);
-    entry.built = {
+    this.#replace(entry, {
       name,
       picture: wanted,
       fileNumbers: new Map(wanted.files.map((file, index) => [file.key, index])),
-    };
+    });
     entry.notBefore = performance.now() + ms * (this.#options.rebuildPauseRatio ?? 1);
     this.#builds++;
+    // Queries that came during the build asked for a newer picture: built once the pause is over.
+    if (entry.wanted) {
+      this.#delayed++;
+      setTimeout(
+        () => {
+          this.#delayed--;
+          this.#enqueue(() => this.#build(entry));
+        },
+        Math.max(0, entry.notBefore - performance.now()),
+      ).unref();
+    }
     this.#options.onBuilt?.({
       table: entry.table,
       schemaVersion: entry.schemaVersion,
@@ -343,17 +374,6 @@ export class LiveRowTables {
       hiddenIds: wanted.hidden.size,
       ms,
     });
-    // Queries that came during the build asked for a newer picture: built once the pause is over.
-    if (entry.wanted) {
-      this.#delayed++;
-      setTimeout(
-        () => {
-          this.#delayed--;
-          this.#queue = this.#queue.then(() => this.#build(entry));
-        },
-        Math.max(0, entry.notBefore - performance.now()),
-      ).unref();
-    }
   }
 
   /**

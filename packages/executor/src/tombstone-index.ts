@@ -46,7 +46,8 @@ export class TombstoneIndex {
 
   /** The tombstones whose ids the range admits, as a new index. */
   within(range: ScanRange | undefined): TombstoneIndex {
-    if (!range) return this;
+    if (!range || (range.ids === undefined && range.idMin === undefined && range.idMax === undefined))
+      return this;
     const wanted = range.ids && new Set(range.ids);
     return new TombstoneIndex(
       this.#sorted.filter(
