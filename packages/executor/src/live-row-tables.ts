@@ -171,11 +171,8 @@ export class LiveRowTables {
       entry.wanted = wanted;
       return undefined;
     }
-    // A failed build waits before it is tried again; a table is not rebuilt more often than its
-    // last build took, so that constant updates do not keep the cores busy rebuilding.
-    if (performance.now() < entry.notBefore) return undefined;
     entry.wanted = wanted;
-    this.#enqueue(() => this.#build(entry));
+    this.#schedule(entry);
     return undefined;
   }
 
@@ -190,7 +187,7 @@ export class LiveRowTables {
     return { tables, bytes, builds: this.#builds, failures: this.#failures, reads: this.#reads };
   }
 
-  /** Resolves once no build is queued, running or waiting for its pause (for tests and benchmarks). */
+  /** Resolves once no build is queued, running or waiting for its pause (for tests). */
   async settled(): Promise<void> {
     for (let queue = this.#queue; ; queue = this.#queue) {
       await queue;
@@ -302,6 +299,21 @@ export class LiveRowTables {
     else this.#enqueue(() => this.#drop(old));
   }
 
+  /**
+   * Queues the entry's build, at once or when its pause ends: a failed build waits before it is
+   * tried again, and a table is not rebuilt sooner than its last build took, so that constant
+   * updates do not keep the cores busy rebuilding.
+   */
+  #schedule(entry: Entry): void {
+    const wait = entry.notBefore - performance.now();
+    if (wait <= 0) return this.#enqueue(() => this.#build(entry));
+    this.#delayed++;
+    setTimeout(() => {
+      this.#delayed--;
+      this.#enqueue(() => this.#build(entry));
+    }, wait).unref();
+  }
+
   /** Queues a step; a step that fails (a callback that threw) is reported and the queue goes on. */
   #enqueue(step: () => Promise<void>): void {
     this.#queue = this.#queue.then(step).catch((error: unknown) => {
@@ -356,17 +368,8 @@ export class LiveRowTables {
     });
     entry.notBefore = performance.now() + ms * (this.#options.rebuildPauseRatio ?? 1);
     this.#builds++;
-    // Queries that came during the build asked for a newer picture: built once the pause is over.
-    if (entry.wanted) {
-      this.#delayed++;
-      setTimeout(
-        () => {
-          this.#delayed--;
-          this.#enqueue(() => this.#build(entry));
-        },
-        Math.max(0, entry.notBefore - performance.now()),
-      ).unref();
-    }
+    // Queries that came during the build asked for a newer picture.
+    if (entry.wanted) this.#schedule(entry);
     this.#options.onBuilt?.({
       table: entry.table,
       schemaVersion: entry.schemaVersion,
