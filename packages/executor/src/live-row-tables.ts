@@ -1,11 +1,17 @@
-import type { DataFile } from "@miniodb/core";
 import type { DuckDbEngine } from "./duckdb-engine.js";
 import type { ObjectFileCache } from "./object-file-cache.js";
-import { ID_COLUMN, SEQUENCE_COLUMN } from "./parquet-copy-statement.js";
-import { quoteIdentifier, quoteLiteral } from "./sql-quote.js";
+import {
+  covers,
+  picture,
+  sameHidden,
+  sumBytes,
+  type LiveRowsRequest,
+  type Picture,
+} from "./live-row-picture.js";
+import { fillLiveRowTable, LIVE_FILE_COLUMN } from "./live-row-table-statements.js";
+import { quoteIdentifier } from "./sql-quote.js";
 
-/** The column of a live-row table telling which of its source files a row came from. */
-export const LIVE_FILE_COLUMN = "__miniodb_file";
+export type { LiveRowsRequest } from "./live-row-picture.js";
 
 export interface LiveRowTablesOptions {
   readonly engine: DuckDbEngine;
@@ -38,20 +44,6 @@ export interface LiveRowsBuilt {
   readonly ms: number;
 }
 
-/** What a query read of one table: the files of one schema version that tombstones touch. */
-export interface LiveRowsRequest {
-  readonly table: string;
-  readonly schemaVersion: number;
-  /** The query's files of that version that tombstones may touch; all written with that version. */
-  readonly files: readonly DataFile[];
-  /** The key of every file in the table's manifest, as the query read it. */
-  readonly manifestKeys: ReadonlySet<string>;
-  /** What all of the table's tombstones hide, as the query read them (TombstoneIndex.hidden). */
-  readonly hidden: ReadonlyMap<string, bigint>;
-  /** `performance.now()` just before the query started reading the tombstones. */
-  readonly tombstonesReadAt: number;
-}
-
 /** A live-row table a query reads; `release` when the query ends. */
 export interface LiveRowsLease {
   /** A relation (table or subquery) of the request's files' live rows, with their stored columns. */
@@ -67,15 +59,6 @@ export interface LiveRowTablesStats {
   readonly failures: number;
   /** Table reads by queries (leases), since start. */
   readonly reads: number;
-}
-
-/** A table's content: the live rows of `files` as `hidden` leaves them. */
-interface Picture {
-  readonly files: readonly DataFile[];
-  /** The highest tombstone sequence per id: what the rows removed were hidden by. */
-  readonly hidden: ReadonlyMap<string, bigint>;
-  /** When the tombstones were read (see LiveRowsRequest.tombstonesReadAt). */
-  readonly tombstonesReadAt: number;
 }
 
 interface Entry {
@@ -380,8 +363,7 @@ export class LiveRowTables {
   }
 
   /**
-   * Creates table `name` holding the picture's live rows. Each file is inserted with its number
-   * given here: the `file_index` virtual column would be shadowed by a payload column of that name.
+   * Creates table `name` holding the picture's live rows, its files pinned in the cache meanwhile.
    */
   async #create(name: string, wanted: Picture): Promise<void> {
     const { engine, cache } = this.#options;
@@ -390,27 +372,12 @@ export class LiveRowTables {
       await engine.withSession(
         async (session) => {
           this.#interrupt = () => session.interrupt();
-          for (const [index, file] of wanted.files.entries()) {
-            const rows = `SELECT *, ${index}::INTEGER AS ${quoteIdentifier(LIVE_FILE_COLUMN)} FROM read_parquet(${quoteLiteral(lease.paths.get(file.key)!)})`;
-            await session.run(
-              index === 0 ? `CREATE TABLE ${name} AS ${rows}` : `INSERT INTO ${name} BY NAME ${rows}`,
-            );
-          }
-          if (wanted.hidden.size === 0) return;
-          const ids = [...wanted.hidden.keys()];
-          await session.run(`DROP TABLE IF EXISTS ${TOMBSTONES_TABLE}`);
-          try {
-            await session.createTextTable(TOMBSTONES_TABLE, [
-              ids,
-              ids.map((id) => wanted.hidden.get(id)!.toString()),
-            ]);
-            await session.run(
-              `DELETE FROM ${name} AS r USING (SELECT c0 AS id, CAST(c1 AS UBIGINT) AS seq FROM ${TOMBSTONES_TABLE}) AS t ` +
-                `WHERE r.${quoteIdentifier(ID_COLUMN)} = t.id AND r.${quoteIdentifier(SEQUENCE_COLUMN)} <= t.seq`,
-            );
-          } finally {
-            await session.run(`DROP TABLE IF EXISTS ${TOMBSTONES_TABLE}`);
-          }
+          await fillLiveRowTable(
+            session,
+            name,
+            wanted.files.map((file) => lease.paths.get(file.key)!),
+            wanted.hidden,
+          );
         },
         { timeoutMs: 0 },
       );
@@ -421,35 +388,6 @@ export class LiveRowTables {
   }
 }
 
-const TOMBSTONES_TABLE = "__miniodb_live_tombstones";
-
 function pendingBytes(entry: Entry): number {
   return sumBytes(entry.building?.files ?? []) + sumBytes(entry.wanted?.files ?? []);
-}
-
-/** Whether a table of `content` holds exactly the live rows the request would compute. */
-function covers(content: Picture, request: LiveRowsRequest): boolean {
-  const keys = new Set(content.files.map((file) => file.key));
-  return request.files.every((file) => keys.has(file.key)) && sameHidden(content.hidden, request.hidden);
-}
-
-/** The request's picture, keeping the files of `base` still in the manifest. */
-function picture(base: Picture | undefined, request: LiveRowsRequest): Picture {
-  const files = new Map(
-    (base?.files ?? []).filter((file) => request.manifestKeys.has(file.key)).map((file) => [file.key, file]),
-  );
-  for (const file of request.files) files.set(file.key, file);
-  return { files: [...files.values()], hidden: request.hidden, tombstonesReadAt: request.tombstonesReadAt };
-}
-
-/** Whether both hide the same rows (the same highest sequence for the same ids). */
-function sameHidden(a: ReadonlyMap<string, bigint>, b: ReadonlyMap<string, bigint>): boolean {
-  if (a === b) return true;
-  if (a.size !== b.size) return false;
-  for (const [id, sequence] of a) if (b.get(id) !== sequence) return false;
-  return true;
-}
-
-function sumBytes(files: readonly DataFile[]): number {
-  return files.reduce((total, file) => total + file.sizeBytes, 0);
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import http2 from "node:http2";
 import { after, before, describe, it } from "node:test";
 import fc from "fast-check";
+import { rawGrpcCall } from "../src/test-support/raw-grpc-call.js";
 import { spawnNode, type SpawnedNode } from "./support/spawn-node.js";
 
 /**
@@ -247,27 +247,9 @@ describe("hostile input", () => {
 
   /** Sends one gRPC request (a length-prefixed frame unless `frame` is false) and answers grpc-status. */
   async function grpcCall(path: string, message: Uint8Array, frame = true): Promise<string | undefined> {
-    const session = http2.connect(`http://127.0.0.1:${node.ports.grpc}`);
-    try {
-      return await new Promise((resolve, reject) => {
-        const stream = session.request({
-          ":method": "POST",
-          ":path": path,
-          "content-type": "application/grpc",
-          te: "trailers",
-        });
-        let status: string | undefined;
-        stream.on("response", (headers) => (status = headers["grpc-status"] as string | undefined));
-        stream.on("trailers", (trailers) => (status = trailers["grpc-status"] as string | undefined));
-        stream.on("data", () => undefined);
-        stream.on("end", () => resolve(status));
-        stream.on("error", reject);
-        const prefix = Buffer.alloc(5);
-        prefix.writeUInt32BE(message.length, 1);
-        stream.end(frame ? Buffer.concat([prefix, message]) : message);
-      });
-    } finally {
-      session.close();
-    }
+    const prefix = Buffer.alloc(5);
+    prefix.writeUInt32BE(message.length, 1);
+    const body = frame ? Buffer.concat([prefix, message]) : Buffer.from(message);
+    return (await rawGrpcCall(`http://127.0.0.1:${node.ports.grpc}`, path, body)).grpcStatus;
   }
 });
