@@ -32,6 +32,7 @@ export type { ResultColumn, ResultRow } from "./result-rows.js";
 export type { ScanRange } from "./scan-range.js";
 export { compareIds, fileInRange } from "./scan-range.js";
 export { TombstoneIndex } from "./tombstone-index.js";
+export { readsBackFromText } from "./text-exact-types.js";
 export type { ParquetFileGroup, TableViewSource } from "./table-view-statement.js";
 export { dropTableViewStatement, tableViewStatement, tombstoneLine } from "./table-view-statement.js";
 export { fromDuckDbError } from "./errors.js";

@@ -4,6 +4,7 @@
  *
  *   npm run cluster -w @miniodb/bench -- [--rows 400000] [--rounds 4] [--runs 5] [--flush-interval 5]
  *                                          [--other <checkout>] [--phases] [--profile-windows file.json]
+ *                                          [--compact]
  *
  * 1. Ingest: `--rounds` alternating loads of rows/rounds rows each (REST batch route, 4 clients),
  *    single node then cluster; rows/s of each and the cluster's share of the single node's. Every
@@ -13,6 +14,8 @@
  * 2. Queries: the query suite (query-suite.ts) after the buffers flushed; per query one warm-up on
  *    each, then `--runs` alternating timed runs; medians, the coordinator's overhead (cluster time
  *    over single-node time, minus one), and whether both answered the same rows.
+ *    With `--compact`, the suite runs again after a compaction of both tables (POST /v1/compaction,
+ *    what the lifecycle job does every minute by default), on the layout a table settles into.
  * 3. The rows each worker scanned during the query runs (GetStats.rows_scanned) and their balance.
  * With `--other`, a second cluster of another checkout (e.g. the previous commit; it needs its own
  * node_modules) runs alongside on its own Redis and bucket, takes its turn in every round and run,
@@ -51,6 +54,7 @@ const { values } = parseArgs({
     other: { type: "string" },
     phases: { type: "boolean", default: false },
     "profile-windows": { type: "string" },
+    compact: { type: "boolean", default: false },
   },
 });
 const ROWS = Number(values.rows);
@@ -201,48 +205,63 @@ try {
 
   // Queries, alternating runs.
   const scannedBefore = await Promise.all(workers.map(rowsScanned));
-  console.log(
-    `\nquery (median of ${RUNS})            single ms  cluster ms  overhead  same rows` +
-      (other ? "  other ms  overhead  this/other" : ""),
-  );
-  const overheads: number[] = [];
-  const otherOverheads: number[] = [];
-  const versusOther: number[] = [];
-  const traced: Array<{ name: string; traces: string[][] }> = [];
-  const queriesStartUs = monotonicUs();
-  for (const { name, sql } of QUERY_SUITE) {
-    const answers = await Promise.all(targets.map((target) => run(target.rest, suiteSql(sql, target.table))));
-    const same = answers.slice(1).every((answer) => sameRows(answers[0]!, answer));
-    const times: number[][] = targets.map(() => []);
-    const traces: string[][] = targets.map(() => []);
-    for (let attempt = 0; attempt < RUNS; attempt++) {
-      for (const [index, target] of targets.entries()) {
-        const trace = collector && index < 2 ? newTraceparent() : undefined;
-        const started = performance.now();
-        await run(target.rest, suiteSql(sql, target.table), trace?.header);
-        times[index]!.push(performance.now() - started);
-        if (trace) traces[index]!.push(trace.traceId);
+  const runSuite = async (layout: string) => {
+    console.log(
+      `\n${layout}\nquery (median of ${RUNS})            single ms  cluster ms  overhead  same rows` +
+        (other ? "  other ms  overhead  this/other" : ""),
+    );
+    const overheads: number[] = [];
+    const otherOverheads: number[] = [];
+    const versusOther: number[] = [];
+    const traced: Array<{ name: string; traces: string[][] }> = [];
+    const queriesStartUs = monotonicUs();
+    for (const { name, sql } of QUERY_SUITE) {
+      const answers = await Promise.all(
+        targets.map((target) => run(target.rest, suiteSql(sql, target.table))),
+      );
+      const same = answers.slice(1).every((answer) => sameRows(answers[0]!, answer));
+      const times: number[][] = targets.map(() => []);
+      const traces: string[][] = targets.map(() => []);
+      for (let attempt = 0; attempt < RUNS; attempt++) {
+        for (const [index, target] of targets.entries()) {
+          const trace = collector && index < 2 ? newTraceparent() : undefined;
+          const started = performance.now();
+          await run(target.rest, suiteSql(sql, target.table), trace?.header);
+          times[index]!.push(performance.now() - started);
+          if (trace) traces[index]!.push(trace.traceId);
+        }
       }
+      traced.push({ name, traces });
+      const [a, b, c] = times.map(median) as [number, number, number | undefined];
+      overheads.push(b / a - 1);
+      let line =
+        `${name.padEnd(32)} ${a.toFixed(1).padStart(9)}  ${b.toFixed(1).padStart(10)}  ` +
+        `${pct(b / a - 1).padStart(8)}  ${(same ? "yes" : "NO").padStart(9)}`;
+      if (c !== undefined) {
+        otherOverheads.push(c / a - 1);
+        versusOther.push(b / c);
+        line += `  ${c.toFixed(1).padStart(8)}  ${pct(c / a - 1).padStart(8)}  ${pct(b / c).padStart(10)}`;
+      }
+      console.log(line);
     }
-    traced.push({ name, traces });
-    const [a, b, c] = times.map(median) as [number, number, number | undefined];
-    overheads.push(b / a - 1);
-    let line =
-      `${name.padEnd(32)} ${a.toFixed(1).padStart(9)}  ${b.toFixed(1).padStart(10)}  ` +
-      `${pct(b / a - 1).padStart(8)}  ${(same ? "yes" : "NO").padStart(9)}`;
-    if (c !== undefined) {
-      otherOverheads.push(c / a - 1);
-      versusOther.push(b / c);
-      line += `  ${c.toFixed(1).padStart(8)}  ${pct(c / a - 1).padStart(8)}  ${pct(b / c).padStart(10)}`;
+    windows.push({ name: "queries", startUs: queriesStartUs, endUs: monotonicUs() });
+    if (values["profile-windows"]) writeFileSync(values["profile-windows"], JSON.stringify(windows, null, 2));
+    console.log(`median overhead over the suite: ${pct(median(overheads))}`);
+    if (other) {
+      console.log(`median overhead of the other checkout's cluster: ${pct(median(otherOverheads))}`);
+      console.log(`median time of this cluster over the other's: ${pct(median(versusOther))}`);
     }
-    console.log(line);
-  }
-  windows.push({ name: "queries", startUs: queriesStartUs, endUs: monotonicUs() });
-  if (values["profile-windows"]) writeFileSync(values["profile-windows"], JSON.stringify(windows, null, 2));
-  console.log(`median overhead over the suite: ${pct(median(overheads))}`);
-  if (other) {
-    console.log(`median overhead of the other checkout's cluster: ${pct(median(otherOverheads))}`);
-    console.log(`median time of this cluster over the other's: ${pct(median(versusOther))}`);
+    return traced;
+  };
+  let traced = await runSuite("files as flushed");
+  if (values.compact) {
+    const compacting = performance.now();
+    await Promise.all(targets.map((target) => post(`${target.rest}/v1/compaction`, { table: target.table })));
+    const compacted = await Promise.all(targets.map((target) => fileCount(target.rest, target.table)));
+    traced = await runSuite(
+      `after compaction (${((performance.now() - compacting) / 1000).toFixed(1)} s): Parquet files ` +
+        targets.map((target, index) => `${target.name} ${compacted[index]}`).join(", "),
+    );
   }
   if (collector) {
     // Spans are exported every second.

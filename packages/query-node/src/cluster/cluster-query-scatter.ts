@@ -20,7 +20,15 @@ import {
 } from "./fragment-dispatch.js";
 import { aggregateFunctionNames } from "./plan/aggregate-functions.js";
 import { FragmentPlanCache } from "./plan/fragment-plan-cache.js";
-import { PARTIALS_VIEW, type FragmentPlan } from "./plan/fragment-planner.js";
+import {
+  PARTIALS_VIEW,
+  type AggregatePlan,
+  type FragmentPlan,
+  type RowsPlan,
+  type StagedPlan,
+} from "./plan/fragment-planner.js";
+import { STAGE_MAX_ROWS, stagedWorkerSql } from "./plan/staged-plan.js";
+import { QueryCaptures } from "./query-captures.js";
 import type { Node } from "./plan/parse-nodes.js";
 import type { WorkerClients } from "./worker-clients.js";
 
@@ -63,7 +71,7 @@ export class ClusterQueryScatter implements QueryScatter {
    * The most rows one worker returned, by view, the last time a cached plan ran: what its
    * results are expected to hold next time, when the plan itself does not bound them.
    */
-  readonly #observed = new WeakMap<FragmentPlan, ReadonlyMap<string, number>>();
+  readonly #observed = new WeakMap<FragmentPlan | AggregatePlan, ReadonlyMap<string, number>>();
   #aggregateNames: Promise<Set<string>> | undefined;
 
   constructor(options: ClusterQueryScatterOptions) {
@@ -119,7 +127,6 @@ export class ClusterQueryScatter implements QueryScatter {
       ),
     );
     noteRequest({ filesScanned: snapshots.reduce((sum, snapshot) => sum + snapshot.files.length, 0) });
-    const observed = this.#observed.get(plan);
     const views: string[] = [];
     const tables: string[] = [];
     const close = async () => {
@@ -131,55 +138,57 @@ export class ClusterQueryScatter implements QueryScatter {
       await rm(request.directory, { recursive: true, force: true });
     };
     try {
+      const captures = new QueryCaptures(snapshots);
+      let final: AggregatePlan | RowsPlan = plan.kind === "staged" ? plan.outer : plan;
+      let stagedSql: string | undefined;
+      if (plan.kind === "staged") {
+        captures.expectReads(plan.stages.map((stage) => stage.plan.table).concat(plan.outer.table));
+        stagedSql = await inSpan(tracer, "query.stages", attributes, () =>
+          this.#runStages(session, plan, snapshots, captures, request.directory, tables),
+        );
+        if (stagedSql === undefined) {
+          final = plan.fallback;
+          captures.expectReads([]);
+        }
+      }
       const work =
-        plan.kind === "aggregate"
+        final.kind === "aggregate"
           ? [
               {
                 view: PARTIALS_VIEW,
-                sql: plan.workerSql,
-                expectedRows: plan.workerRowsAtMost ?? observed?.get(PARTIALS_VIEW),
-                snapshot: snapshots.find((s) => s.table.name === plan.table)!,
+                sql: stagedSql ?? final.workerSql,
+                expectedRows: final.workerRowsAtMost ?? this.#observed.get(final)?.get(PARTIALS_VIEW),
+                snapshot: snapshotOf(snapshots, final.table),
               },
             ]
           : snapshots.map((snapshot) => ({
               view: snapshot.table.name,
-              sql: plan.workerSql.get(snapshot.table.name)!,
+              sql: final.workerSql.get(snapshot.table.name)!,
               expectedRows:
-                plan.workerRowsAtMost.get(snapshot.table.name) ?? observed?.get(snapshot.table.name),
+                final.workerRowsAtMost.get(snapshot.table.name) ??
+                this.#observed.get(final)?.get(snapshot.table.name),
               snapshot,
             }));
       // Every table's fragments run before any view is made; the first failure fails the query.
+      const plannedFinal = final;
       const results = await inSpan(tracer, "query.fragments", attributes, () =>
         Promise.all(
           work.map(async (item) => ({
             view: item.view,
-            outputs: await this.#scatter(item.snapshot, item.sql, item.expectedRows, request.directory),
+            outputs: await this.#scatter(
+              item.snapshot,
+              item.sql,
+              item.expectedRows,
+              request.directory,
+              captures,
+            ),
           })),
         ),
       );
-      this.#observed.set(
-        plan,
-        new Map(
-          results.map(({ view, outputs }) => [
-            view,
-            Math.max(0, ...outputs.map((output) => output.rowCount)),
-          ]),
-        ),
-      );
+      this.#observe(plannedFinal, results);
       for (const { view } of results) views.push(view);
-      await inSpan(tracer, "query.results", attributes, async () => {
-        const suffix = randomUUID().replaceAll("-", "");
-        const made = results.map(({ view, outputs }, index) =>
-          fragmentOutputsView(view, outputs, `${INLINE_TABLE_PREFIX}${suffix}_${index}`),
-        );
-        for (const { inlineTable } of made) {
-          if (!inlineTable) continue;
-          tables.push(inlineTable.name);
-          await session.createTextTable(inlineTable.name, inlineTable.columns);
-        }
-        await session.run(made.map(({ statement }) => statement).join(";\n"));
-      });
-      return { statement: plan.statement, close };
+      await inSpan(tracer, "query.results", attributes, () => this.#makeViews(session, results, tables));
+      return { statement: final.statement, close };
     } catch (error) {
       await close();
       throw error;
@@ -187,17 +196,81 @@ export class ClusterQueryScatter implements QueryScatter {
   }
 
   /**
+   * Runs each stage of the plan in turn: its partial aggregates on the workers, merged here and
+   * read back as text; the outer statement's worker SQL with the results as CTEs, or undefined
+   * when a result is too large to send to every worker (the fallback plan runs instead).
+   */
+  async #runStages(
+    session: EngineSession,
+    plan: StagedPlan,
+    snapshots: readonly Snapshot[],
+    captures: QueryCaptures,
+    directory: string,
+    tables: string[],
+  ): Promise<string | undefined> {
+    const results: (string | null)[][][] = [];
+    for (const stage of plan.stages) {
+      const expectedRows = stage.plan.workerRowsAtMost ?? this.#observed.get(stage.plan)?.get(PARTIALS_VIEW);
+      const snapshot = snapshotOf(snapshots, stage.plan.table);
+      const outputs = await this.#scatter(snapshot, stage.plan.workerSql, expectedRows, directory, captures);
+      this.#observe(stage.plan, [{ view: PARTIALS_VIEW, outputs }]);
+      await this.#makeViews(session, [{ view: PARTIALS_VIEW, outputs }], tables);
+      const { values, rowCount } = await session.readColumns(
+        `SELECT CAST(COLUMNS(*) AS VARCHAR) FROM (${stage.plan.statement}) AS stage LIMIT ${STAGE_MAX_ROWS + 1}`,
+      );
+      const texts = values.map((column) => column as (string | null)[]);
+      if (rowCount > STAGE_MAX_ROWS || texts.some((column) => column.some((value) => value?.includes("\0"))))
+        return undefined;
+      results.push(Array.from({ length: rowCount }, (_, row) => texts.map((column) => column[row]!)));
+    }
+    return stagedWorkerSql(plan, results);
+  }
+
+  /** Remembers the most rows one worker returned for each view of a plan's last run. */
+  #observe(
+    plan: FragmentPlan | AggregatePlan,
+    results: readonly { view: string; outputs: readonly FragmentOutput[] }[],
+  ): void {
+    this.#observed.set(
+      plan,
+      new Map(
+        results.map(({ view, outputs }) => [view, Math.max(0, ...outputs.map((output) => output.rowCount))]),
+      ),
+    );
+  }
+
+  /** The session's views over fragment results; temporary tables made for them are added to `tables`. */
+  async #makeViews(
+    session: EngineSession,
+    results: readonly { view: string; outputs: readonly FragmentOutput[] }[],
+    tables: string[],
+  ): Promise<void> {
+    const suffix = randomUUID().replaceAll("-", "");
+    const made = results.map(({ view, outputs }, index) =>
+      fragmentOutputsView(view, outputs, `${INLINE_TABLE_PREFIX}${suffix}_${index}`),
+    );
+    for (const { inlineTable } of made) {
+      if (!inlineTable) continue;
+      tables.push(inlineTable.name);
+      await session.createTextTable(inlineTable.name, inlineTable.columns);
+    }
+    await session.run(made.map(({ statement }) => statement).join(";\n"));
+  }
+
+  /**
    * Runs `sql` over the table on every captured worker, the files split between them by bytes;
-   * `expectedRows` is what each worker's result is expected to hold, when known.
+   * `expectedRows` is what each worker's result is expected to hold, when known. Each worker reads
+   * its capture of the table as `captures` holds it, kept for a later read of the query if any.
    */
   async #scatter(
     snapshot: Snapshot,
     sql: string,
     expectedRows: number | undefined,
     directory: string,
+    queryCaptures: QueryCaptures,
   ): Promise<FragmentOutput[]> {
     const { metadata, membership, clients } = this.#options;
-    const captures = snapshot.captured;
+    const { captures, keep } = queryCaptures.read(snapshot.table.name);
     if (captures.length === 0) {
       throw new MiniodbError(
         "unavailable",
@@ -212,16 +285,23 @@ export class ClusterQueryScatter implements QueryScatter {
       capture: byWorker.get(id),
     }));
     const schemas = await columnsByVersion(metadata, snapshot.table.name, snapshot.files, snapshot.schema);
-    return dispatchFragments(parts, {
+    const outputs = await dispatchFragments(parts, {
       clients,
       sql,
       directory,
       inlineMaxCells: this.#options.inlineResultCells,
       expectedRows: expectedRows ?? 0,
-      inputOf: (part) => fragmentInput(snapshot, part, schemas),
+      inputOf: (part) => ({ ...fragmentInput(snapshot, part, schemas), keepCapture: keep }),
       liveWorkers: () => membership.refresh(),
     });
+    if (keep) queryCaptures.kept(snapshot.table.name, outputs);
+    return outputs;
   }
+}
+
+function snapshotOf(snapshots: readonly Snapshot[], table: string): Snapshot {
+  const folded = table.toLowerCase();
+  return snapshots.find((snapshot) => snapshot.table.name.toLowerCase() === folded)!;
 }
 
 /** What one worker gets of a table: its files with their schema versions, tombstones, its capture. */

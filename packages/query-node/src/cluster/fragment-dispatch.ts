@@ -31,6 +31,8 @@ export interface FragmentOutput {
   readonly rowCount: number;
   readonly rowsScanned: number;
   readonly worker: string;
+  /** The worker's buffer capture, kept for the query's next fragment (FragmentInput.keepCapture). */
+  readonly keptCapture?: { readonly captureId: string; readonly rowCount: number } | undefined;
 }
 
 export interface DispatchOptions<F> {
@@ -95,6 +97,7 @@ async function fetchFragment<F>(part: FragmentPart<F>, options: DispatchOptions<
   let columns: readonly ColumnSchema[] | undefined;
   let rowCount = 0;
   let rowsScanned = 0;
+  let keptCapture: FragmentOutput["keptCapture"];
   let text: (string | null)[][] | undefined;
   try {
     const input = options.inputOf(part);
@@ -115,6 +118,7 @@ async function fetchFragment<F>(part: FragmentPart<F>, options: DispatchOptions<
         columns = message.columns;
         rowCount = Number(message.rowCount);
         rowsScanned = Number(message.rowsScanned);
+        keptCapture = keptCaptureOf(input, message.keptCaptures, part.worker.id);
         if (message.encoding === Encoding.TEXT_COLUMNS) {
           // Read on to the end of the stream (its status), not left early: the call is then over
           // on both sides, and so is its span.
@@ -133,12 +137,12 @@ async function fetchFragment<F>(part: FragmentPart<F>, options: DispatchOptions<
       if (!file.write(message.data)) await once(file, "drain");
     }
     if (columns !== undefined && text !== undefined)
-      return { text, columns, rowCount, rowsScanned, worker: part.worker.id };
+      return { text, columns, rowCount, rowsScanned, worker: part.worker.id, keptCapture };
     if (columns === undefined || !file)
       throw new MiniodbError("unavailable", `worker ${part.worker.id} ended a fragment early`);
     file.end();
     await once(file, "close");
-    return { path, columns, rowCount, rowsScanned, worker: part.worker.id };
+    return { path, columns, rowCount, rowsScanned, worker: part.worker.id, keptCapture };
   } catch (error) {
     if (file) {
       file.destroy();
@@ -146,6 +150,27 @@ async function fetchFragment<F>(part: FragmentPart<F>, options: DispatchOptions<
     }
     throw error;
   }
+}
+
+/**
+ * The capture the worker kept as the input asked (undefined when the input had none to keep); a
+ * worker that did not keep it cannot serve the query's next fragment from it: aborted, reason
+ * capture_not_kept.
+ */
+function keptCaptureOf(
+  input: FragmentInput,
+  kept: readonly { table: string; captureId: string; rowCount: bigint }[],
+  worker: string,
+): FragmentOutput["keptCapture"] {
+  const captured = input.captureBuffer === true || (input.captureId ?? "") !== "";
+  if (!input.keepCapture || !captured) return undefined;
+  const entry = kept.find((capture) => capture.table === input.table);
+  if (!entry) {
+    throw new MiniodbError("aborted", `worker ${worker} did not keep its buffer capture for the query`, {
+      details: { reason: "capture_not_kept" },
+    });
+  }
+  return { captureId: entry.captureId, rowCount: Number(entry.rowCount) };
 }
 
 /** The text columns of an ENCODING_TEXT_COLUMNS message, checked against the header's shape. */

@@ -120,4 +120,34 @@ export function routingCases(cluster: TestCluster): void {
           `${step} under ${span.node}'s ExecuteFragment: ${trace}`,
         );
   });
+
+  it("runs an aggregate subquery first and joins its result on every worker, one round each", async () => {
+    const traceId = "5cf92f3577b34da6a3ce929d0e0e4737";
+    const sql =
+      "SELECT u.city, count(*) AS n FROM users u JOIN (SELECT city, max(age) - 10 AS a FROM users GROUP BY city) g " +
+      "ON g.city = u.city WHERE u.age > g.a GROUP BY u.city ORDER BY u.city";
+    const response = await fetch(`${cluster.rest()}/v1/query`, {
+      method: "POST",
+      headers: { "content-type": "application/json", traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
+      body: JSON.stringify({ sql }),
+    });
+    assert.equal(response.status, 200);
+    const body = (await response.json()) as { result_json: string };
+    assert.deepEqual(JSON.parse(body.result_json), await cluster.expected(sql));
+    const spans = () => cluster.traces.spans.filter((span) => span.traceId === traceId);
+    const named = (name: string) => spans().filter((span) => span.node === "q1" && span.name === name);
+    const callsUnder = (name: string) =>
+      spans().filter(
+        (span) =>
+          span.node === "q1" &&
+          span.name === "miniodb.cluster.v1.WorkerService/ExecuteFragment" &&
+          named(name).some((phase) => phase.spanId === span.parentSpanId),
+      );
+    for (let attempt = 0; attempt < 150 && callsUnder("query.fragments").length < 2; attempt++)
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    const trace = JSON.stringify(spans().map((span) => [span.node, span.name]));
+    assert.equal(named("query.stages").length, 1, trace);
+    assert.equal(callsUnder("query.stages").length, 2, `the subquery: one call per worker: ${trace}`);
+    assert.equal(callsUnder("query.fragments").length, 2, `the join: one call per worker: ${trace}`);
+  });
 }

@@ -127,6 +127,7 @@ export class FragmentExecutor {
     try {
       let rowsScanned = 0;
       const locals: LocalTableInput[] = [];
+      const kept: Array<{ table: string; captureId: string; rowCount: bigint }> = [];
       await traceStep(tracer, "fragment.inputs", attributes, async () => {
         for (const [index, input] of inputs.entries()) {
           const lease = await this.#cache.acquire(
@@ -134,6 +135,8 @@ export class FragmentExecutor {
           );
           leases.push(lease);
           const buffer = takeCapture(captures, input);
+          if (input.keepCapture && input.captureId !== "")
+            kept.push({ table: input.table, captureId: input.captureId, rowCount: BigInt(buffer.rows) });
           const bufferPath =
             buffer.ndjson.length > 0 ? await inDirectory(`t${index}.rows.ndjson`) : undefined;
           if (bufferPath) await writeFile(bufferPath, buffer.ndjson);
@@ -179,6 +182,7 @@ export class FragmentExecutor {
         rowCount: BigInt(result.rowCount),
         rowsScanned: BigInt(rowsScanned),
         bufferCaptured: capturedNow,
+        keptCaptures: kept,
       };
       if (result.kind === "text") {
         yield { ...head, encoding: Encoding.TEXT_COLUMNS, data: Buffer.from(JSON.stringify(result.columns)) };
@@ -220,7 +224,10 @@ function captureNow(
   return captures.add(parts);
 }
 
-/** The captured rows of the input's capture that its manifest does not hold, as NDJSON. */
+/**
+ * The captured rows of the input's capture that its manifest does not hold, as NDJSON; the capture
+ * stays for the query's next fragment when the input asks to keep it.
+ */
 function takeCapture(
   captures: BufferCaptures,
   input: ExecuteFragmentRequest["tables"][number],
@@ -229,7 +236,8 @@ function takeCapture(
   const inManifest = new Set(input.manifestKeys);
   let ndjson = "";
   let rows = 0;
-  for (const part of captures.take(input.captureId, Number(input.manifestVersion))) {
+  const reading = captures.take(input.captureId, Number(input.manifestVersion), { keep: input.keepCapture });
+  for (const part of reading) {
     if (part.fileKeys.some((key) => inManifest.has(key))) continue;
     ndjson += part.ndjson;
     rows += part.rowCount;

@@ -1,4 +1,9 @@
-import { quoteSqlIdentifier, quoteSqlLiteral, type EngineSession } from "@miniodb/executor";
+import {
+  quoteSqlIdentifier,
+  quoteSqlLiteral,
+  readsBackFromText,
+  type EngineSession,
+} from "@miniodb/executor";
 import type { DescribedFragment } from "./fragment-statement-cache.js";
 
 /** A fragment's result, ready to send: inline by column as text, or a Parquet file. */
@@ -11,17 +16,6 @@ export type FragmentResult =
   | { readonly kind: "parquet"; readonly path: string; readonly rowCount: number };
 
 /**
- * Column types whose VARCHAR rendering casts back to the same value: integers of every width,
- * DOUBLE and FLOAT (DuckDB prints the shortest text that reads back exactly), DECIMAL, BOOLEAN,
- * VARCHAR, UUID, DATE, TIME, TIMESTAMP (every precision; WITH TIME ZONE prints its offset) and
- * INTERVAL, and lists of them (DuckDB quotes list items that need it, e.g. the partial sets of
- * COUNT(DISTINCT)). JSON travels as Parquet: the cast back reformats its text, and a JSON list
- * prints a NULL item as a bare NULL, which is not JSON. Other nested types and binary ones too.
- */
-const TEXT_EXACT =
-  /^(?:U?(?:TINY|SMALL|BIG|HUGE)?INT(?:EGER)?|FLOAT|DOUBLE|DECIMAL\(\d+,\s*\d+\)|BOOLEAN|VARCHAR|UUID|DATE|TIME|TIMESTAMP(?:_S|_MS|_NS)?|TIMESTAMP WITH TIME ZONE|INTERVAL)(?:\[\])?$/;
-
-/**
  * Largest inline result, in UTF-8 bytes of its text (about): one response message carries it, and
  * the query node reads messages of at most limits.max_request_bytes. Larger ones travel as Parquet,
  * in chunks.
@@ -30,7 +24,7 @@ export const INLINE_MAX_BYTES = 4 * 1024 * 1024;
 
 /** Whether every column of the fragment's result reads back exactly from its text. */
 export function textExact(columns: DescribedFragment["columns"]): boolean {
-  return columns.every((column) => TEXT_EXACT.test(column.type));
+  return columns.every((column) => readsBackFromText(column.type));
 }
 
 /**

@@ -36,6 +36,30 @@ describe("BufferCaptures", () => {
     );
   });
 
+  it("keeps a capture read with keep for the next read, which sees the same rows", () => {
+    const buffer = bufferWith(["a", "b"]);
+    let now = 0;
+    const captures = new BufferCaptures({ ttlMs: 100, now: () => now });
+    const id = captures.add(buffer.capture());
+    now = 90;
+    assert.deepEqual(
+      [...captures.take(id, 0, { keep: true })].map((part) => part.ndjson),
+      ["a\nb\n"],
+    );
+    buffer.append(["c"], ["2024-01-01"], 2n, 0, range, 200n);
+    now = 150;
+    captures.add(buffer.capture());
+    assert.deepEqual(
+      [...captures.take(id, 0)].map((part) => part.ndjson),
+      ["a\nb\n"],
+      "the read with keep renewed its expiry",
+    );
+    assert.throws(
+      () => [...captures.take(id, 0)],
+      (error: unknown) => MiniodbError.is(error, "not_found"),
+    );
+  });
+
   it("leaves out rows a flush committed at or before the manifest version read after the capture", () => {
     const buffer = bufferWith(["a", "b"]);
     const captures = new BufferCaptures();

@@ -42,13 +42,19 @@ export class BufferCaptures {
   }
 
   /**
-   * Removes the capture and returns its parts that `manifestVersion` does not hold by their
-   * committed version; parts written to files not yet known to be committed carry the file keys.
+   * Removes the capture (or, with `keep`, leaves it for another read, its expiry renewed) and
+   * returns its parts that `manifestVersion` does not hold by their committed version; parts
+   * written to files not yet known to be committed carry the file keys.
    */
-  *take(id: string, manifestVersion: number, maxBytes = 4 * 1024 * 1024): Iterable<CapturedPart> {
+  *take(
+    id: string,
+    manifestVersion: number,
+    { keep = false, maxBytes = 4 * 1024 * 1024 }: { keep?: boolean; maxBytes?: number } = {},
+  ): Iterable<CapturedPart> {
     const capture = this.#captures.get(id);
     if (!capture) throw new MiniodbError("not_found", `buffer capture ${id} is unknown or expired`);
-    this.#captures.delete(id);
+    if (keep) capture.expiresAtMs = this.#now() + this.#ttlMs;
+    else this.#captures.delete(id);
     for (const part of capture.parts) {
       const progress = resolve(part.progress);
       if (progress.committedVersion !== undefined && progress.committedVersion <= manifestVersion) continue;

@@ -39,7 +39,8 @@ const DECOMPOSABLE = new Set(["count_star", "count", "sum", "min", "max", "avg"]
 /**
  * Splits a single-table aggregate SELECT (COUNT, SUM, MIN, MAX, AVG, COUNT DISTINCT, with or
  * without GROUP BY, HAVING, ORDER BY, LIMIT, DISTINCT) into a worker part and a merge part, or
- * returns undefined when it is not one this split handles exactly (joins, CTEs, subqueries, window
+ * returns undefined when it is not one this split handles exactly (joins other than with
+ * `replicated` relations, see partitionedLeaf; CTEs, subqueries, window
  * functions, grouping sets, FILTER or ordered aggregates, other aggregates, a column outside any
  * aggregate that is not a group key…): such queries ship rows instead.
  *
@@ -51,10 +52,12 @@ export function splitAggregate(
   node: Node,
   aggregateNames: ReadonlySet<string>,
   tableColumns: ReadonlySet<string> = new Set(),
+  replicated: ReadonlySet<string> = new Set(),
 ): AggregateSplit | undefined {
   if (node["type"] !== "SELECT_NODE") return undefined;
-  const from = node["from_table"] as Node | null;
-  if (!from || from["type"] !== "BASE_TABLE") return undefined;
+  const joined = node["from_table"] as Node | null;
+  const from = joined ? partitionedLeaf(joined, replicated) : undefined;
+  if (!from || from === REPLICATED) return undefined;
   if (((node["cte_map"] as { map?: unknown[] } | undefined)?.map ?? []).length > 0) return undefined;
   if (node["sample"] || node["qualify"] || node["aggregate_handling"] !== "STANDARD_HANDLING")
     return undefined;
@@ -124,6 +127,7 @@ export function splitAggregate(
       alias: "",
       schema_name: "",
       catalog_name: "",
+      column_name_alias: [],
     };
     merge["where_clause"] = null;
     merge["group_expressions"] = groups.map((_, index) => columnRef(`__g${index}`));
@@ -148,6 +152,35 @@ export function splitAggregate(
 }
 
 class NotSplittable extends Error {}
+
+/** A FROM subtree made of replicated relations only. */
+const REPLICATED: Node = { type: "REPLICATED" };
+
+/**
+ * The one table of a FROM clause whose rows are split between workers, when every other relation
+ * in it is replicated (a name in `replicated`: each worker holds all of its rows) and every join
+ * keeps the table's rows apart: INNER and CROSS joins, LEFT, SEMI and ANTI joins with the table on
+ * the left, RIGHT joins with it on the right. A worker's joined rows are then exactly the joined
+ * rows of its own share of the table, and aggregates over them merge like aggregates over the
+ * table. REPLICATED for a subtree of replicated relations only; undefined for anything else (two
+ * references to split tables, FULL or ASOF joins, samples, subqueries, table functions).
+ */
+function partitionedLeaf(from: Node, replicated: ReadonlySet<string>): Node | undefined {
+  if (from["sample"]) return undefined;
+  if (from["type"] === "BASE_TABLE") {
+    if (from["schema_name"] || from["catalog_name"]) return undefined;
+    return replicated.has(String(from["table_name"]).toLowerCase()) ? REPLICATED : from;
+  }
+  if (from["type"] !== "JOIN" || !["REGULAR", "CROSS"].includes(String(from["ref_type"]))) return undefined;
+  const left = partitionedLeaf(from["left"] as Node, replicated);
+  const right = partitionedLeaf(from["right"] as Node, replicated);
+  if (!left || !right) return undefined;
+  if (left === REPLICATED && right === REPLICATED) return REPLICATED;
+  if (left !== REPLICATED && right !== REPLICATED) return undefined;
+  const kind = String(from["join_type"]);
+  if (left !== REPLICATED) return ["INNER", "LEFT", "SEMI", "ANTI"].includes(kind) ? left : undefined;
+  return ["INNER", "RIGHT"].includes(kind) ? right : undefined;
+}
 
 /**
  * The expression a GROUP BY item stands for: a select item's when it names the item's alias (and

@@ -6,7 +6,14 @@ import { after, before, describe, it } from "node:test";
 import type { ColumnDef } from "@miniodb/core";
 import { DuckDbEngine, quoteSqlIdentifier, type EngineSession } from "@miniodb/executor";
 import { aggregateFunctionNames } from "./aggregate-functions.js";
-import { planFragments, PARTIALS_VIEW, type FragmentPlan } from "./fragment-planner.js";
+import {
+  planFragments,
+  PARTIALS_VIEW,
+  type AggregatePlan,
+  type FragmentPlan,
+  type RowsPlan,
+} from "./fragment-planner.js";
+import { stagedWorkerSql } from "./staged-plan.js";
 import type { Node } from "./parse-nodes.js";
 
 const COLUMNS: ColumnDef[] = [
@@ -166,6 +173,45 @@ describe("planFragments", () => {
       kind: "rows",
       ordered: true,
     },
+    {
+      sql: "SELECT s.region, count(*) AS n FROM sales s JOIN (SELECT region, avg(amount) AS a FROM sales GROUP BY region) g ON g.region = s.region WHERE s.amount > g.a GROUP BY s.region ORDER BY s.region",
+      kind: "staged",
+      ordered: true,
+    },
+    {
+      sql: "SELECT s.flag, count(g.total) AS matched, count(*) AS n, sum(g.total) FROM sales s LEFT JOIN (SELECT region, sum(amount) AS total FROM sales WHERE flag GROUP BY region HAVING sum(amount) > 2000) g USING (region) GROUP BY s.flag ORDER BY 1",
+      kind: "staged",
+      ordered: true,
+    },
+    {
+      sql: "SELECT count(*), max(price * k.c) FROM sales JOIN (SELECT region, count(*) AS c FROM regions GROUP BY region) k(r, c) ON k.r = sales.region CROSS JOIN (SELECT max(amount) AS top FROM sales) t WHERE amount * 2 > t.top",
+      kind: "staged",
+    },
+    {
+      sql: "SELECT g.n, count(*) FROM (SELECT count(*) AS n FROM regions) g JOIN sales s ON s.amount > g.n GROUP BY g.n",
+      kind: "staged",
+    },
+    {
+      sql: "SELECT count(*) FROM sales s FULL JOIN (SELECT region, count(*) AS c FROM sales GROUP BY region) g ON g.region = s.region",
+      kind: "rows",
+    },
+    {
+      sql: "SELECT count(*) FROM sales s RIGHT JOIN (SELECT region, count(*) AS c FROM sales WHERE flag GROUP BY region) g ON g.region = s.region",
+      kind: "rows",
+    },
+    {
+      sql: "SELECT count(*) FROM sales s JOIN (SELECT DISTINCT region FROM sales WHERE flag) g USING (region)",
+      kind: "rows",
+    },
+    {
+      sql: "SELECT count(*) FROM sales s, (SELECT max(amount) AS m FROM sales x WHERE x.region = s.region) g WHERE s.amount = g.m",
+      kind: "rows",
+    },
+    {
+      sql: "SELECT s.id, g.a FROM sales s JOIN (SELECT region, avg(amount) AS a FROM sales GROUP BY region) g USING (region) ORDER BY s.id LIMIT 3",
+      kind: "rows",
+      ordered: true,
+    },
   ];
 
   for (const { sql, kind, ordered } of cases) {
@@ -238,6 +284,7 @@ describe("planFragments", () => {
           tablesOf(sql),
           aggregates,
         );
+        if (plan.kind === "staged") return undefined;
         return plan.kind === "aggregate" ? plan.workerRowsAtMost : plan.workerRowsAtMost.get("sales");
       };
       assert.equal(await bound("SELECT count(*), max(amount) FROM sales WHERE flag"), 1);
@@ -280,12 +327,51 @@ async function direct(session: EngineSession, sql: string): Promise<Answer> {
   }
 }
 
-/** Runs the plan over the parts as workers would, then the coordinator's statement. */
+/**
+ * Runs the plan over the parts as workers would, then the coordinator's statement; a staged plan's
+ * stages first, each merged and read back as text as the query node does.
+ */
 async function scattered(session: EngineSession, plan: FragmentPlan): Promise<Answer> {
+  if (plan.kind !== "staged") return scatteredOnce(session, plan, undefined);
+  const results: (string | null)[][][] = [];
+  for (const stage of plan.stages) {
+    await scatterParts(session, stage.plan, undefined);
+    const { values, rowCount } = await session.readColumns(
+      `SELECT CAST(COLUMNS(*) AS VARCHAR) FROM (${stage.plan.statement}) AS stage`,
+    );
+    results.push(
+      Array.from({ length: rowCount }, (_, row) => values.map((column) => column[row] as string | null)),
+    );
+  }
+  return scatteredOnce(session, plan.outer, stagedWorkerSql(plan, results));
+}
+
+async function scatteredOnce(
+  session: EngineSession,
+  plan: AggregatePlan | RowsPlan,
+  workerSql: string | undefined,
+): Promise<Answer> {
+  await scatterParts(session, plan, workerSql);
+  try {
+    return await answer(session, plan.statement);
+  } finally {
+    await session.run(
+      `DROP VIEW IF EXISTS ${PARTIALS_VIEW}; DROP VIEW IF EXISTS sales; DROP VIEW IF EXISTS regions`,
+    );
+  }
+}
+
+/** Each part's worker statements, and the coordinator's views over their outputs. */
+async function scatterParts(
+  session: EngineSession,
+  plan: AggregatePlan | RowsPlan,
+  workerSql: string | undefined,
+): Promise<void> {
   const outputs = new Map<string, string[]>();
   for (let part = 0; part < PARTS; part++) {
     await views(session, part);
-    const statements = plan.kind === "aggregate" ? new Map([[plan.table, plan.workerSql]]) : plan.workerSql;
+    const statements =
+      plan.kind === "aggregate" ? new Map([[plan.table, workerSql ?? plan.workerSql]]) : plan.workerSql;
     for (const [table, sql] of statements) {
       const name = `out_${table}_${part}`;
       await session.run(`CREATE OR REPLACE TEMP TABLE ${name} AS ${sql}`);
@@ -297,13 +383,6 @@ async function scattered(session: EngineSession, plan: FragmentPlan): Promise<An
     const view = plan.kind === "aggregate" ? PARTIALS_VIEW : table;
     await session.run(
       `CREATE OR REPLACE TEMP VIEW ${quoteSqlIdentifier(view)} AS ${names.map((name) => `SELECT * FROM ${name}`).join(" UNION ALL ")}`,
-    );
-  }
-  try {
-    return await answer(session, plan.statement);
-  } finally {
-    await session.run(
-      `DROP VIEW IF EXISTS ${PARTIALS_VIEW}; DROP VIEW IF EXISTS sales; DROP VIEW IF EXISTS regions`,
     );
   }
 }

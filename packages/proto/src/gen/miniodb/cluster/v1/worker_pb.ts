@@ -17,7 +17,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file miniodb/cluster/v1/worker.proto.
  */
 export const file_miniodb_cluster_v1_worker: GenFile = /*@__PURE__*/
-  fileDesc("Ch9taW5pb2RiL2NsdXN0ZXIvdjEvd29ya2VyLnByb3RvEhJtaW5pb2RiLmNsdXN0ZXIudjEilwIKEVdyaXRlQmF0Y2hSZXF1ZXN0Eg0KBXRhYmxlGAEgASgJEicKB3JlY29yZHMYAiADKAsyFi5taW5pb2RiLnYxLkRhdGFSZWNvcmQSDgoGc2hhcmRzGAMgAygNEhIKCnJpbmdfZXBvY2gYBCABKAQSFwoPaWRlbXBvdGVuY3lfa2V5GAUgASgJEhIKCnJlcXVlc3RfaWQYBiABKAkSKwoEcm93cxgHIAMoCzIdLm1pbmlvZGIuY2x1c3Rlci52MS5SZWNvcmRSb3cSDwoHcGFydGlhbBgIIAEoCBIWCg5zZXF1ZW5jZV9mbG9vchgJIAEoBBIRCglyb3dfYmxvY2sYCiABKAwSEAoIb21pdF9pZHMYCyABKAgifgoJUmVjb3JkUm93EgoKAmlkGAEgASgJEh0KEHRpbWVzdGFtcF9taWNyb3MYAiABKANIAIgBARIUCgxwYXlsb2FkX2pzb24YAyABKAkSDAoEa2V5cxgEIAMoCRINCgV0eXBlcxgFIAMoCUITChFfdGltZXN0YW1wX21pY3JvcyKrAQoSV3JpdGVCYXRjaFJlc3BvbnNlEg8KB25vZGVfaWQYASABKAkSFwoPcmVjb3Jkc193cml0dGVuGAIgASgDEhYKDmZpcnN0X3NlcXVlbmNlGAMgASgEEhUKDWxhc3Rfc2VxdWVuY2UYBCABKAQSLwoGZXJyb3JzGAUgAygLMh8ubWluaW9kYi5jbHVzdGVyLnYxLlJlY29yZEVycm9yEgsKA2lkcxgGIAMoCSI7CgtSZWNvcmRFcnJvchINCgVpbmRleBgBIAEoBRIMCgRjb2RlGAIgASgJEg8KB21lc3NhZ2UYAyABKAkiwgEKFkV4ZWN1dGVGcmFnbWVudFJlcXVlc3QSCwoDc3FsGAEgASgJEi4KBnRhYmxlcxgCIAMoCzIeLm1pbmlvZGIuY2x1c3Rlci52MS5UYWJsZUlucHV0EhIKCmJhdGNoX3NpemUYAyABKAUSEgoKdGltZW91dF9tcxgEIAEoAxISCgpyZXF1ZXN0X2lkGAUgASgJEhgKEGlubGluZV9tYXhfY2VsbHMYBiABKAUSFQoNZXhwZWN0ZWRfcm93cxgHIAEoBCKcAwoKVGFibGVJbnB1dBINCgV0YWJsZRgBIAEoCRIqCgVmaWxlcxgCIAMoCzIbLm1pbmlvZGIuY2x1c3Rlci52MS5GaWxlUmVmEhYKDmluY2x1ZGVfYnVmZmVyGAMgASgIEjMKB2NvbHVtbnMYBCADKAsyIi5taW5pb2RiLmNsdXN0ZXIudjEuRnJhZ21lbnRDb2x1bW4SMgoHc2NoZW1hcxgFIAMoCzIhLm1pbmlvZGIuY2x1c3Rlci52MS5TY2hlbWFDb2x1bW5zEjkKCnRvbWJzdG9uZXMYBiADKAsyJS5taW5pb2RiLmNsdXN0ZXIudjEuRnJhZ21lbnRUb21ic3RvbmUSEgoKY2FwdHVyZV9pZBgHIAEoCRIYChBtYW5pZmVzdF92ZXJzaW9uGAggASgEEhUKDW1hbmlmZXN0X2tleXMYCSADKAkSIQoUbWluX3RpbWVzdGFtcF9taWNyb3MYCiABKANIAIgBARIWCg5jYXB0dXJlX2J1ZmZlchgLIAEoCEIXChVfbWluX3RpbWVzdGFtcF9taWNyb3MifgoHRmlsZVJlZhISCgpvYmplY3Rfa2V5GAEgASgJEgwKBGV0YWcYAiABKAkSEgoKc2l6ZV9ieXRlcxgDIAEoAxIWCg5zY2hlbWFfdmVyc2lvbhgEIAEoBRISCgp0b21ic3RvbmVkGAUgASgIEhEKCXJvd19jb3VudBgGIAEoAyIsCg5GcmFnbWVudENvbHVtbhIMCgRuYW1lGAEgASgJEgwKBHR5cGUYAiABKAkiVQoNU2NoZW1hQ29sdW1ucxIPCgd2ZXJzaW9uGAEgASgFEjMKB2NvbHVtbnMYAiADKAsyIi5taW5pb2RiLmNsdXN0ZXIudjEuRnJhZ21lbnRDb2x1bW4iMQoRRnJhZ21lbnRUb21ic3RvbmUSCgoCaWQYASABKAkSEAoIc2VxdWVuY2UYAiABKAQizAEKF0V4ZWN1dGVGcmFnbWVudFJlc3BvbnNlEjEKB2NvbHVtbnMYASADKAsyIC5taW5pb2RiLmNsdXN0ZXIudjEuQ29sdW1uU2NoZW1hEgwKBGRhdGEYAiABKAwSLgoIZW5jb2RpbmcYAyABKA4yHC5taW5pb2RiLmNsdXN0ZXIudjEuRW5jb2RpbmcSEQoJcm93X2NvdW50GAQgASgDEhQKDHJvd3Nfc2Nhbm5lZBgFIAEoAxIXCg9idWZmZXJfY2FwdHVyZWQYBiABKAgiKgoMQ29sdW1uU2NoZW1hEgwKBG5hbWUYASABKAkSDAoEdHlwZRgCIAEoCSIuCgxGbHVzaFJlcXVlc3QSDgoGdGFibGVzGAEgAygJEg4KBnNoYXJkcxgCIAMoDSI/Cg1GbHVzaFJlc3BvbnNlEhcKD3JlY29yZHNfZmx1c2hlZBgBIAEoAxIVCg1maWxlc193cml0dGVuGAIgASgFIhEKD0dldFN0YXRzUmVxdWVzdCK0AwoQR2V0U3RhdHNSZXNwb25zZRIPCgdub2RlX2lkGAEgASgJEk0KDWJ1ZmZlcmVkX3Jvd3MYAiADKAsyNi5taW5pb2RiLmNsdXN0ZXIudjEuR2V0U3RhdHNSZXNwb25zZS5CdWZmZXJlZFJvd3NFbnRyeRJPCg5idWZmZXJlZF9ieXRlcxgDIAMoCzI3Lm1pbmlvZGIuY2x1c3Rlci52MS5HZXRTdGF0c1Jlc3BvbnNlLkJ1ZmZlcmVkQnl0ZXNFbnRyeRIRCgl3YWxfYnl0ZXMYBCABKAMSFQoNbGFzdF9zZXF1ZW5jZRgFIAEoBBISCgpyaW5nX2Vwb2NoGAYgASgEEhQKDG93bmVkX3NoYXJkcxgHIAMoDRIUCgxyb3dzX3NjYW5uZWQYCCABKAMSGgoSZnJhZ21lbnRzX2V4ZWN1dGVkGAkgASgDGjMKEUJ1ZmZlcmVkUm93c0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoAzoCOAEaNAoSQnVmZmVyZWRCeXRlc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoAzoCOAEiVgoUQ2FwdHVyZUJ1ZmZlclJlcXVlc3QSDQoFdGFibGUYASABKAkSGwoTdGFibGVfY3JlYXRlZF9hdF9tcxgCIAEoAxISCgpyZXF1ZXN0X2lkGAMgASgJIj4KFUNhcHR1cmVCdWZmZXJSZXNwb25zZRISCgpjYXB0dXJlX2lkGAEgASgJEhEKCXJvd19jb3VudBgCIAEoAyJCChJSZWFkQ2FwdHVyZVJlcXVlc3QSEgoKY2FwdHVyZV9pZBgBIAEoCRIYChBtYW5pZmVzdF92ZXJzaW9uGAIgASgEIlAKE1JlYWRDYXB0dXJlUmVzcG9uc2USEQoJZmlsZV9rZXlzGAEgAygJEhMKC3Jvd3NfbmRqc29uGAIgASgMEhEKCXJvd19jb3VudBgDIAEoAyInChZSZXNlcnZlU2VxdWVuY2VSZXF1ZXN0Eg0KBWZsb29yGAEgASgEIisKF1Jlc2VydmVTZXF1ZW5jZVJlc3BvbnNlEhAKCHNlcXVlbmNlGAEgASgEIiIKEVRhYmxlU3RhdHNSZXF1ZXN0Eg0KBXRhYmxlGAEgASgJIo0CChJUYWJsZVN0YXRzUmVzcG9uc2USFgoOdW5mbHVzaGVkX3Jvd3MYASABKAMSFgoOYnVmZmVyZWRfYnl0ZXMYAiABKAMSFQoNbGFzdF93cml0ZV9tcxgDIAEoAxIhChRtaW5fdGltZXN0YW1wX21pY3JvcxgEIAEoA0gAiAEBEiEKFG1heF90aW1lc3RhbXBfbWljcm9zGAUgASgDSAGIAQESIAoTb2xkZXN0X3VuZmx1c2hlZF9tcxgGIAEoA0gCiAEBQhcKFV9taW5fdGltZXN0YW1wX21pY3Jvc0IXChVfbWF4X3RpbWVzdGFtcF9taWNyb3NCFgoUX29sZGVzdF91bmZsdXNoZWRfbXMiIQoQRHJvcFRhYmxlUmVxdWVzdBINCgV0YWJsZRgBIAEoCSITChFEcm9wVGFibGVSZXNwb25zZSqCAQoIRW5jb2RpbmcSGAoURU5DT0RJTkdfVU5TUEVDSUZJRUQQABITCg9FTkNPRElOR19OREpTT04QARIWChJFTkNPRElOR19BUlJPV19JUEMQAhIUChBFTkNPRElOR19QQVJRVUVUEAMSGQoVRU5DT0RJTkdfVEVYVF9DT0xVTU5TEAQy9AYKDVdvcmtlclNlcnZpY2USWwoKV3JpdGVCYXRjaBIlLm1pbmlvZGIuY2x1c3Rlci52MS5Xcml0ZUJhdGNoUmVxdWVzdBomLm1pbmlvZGIuY2x1c3Rlci52MS5Xcml0ZUJhdGNoUmVzcG9uc2USbAoPRXhlY3V0ZUZyYWdtZW50EioubWluaW9kYi5jbHVzdGVyLnYxLkV4ZWN1dGVGcmFnbWVudFJlcXVlc3QaKy5taW5pb2RiLmNsdXN0ZXIudjEuRXhlY3V0ZUZyYWdtZW50UmVzcG9uc2UwARJMCgVGbHVzaBIgLm1pbmlvZGIuY2x1c3Rlci52MS5GbHVzaFJlcXVlc3QaIS5taW5pb2RiLmNsdXN0ZXIudjEuRmx1c2hSZXNwb25zZRJaCghHZXRTdGF0cxIjLm1pbmlvZGIuY2x1c3Rlci52MS5HZXRTdGF0c1JlcXVlc3QaJC5taW5pb2RiLmNsdXN0ZXIudjEuR2V0U3RhdHNSZXNwb25zZSIDkAIBEmQKDUNhcHR1cmVCdWZmZXISKC5taW5pb2RiLmNsdXN0ZXIudjEuQ2FwdHVyZUJ1ZmZlclJlcXVlc3QaKS5taW5pb2RiLmNsdXN0ZXIudjEuQ2FwdHVyZUJ1ZmZlclJlc3BvbnNlEmAKC1JlYWRDYXB0dXJlEiYubWluaW9kYi5jbHVzdGVyLnYxLlJlYWRDYXB0dXJlUmVxdWVzdBonLm1pbmlvZGIuY2x1c3Rlci52MS5SZWFkQ2FwdHVyZVJlc3BvbnNlMAESagoPUmVzZXJ2ZVNlcXVlbmNlEioubWluaW9kYi5jbHVzdGVyLnYxLlJlc2VydmVTZXF1ZW5jZVJlcXVlc3QaKy5taW5pb2RiLmNsdXN0ZXIudjEuUmVzZXJ2ZVNlcXVlbmNlUmVzcG9uc2USYAoKVGFibGVTdGF0cxIlLm1pbmlvZGIuY2x1c3Rlci52MS5UYWJsZVN0YXRzUmVxdWVzdBomLm1pbmlvZGIuY2x1c3Rlci52MS5UYWJsZVN0YXRzUmVzcG9uc2UiA5ACARJYCglEcm9wVGFibGUSJC5taW5pb2RiLmNsdXN0ZXIudjEuRHJvcFRhYmxlUmVxdWVzdBolLm1pbmlvZGIuY2x1c3Rlci52MS5Ecm9wVGFibGVSZXNwb25zZWIGcHJvdG8z", [file_miniodb_v1_miniodb]);
+  fileDesc("Ch9taW5pb2RiL2NsdXN0ZXIvdjEvd29ya2VyLnByb3RvEhJtaW5pb2RiLmNsdXN0ZXIudjEilwIKEVdyaXRlQmF0Y2hSZXF1ZXN0Eg0KBXRhYmxlGAEgASgJEicKB3JlY29yZHMYAiADKAsyFi5taW5pb2RiLnYxLkRhdGFSZWNvcmQSDgoGc2hhcmRzGAMgAygNEhIKCnJpbmdfZXBvY2gYBCABKAQSFwoPaWRlbXBvdGVuY3lfa2V5GAUgASgJEhIKCnJlcXVlc3RfaWQYBiABKAkSKwoEcm93cxgHIAMoCzIdLm1pbmlvZGIuY2x1c3Rlci52MS5SZWNvcmRSb3cSDwoHcGFydGlhbBgIIAEoCBIWCg5zZXF1ZW5jZV9mbG9vchgJIAEoBBIRCglyb3dfYmxvY2sYCiABKAwSEAoIb21pdF9pZHMYCyABKAgifgoJUmVjb3JkUm93EgoKAmlkGAEgASgJEh0KEHRpbWVzdGFtcF9taWNyb3MYAiABKANIAIgBARIUCgxwYXlsb2FkX2pzb24YAyABKAkSDAoEa2V5cxgEIAMoCRINCgV0eXBlcxgFIAMoCUITChFfdGltZXN0YW1wX21pY3JvcyKrAQoSV3JpdGVCYXRjaFJlc3BvbnNlEg8KB25vZGVfaWQYASABKAkSFwoPcmVjb3Jkc193cml0dGVuGAIgASgDEhYKDmZpcnN0X3NlcXVlbmNlGAMgASgEEhUKDWxhc3Rfc2VxdWVuY2UYBCABKAQSLwoGZXJyb3JzGAUgAygLMh8ubWluaW9kYi5jbHVzdGVyLnYxLlJlY29yZEVycm9yEgsKA2lkcxgGIAMoCSI7CgtSZWNvcmRFcnJvchINCgVpbmRleBgBIAEoBRIMCgRjb2RlGAIgASgJEg8KB21lc3NhZ2UYAyABKAkiwgEKFkV4ZWN1dGVGcmFnbWVudFJlcXVlc3QSCwoDc3FsGAEgASgJEi4KBnRhYmxlcxgCIAMoCzIeLm1pbmlvZGIuY2x1c3Rlci52MS5UYWJsZUlucHV0EhIKCmJhdGNoX3NpemUYAyABKAUSEgoKdGltZW91dF9tcxgEIAEoAxISCgpyZXF1ZXN0X2lkGAUgASgJEhgKEGlubGluZV9tYXhfY2VsbHMYBiABKAUSFQoNZXhwZWN0ZWRfcm93cxgHIAEoBCKyAwoKVGFibGVJbnB1dBINCgV0YWJsZRgBIAEoCRIqCgVmaWxlcxgCIAMoCzIbLm1pbmlvZGIuY2x1c3Rlci52MS5GaWxlUmVmEhYKDmluY2x1ZGVfYnVmZmVyGAMgASgIEjMKB2NvbHVtbnMYBCADKAsyIi5taW5pb2RiLmNsdXN0ZXIudjEuRnJhZ21lbnRDb2x1bW4SMgoHc2NoZW1hcxgFIAMoCzIhLm1pbmlvZGIuY2x1c3Rlci52MS5TY2hlbWFDb2x1bW5zEjkKCnRvbWJzdG9uZXMYBiADKAsyJS5taW5pb2RiLmNsdXN0ZXIudjEuRnJhZ21lbnRUb21ic3RvbmUSEgoKY2FwdHVyZV9pZBgHIAEoCRIYChBtYW5pZmVzdF92ZXJzaW9uGAggASgEEhUKDW1hbmlmZXN0X2tleXMYCSADKAkSIQoUbWluX3RpbWVzdGFtcF9taWNyb3MYCiABKANIAIgBARIWCg5jYXB0dXJlX2J1ZmZlchgLIAEoCBIUCgxrZWVwX2NhcHR1cmUYDCABKAhCFwoVX21pbl90aW1lc3RhbXBfbWljcm9zIn4KB0ZpbGVSZWYSEgoKb2JqZWN0X2tleRgBIAEoCRIMCgRldGFnGAIgASgJEhIKCnNpemVfYnl0ZXMYAyABKAMSFgoOc2NoZW1hX3ZlcnNpb24YBCABKAUSEgoKdG9tYnN0b25lZBgFIAEoCBIRCglyb3dfY291bnQYBiABKAMiLAoORnJhZ21lbnRDb2x1bW4SDAoEbmFtZRgBIAEoCRIMCgR0eXBlGAIgASgJIlUKDVNjaGVtYUNvbHVtbnMSDwoHdmVyc2lvbhgBIAEoBRIzCgdjb2x1bW5zGAIgAygLMiIubWluaW9kYi5jbHVzdGVyLnYxLkZyYWdtZW50Q29sdW1uIjEKEUZyYWdtZW50VG9tYnN0b25lEgoKAmlkGAEgASgJEhAKCHNlcXVlbmNlGAIgASgEIoQCChdFeGVjdXRlRnJhZ21lbnRSZXNwb25zZRIxCgdjb2x1bW5zGAEgAygLMiAubWluaW9kYi5jbHVzdGVyLnYxLkNvbHVtblNjaGVtYRIMCgRkYXRhGAIgASgMEi4KCGVuY29kaW5nGAMgASgOMhwubWluaW9kYi5jbHVzdGVyLnYxLkVuY29kaW5nEhEKCXJvd19jb3VudBgEIAEoAxIUCgxyb3dzX3NjYW5uZWQYBSABKAMSFwoPYnVmZmVyX2NhcHR1cmVkGAYgASgIEjYKDWtlcHRfY2FwdHVyZXMYByADKAsyHy5taW5pb2RiLmNsdXN0ZXIudjEuS2VwdENhcHR1cmUiQwoLS2VwdENhcHR1cmUSDQoFdGFibGUYASABKAkSEgoKY2FwdHVyZV9pZBgCIAEoCRIRCglyb3dfY291bnQYAyABKAMiKgoMQ29sdW1uU2NoZW1hEgwKBG5hbWUYASABKAkSDAoEdHlwZRgCIAEoCSIuCgxGbHVzaFJlcXVlc3QSDgoGdGFibGVzGAEgAygJEg4KBnNoYXJkcxgCIAMoDSI/Cg1GbHVzaFJlc3BvbnNlEhcKD3JlY29yZHNfZmx1c2hlZBgBIAEoAxIVCg1maWxlc193cml0dGVuGAIgASgFIhEKD0dldFN0YXRzUmVxdWVzdCK0AwoQR2V0U3RhdHNSZXNwb25zZRIPCgdub2RlX2lkGAEgASgJEk0KDWJ1ZmZlcmVkX3Jvd3MYAiADKAsyNi5taW5pb2RiLmNsdXN0ZXIudjEuR2V0U3RhdHNSZXNwb25zZS5CdWZmZXJlZFJvd3NFbnRyeRJPCg5idWZmZXJlZF9ieXRlcxgDIAMoCzI3Lm1pbmlvZGIuY2x1c3Rlci52MS5HZXRTdGF0c1Jlc3BvbnNlLkJ1ZmZlcmVkQnl0ZXNFbnRyeRIRCgl3YWxfYnl0ZXMYBCABKAMSFQoNbGFzdF9zZXF1ZW5jZRgFIAEoBBISCgpyaW5nX2Vwb2NoGAYgASgEEhQKDG93bmVkX3NoYXJkcxgHIAMoDRIUCgxyb3dzX3NjYW5uZWQYCCABKAMSGgoSZnJhZ21lbnRzX2V4ZWN1dGVkGAkgASgDGjMKEUJ1ZmZlcmVkUm93c0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoAzoCOAEaNAoSQnVmZmVyZWRCeXRlc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoAzoCOAEiVgoUQ2FwdHVyZUJ1ZmZlclJlcXVlc3QSDQoFdGFibGUYASABKAkSGwoTdGFibGVfY3JlYXRlZF9hdF9tcxgCIAEoAxISCgpyZXF1ZXN0X2lkGAMgASgJIj4KFUNhcHR1cmVCdWZmZXJSZXNwb25zZRISCgpjYXB0dXJlX2lkGAEgASgJEhEKCXJvd19jb3VudBgCIAEoAyJCChJSZWFkQ2FwdHVyZVJlcXVlc3QSEgoKY2FwdHVyZV9pZBgBIAEoCRIYChBtYW5pZmVzdF92ZXJzaW9uGAIgASgEIlAKE1JlYWRDYXB0dXJlUmVzcG9uc2USEQoJZmlsZV9rZXlzGAEgAygJEhMKC3Jvd3NfbmRqc29uGAIgASgMEhEKCXJvd19jb3VudBgDIAEoAyInChZSZXNlcnZlU2VxdWVuY2VSZXF1ZXN0Eg0KBWZsb29yGAEgASgEIisKF1Jlc2VydmVTZXF1ZW5jZVJlc3BvbnNlEhAKCHNlcXVlbmNlGAEgASgEIiIKEVRhYmxlU3RhdHNSZXF1ZXN0Eg0KBXRhYmxlGAEgASgJIo0CChJUYWJsZVN0YXRzUmVzcG9uc2USFgoOdW5mbHVzaGVkX3Jvd3MYASABKAMSFgoOYnVmZmVyZWRfYnl0ZXMYAiABKAMSFQoNbGFzdF93cml0ZV9tcxgDIAEoAxIhChRtaW5fdGltZXN0YW1wX21pY3JvcxgEIAEoA0gAiAEBEiEKFG1heF90aW1lc3RhbXBfbWljcm9zGAUgASgDSAGIAQESIAoTb2xkZXN0X3VuZmx1c2hlZF9tcxgGIAEoA0gCiAEBQhcKFV9taW5fdGltZXN0YW1wX21pY3Jvc0IXChVfbWF4X3RpbWVzdGFtcF9taWNyb3NCFgoUX29sZGVzdF91bmZsdXNoZWRfbXMiIQoQRHJvcFRhYmxlUmVxdWVzdBINCgV0YWJsZRgBIAEoCSITChFEcm9wVGFibGVSZXNwb25zZSqCAQoIRW5jb2RpbmcSGAoURU5DT0RJTkdfVU5TUEVDSUZJRUQQABITCg9FTkNPRElOR19OREpTT04QARIWChJFTkNPRElOR19BUlJPV19JUEMQAhIUChBFTkNPRElOR19QQVJRVUVUEAMSGQoVRU5DT0RJTkdfVEVYVF9DT0xVTU5TEAQy9AYKDVdvcmtlclNlcnZpY2USWwoKV3JpdGVCYXRjaBIlLm1pbmlvZGIuY2x1c3Rlci52MS5Xcml0ZUJhdGNoUmVxdWVzdBomLm1pbmlvZGIuY2x1c3Rlci52MS5Xcml0ZUJhdGNoUmVzcG9uc2USbAoPRXhlY3V0ZUZyYWdtZW50EioubWluaW9kYi5jbHVzdGVyLnYxLkV4ZWN1dGVGcmFnbWVudFJlcXVlc3QaKy5taW5pb2RiLmNsdXN0ZXIudjEuRXhlY3V0ZUZyYWdtZW50UmVzcG9uc2UwARJMCgVGbHVzaBIgLm1pbmlvZGIuY2x1c3Rlci52MS5GbHVzaFJlcXVlc3QaIS5taW5pb2RiLmNsdXN0ZXIudjEuRmx1c2hSZXNwb25zZRJaCghHZXRTdGF0cxIjLm1pbmlvZGIuY2x1c3Rlci52MS5HZXRTdGF0c1JlcXVlc3QaJC5taW5pb2RiLmNsdXN0ZXIudjEuR2V0U3RhdHNSZXNwb25zZSIDkAIBEmQKDUNhcHR1cmVCdWZmZXISKC5taW5pb2RiLmNsdXN0ZXIudjEuQ2FwdHVyZUJ1ZmZlclJlcXVlc3QaKS5taW5pb2RiLmNsdXN0ZXIudjEuQ2FwdHVyZUJ1ZmZlclJlc3BvbnNlEmAKC1JlYWRDYXB0dXJlEiYubWluaW9kYi5jbHVzdGVyLnYxLlJlYWRDYXB0dXJlUmVxdWVzdBonLm1pbmlvZGIuY2x1c3Rlci52MS5SZWFkQ2FwdHVyZVJlc3BvbnNlMAESagoPUmVzZXJ2ZVNlcXVlbmNlEioubWluaW9kYi5jbHVzdGVyLnYxLlJlc2VydmVTZXF1ZW5jZVJlcXVlc3QaKy5taW5pb2RiLmNsdXN0ZXIudjEuUmVzZXJ2ZVNlcXVlbmNlUmVzcG9uc2USYAoKVGFibGVTdGF0cxIlLm1pbmlvZGIuY2x1c3Rlci52MS5UYWJsZVN0YXRzUmVxdWVzdBomLm1pbmlvZGIuY2x1c3Rlci52MS5UYWJsZVN0YXRzUmVzcG9uc2UiA5ACARJYCglEcm9wVGFibGUSJC5taW5pb2RiLmNsdXN0ZXIudjEuRHJvcFRhYmxlUmVxdWVzdBolLm1pbmlvZGIuY2x1c3Rlci52MS5Ecm9wVGFibGVSZXNwb25zZWIGcHJvdG8z", [file_miniodb_v1_miniodb]);
 
 /**
  * @generated from message miniodb.cluster.v1.WriteBatchRequest
@@ -393,6 +393,15 @@ export type TableInput = Message<"miniodb.cluster.v1.TableInput"> & {
    * @generated from field: bool capture_buffer = 11;
    */
   captureBuffer: boolean;
+
+  /**
+   * Keep the capture (taken now, or named by capture_id) after reading it: another fragment of the
+   * same query reads it again through the id this worker answers with (kept_captures). The last
+   * fragment to read it leaves this false; an unread capture expires after a minute.
+   *
+   * @generated from field: bool keep_capture = 12;
+   */
+  keepCapture: boolean;
 };
 
 /**
@@ -564,6 +573,14 @@ export type ExecuteFragmentResponse = Message<"miniodb.cluster.v1.ExecuteFragmen
    * @generated from field: bool buffer_captured = 6;
    */
   bufferCaptured: boolean;
+
+  /**
+   * Set on the first message: one entry per table input that asked to keep its capture, in the
+   * order of the inputs.
+   *
+   * @generated from field: repeated miniodb.cluster.v1.KeptCapture kept_captures = 7;
+   */
+  keptCaptures: KeptCapture[];
 };
 
 /**
@@ -572,6 +589,37 @@ export type ExecuteFragmentResponse = Message<"miniodb.cluster.v1.ExecuteFragmen
  */
 export const ExecuteFragmentResponseSchema: GenMessage<ExecuteFragmentResponse> = /*@__PURE__*/
   messageDesc(file_miniodb_cluster_v1_worker, 10);
+
+/**
+ * A buffer capture a worker kept for the query's next fragment (TableInput.keep_capture).
+ *
+ * @generated from message miniodb.cluster.v1.KeptCapture
+ */
+export type KeptCapture = Message<"miniodb.cluster.v1.KeptCapture"> & {
+  /**
+   * @generated from field: string table = 1;
+   */
+  table: string;
+
+  /**
+   * @generated from field: string capture_id = 2;
+   */
+  captureId: string;
+
+  /**
+   * Rows of the capture outside the manifest the fragment read.
+   *
+   * @generated from field: int64 row_count = 3;
+   */
+  rowCount: bigint;
+};
+
+/**
+ * Describes the message miniodb.cluster.v1.KeptCapture.
+ * Use `create(KeptCaptureSchema)` to create a new message.
+ */
+export const KeptCaptureSchema: GenMessage<KeptCapture> = /*@__PURE__*/
+  messageDesc(file_miniodb_cluster_v1_worker, 11);
 
 /**
  * @generated from message miniodb.cluster.v1.ColumnSchema
@@ -595,7 +643,7 @@ export type ColumnSchema = Message<"miniodb.cluster.v1.ColumnSchema"> & {
  * Use `create(ColumnSchemaSchema)` to create a new message.
  */
 export const ColumnSchemaSchema: GenMessage<ColumnSchema> = /*@__PURE__*/
-  messageDesc(file_miniodb_cluster_v1_worker, 11);
+  messageDesc(file_miniodb_cluster_v1_worker, 12);
 
 /**
  * @generated from message miniodb.cluster.v1.FlushRequest
@@ -622,7 +670,7 @@ export type FlushRequest = Message<"miniodb.cluster.v1.FlushRequest"> & {
  * Use `create(FlushRequestSchema)` to create a new message.
  */
 export const FlushRequestSchema: GenMessage<FlushRequest> = /*@__PURE__*/
-  messageDesc(file_miniodb_cluster_v1_worker, 12);
+  messageDesc(file_miniodb_cluster_v1_worker, 13);
 
 /**
  * @generated from message miniodb.cluster.v1.FlushResponse
@@ -644,7 +692,7 @@ export type FlushResponse = Message<"miniodb.cluster.v1.FlushResponse"> & {
  * Use `create(FlushResponseSchema)` to create a new message.
  */
 export const FlushResponseSchema: GenMessage<FlushResponse> = /*@__PURE__*/
-  messageDesc(file_miniodb_cluster_v1_worker, 13);
+  messageDesc(file_miniodb_cluster_v1_worker, 14);
 
 /**
  * @generated from message miniodb.cluster.v1.GetStatsRequest
@@ -657,7 +705,7 @@ export type GetStatsRequest = Message<"miniodb.cluster.v1.GetStatsRequest"> & {
  * Use `create(GetStatsRequestSchema)` to create a new message.
  */
 export const GetStatsRequestSchema: GenMessage<GetStatsRequest> = /*@__PURE__*/
-  messageDesc(file_miniodb_cluster_v1_worker, 14);
+  messageDesc(file_miniodb_cluster_v1_worker, 15);
 
 /**
  * @generated from message miniodb.cluster.v1.GetStatsResponse
@@ -728,7 +776,7 @@ export type GetStatsResponse = Message<"miniodb.cluster.v1.GetStatsResponse"> & 
  * Use `create(GetStatsResponseSchema)` to create a new message.
  */
 export const GetStatsResponseSchema: GenMessage<GetStatsResponse> = /*@__PURE__*/
-  messageDesc(file_miniodb_cluster_v1_worker, 15);
+  messageDesc(file_miniodb_cluster_v1_worker, 16);
 
 /**
  * @generated from message miniodb.cluster.v1.CaptureBufferRequest
@@ -758,7 +806,7 @@ export type CaptureBufferRequest = Message<"miniodb.cluster.v1.CaptureBufferRequ
  * Use `create(CaptureBufferRequestSchema)` to create a new message.
  */
 export const CaptureBufferRequestSchema: GenMessage<CaptureBufferRequest> = /*@__PURE__*/
-  messageDesc(file_miniodb_cluster_v1_worker, 16);
+  messageDesc(file_miniodb_cluster_v1_worker, 17);
 
 /**
  * @generated from message miniodb.cluster.v1.CaptureBufferResponse
@@ -784,7 +832,7 @@ export type CaptureBufferResponse = Message<"miniodb.cluster.v1.CaptureBufferRes
  * Use `create(CaptureBufferResponseSchema)` to create a new message.
  */
 export const CaptureBufferResponseSchema: GenMessage<CaptureBufferResponse> = /*@__PURE__*/
-  messageDesc(file_miniodb_cluster_v1_worker, 17);
+  messageDesc(file_miniodb_cluster_v1_worker, 18);
 
 /**
  * @generated from message miniodb.cluster.v1.ReadCaptureRequest
@@ -808,7 +856,7 @@ export type ReadCaptureRequest = Message<"miniodb.cluster.v1.ReadCaptureRequest"
  * Use `create(ReadCaptureRequestSchema)` to create a new message.
  */
 export const ReadCaptureRequestSchema: GenMessage<ReadCaptureRequest> = /*@__PURE__*/
-  messageDesc(file_miniodb_cluster_v1_worker, 18);
+  messageDesc(file_miniodb_cluster_v1_worker, 19);
 
 /**
  * ReadCaptureResponse is one group of captured rows with how far its flush got.
@@ -842,7 +890,7 @@ export type ReadCaptureResponse = Message<"miniodb.cluster.v1.ReadCaptureRespons
  * Use `create(ReadCaptureResponseSchema)` to create a new message.
  */
 export const ReadCaptureResponseSchema: GenMessage<ReadCaptureResponse> = /*@__PURE__*/
-  messageDesc(file_miniodb_cluster_v1_worker, 19);
+  messageDesc(file_miniodb_cluster_v1_worker, 20);
 
 /**
  * @generated from message miniodb.cluster.v1.ReserveSequenceRequest
@@ -859,7 +907,7 @@ export type ReserveSequenceRequest = Message<"miniodb.cluster.v1.ReserveSequence
  * Use `create(ReserveSequenceRequestSchema)` to create a new message.
  */
 export const ReserveSequenceRequestSchema: GenMessage<ReserveSequenceRequest> = /*@__PURE__*/
-  messageDesc(file_miniodb_cluster_v1_worker, 20);
+  messageDesc(file_miniodb_cluster_v1_worker, 21);
 
 /**
  * @generated from message miniodb.cluster.v1.ReserveSequenceResponse
@@ -876,7 +924,7 @@ export type ReserveSequenceResponse = Message<"miniodb.cluster.v1.ReserveSequenc
  * Use `create(ReserveSequenceResponseSchema)` to create a new message.
  */
 export const ReserveSequenceResponseSchema: GenMessage<ReserveSequenceResponse> = /*@__PURE__*/
-  messageDesc(file_miniodb_cluster_v1_worker, 21);
+  messageDesc(file_miniodb_cluster_v1_worker, 22);
 
 /**
  * @generated from message miniodb.cluster.v1.TableStatsRequest
@@ -893,7 +941,7 @@ export type TableStatsRequest = Message<"miniodb.cluster.v1.TableStatsRequest"> 
  * Use `create(TableStatsRequestSchema)` to create a new message.
  */
 export const TableStatsRequestSchema: GenMessage<TableStatsRequest> = /*@__PURE__*/
-  messageDesc(file_miniodb_cluster_v1_worker, 22);
+  messageDesc(file_miniodb_cluster_v1_worker, 23);
 
 /**
  * @generated from message miniodb.cluster.v1.TableStatsResponse
@@ -943,7 +991,7 @@ export type TableStatsResponse = Message<"miniodb.cluster.v1.TableStatsResponse"
  * Use `create(TableStatsResponseSchema)` to create a new message.
  */
 export const TableStatsResponseSchema: GenMessage<TableStatsResponse> = /*@__PURE__*/
-  messageDesc(file_miniodb_cluster_v1_worker, 23);
+  messageDesc(file_miniodb_cluster_v1_worker, 24);
 
 /**
  * @generated from message miniodb.cluster.v1.DropTableRequest
@@ -960,7 +1008,7 @@ export type DropTableRequest = Message<"miniodb.cluster.v1.DropTableRequest"> & 
  * Use `create(DropTableRequestSchema)` to create a new message.
  */
 export const DropTableRequestSchema: GenMessage<DropTableRequest> = /*@__PURE__*/
-  messageDesc(file_miniodb_cluster_v1_worker, 24);
+  messageDesc(file_miniodb_cluster_v1_worker, 25);
 
 /**
  * @generated from message miniodb.cluster.v1.DropTableResponse
@@ -973,7 +1021,7 @@ export type DropTableResponse = Message<"miniodb.cluster.v1.DropTableResponse"> 
  * Use `create(DropTableResponseSchema)` to create a new message.
  */
 export const DropTableResponseSchema: GenMessage<DropTableResponse> = /*@__PURE__*/
-  messageDesc(file_miniodb_cluster_v1_worker, 25);
+  messageDesc(file_miniodb_cluster_v1_worker, 26);
 
 /**
  * @generated from enum miniodb.cluster.v1.Encoding
