@@ -8,7 +8,10 @@ import { fromWorkerError } from "./worker-errors.js";
 export interface WorkerCapture {
   readonly worker: NodeEntry;
   readonly captureId: string;
-  /** Rows captured, before leaving out those a manifest holds. */
+  /**
+   * Rows captured, before leaving out those a manifest holds (for a capture a fragment kept: the
+   * rows outside the manifest it read). Not 0: the capture's worker alone can serve the query.
+   */
   readonly rowCount: number;
   /** The worker captures within its fragment call instead (rowCount unknown, captureId empty). */
   readonly inFragment?: boolean;

@@ -27,7 +27,7 @@ import {
   type RowsPlan,
   type StagedPlan,
 } from "./plan/fragment-planner.js";
-import { STAGE_MAX_ROWS, stagedWorkerSql } from "./plan/staged-plan.js";
+import { STAGE_MAX_ROWS, STAGE_MAX_TEXT_BYTES, stagedWorkerSql } from "./plan/staged-plan.js";
 import { QueryCaptures } from "./query-captures.js";
 import type { Node } from "./plan/parse-nodes.js";
 import type { WorkerClients } from "./worker-clients.js";
@@ -47,6 +47,19 @@ export interface ClusterQueryScatterOptions {
 }
 
 type Snapshot = TableSnapshot<WorkerCapture[]>;
+
+/** What a staged plan's stages run with; views and tables made on the session are added for close. */
+interface StagesRun {
+  readonly session: EngineSession;
+  readonly snapshots: readonly Snapshot[];
+  readonly captures: QueryCaptures;
+  readonly directory: string;
+  readonly views: string[];
+  readonly tables: string[];
+}
+
+/** How long a staged plan whose stage held too much runs as rows shipped before it tries again. */
+const STAGE_RETRY_MS = 60_000;
 
 /**
  * Temporary tables holding larger inline results are named with this and a random suffix, so they
@@ -71,7 +84,9 @@ export class ClusterQueryScatter implements QueryScatter {
    * The most rows one worker returned, by view, the last time a cached plan ran: what its
    * results are expected to hold next time, when the plan itself does not bound them.
    */
-  readonly #observed = new WeakMap<FragmentPlan | AggregatePlan, ReadonlyMap<string, number>>();
+  readonly #observed = new WeakMap<FragmentPlan, ReadonlyMap<string, number>>();
+  /** When a staged plan's stage last held too much to send to the workers. */
+  readonly #stageOverflows = new WeakMap<StagedPlan, number>();
   #aggregateNames: Promise<Set<string>> | undefined;
 
   constructor(options: ClusterQueryScatterOptions) {
@@ -138,14 +153,21 @@ export class ClusterQueryScatter implements QueryScatter {
       await rm(request.directory, { recursive: true, force: true });
     };
     try {
-      const captures = new QueryCaptures(snapshots);
+      let captures = new QueryCaptures(snapshots);
       let final: AggregatePlan | RowsPlan = plan.kind === "staged" ? plan.outer : plan;
       let stagedSql: string | undefined;
       if (plan.kind === "staged") {
-        captures.expectReads(plan.stages.map((stage) => stage.plan.table).concat(plan.outer.table));
+        const stages = { session, snapshots, captures, directory: request.directory, views, tables };
         stagedSql = await inSpan(tracer, "query.stages", attributes, () =>
-          this.#runStages(session, plan, snapshots, captures, request.directory, tables),
-        );
+          this.#runStages(plan, stages),
+        ).catch((error: unknown) => {
+          // A worker of an earlier release read its capture without keeping it: the query
+          // runs as rows shipped, with captures of its own.
+          if (!MiniodbError.is(error, "aborted") || error.details["reason"] !== "capture_not_kept")
+            throw error;
+          captures = new QueryCaptures(snapshots);
+          return undefined;
+        });
         if (stagedSql === undefined) {
           final = plan.fallback;
           captures.expectReads([]);
@@ -200,35 +222,52 @@ export class ClusterQueryScatter implements QueryScatter {
    * read back as text; the outer statement's worker SQL with the results as CTEs, or undefined
    * when a result is too large to send to every worker (the fallback plan runs instead).
    */
-  async #runStages(
-    session: EngineSession,
-    plan: StagedPlan,
-    snapshots: readonly Snapshot[],
-    captures: QueryCaptures,
-    directory: string,
-    tables: string[],
-  ): Promise<string | undefined> {
+  async #runStages(plan: StagedPlan, run: StagesRun): Promise<string | undefined> {
+    const { session, snapshots, captures, directory } = run;
+    const overflowed = this.#stageOverflows.get(plan);
+    if (overflowed !== undefined && (this.#options.now?.() ?? Date.now()) - overflowed < STAGE_RETRY_MS)
+      return undefined;
+    captures.expectReads(plan.stages.map((stage) => stage.plan.table).concat(plan.outer.table));
     const results: (string | null)[][][] = [];
     for (const stage of plan.stages) {
       const expectedRows = stage.plan.workerRowsAtMost ?? this.#observed.get(stage.plan)?.get(PARTIALS_VIEW);
       const snapshot = snapshotOf(snapshots, stage.plan.table);
       const outputs = await this.#scatter(snapshot, stage.plan.workerSql, expectedRows, directory, captures);
       this.#observe(stage.plan, [{ view: PARTIALS_VIEW, outputs }]);
-      await this.#makeViews(session, [{ view: PARTIALS_VIEW, outputs }], tables);
+      run.views.push(PARTIALS_VIEW);
+      const inline = await this.#makeViews(session, [{ view: PARTIALS_VIEW, outputs }], run.tables);
       const { values, rowCount } = await session.readColumns(
         `SELECT CAST(COLUMNS(*) AS VARCHAR) FROM (${stage.plan.statement}) AS stage LIMIT ${STAGE_MAX_ROWS + 1}`,
       );
+      await session
+        .run(
+          [
+            `DROP VIEW IF EXISTS ${quoteSqlIdentifier(PARTIALS_VIEW)}`,
+            ...inline.map((table) => `DROP TABLE IF EXISTS ${quoteSqlIdentifier(table)}`),
+          ].join(";\n"),
+        )
+        .catch(() => undefined);
+      await Promise.all(outputs.map((output) => output.path && rm(output.path, { force: true })));
       const texts = values.map((column) => column as (string | null)[]);
-      if (rowCount > STAGE_MAX_ROWS || texts.some((column) => column.some((value) => value?.includes("\0"))))
+      let bytes = 0;
+      for (const column of texts) for (const value of column) bytes += value?.length ?? 0;
+      if (
+        rowCount > STAGE_MAX_ROWS ||
+        bytes > STAGE_MAX_TEXT_BYTES ||
+        texts.some((column) => column.some((value) => value?.includes("\0")))
+      ) {
+        this.#stageOverflows.set(plan, this.#options.now?.() ?? Date.now());
         return undefined;
-      results.push(Array.from({ length: rowCount }, (_, row) => texts.map((column) => column[row]!)));
+      }
+      results.push(Array.from({ length: rowCount }, (_, row) => texts.map((column) => column[row] ?? null)));
     }
+    this.#stageOverflows.delete(plan);
     return stagedWorkerSql(plan, results);
   }
 
   /** Remembers the most rows one worker returned for each view of a plan's last run. */
   #observe(
-    plan: FragmentPlan | AggregatePlan,
+    plan: FragmentPlan,
     results: readonly { view: string; outputs: readonly FragmentOutput[] }[],
   ): void {
     this.#observed.set(
@@ -239,22 +278,28 @@ export class ClusterQueryScatter implements QueryScatter {
     );
   }
 
-  /** The session's views over fragment results; temporary tables made for them are added to `tables`. */
+  /**
+   * The session's views over fragment results; temporary tables made for them are added to
+   * `tables` and returned.
+   */
   async #makeViews(
     session: EngineSession,
     results: readonly { view: string; outputs: readonly FragmentOutput[] }[],
     tables: string[],
-  ): Promise<void> {
+  ): Promise<string[]> {
     const suffix = randomUUID().replaceAll("-", "");
     const made = results.map(({ view, outputs }, index) =>
       fragmentOutputsView(view, outputs, `${INLINE_TABLE_PREFIX}${suffix}_${index}`),
     );
+    const created: string[] = [];
     for (const { inlineTable } of made) {
       if (!inlineTable) continue;
       tables.push(inlineTable.name);
+      created.push(inlineTable.name);
       await session.createTextTable(inlineTable.name, inlineTable.columns);
     }
     await session.run(made.map(({ statement }) => statement).join(";\n"));
+    return created;
   }
 
   /**

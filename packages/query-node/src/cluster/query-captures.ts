@@ -1,4 +1,3 @@
-import { MiniodbError } from "@miniodb/core";
 import type { WorkerCapture } from "./cluster-buffers.js";
 import type { FragmentOutput } from "./fragment-dispatch.js";
 
@@ -45,13 +44,10 @@ export class QueryCaptures {
     const byWorker = new Map(
       outputs.flatMap((output) => (output.keptCapture ? [[output.worker, output.keptCapture] as const] : [])),
     );
+    // A worker without a kept capture had none to keep (its part went to another worker).
     const next = (this.#captures.get(key) ?? []).map((capture): WorkerCapture => {
       const kept = byWorker.get(capture.worker.id);
-      if (kept) return { worker: capture.worker, captureId: kept.captureId, rowCount: kept.rowCount };
-      if (capture.inFragment) {
-        throw new MiniodbError("internal", `worker ${capture.worker.id} answered without its buffer capture`);
-      }
-      return capture;
+      return kept ? { worker: capture.worker, captureId: kept.captureId, rowCount: kept.rowCount } : capture;
     });
     this.#captures.set(key, next);
   }

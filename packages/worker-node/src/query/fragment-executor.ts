@@ -177,6 +177,8 @@ export class FragmentExecutor {
       );
       this.#rowsScanned += rowsScanned;
       this.#fragments++;
+      // The query's next round reads a kept capture after this one's result arrives and merges.
+      for (const capture of kept) captures.renew(capture.captureId);
       const head = {
         columns,
         rowCount: BigInt(result.rowCount),

@@ -60,6 +60,24 @@ describe("BufferCaptures", () => {
     );
   });
 
+  it("refuses a capture past its time to live, which renew starts over", () => {
+    let now = 0;
+    const captures = new BufferCaptures({ ttlMs: 100, now: () => now });
+    const kept = captures.add(bufferWith(["a"]).capture());
+    const lapsed = captures.add(bufferWith(["b"]).capture());
+    now = 90;
+    captures.renew(kept);
+    now = 150;
+    assert.deepEqual(
+      [...captures.take(kept, 0)].map((part) => part.ndjson),
+      ["a\n"],
+    );
+    assert.throws(
+      () => [...captures.take(lapsed, 0)],
+      (error: unknown) => MiniodbError.is(error, "not_found"),
+    );
+  });
+
   it("leaves out rows a flush committed at or before the manifest version read after the capture", () => {
     const buffer = bufferWith(["a", "b"]);
     const captures = new BufferCaptures();

@@ -52,7 +52,10 @@ export class BufferCaptures {
     { keep = false, maxBytes = 4 * 1024 * 1024 }: { keep?: boolean; maxBytes?: number } = {},
   ): Iterable<CapturedPart> {
     const capture = this.#captures.get(id);
-    if (!capture) throw new MiniodbError("not_found", `buffer capture ${id} is unknown or expired`);
+    if (!capture || capture.expiresAtMs <= this.#now()) {
+      this.#captures.delete(id);
+      throw new MiniodbError("not_found", `buffer capture ${id} is unknown or expired`);
+    }
     if (keep) capture.expiresAtMs = this.#now() + this.#ttlMs;
     else this.#captures.delete(id);
     for (const part of capture.parts) {
@@ -60,6 +63,12 @@ export class BufferCaptures {
       if (progress.committedVersion !== undefined && progress.committedVersion <= manifestVersion) continue;
       yield* chunks(part, progress.fileKeys, maxBytes);
     }
+  }
+
+  /** Starts a kept capture's time to live over (its fragment has just finished). */
+  renew(id: string): void {
+    const capture = this.#captures.get(id);
+    if (capture) capture.expiresAtMs = this.#now() + this.#ttlMs;
   }
 
   get size(): number {

@@ -56,7 +56,8 @@ export function splitAggregate(
 ): AggregateSplit | undefined {
   if (node["type"] !== "SELECT_NODE") return undefined;
   const joined = node["from_table"] as Node | null;
-  const from = joined ? partitionedLeaf(joined, replicated) : undefined;
+  if (!joined) return undefined;
+  const from = partitionedLeaf(joined, replicated);
   if (!from || from === REPLICATED) return undefined;
   if (((node["cte_map"] as { map?: unknown[] } | undefined)?.map ?? []).length > 0) return undefined;
   if (node["sample"] || node["qualify"] || node["aggregate_handling"] !== "STANDARD_HANDLING")
@@ -72,9 +73,10 @@ export function splitAggregate(
     return undefined;
 
   const table = String(from["table_name"]);
-  const qualifiers = new Set(
-    [table.toLowerCase(), String(from["alias"] ?? "").toLowerCase()].filter(Boolean),
-  );
+  // A table with an alias is referred to by the alias only (a relation joined with it may be
+  // named like the table; DuckDB refuses two relations of one name).
+  const alias = String(from["alias"] ?? "").toLowerCase();
+  const qualifiers = new Set([alias || table.toLowerCase()]);
   const key = (expression: unknown) => expressionKey(expression, qualifiers);
   const groupIndex = new Map(groups.map((group, index) => [key(group), index]));
 

@@ -212,6 +212,29 @@ describe("planFragments", () => {
       kind: "rows",
       ordered: true,
     },
+    // The subquery answers to the table's own name: sales.amount is the stage's column, not a's.
+    {
+      sql: "SELECT sum(a.amount) AS sa, sum(sales.amount) AS st FROM sales AS a JOIN (SELECT region, max(amount) AS amount FROM sales GROUP BY region) AS sales ON sales.region = a.region",
+      kind: "staged",
+    },
+    {
+      sql: "SELECT count(*) FROM sales s JOIN (SELECT coalesce(region, 'x') AS r, count(*) AS c FROM sales GROUP BY 1) g ON g.r = coalesce(s.region, 'x') WHERE s.amount < g.c",
+      kind: "staged",
+    },
+    {
+      sql: "SELECT r, count(*) FROM (SELECT coalesce(region, 'x') AS r FROM sales) q GROUP BY r ORDER BY r",
+      kind: "rows",
+      ordered: true,
+    },
+    {
+      sql: "SELECT count(*) FROM sales s JOIN (SELECT region COLLATE NOCASE AS r, count(*) AS c FROM sales GROUP BY 1) g ON g.r = s.region",
+      kind: "rows",
+    },
+    // Floating-point partial sums add up in another order than one node's: not sent to the workers.
+    {
+      sql: "SELECT count(*) FROM sales s JOIN (SELECT region, avg(price) AS p FROM sales GROUP BY region) g USING (region) WHERE s.price > g.p",
+      kind: "rows",
+    },
   ];
 
   for (const { sql, kind, ordered } of cases) {

@@ -118,12 +118,17 @@ export function sameColumns(a: readonly Described[], b: readonly Described[]): b
   );
 }
 
-/** DuckDB's SQL text of a statement node, in the envelope of the original tree. */
+/**
+ * DuckDB's SQL text of a statement node, in the envelope of the original tree. Source positions
+ * DuckDB marks as none (2^64 - 1, which a JSON number cannot carry back exactly) are sent as 0:
+ * they only place error messages.
+ */
 export async function deserialize(session: EngineSession, tree: Node, node: Node): Promise<string> {
   const statements = tree["statements"] as Node[];
   const envelope = { ...tree, statements: [{ ...statements[0], node }] };
-  const { rows } = await session.readAll("SELECT json_deserialize_sql($1::VARCHAR) AS statement", [
-    JSON.stringify(envelope),
-  ]);
+  const json = JSON.stringify(envelope, (key, value: unknown) =>
+    key === "query_location" && !Number.isSafeInteger(value) ? 0 : value,
+  );
+  const { rows } = await session.readAll("SELECT json_deserialize_sql($1::VARCHAR) AS statement", [json]);
   return String(rows[0]!["statement"]);
 }

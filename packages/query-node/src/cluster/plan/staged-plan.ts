@@ -32,9 +32,9 @@ export interface Stage {
 /**
  * An aggregate over one table joined with aggregate subqueries: each subquery runs first as an
  * aggregate plan of its own and is merged on the coordinator; its result, at most STAGE_MAX_ROWS
- * rows, then goes to every worker within the outer statement (a CTE in place of the subquery),
- * which is split into partial aggregates like a single-table one. A stage result larger than that
- * runs `fallback` instead.
+ * rows and STAGE_MAX_TEXT_BYTES of text, then goes to every worker within the outer statement (a
+ * CTE in place of the subquery), which is split into partial aggregates like a single-table one.
+ * A stage result larger than that runs `fallback` instead.
  */
 export interface StagedPlan {
   readonly kind: "staged";
@@ -42,11 +42,13 @@ export interface StagedPlan {
   /** Over the table, joined with the stages' results by their names. */
   readonly outer: AggregatePlan;
   readonly fallback: RowsPlan;
-  readonly statement: string;
 }
 
 /** Most rows of a stage's result sent to the workers (a VALUES list each of them binds). */
-export const STAGE_MAX_ROWS = 1000;
+export const STAGE_MAX_ROWS = 500;
+
+/** Most bytes of a stage's result as text sent to the workers, within every worker's request. */
+export const STAGE_MAX_TEXT_BYTES = 256 * 1024;
 
 const STAGE_PREFIX = "__miniodb_stage_";
 
@@ -67,9 +69,10 @@ export interface StagedPlanning {
 /**
  * The staged plan of `statement` (see StagedPlan), or undefined when it is not one: a SELECT
  * without CTEs whose FROM clause joins one table (as partitionedLeaf allows) with subqueries that
- * each read tables of the query, bind on their own (no outer references) and split into partial
- * aggregates, with results of distinct column names and types that read back exactly from text; the outer statement, with a
- * row-less view in place of each subquery, must split too and bind to the original's columns.
+ * each read tables of the query, bind on their own (no outer references), hold no COLLATE and
+ * split into partial aggregates without floating-point partials, with results of distinct column
+ * names and types that read back exactly from text; the outer statement, with a row-less view in
+ * place of each subquery, must split too and bind to the original's columns.
  */
 export async function planStaged(
   session: EngineSession,
@@ -84,20 +87,10 @@ export async function planStaged(
   const outer = clone(statement);
   const refs = subqueryRefs(outer["from_table"] as Node | null);
   if (refs.length === 0) return undefined;
-  const planned: Array<{ name: string; plan: AggregatePlan; sql: string; tables: PlannedTable[] }> = [];
-  for (const [index, ref] of refs.entries()) {
-    const node = (ref["subquery"] as Node | undefined)?.["node"] as Node | undefined;
-    if (!node || ref["sample"]) return undefined;
-    const subTables = tables.filter((table) => readsTable(node, table.name));
-    if (subTables.length === 0) return undefined;
-    const subTree = { ...tree, statements: [{ ...(tree["statements"] as Node[])[0], node }] };
-    const sql = await deserialize(session, tree, node);
-    const plan = await planning
-      .planSubquery(session, subTree, sql, subTables, aggregateNames)
-      .catch(() => undefined);
-    if (plan?.kind !== "aggregate") return undefined;
-    planned.push({ name: `${STAGE_PREFIX}${index}`, plan, sql, tables: subTables });
-  }
+  const planned = await planStages(session, tree, refs, tables, aggregateNames, planning).catch(
+    () => undefined,
+  );
+  if (!planned) return undefined;
   const views = [
     ...tables.map((table) => table.name),
     ...tables.map((table) => allColumnsView(table.name)),
@@ -112,6 +105,10 @@ export async function planStaged(
       const names = new Set(columns.map((column) => column.name.toLowerCase()));
       if (names.size !== columns.length || !columns.every((column) => readsBackFromText(column.type)))
         return undefined;
+      // Partial sums of floating-point values add up in another order than one node's: the
+      // result would differ in its last bits, and a comparison with it could pick other rows.
+      const partials = await describe(session, plan.workerSql);
+      if (partials.some((column) => /^(FLOAT|DOUBLE|REAL)\b/.test(column.type))) return undefined;
       stages.push({ name, plan, columns });
       await session.run(`CREATE OR REPLACE TEMP VIEW ${quoteSqlIdentifier(name)} AS ${emptySelect(columns)}`);
     }
@@ -131,7 +128,7 @@ export async function planStaged(
       return undefined;
     const plan = await tryAggregate(session, tree, split, planning.original);
     if (!plan) return undefined;
-    return { kind: "staged", stages, outer: plan, fallback: planning.fallback, statement: plan.statement };
+    return { kind: "staged", stages, outer: plan, fallback: planning.fallback };
   } catch {
     return undefined;
   } finally {
@@ -171,6 +168,32 @@ function emptySelect(columns: readonly Described[]): string {
   return `SELECT ${nulls.join(", ")} WHERE false`;
 }
 
+/** Each subquery's own aggregate plan; undefined when one is not a splittable aggregate. */
+async function planStages(
+  session: EngineSession,
+  tree: Node,
+  refs: readonly Node[],
+  tables: readonly PlannedTable[],
+  aggregateNames: ReadonlySet<string>,
+  planning: StagedPlanning,
+): Promise<Array<{ name: string; plan: AggregatePlan; sql: string }> | undefined> {
+  const planned: Array<{ name: string; plan: AggregatePlan; sql: string }> = [];
+  for (const [index, ref] of refs.entries()) {
+    const node = (ref["subquery"] as Node | undefined)?.["node"] as Node | undefined;
+    if (!node || ref["sample"]) return undefined;
+    // DESCRIBE does not show a collation: the stage's column would come back without it.
+    if ([...nodesOf(node)].some((candidate) => candidate["class"] === "COLLATE")) return undefined;
+    const subTables = tables.filter((table) => readsTable(node, table.name));
+    if (subTables.length === 0) return undefined;
+    const subTree = { ...tree, statements: [{ ...(tree["statements"] as Node[])[0], node }] };
+    const sql = await deserialize(session, tree, node);
+    const plan = await planning.planSubquery(session, subTree, sql, subTables, aggregateNames);
+    if (plan.kind !== "aggregate") return undefined;
+    planned.push({ name: `${STAGE_PREFIX}${index}`, plan, sql });
+  }
+  return planned;
+}
+
 /** The SUBQUERY relations of a FROM clause's join tree (not those inside its conditions). */
 function subqueryRefs(from: Node | null): Node[] {
   if (!from) return [];
@@ -195,9 +218,7 @@ function replaceWithTable(ref: Node, name: string): void {
     type: "BASE_TABLE",
     alias,
     sample: null,
-    // A subquery relation has no position of its own (DuckDB's "none", 2^64 - 1, which a JSON
-    // number cannot carry back exactly).
-    query_location: Number.isSafeInteger(location) ? location : 0,
+    query_location: location,
     schema_name: "",
     table_name: name,
     column_name_alias: columnAliases ?? [],

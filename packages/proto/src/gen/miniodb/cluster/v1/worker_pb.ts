@@ -397,7 +397,8 @@ export type TableInput = Message<"miniodb.cluster.v1.TableInput"> & {
   /**
    * Keep the capture (taken now, or named by capture_id) after reading it: another fragment of the
    * same query reads it again through the id this worker answers with (kept_captures). The last
-   * fragment to read it leaves this false; an unread capture expires after a minute.
+   * fragment to read it leaves this false; a capture not read within a minute of its last
+   * fragment's end expires.
    *
    * @generated from field: bool keep_capture = 12;
    */
@@ -575,8 +576,8 @@ export type ExecuteFragmentResponse = Message<"miniodb.cluster.v1.ExecuteFragmen
   bufferCaptured: boolean;
 
   /**
-   * Set on the first message: one entry per table input that asked to keep its capture, in the
-   * order of the inputs.
+   * Set on the first message: one entry per table input that asked to keep a capture it had (taken
+   * now or named by capture_id), in the order of the inputs.
    *
    * @generated from field: repeated miniodb.cluster.v1.KeptCapture kept_captures = 7;
    */
