@@ -1,6 +1,7 @@
 import { HybridClock, type MetadataStore, type NodeEntry, type TableEntry } from "@miniodb/core";
 import type { Tracer } from "@opentelemetry/api";
 import type { RecordInput, TableBufferStats, WriteOptions, WriteResult } from "@miniodb/worker-node";
+import type { RoutableLines } from "../decode/rest-batch.js";
 import type { DataPlane } from "../services/data-plane.js";
 import type { BufferCapture } from "../services/query-sources.js";
 import { captureClusterBuffer } from "./cluster-buffers.js";
@@ -41,6 +42,10 @@ export class ClusterDataPlane implements DataPlane {
 
   write(table: TableEntry, records: readonly RecordInput[], options?: WriteOptions): Promise<WriteResult> {
     return this.#writer.write(table, records, options);
+  }
+
+  writeLines(table: TableEntry, lines: RoutableLines, options?: WriteOptions): Promise<WriteResult> {
+    return this.#writer.writeLines(table, lines, options);
   }
 
   captureBuffer(table: TableEntry): Promise<BufferCapture> {

@@ -1,10 +1,11 @@
 import type { HybridClock, MetadataStore } from "@miniodb/core";
 import { MiniodbError, type NodeEntry, type TableEntry } from "@miniodb/core";
-import type { BlockRow, RecordInput, WriteOptions, WriteResult } from "@miniodb/worker-node";
+import type { RecordError, RecordInput, WriteOptions, WriteResult } from "@miniodb/worker-node";
+import type { RoutableLines } from "../decode/rest-batch.js";
 import type { ClusterMembership } from "./cluster-membership.js";
 import { KeyedWriteLog } from "./keyed-write-log.js";
 import { PartSender, type PartOutcome } from "./part-sender.js";
-import { RowPreparer } from "./routed-rows.js";
+import { BlockRows, LineRows, RowPreparer, type RowSet } from "./routed-rows.js";
 import type { WorkerClients } from "./worker-clients.js";
 import { isReroutable } from "./worker-errors.js";
 import { groupByOwner, latestParts, type WritePart } from "./write-parts.js";
@@ -22,7 +23,6 @@ export interface ClusterWriterOptions {
   readonly idempotencyWindowMs: number;
 }
 
-type Rows = Array<BlockRow | undefined>;
 type OwnerOf = (index: number) => string;
 
 /**
@@ -60,26 +60,39 @@ export class ClusterWriter {
     const done = await log?.result();
     if (done) return done;
     const prepared = this.#rows.prepare(table, records, partial);
-    const rows: Rows = [...prepared.rows];
-    const valid = rows.flatMap((row, index) => (row ? [index] : []));
+    const rows = new BlockRows(prepared.rows);
+    const valid: number[] = [];
+    for (let index = 0; index < rows.length; index++) if (rows.valid(index)) valid.push(index);
     const ownerOf = this.#ownerOf(table.name, rows);
     const parts = log
       ? await this.#begin(log, records, rows, valid, ownerOf)
       : [...groupByOwner(valid, ownerOf).values()].map((indices) => ({ indices }));
     const outcomes = await this.#sendAll(table, rows, parts, partial, log);
-    const accepted = outcomes.flatMap((outcome) => outcome.accepted).sort((a, b) => a.index - b.index);
-    const errors = [...prepared.errors, ...outcomes.flatMap((outcome) => outcome.errors)].sort(
-      (a, b) => a.index - b.index,
-    );
-    const result: WriteResult = {
-      written: accepted.length,
-      errors,
-      ids: accepted.map((entry) => entry.id),
-      ...sequenceRange(outcomes.flatMap((outcome) => outcome.sequences)),
-    };
+    const result = writeResultOf(outcomes, prepared.errors);
     // Every part's result is stored under its own key already: a retry after a failed store
     // rebuilds the same result from the log, so the store failing does not fail the write.
     return log ? log.finish(result).catch(() => result) : result;
+  }
+
+  /**
+   * Writes a batch whose records its decoding already wrote as row-block lines (every one with an
+   * id): routed and sent as `write` does, each part's block cut from the lines. Not for keyed
+   * writes, whose plan is logged from the records.
+   */
+  async writeLines(
+    table: TableEntry,
+    lines: RoutableLines,
+    options: WriteOptions = {},
+  ): Promise<WriteResult> {
+    if (options.idempotencyKey !== undefined)
+      throw new MiniodbError("internal", "a keyed write is written from its records");
+    const rows = new LineRows(lines);
+    const all = Array.from({ length: rows.length }, (_, index) => index);
+    const parts = [...groupByOwner(all, this.#ownerOf(table.name, rows)).values()].map((indices) => ({
+      indices,
+    }));
+    const outcomes = await this.#sendAll(table, rows, parts, options.partial ?? false);
+    return writeResultOf(outcomes, []);
   }
 
   /**
@@ -90,18 +103,17 @@ export class ClusterWriter {
   async #begin(
     log: KeyedWriteLog,
     records: readonly RecordInput[],
-    rows: Rows,
+    rows: BlockRows,
     valid: number[],
     ownerOf: OwnerOf,
   ) {
-    const generated = rows.map((row, index) => (row && !records[index]!.id ? row.id : ""));
+    const generated = records.map((record, index) => (rows.valid(index) && !record.id ? rows.id(index) : ""));
     const initial = [...groupByOwner(valid, ownerOf).values()];
     const start = await log.begin(generated, initial);
     const keyed = (indices: readonly number[]): WritePart => ({ indices, key: log.partKey(indices) });
     if (!start.resumed) return initial.map(keyed);
     start.ids.forEach((id, index) => {
-      const row = rows[index];
-      if (id !== "" && row && generated[index] !== "") rows[index] = { ...row, id };
+      if (id !== "" && rows.valid(index) && generated[index] !== "") rows.setId(index, id);
     });
     const isValid = new Set(valid);
     const logged = latestParts(start.entries, (index) => isValid.has(index));
@@ -116,7 +128,7 @@ export class ClusterWriter {
     return [...logged, ...fresh].map(keyed);
   }
 
-  async #sendAll(table: TableEntry, rows: Rows, parts: WritePart[], partial: boolean, log?: KeyedWriteLog) {
+  async #sendAll(table: TableEntry, rows: RowSet, parts: WritePart[], partial: boolean, log?: KeyedWriteLog) {
     const outcomes: PartOutcome[] = [];
     let pending = parts;
     const deadline = Date.now() + this.#options.rerouteWindowMs;
@@ -181,10 +193,24 @@ export class ClusterWriter {
     return sends;
   }
 
-  #ownerOf(table: string, rows: Rows): OwnerOf {
+  #ownerOf(table: string, rows: RowSet): OwnerOf {
     const ownerOfId = this.#options.membership.requireRing().ownersOfRecords(table);
-    return (index) => ownerOfId(rows[index]!.id ?? "");
+    return (index) => ownerOfId(rows.id(index));
   }
+}
+
+/** A write's result from its parts' outcomes and the errors of records that were not sent. */
+function writeResultOf(outcomes: readonly PartOutcome[], unsent: readonly RecordError[]): WriteResult {
+  const accepted = outcomes.flatMap((outcome) => outcome.accepted).sort((a, b) => a.index - b.index);
+  const errors = [...unsent, ...outcomes.flatMap((outcome) => outcome.errors)].sort(
+    (a, b) => a.index - b.index,
+  );
+  return {
+    written: accepted.length,
+    errors,
+    ids: accepted.map((entry) => entry.id),
+    ...sequenceRange(outcomes.flatMap((outcome) => outcome.sequences)),
+  };
 }
 
 function requireWorker(workers: ReadonlyMap<string, NodeEntry>, id: string): NodeEntry {

@@ -1,6 +1,7 @@
 import type { HybridClock } from "@miniodb/core";
 import { isErrorCode, MiniodbError, type NodeEntry, type TableEntry } from "@miniodb/core";
-import { encodeRowBlock, type BlockRow, type RecordError, type WriteResult } from "@miniodb/worker-node";
+import type { RecordError, WriteResult } from "@miniodb/worker-node";
+import type { RowSet } from "./routed-rows.js";
 import type { WorkerClients } from "./worker-clients.js";
 import { fromWorkerError } from "./worker-errors.js";
 import type { WritePart } from "./write-parts.js";
@@ -25,7 +26,7 @@ export class PartSender {
   async send(
     worker: NodeEntry,
     table: TableEntry,
-    rows: ReadonlyArray<BlockRow | undefined>,
+    rows: RowSet,
     part: WritePart,
     partial: boolean,
   ): Promise<PartOutcome> {
@@ -33,12 +34,12 @@ export class PartSender {
     // With every id known here (none left for the worker to generate), the worker need not send
     // them back: a worker keeps each id it is given as it is. Not for a keyed part: a part
     // answered from its stored result reports the ids it was written with.
-    const omitIds = key === undefined && indices.every((index) => rows[index]!.id !== "");
+    const omitIds = key === undefined && indices.every((index) => rows.id(index) !== "");
     let response;
     try {
       response = await this.#clients.of(worker).writeBatch({
         table: table.name,
-        rowBlock: encodeRowBlock(indices.map((index) => rows[index]!)),
+        rowBlock: rows.block(indices),
         omitIds,
         partial,
         sequenceFloor: this.#clock.last,
@@ -75,18 +76,14 @@ export class PartSender {
    * A part's result (indices relative to the part) by the indices of the whole write. Without
    * ids in the result, the ids are the rows' own (`rows`).
    */
-  absorb(
-    indices: readonly number[],
-    result: WriteResult,
-    rows?: ReadonlyArray<BlockRow | undefined>,
-  ): PartOutcome {
+  absorb(indices: readonly number[], result: WriteResult, rows?: RowSet): PartOutcome {
     if (result.written > 0 && result.lastSequence !== undefined) this.#clock.observe(result.lastSequence);
     const rejected = new Set(result.errors.map((error) => error.index));
     const errors: RecordError[] = result.errors.map((error) => ({ ...error, index: indices[error.index]! }));
     const written = indices.filter((_, position) => !rejected.has(position));
     const accepted = written.map((index, position) => ({
       index,
-      id: rows ? rows[index]!.id : (result.ids[position] ?? ""),
+      id: rows ? rows.id(index) : (result.ids[position] ?? ""),
     }));
     const sequences =
       result.written > 0 && result.firstSequence !== undefined && result.lastSequence !== undefined

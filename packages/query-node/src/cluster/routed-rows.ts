@@ -5,7 +5,73 @@ import {
   type SerializedPayload,
   type TableEntry,
 } from "@miniodb/core";
-import { createIdGenerator, type BlockRow, type RecordError, type RecordInput } from "@miniodb/worker-node";
+import {
+  createIdGenerator,
+  encodeRowBlock,
+  rowBlockOfLines,
+  type BlockRow,
+  type RecordError,
+  type RecordInput,
+} from "@miniodb/worker-node";
+import type { RoutableLines } from "../decode/rest-batch.js";
+
+/** A write's rows as they are routed: each one's id ("" when its worker generates it), and the row block of any of them. */
+export interface RowSet {
+  id(index: number): string;
+  block(indices: readonly number[]): Uint8Array;
+}
+
+/** Rows prepared one record at a time (RowPreparer); undefined where a record failed. */
+export class BlockRows implements RowSet {
+  readonly #rows: Array<BlockRow | undefined>;
+
+  constructor(rows: ReadonlyArray<BlockRow | undefined>) {
+    this.#rows = [...rows];
+  }
+
+  get length(): number {
+    return this.#rows.length;
+  }
+
+  valid(index: number): boolean {
+    return this.#rows[index] !== undefined;
+  }
+
+  id(index: number): string {
+    return this.#rows[index]!.id;
+  }
+
+  /** Gives a row another id (a keyed write's retry takes over the ids its first call generated). */
+  setId(index: number, id: string): void {
+    const row = this.#rows[index];
+    if (row) this.#rows[index] = { ...row, id };
+  }
+
+  block(indices: readonly number[]): Uint8Array {
+    return encodeRowBlock(indices.map((index) => this.#rows[index]!));
+  }
+}
+
+/** Rows a batch's decoding wrote as row-block lines (DecodedRestBatch.rowLines): blocks are cut from them. */
+export class LineRows implements RowSet {
+  readonly #lines: RoutableLines;
+
+  constructor(lines: RoutableLines) {
+    this.#lines = lines;
+  }
+
+  get length(): number {
+    return this.#lines.ids.length;
+  }
+
+  id(index: number): string {
+    return this.#lines.ids[index]!;
+  }
+
+  block(indices: readonly number[]): Uint8Array {
+    return rowBlockOfLines(this.#lines.lines, indices);
+  }
+}
 
 /** Records of one write in the form they travel to workers, with the records that failed here. */
 export interface RoutedRows {

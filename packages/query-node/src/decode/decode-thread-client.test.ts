@@ -4,7 +4,7 @@ import { create, fromBinary, toBinary, type JsonObject } from "@bufbuild/protobu
 import { MiniodbError, type SerializedPayload } from "@miniodb/core";
 import { DataRecordSchema } from "@miniodb/proto";
 import { DataRecordViewSchema, StreamWriteRequestViewSchema } from "@miniodb/proto/views";
-import type { RecordInput } from "@miniodb/worker-node";
+import { decodeRowBlock, rowBlockOfLines, type RecordInput } from "@miniodb/worker-node";
 import { pino } from "pino";
 import fc from "fast-check";
 import { DataRecordReader } from "../rpc/data-record-reader.js";
@@ -214,6 +214,55 @@ describe("DecodeThread", () => {
       }),
       { numRuns: 60 },
     );
+  });
+
+  it("writes a batch of complete records as row-block lines holding exactly its records", async () => {
+    const records = fc.array(
+      fc.record({
+        id: fc.string({ minLength: 1 }),
+        timestamp: fc.constantFrom(undefined, "2026-01-02T03:04:05.678Z", "2026-11-01T00:00:00.000001Z"),
+        payload: payloadArbitrary,
+      }),
+      { minLength: 1, maxLength: 20 },
+    );
+    await fc.assert(
+      fc.asyncProperty(records, fc.boolean(), async (items, ndjson) => {
+        const text = ndjson ? items.map((i) => JSON.stringify(i)).join("\n") : JSON.stringify(items);
+        const bytes = () => new TextEncoder().encode(text);
+        const batch = await thread.readRestBatch({ bytes: bytes(), ndjson, rowLines: true });
+        assert.ok(batch.rowLines, "every item is a complete record");
+        const all = batch.rowLines.ids.map((_, index) => index);
+        const fromLines = decodeRowBlock(rowBlockOfLines(batch.rowLines.lines, all)).map((record, index) => ({
+          index,
+          id: record.id,
+          timestampMicros: record.timestampMicros,
+          payload: outcomes([record])[0],
+        }));
+        assert.deepEqual(
+          fromLines,
+          plain(await new InlineDecoder().readRestBatch({ bytes: bytes(), ndjson })).records,
+        );
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it("writes no row-block lines for a batch with an item that is not a complete record", async () => {
+    for (const items of [
+      [{ id: "a", payload: { n: 1 } }, { payload: { n: 2 } }],
+      [
+        { id: "a", payload: { n: 1 } },
+        { id: "b", payload: "x" },
+      ],
+      [
+        { id: "a", payload: { n: 1 } },
+        { id: "b", timestamp: 1e20, payload: { n: 2 } },
+      ],
+      [{ id: "a", payload: { n: 1 } }, 7],
+    ]) {
+      const body = { bytes: new TextEncoder().encode(JSON.stringify(items)), ndjson: false, rowLines: true };
+      assert.equal((await thread.readRestBatch(body)).rowLines, undefined, JSON.stringify(items));
+    }
   });
 });
 

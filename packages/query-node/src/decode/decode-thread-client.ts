@@ -98,7 +98,7 @@ export class DecodeThread implements IngestDecoder {
     const bytes = new Uint8Array(body.bytes);
     return new Promise((resolve, reject) => {
       this.#send(
-        { id: this.#nextId++, kind: "rest", body: { bytes, ndjson: body.ndjson } },
+        { id: this.#nextId++, kind: "rest", body: { bytes, ndjson: body.ndjson, rowLines: body.rowLines } },
         bytes,
         (decoded) => {
           const read =

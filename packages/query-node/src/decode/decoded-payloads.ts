@@ -44,8 +44,13 @@ export class DecodedPayloadsBuilder {
   readonly #failures: PayloadFailure[] = [];
   #last: PayloadShape | undefined;
 
-  /** Adds `read()`'s payload, or the error it throws. */
-  add(read: () => SerializedPayload): void {
+  /** The shapes so far; a payload added last has the last one. */
+  get shapes(): readonly PayloadShape[] {
+    return this.#shapes;
+  }
+
+  /** Adds `read()`'s payload and returns it, or adds the error it throws and returns undefined. */
+  add(read: () => SerializedPayload): SerializedPayload | undefined {
     const index = this.#ends.length;
     let payload: SerializedPayload;
     try {
@@ -54,7 +59,7 @@ export class DecodedPayloadsBuilder {
       const failure = MiniodbError.from(error);
       this.#failures.push({ index, code: failure.code, message: failure.message, details: failure.details });
       this.skip();
-      return;
+      return undefined;
     }
     this.#appendText(payload);
     // Readers hand out the previous payload's arrays for a payload of the same shape.
@@ -64,6 +69,7 @@ export class DecodedPayloadsBuilder {
       this.#shapes.push(this.#last);
     }
     this.#shapeOf.push(this.#shapes.length - 1);
+    return payload;
   }
 
   /** Adds a payload left for the writer to read (and reject). */

@@ -1,5 +1,10 @@
-import { MiniodbError, type ErrorCode, type PayloadSerializer } from "@miniodb/core";
-import type { RecordError, RecordInput } from "@miniodb/worker-node";
+import { checkTimestampMicros, MiniodbError, type ErrorCode, type PayloadSerializer } from "@miniodb/core";
+import {
+  RowBlockLinesWriter,
+  type RecordError,
+  type RecordInput,
+  type RowBlockLines,
+} from "@miniodb/worker-node";
 import { recordFromJson } from "../rest/record-json.js";
 import { parseJsonText } from "../rest/rest-body.js";
 import {
@@ -14,6 +19,8 @@ export interface RestBatchBody {
   readonly bytes: Uint8Array;
   /** NDJSON (one record per line) rather than one JSON document. */
   readonly ndjson: boolean;
+  /** Also write the records as row-block lines, for a query node to route (see DecodedRestBatch.rowLines). */
+  readonly rowLines?: boolean | undefined;
 }
 
 /**
@@ -30,13 +37,27 @@ export interface DecodedRestBatch {
   readonly micros: Float64Array;
   readonly payloads: DecodedPayloads;
   readonly parseErrors: RecordError[];
+  /**
+   * Asked for (`RestBatchBody.rowLines`) and every item a record with an id, a payload object and
+   * a timestamp in range: each record's row-block line, record `i` on line `i`.
+   */
+  readonly rowLines?: RowBlockLines;
 }
 
 /** Records of a batch body, by their index in it, and the items that are not records. */
 export interface RestBatch {
   readonly table: string | undefined;
+  /** Made on first use: a batch written from its row lines never makes them. */
   readonly records: ReadonlyArray<{ readonly index: number; readonly record: RecordInput }>;
   readonly parseErrors: RecordError[];
+  /** Every item was a complete record: their ids and row-block lines, by index (see DecodedRestBatch). */
+  readonly rowLines?: RoutableLines | undefined;
+}
+
+/** A batch's records as row-block lines ready to route: record `i` has id `ids[i]` and line `i`. */
+export interface RoutableLines {
+  readonly ids: readonly string[];
+  readonly lines: RowBlockLines;
 }
 
 const decoder = new TextDecoder();
@@ -90,6 +111,8 @@ export function decodeRestBatch(serializer: PayloadSerializer, body: RestBatchBo
   const micros: number[] = [];
   const payloads = new DecodedPayloadsBuilder();
   const parseErrors: RecordError[] = [];
+  // Dropped at the first item that is not a complete record: the writer then reads the records.
+  let lines = body.rowLines ? new RowBlockLinesWriter() : undefined;
   items.forEach((item, index) => {
     let record: RecordInput;
     try {
@@ -99,6 +122,7 @@ export function decodeRestBatch(serializer: PayloadSerializer, body: RestBatchBo
       const message =
         error instanceof MiniodbError ? error.message : `invalid record: ${(error as Error).message}`;
       parseErrors.push({ index, code: "invalid_argument", message });
+      lines = undefined;
       return;
     }
     indexes.push(index);
@@ -106,9 +130,13 @@ export function decodeRestBatch(serializer: PayloadSerializer, body: RestBatchBo
     micros.push(record.timestampMicros ?? Number.NaN);
     const payload = record.payload;
     // Anything but an object is left to the writer, which rejects it with its own error.
-    if (typeof payload === "object" && payload !== null && !Array.isArray(payload))
-      payloads.add(() => serializer.serialize(payload as Record<string, unknown>));
-    else payloads.skip();
+    const serialized =
+      typeof payload === "object" && payload !== null && !Array.isArray(payload)
+        ? payloads.add(() => serializer.serialize(payload as Record<string, unknown>))
+        : payloads.skip();
+    if (!lines) return;
+    if (!serialized || !record.id || !timestampInRange(record.timestampMicros)) lines = undefined;
+    else lines.add(record.id, record.timestampMicros, payloads.shapes.length - 1, serialized);
   });
   return {
     ...(table === undefined ? {} : { table }),
@@ -117,14 +145,38 @@ export function decodeRestBatch(serializer: PayloadSerializer, body: RestBatchBo
     micros: Float64Array.from(micros),
     payloads: payloads.build(),
     parseErrors,
+    ...(lines && lines.count > 0 ? { rowLines: lines.build(payloads.shapes) } : {}),
   };
+}
+
+function timestampInRange(micros: number | undefined): boolean {
+  if (micros === undefined) return true;
+  try {
+    checkTimestampMicros(micros);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The records of a decoded batch; throws its body error. */
 export function restBatchOf(decoded: DecodedRestBatch): RestBatch {
   if (decoded.bodyError) throw new MiniodbError(decoded.bodyError.code, decoded.bodyError.message);
+  let records: RestBatch["records"] | undefined;
+  const { rowLines } = decoded;
+  return {
+    table: decoded.table,
+    get records() {
+      return (records ??= recordsOf(decoded));
+    },
+    parseErrors: decoded.parseErrors,
+    ...(rowLines ? { rowLines: { ids: decoded.ids as string[], lines: rowLines } } : {}),
+  };
+}
+
+function recordsOf(decoded: DecodedRestBatch): RestBatch["records"] {
   const outcomes = payloadOutcomes(decoded.payloads);
-  const records = Array.from(decoded.indexes, (index, i) => {
+  return Array.from(decoded.indexes, (index, i) => {
     const timestamp = decoded.micros[i]!;
     const outcome = outcomes[i];
     const record: RecordInput = {
@@ -134,7 +186,6 @@ export function restBatchOf(decoded: DecodedRestBatch): RestBatch {
     };
     return { index, record };
   });
-  return { table: decoded.table, records, parseErrors: decoded.parseErrors };
 }
 
 function emptyBatch(error: MiniodbError): DecodedRestBatch {

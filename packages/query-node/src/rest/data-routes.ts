@@ -1,6 +1,6 @@
 import type { Context, Hono } from "hono";
 import { WriteDataRequestSchema, WriteRequestSchema } from "@miniodb/proto";
-import type { RecordInput } from "@miniodb/worker-node";
+import type { RecordError, RecordInput } from "@miniodb/worker-node";
 import type { IngestDecoder } from "../decode/decode-thread-client.js";
 import type { RestBatch } from "../decode/rest-batch.js";
 import { recordFromProto } from "../rpc/proto-convert.js";
@@ -24,15 +24,27 @@ export function addDataRoutes(app: Hono, writes: WriteService, nodeId: string, d
   });
 
   app.post("/v1/data/batch", async (context) => {
-    const { table, records, parseErrors } = await readBatch(context, decoder);
-    noteRequest({ rejected: parseErrors.length });
-    writes.checkBatchSize(records.length + parseErrors.length);
-    const valid = records.map((entry) => entry.record);
     const key = context.req.header(IDEMPOTENCY_HEADER);
-    const result = valid.length > 0 ? await writes.writeMany(table, valid, key) : { written: 0, errors: [] };
+    // A keyed write's plan is logged from its records; others may skip making them.
+    const rowLines = writes.writesLines && (key === undefined || key === "");
+    const { batch, table } = await readBatch(context, decoder, rowLines);
+    const { parseErrors } = batch;
+    noteRequest({ rejected: parseErrors.length });
+    let result: { written: number; errors: readonly RecordError[] };
+    let indexOf = (index: number) => index;
+    if (rowLines && batch.rowLines) {
+      // Every item was a complete record: the records are the body's items, index for index.
+      result = await writes.writeLines(table, batch.rowLines);
+    } else {
+      const { records } = batch;
+      writes.checkBatchSize(records.length + parseErrors.length);
+      const valid = records.map((entry) => entry.record);
+      result = valid.length > 0 ? await writes.writeMany(table, valid, key) : { written: 0, errors: [] };
+      indexOf = (index) => records[index]!.index;
+    }
     const errors = [
       ...parseErrors,
-      ...result.errors.map((error) => ({ ...error, index: records[error.index]!.index })),
+      ...result.errors.map((error) => ({ ...error, index: indexOf(error.index) })),
     ].sort((a, b) => a.index - b.index);
     const body = {
       success: errors.length === 0,
@@ -54,9 +66,14 @@ function parseWriteBody(body: unknown): { table: string; record: RecordInput } {
 }
 
 /** The body of a batch request as the decoder reads it; `?table=` unless the body names one. */
-async function readBatch(context: Context, decoder: IngestDecoder): Promise<RestBatch & { table: string }> {
+async function readBatch(
+  context: Context,
+  decoder: IngestDecoder,
+  rowLines: boolean,
+): Promise<{ batch: RestBatch; table: string }> {
   const contentType = context.req.header("content-type") ?? "";
   const bytes = new Uint8Array(await context.req.arrayBuffer());
-  const batch = await decoder.readRestBatch({ bytes, ndjson: /ndjson|jsonl|json-seq/i.test(contentType) });
-  return { ...batch, table: batch.table ?? context.req.query("table") ?? "" };
+  const ndjson = /ndjson|jsonl|json-seq/i.test(contentType);
+  const batch = await decoder.readRestBatch({ bytes, ndjson, rowLines });
+  return { batch, table: batch.table ?? context.req.query("table") ?? "" };
 }

@@ -1,5 +1,6 @@
 import type { TableEntry } from "@miniodb/core";
 import type { RecordInput, TableBufferStats, WriteOptions, WriteResult } from "@miniodb/worker-node";
+import type { RoutableLines } from "../decode/rest-batch.js";
 import type { QueryScatter } from "./query-scatter.js";
 import type { BufferSource } from "./query-sources.js";
 
@@ -9,6 +10,11 @@ import type { BufferSource } from "./query-sources.js";
  */
 export interface DataPlane extends BufferSource {
   write(table: TableEntry, records: readonly RecordInput[], options?: WriteOptions): Promise<WriteResult>;
+  /**
+   * Writes a batch decoded straight into row-block lines (RestBatchBody.rowLines), without making
+   * a record of each; absent where records are written in process. Not for keyed writes.
+   */
+  writeLines?(table: TableEntry, lines: RoutableLines, options?: WriteOptions): Promise<WriteResult>;
   /** The table's unflushed rows, over every worker. */
   tableStats(table: string): Promise<TableBufferStats>;
   dropTable(name: string): Promise<void>;

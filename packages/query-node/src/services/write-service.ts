@@ -1,5 +1,6 @@
 import { MiniodbError } from "@miniodb/core";
 import type { RecordInput, WriteResult } from "@miniodb/worker-node";
+import type { RoutableLines } from "../decode/rest-batch.js";
 import type { DataPlane } from "./data-plane.js";
 import type { TableService } from "./table-service.js";
 import { noteRequest } from "../observability/request-context.js";
@@ -47,6 +48,25 @@ export class WriteService {
         partial: true,
         ...keyOption(idempotencyKey),
       });
+      noteRequest({ rows: result.written, rejected: result.errors.length });
+      return result;
+    });
+  }
+
+  /** Whether batches may be decoded into row-block lines for writeLines (a cluster's query node). */
+  get writesLines(): boolean {
+    return this.#options.data.writeLines !== undefined;
+  }
+
+  /** Writes a batch decoded into row-block lines, as writeMany writes records; no idempotency key. */
+  async writeLines(table: string, lines: RoutableLines): Promise<WriteResult> {
+    const { data } = this.#options;
+    if (!data.writeLines) throw new MiniodbError("internal", "this node writes batches from their records");
+    this.checkBatchSize(lines.ids.length);
+    return noteWrite(table, lines.ids.length, async () => {
+      const entry = await this.#options.tables.resolveForWrite(table);
+      noteRequest({ table: entry.name });
+      const result = await data.writeLines!(entry, lines, { partial: true });
       noteRequest({ rows: result.written, rejected: result.errors.length });
       return result;
     });

@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { checkTimestampMicros, serializePayload, Utf8Payload, type SerializedPayload } from "@miniodb/core";
-import { decodeRowBlock, encodeRowBlock, type BlockRow } from "./row-block.js";
+import {
+  decodeRowBlock,
+  encodeRowBlock,
+  rowBlockOfLines,
+  RowBlockLinesWriter,
+  type BlockRow,
+} from "./row-block.js";
 
 const row = (id: string, payload: Record<string, unknown>, timestampMicros?: number): BlockRow => ({
   id,
@@ -37,6 +43,35 @@ describe("row blocks", () => {
         payload: source.payload,
       })),
     );
+  });
+
+  it("cut from lines written once, hold the same records as a block of the same rows", () => {
+    const rows = [
+      row("a", { n: 1, s: "x" }, 1_700_000_000_000_001),
+      row("b", { s: "tab\there", n: 2 }),
+      row("c", { n: 3, s: "y" }, 5),
+      row("d", { other: [1, 2] }),
+    ];
+    const writer = new RowBlockLinesWriter();
+    const shapes: SerializedPayload[] = [];
+    for (const source of rows) {
+      let shape = shapes.findIndex((known) => known.keys.join() === source.payload.keys.join());
+      if (shape < 0) shape = shapes.push(source.payload) - 1;
+      writer.add(source.id, source.timestampMicros, shape, source.payload);
+    }
+    const lines = writer.build(shapes);
+    const records = (block: Uint8Array) =>
+      decodeRowBlock(block).map((record) => ({
+        id: record.id,
+        timestampMicros: record.timestampMicros,
+        payload: fieldsOf(record.encodedPayload!.serialize()),
+      }));
+    for (const indices of [[0, 1, 2, 3], [3, 0], [2], []])
+      assert.deepEqual(
+        records(rowBlockOfLines(lines, indices)),
+        records(encodeRowBlock(indices.map((index) => rows[index]!))),
+        `rows ${indices.join(", ")}`,
+      );
   });
 
   it("keeps payload text with whitespace between tokens readable, given as text or as bytes", () => {

@@ -52,14 +52,76 @@ export function encodeRowBlock(rows: readonly BlockRow[]): Uint8Array {
       }
     }
     last = { payload, shape };
-    out.text(`\n${JSON.stringify(row.id)}\t${row.timestampMicros ?? ""}\t${shape}\t`);
-    writePayloadText(out, payload);
+    writeRowLine(out, row.id, row.timestampMicros, shape, payload);
   }
   const head = Buffer.from(JSON.stringify(shapes), "utf8");
   const block = Buffer.allocUnsafe(head.length + out.length);
   head.copy(block);
   out.view().copy(block, head.length);
   return block;
+}
+
+/**
+ * Row-block lines of many records, written once, from which the block of any subset of them is
+ * cut by copying bytes (rowBlockOfLines): line `i` is `bytes[ends[i - 1] ?? 0, ends[i])`, its
+ * leading line break included; `head` is the shapes line the lines' shape indices refer to.
+ */
+export interface RowBlockLines {
+  readonly head: Uint8Array;
+  readonly bytes: Uint8Array;
+  readonly ends: Int32Array;
+}
+
+/** Writes RowBlockLines one record at a time. */
+export class RowBlockLinesWriter {
+  readonly #out = new Utf8Writer(1 << 16);
+  readonly #ends: number[] = [];
+
+  get count(): number {
+    return this.#ends.length;
+  }
+
+  /** Adds a record; `shape` indexes the shapes given to `build`. */
+  add(id: string, timestampMicros: number | undefined, shape: number, payload: SerializedPayload): void {
+    writeRowLine(this.#out, id, timestampMicros, shape, payload);
+    this.#ends.push(this.#out.length);
+  }
+
+  /** The lines, with the shapes, each `[keys, types]` (a type undefined for null). */
+  build(
+    shapes: ReadonlyArray<{ keys: readonly string[]; types: ReadonlyArray<ColumnType | undefined> }>,
+  ): RowBlockLines {
+    const head = JSON.stringify(shapes.map((shape) => [shape.keys, shape.types.map((type) => type ?? "")]));
+    return { head: Buffer.from(head, "utf8"), bytes: this.#out.copy(), ends: Int32Array.from(this.#ends) };
+  }
+}
+
+/** The row block of the lines at `indices`, in that order. */
+export function rowBlockOfLines(lines: RowBlockLines, indices: readonly number[]): Uint8Array {
+  const { head, bytes, ends } = lines;
+  let size = head.length;
+  for (const index of indices) size += ends[index]! - (index === 0 ? 0 : ends[index - 1]!);
+  const block = Buffer.allocUnsafe(size);
+  block.set(head, 0);
+  let offset = head.length;
+  for (const index of indices) {
+    const start = index === 0 ? 0 : ends[index - 1]!;
+    block.set(bytes.subarray(start, ends[index]!), offset);
+    offset += ends[index]! - start;
+  }
+  return block;
+}
+
+/** One record's line: a line break, the id as JSON, the timestamp, the shape, the payload text. */
+function writeRowLine(
+  out: Utf8Writer,
+  id: string,
+  timestampMicros: number | undefined,
+  shape: number,
+  payload: SerializedPayload,
+): void {
+  out.text(`\n${JSON.stringify(id)}\t${timestampMicros ?? ""}\t${shape}\t`);
+  writePayloadText(out, payload);
 }
 
 const NEWLINE = 0x0a;
