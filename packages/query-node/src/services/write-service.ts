@@ -1,4 +1,4 @@
-import { MiniodbError } from "@miniodb/core";
+import { MiniodbError, type TableEntry } from "@miniodb/core";
 import type { RecordInput, WriteResult } from "@miniodb/worker-node";
 import type { RoutableLines } from "../decode/rest-batch.js";
 import type { DataPlane } from "./data-plane.js";
@@ -40,17 +40,9 @@ export class WriteService {
     records: readonly RecordInput[],
     idempotencyKey?: string,
   ): Promise<WriteResult> {
-    this.checkBatchSize(records.length);
-    return noteWrite(table, records.length, async () => {
-      const entry = await this.#options.tables.resolveForWrite(table);
-      noteRequest({ table: entry.name });
-      const result = await this.#options.data.write(entry, records, {
-        partial: true,
-        ...keyOption(idempotencyKey),
-      });
-      noteRequest({ rows: result.written, rejected: result.errors.length });
-      return result;
-    });
+    return this.#writeBatch(table, records.length, (entry) =>
+      this.#options.data.write(entry, records, { partial: true, ...keyOption(idempotencyKey) }),
+    );
   }
 
   /** Whether batches may be decoded into row-block lines for writeLines (a cluster's query node). */
@@ -62,11 +54,20 @@ export class WriteService {
   async writeLines(table: string, lines: RoutableLines): Promise<WriteResult> {
     const { data } = this.#options;
     if (!data.writeLines) throw new MiniodbError("internal", "this node writes batches from their records");
-    this.checkBatchSize(lines.ids.length);
-    return noteWrite(table, lines.ids.length, async () => {
+    const writeLines = data.writeLines.bind(data);
+    return this.#writeBatch(table, lines.ids.length, (entry) => writeLines(entry, lines, { partial: true }));
+  }
+
+  async #writeBatch(
+    table: string,
+    count: number,
+    write: (entry: TableEntry) => Promise<WriteResult>,
+  ): Promise<WriteResult> {
+    this.checkBatchSize(count);
+    return noteWrite(table, count, async () => {
       const entry = await this.#options.tables.resolveForWrite(table);
       noteRequest({ table: entry.name });
-      const result = await data.writeLines!(entry, lines, { partial: true });
+      const result = await write(entry);
       noteRequest({ rows: result.written, rejected: result.errors.length });
       return result;
     });
