@@ -4,11 +4,11 @@
  *
  *   npm run cluster -w @miniodb/bench -- [--rows 400000] [--rounds 4] [--runs 5] [--flush-interval 5]
  *                                          [--other <checkout>] [--phases] [--profile-windows file.json]
- *                                          [--compact]
+ *                                          [--compact] [--buffer-size 50000]
  *
  * 1. Ingest: `--rounds` alternating loads of rows/rounds rows each (REST batch route, 4 clients),
  *    single node then cluster; rows/s of each and the cluster's share of the single node's. Every
- *    table has the same settings (buffer_size 50,000, flush_interval_seconds `--flush-interval`);
+ *    table has the same settings (buffer_size `--buffer-size`, flush_interval_seconds `--flush-interval`);
  *    the Parquet files each table holds once its buffers flushed are printed, since a slower
  *    ingest flushes more, smaller files by time.
  * 2. Queries: the query suite (query-suite.ts) after the buffers flushed; per query one warm-up on
@@ -51,6 +51,7 @@ const { values } = parseArgs({
     rounds: { type: "string", default: "4" },
     runs: { type: "string", default: "5" },
     "flush-interval": { type: "string", default: "5" },
+    "buffer-size": { type: "string", default: "50000" },
     other: { type: "string" },
     phases: { type: "boolean", default: false },
     "profile-windows": { type: "string" },
@@ -61,6 +62,7 @@ const ROWS = Number(values.rows);
 const ROUNDS = Number(values.rounds);
 const RUNS = Number(values.runs);
 const FLUSH_INTERVAL_SECONDS = Number(values["flush-interval"]);
+const BUFFER_SIZE = Number(values["buffer-size"]);
 const NODE_ARGS = (process.env["BENCH_NODE_ARGS"] ?? "").split(" ").filter((arg) => arg !== "");
 const windows: Array<{ name: string; startUs: number; endUs: number }> = [];
 const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
@@ -156,7 +158,7 @@ try {
   for (const target of targets) {
     await post(`${target.rest}/v1/tables`, {
       table_name: target.table,
-      config: { buffer_size: 50_000, flush_interval_seconds: FLUSH_INTERVAL_SECONDS },
+      config: { buffer_size: BUFFER_SIZE, flush_interval_seconds: FLUSH_INTERVAL_SECONDS },
     });
   }
 

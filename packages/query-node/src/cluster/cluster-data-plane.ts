@@ -44,8 +44,8 @@ export class ClusterDataPlane implements DataPlane {
     return this.#writer.write(table, records, options);
   }
 
-  writeLines(table: TableEntry, lines: RoutableLines, options?: WriteOptions): Promise<WriteResult> {
-    return this.#writer.writeLines(table, lines, options);
+  writeRowLines(table: TableEntry, lines: RoutableLines, options?: WriteOptions): Promise<WriteResult> {
+    return this.#writer.writeRowLines(table, lines, options);
   }
 
   captureBuffer(table: TableEntry): Promise<BufferCapture> {

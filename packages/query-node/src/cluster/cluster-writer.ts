@@ -79,7 +79,7 @@ export class ClusterWriter {
    * id): routed and sent as `write` does, each part's block cut from the lines. Not for keyed
    * writes, whose plan is logged from the records.
    */
-  async writeLines(
+  async writeRowLines(
     table: TableEntry,
     lines: RoutableLines,
     options: WriteOptions = {},

@@ -44,11 +44,6 @@ export class DecodedPayloadsBuilder {
   readonly #failures: PayloadFailure[] = [];
   #last: PayloadShape | undefined;
 
-  /** The shapes so far; a payload added last has the last one. */
-  get shapes(): readonly PayloadShape[] {
-    return this.#shapes;
-  }
-
   /** Adds `read()`'s payload and returns it, or adds the error it throws and returns undefined. */
   add(read: () => SerializedPayload): SerializedPayload | undefined {
     const index = this.#ends.length;
@@ -72,10 +67,11 @@ export class DecodedPayloadsBuilder {
     return payload;
   }
 
-  /** Adds a payload left for the writer to read (and reject). */
-  skip(): void {
+  /** Adds a payload left for the writer to read (and reject); undefined, as no payload was read. */
+  skip(): undefined {
     this.#ends.push(this.#utf8.length);
     this.#shapeOf.push(-1);
+    return undefined;
   }
 
   build(): DecodedPayloads {

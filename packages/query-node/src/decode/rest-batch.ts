@@ -1,4 +1,4 @@
-import { checkTimestampMicros, MiniodbError, type ErrorCode, type PayloadSerializer } from "@miniodb/core";
+import { MiniodbError, type ErrorCode, type PayloadSerializer } from "@miniodb/core";
 import {
   RowBlockLinesWriter,
   type RecordError,
@@ -38,8 +38,8 @@ export interface DecodedRestBatch {
   readonly payloads: DecodedPayloads;
   readonly parseErrors: RecordError[];
   /**
-   * Asked for (`RestBatchBody.rowLines`) and every item a record with an id, a payload object and
-   * a timestamp in range: each record's row-block line, record `i` on line `i`.
+   * Asked for (`RestBatchBody.rowLines`), every item a record with an id and a payload object, and
+   * at most MAX_LINE_SHAPES shapes: each record's row-block line, record `i` on line `i`.
    */
   readonly rowLines?: RowBlockLines;
 }
@@ -61,6 +61,9 @@ export interface RoutableLines {
 }
 
 const decoder = new TextDecoder();
+
+/** Most distinct payload shapes a batch routed as row-block lines may have. */
+const MAX_LINE_SHAPES = 64;
 
 /**
  * Reads a batch body: NDJSON lines or a JSON array of records or `{table, records: [...]}`. Each
@@ -135,8 +138,12 @@ export function decodeRestBatch(serializer: PayloadSerializer, body: RestBatchBo
         ? payloads.add(() => serializer.serialize(payload as Record<string, unknown>))
         : payloads.skip();
     if (!lines) return;
-    if (!serialized || !record.id || !timestampInRange(record.timestampMicros)) lines = undefined;
-    else lines.add(record.id, record.timestampMicros, payloads.shapes.length - 1, serialized);
+    // recordFromJson checked the timestamp's range already.
+    if (!serialized || !record.id) lines = undefined;
+    else lines.add(record.id, record.timestampMicros, serialized);
+    // Every worker's block carries all of the batch's shapes: with many, blocks per worker are
+    // smaller with only their own (as records are sent).
+    if (lines && lines.shapeCount > MAX_LINE_SHAPES) lines = undefined;
   });
   return {
     ...(table === undefined ? {} : { table }),
@@ -145,18 +152,8 @@ export function decodeRestBatch(serializer: PayloadSerializer, body: RestBatchBo
     micros: Float64Array.from(micros),
     payloads: payloads.build(),
     parseErrors,
-    ...(lines && lines.count > 0 ? { rowLines: lines.build(payloads.shapes) } : {}),
+    ...(lines && lines.count > 0 ? { rowLines: lines.build() } : {}),
   };
-}
-
-function timestampInRange(micros: number | undefined): boolean {
-  if (micros === undefined) return true;
-  try {
-    checkTimestampMicros(micros);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** The records of a decoded batch; throws its body error. */

@@ -4,7 +4,7 @@ import type { RecordError, RecordInput } from "@miniodb/worker-node";
 import type { IngestDecoder } from "../decode/decode-thread-client.js";
 import type { RestBatch } from "../decode/rest-batch.js";
 import { recordFromProto } from "../rpc/proto-convert.js";
-import { IDEMPOTENCY_HEADER, type WriteService } from "../services/write-service.js";
+import { hasIdempotencyKey, IDEMPOTENCY_HEADER, type WriteService } from "../services/write-service.js";
 import { messageFromJson, readJsonBody } from "./rest-body.js";
 import { noteRequest } from "../observability/request-context.js";
 
@@ -26,15 +26,15 @@ export function addDataRoutes(app: Hono, writes: WriteService, nodeId: string, d
   app.post("/v1/data/batch", async (context) => {
     const key = context.req.header(IDEMPOTENCY_HEADER);
     // A keyed write's plan is logged from its records; others may skip making them.
-    const rowLines = writes.writesLines && (key === undefined || key === "");
-    const { batch, table } = await readBatch(context, decoder, rowLines);
+    const asLines = writes.routesRowLines && !hasIdempotencyKey(key);
+    const { batch, table } = await readBatch(context, decoder, asLines);
     const { parseErrors } = batch;
     noteRequest({ rejected: parseErrors.length });
     let result: { written: number; errors: readonly RecordError[] };
     let indexOf = (index: number) => index;
-    if (rowLines && batch.rowLines) {
+    if (asLines && batch.rowLines) {
       // Every item was a complete record: the records are the body's items, index for index.
-      result = await writes.writeLines(table, batch.rowLines);
+      result = await writes.writeRowLines(table, batch.rowLines);
     } else {
       const { records } = batch;
       writes.checkBatchSize(records.length + parseErrors.length);

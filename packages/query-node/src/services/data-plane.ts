@@ -14,7 +14,7 @@ export interface DataPlane extends BufferSource {
    * Writes a batch decoded straight into row-block lines (RestBatchBody.rowLines), without making
    * a record of each; absent where records are written in process. Not for keyed writes.
    */
-  writeLines?(table: TableEntry, lines: RoutableLines, options?: WriteOptions): Promise<WriteResult>;
+  writeRowLines?(table: TableEntry, lines: RoutableLines, options?: WriteOptions): Promise<WriteResult>;
   /** The table's unflushed rows, over every worker. */
   tableStats(table: string): Promise<TableBufferStats>;
   dropTable(name: string): Promise<void>;

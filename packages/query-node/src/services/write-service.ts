@@ -45,17 +45,20 @@ export class WriteService {
     );
   }
 
-  /** Whether batches may be decoded into row-block lines for writeLines (a cluster's query node). */
-  get writesLines(): boolean {
-    return this.#options.data.writeLines !== undefined;
+  /** Whether batches may be decoded into row-block lines for writeRowLines (a cluster's query node). */
+  get routesRowLines(): boolean {
+    return this.#options.data.writeRowLines !== undefined;
   }
 
   /** Writes a batch decoded into row-block lines, as writeMany writes records; no idempotency key. */
-  async writeLines(table: string, lines: RoutableLines): Promise<WriteResult> {
+  async writeRowLines(table: string, lines: RoutableLines): Promise<WriteResult> {
     const { data } = this.#options;
-    if (!data.writeLines) throw new MiniodbError("internal", "this node writes batches from their records");
-    const writeLines = data.writeLines.bind(data);
-    return this.#writeBatch(table, lines.ids.length, (entry) => writeLines(entry, lines, { partial: true }));
+    if (!data.writeRowLines)
+      throw new MiniodbError("internal", "this node writes batches from their records");
+    const writeRowLines = data.writeRowLines.bind(data);
+    return this.#writeBatch(table, lines.ids.length, (entry) =>
+      writeRowLines(entry, lines, { partial: true }),
+    );
   }
 
   async #writeBatch(
@@ -97,6 +100,11 @@ async function noteWrite<T>(table: string, records: number, write: () => Promise
 /** The `Idempotency-Key` header (REST) or `idempotency-key` metadata (gRPC, Connect), if sent. */
 export const IDEMPOTENCY_HEADER = "idempotency-key";
 
+/** Whether a write carries an idempotency key (an empty one is none). */
+export function hasIdempotencyKey(key: string | undefined): key is string {
+  return key !== undefined && key !== "";
+}
+
 function keyOption(key: string | undefined): { idempotencyKey?: string } {
-  return key === undefined || key === "" ? {} : { idempotencyKey: key };
+  return hasIdempotencyKey(key) ? { idempotencyKey: key } : {};
 }

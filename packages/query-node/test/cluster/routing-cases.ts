@@ -23,6 +23,32 @@ export function routingCases(cluster: TestCluster): void {
     assert.ok(files.has("w1") && files.has("w2"), `both workers flushed files: ${[...files].join(", ")}`);
   });
 
+  it("reports the records a worker refuses by their index in the batch, the others written", async () => {
+    const records = Array.from({ length: 40 }, (_, index) => ({
+      id: index === 7 || index === 31 ? `bad id ${index}` : `refused-${index}`,
+      timestamp: "2026-03-01T00:00:00Z",
+      payload: { n: index },
+    }));
+    const partly = await requestJson(`${cluster.rest()}/v1/data/batch`, {
+      body: { table: "refusals", records },
+    });
+    assert.equal(partly.status, 200, JSON.stringify(partly.body));
+    const body = partly.body as { success: boolean; records_count: number; errors: string[] };
+    assert.equal(body.records_count, 38);
+    assert.deepEqual(
+      body.errors.map((error) => error.split(":")[0]),
+      ["record 7", "record 31"],
+      JSON.stringify(body.errors),
+    );
+    assert.deepEqual(await cluster.answers("SELECT count(*) AS n, sum(n) AS total FROM refusals"), [
+      { n: 38, total: (39 * 40) / 2 - 7 - 31 },
+    ]);
+    const none = await requestJson(`${cluster.rest()}/v1/data/batch`, {
+      body: { table: "refusals", records: [{ id: "bad id", payload: { n: 1 } }] },
+    });
+    assert.equal(none.status, 400, JSON.stringify(none.body));
+  });
+
   it("splits a scan between the workers: every row read once, by one of them", async () => {
     const scanned = async () =>
       Promise.all(["w1", "w2"].map(async (id) => (await workerStats(cluster.workers.get(id)!)).rowsScanned));

@@ -53,13 +53,9 @@ describe("row blocks", () => {
       row("d", { other: [1, 2] }),
     ];
     const writer = new RowBlockLinesWriter();
-    const shapes: SerializedPayload[] = [];
-    for (const source of rows) {
-      let shape = shapes.findIndex((known) => known.keys.join() === source.payload.keys.join());
-      if (shape < 0) shape = shapes.push(source.payload) - 1;
-      writer.add(source.id, source.timestampMicros, shape, source.payload);
-    }
-    const lines = writer.build(shapes);
+    for (const source of rows) writer.add(source.id, source.timestampMicros, source.payload);
+    assert.equal(writer.shapeCount, 3, "a and c share one shape although b comes between them");
+    const lines = writer.build();
     const records = (block: Uint8Array) =>
       decodeRowBlock(block).map((record) => ({
         id: record.id,

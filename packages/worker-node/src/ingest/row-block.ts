@@ -30,35 +30,9 @@ export interface BlockRow {
  * protobuf message per record.
  */
 export function encodeRowBlock(rows: readonly BlockRow[]): Uint8Array {
-  const shapeIndex = new Map<string, number>();
-  const shapes: Array<[readonly string[], string[]]> = [];
-  const out = new Utf8Writer(rows.length * 256);
-  let last: { payload: SerializedPayload; shape: number } | undefined;
-  for (const row of rows) {
-    const { payload } = row;
-    // Consecutive records mostly share a shape: compared with the last one before any lookup.
-    let shape = last && sameShape(last.payload, payload) ? last.shape : undefined;
-    if (shape === undefined) {
-      const typeNames = payload.types.map((type) => type ?? "");
-      // Length-prefixed keys, then the types (names without commas): one text per distinct shape.
-      let shapeKey = "";
-      for (const key of payload.keys) shapeKey += `${key.length}:${key}`;
-      shapeKey += `|${typeNames.join(",")}`;
-      shape = shapeIndex.get(shapeKey);
-      if (shape === undefined) {
-        shape = shapes.length;
-        shapeIndex.set(shapeKey, shape);
-        shapes.push([payload.keys, typeNames]);
-      }
-    }
-    last = { payload, shape };
-    writeRowLine(out, row.id, row.timestampMicros, shape, payload);
-  }
-  const head = Buffer.from(JSON.stringify(shapes), "utf8");
-  const block = Buffer.allocUnsafe(head.length + out.length);
-  head.copy(block);
-  out.view().copy(block, head.length);
-  return block;
+  const writer = new RowBlockLinesWriter(rows.length * 256);
+  for (const row of rows) writer.add(row.id, row.timestampMicros, row.payload);
+  return writer.block();
 }
 
 /**
@@ -72,27 +46,70 @@ export interface RowBlockLines {
   readonly ends: Int32Array;
 }
 
-/** Writes RowBlockLines one record at a time. */
+/** Writes a row block's lines one record at a time, with the shapes they share. */
 export class RowBlockLinesWriter {
-  readonly #out = new Utf8Writer(1 << 16);
+  readonly #out: Utf8Writer;
   readonly #ends: number[] = [];
+  readonly #shapeIndex = new Map<string, number>();
+  readonly #shapes: Array<[readonly string[], string[]]> = [];
+  #lastPayload: SerializedPayload | undefined;
+  #lastShape = -1;
+
+  constructor(initialBytes = 1 << 16) {
+    this.#out = new Utf8Writer(initialBytes);
+  }
 
   get count(): number {
     return this.#ends.length;
   }
 
-  /** Adds a record; `shape` indexes the shapes given to `build`. */
-  add(id: string, timestampMicros: number | undefined, shape: number, payload: SerializedPayload): void {
-    writeRowLine(this.#out, id, timestampMicros, shape, payload);
+  /** Distinct payload shapes so far. */
+  get shapeCount(): number {
+    return this.#shapes.length;
+  }
+
+  add(id: string, timestampMicros: number | undefined, payload: SerializedPayload): void {
+    // Consecutive records mostly share a shape: compared with the last one before any lookup.
+    const last = this.#lastPayload;
+    const shape = last && sameShape(last, payload) ? this.#lastShape : this.#shapeOf(payload);
+    this.#lastPayload = payload;
+    this.#lastShape = shape;
+    this.#out.text(`\n${JSON.stringify(id)}\t${timestampMicros ?? ""}\t${shape}\t`);
+    writePayloadText(this.#out, payload);
     this.#ends.push(this.#out.length);
   }
 
-  /** The lines, with the shapes, each `[keys, types]` (a type undefined for null). */
-  build(
-    shapes: ReadonlyArray<{ keys: readonly string[]; types: ReadonlyArray<ColumnType | undefined> }>,
-  ): RowBlockLines {
-    const head = JSON.stringify(shapes.map((shape) => [shape.keys, shape.types.map((type) => type ?? "")]));
-    return { head: Buffer.from(head, "utf8"), bytes: this.#out.copy(), ends: Int32Array.from(this.#ends) };
+  /** The lines, to cut blocks from (rowBlockOfLines). */
+  build(): RowBlockLines {
+    return { head: this.#head(), bytes: this.#out.copy(), ends: Int32Array.from(this.#ends) };
+  }
+
+  /** The block of every line written. */
+  block(): Uint8Array {
+    const head = this.#head();
+    const block = Buffer.allocUnsafe(head.length + this.#out.length);
+    head.copy(block);
+    this.#out.view().copy(block, head.length);
+    return block;
+  }
+
+  #head(): Buffer {
+    return Buffer.from(JSON.stringify(this.#shapes), "utf8");
+  }
+
+  #shapeOf(payload: SerializedPayload): number {
+    const typeNames = payload.types.map((type) => type ?? "");
+    // Length-prefixed keys, then the types (names without commas): one text per distinct shape.
+    let shapeKey = "";
+    for (const key of payload.keys) shapeKey += `${key.length}:${key}`;
+    shapeKey += `|${typeNames.join(",")}`;
+    let shape = this.#shapeIndex.get(shapeKey);
+    if (shape === undefined) {
+      shape = this.#shapes.length;
+      this.#shapeIndex.set(shapeKey, shape);
+      this.#shapes.push([payload.keys, typeNames]);
+    }
+    return shape;
   }
 }
 
@@ -110,18 +127,6 @@ export function rowBlockOfLines(lines: RowBlockLines, indices: readonly number[]
     offset += ends[index]! - start;
   }
   return block;
-}
-
-/** One record's line: a line break, the id as JSON, the timestamp, the shape, the payload text. */
-function writeRowLine(
-  out: Utf8Writer,
-  id: string,
-  timestampMicros: number | undefined,
-  shape: number,
-  payload: SerializedPayload,
-): void {
-  out.text(`\n${JSON.stringify(id)}\t${timestampMicros ?? ""}\t${shape}\t`);
-  writePayloadText(out, payload);
 }
 
 const NEWLINE = 0x0a;
