@@ -192,7 +192,6 @@ export class ClusterQueryScatter implements QueryScatter {
               snapshot,
             }));
       // Every table's fragments run before any view is made; the first failure fails the query.
-      const plannedFinal = final;
       const results = await inSpan(tracer, "query.fragments", attributes, () =>
         Promise.all(
           work.map(async (item) => ({
@@ -207,7 +206,7 @@ export class ClusterQueryScatter implements QueryScatter {
           })),
         ),
       );
-      this.#observe(plannedFinal, results);
+      this.#observe(final, results);
       for (const { view } of results) views.push(view);
       await inSpan(tracer, "query.results", attributes, () => this.#makeViews(session, results, tables));
       return { statement: final.statement, close };
