@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import fc from "fast-check";
 import { checkTimestampMicros, serializePayload, Utf8Payload, type SerializedPayload } from "@miniodb/core";
 import {
   decodeRowBlock,
@@ -68,6 +69,40 @@ describe("row blocks", () => {
         records(encodeRowBlock(indices.map((index) => rows[index]!))),
         `rows ${indices.join(", ")}`,
       );
+  });
+
+  it("carry any id and any integer timestamp through exactly", () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            id: fc.oneof(
+              fc.string({ unit: "grapheme" }),
+              fc.string({ unit: "binary" }),
+              fc.constantFrom('a"b', "c\\d", "\t", "é"),
+            ),
+            timestampMicros: fc.option(
+              fc.oneof(
+                fc.integer(),
+                fc.maxSafeInteger(),
+                fc.constantFrom(253_402_300_799_999_999, -62_135_596_800_000_001),
+              ),
+              { nil: undefined },
+            ),
+          }),
+          { maxLength: 8 },
+        ),
+        (records) => {
+          const rows = records.map(({ id, timestampMicros }) => row(id, { n: 1 }, timestampMicros));
+          const decoded = decodeRowBlock(encodeRowBlock(rows));
+          assert.deepEqual(
+            decoded.map((record) => [record.id, record.timestampMicros]),
+            rows.map((source) => [source.id === "" ? undefined : source.id, source.timestampMicros]),
+          );
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 
   it("keeps payload text with whitespace between tokens readable, given as text or as bytes", () => {

@@ -133,6 +133,10 @@ const NEWLINE = 0x0a;
 const TAB = 0x09;
 const SPACE = 0x20;
 const OPEN_BRACE = 0x7b;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const MINUS = 0x2d;
+const DIGIT_ZERO = 0x30;
 const CLOSE_BRACE = 0x7d;
 
 /** The payload's JSON text with its tabs and line breaks (whitespace between tokens) as spaces. */
@@ -190,18 +194,17 @@ function decodeRow(
   const second = first < 0 ? -1 : bytes.indexOf(TAB, first + 1);
   const third = second < 0 ? -1 : bytes.indexOf(TAB, second + 1);
   if (third < 0 || third >= end) throw malformed(`record ${index} has fewer than four fields`);
-  const id = parseId(bytes.toString("utf8", start, first));
-  const timestampText = bytes.toString("latin1", first + 1, second);
-  const shapeText = bytes.toString("latin1", second + 1, third);
-  const columns = /^\d+$/.test(shapeText) ? shapes[Number(shapeText)] : undefined;
-  if (id === undefined || !(timestampText === "" || /^-?\d+$/.test(timestampText)) || !columns)
+  const id = parseId(bytes, start, first);
+  const shape = parseInteger(bytes, second + 1, third, false);
+  const columns = Number.isNaN(shape) ? undefined : shapes[shape];
+  // An integer out of range (e.g. milliseconds sent as seconds) is the record's own error: the
+  // worker's timestamp check rejects that record alone, with its index, as for any other write.
+  const timestamp = first + 1 === second ? undefined : parseInteger(bytes, first + 1, second, true);
+  if (id === undefined || Number.isNaN(timestamp) || !columns)
     throw malformed(`record ${index} does not have an id, a timestamp and a shape`);
   // The payload goes into the log as it is: it must at least be one object's text.
   if (end - third < 3 || bytes[third + 1] !== OPEN_BRACE || bytes[end - 1] !== CLOSE_BRACE)
     throw malformed(`record ${index}'s payload is not a JSON object`);
-  // An integer out of range (e.g. milliseconds sent as seconds) is the record's own error: the
-  // worker's timestamp check rejects that record alone, with its index, as for any other write.
-  const timestamp = timestampText === "" ? undefined : Number(timestampText);
   return {
     id: id === "" ? undefined : id,
     timestampMicros: timestamp,
@@ -235,13 +238,44 @@ function parseShapes(line: string): ReturnType<typeof shapeOf>[] {
   return value.map(shapeOf);
 }
 
-function parseId(text: string): string | undefined {
+/**
+ * The JSON string `bytes[start, end)`, or undefined when it is not one. A string without escapes,
+ * quotes or control characters inside (every generated and most given ids) is read without
+ * JSON.parse.
+ */
+function parseId(bytes: Buffer, start: number, end: number): string | undefined {
+  if (end - start >= 2 && bytes[start] === QUOTE && bytes[end - 1] === QUOTE) {
+    let plain = true;
+    for (let index = start + 1; index < end - 1 && plain; index++) {
+      const byte = bytes[index]!;
+      plain = byte >= 0x20 && byte !== QUOTE && byte !== BACKSLASH;
+    }
+    if (plain) return bytes.toString("utf8", start + 1, end - 1);
+  }
   try {
-    const id = JSON.parse(text) as unknown;
+    const id = JSON.parse(bytes.toString("utf8", start, end)) as unknown;
     return typeof id === "string" ? id : undefined;
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The decimal integer `bytes[start, end)` (a leading minus when `signed`), or NaN when it is not
+ * one. Up to 15 digits are added up here (exactly); longer ones are read as Number reads them.
+ */
+function parseInteger(bytes: Buffer, start: number, end: number, signed: boolean): number {
+  const negative = signed && bytes[start] === MINUS;
+  const first = negative ? start + 1 : start;
+  if (first >= end) return Number.NaN;
+  let value = 0;
+  for (let index = first; index < end; index++) {
+    const digit = bytes[index]! - DIGIT_ZERO;
+    if (digit < 0 || digit > 9) return Number.NaN;
+    value = value * 10 + digit;
+  }
+  if (end - first > 15) value = Number(bytes.toString("latin1", first, end));
+  return negative ? -value : value;
 }
 
 function shapeOf(shape: unknown): { keys: string[]; types: Array<ColumnType | undefined> } {
