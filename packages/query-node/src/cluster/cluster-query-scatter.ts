@@ -156,7 +156,10 @@ export class ClusterQueryScatter implements QueryScatter {
       let captures = new QueryCaptures(snapshots);
       let final: AggregatePlan | RowsPlan = plan.kind === "staged" ? plan.outer : plan;
       let stagedSql: string | undefined;
-      if (plan.kind === "staged") {
+      // The careful run (captures taken first, after a failure) ships rows: a worker of an earlier
+      // release would use up a capture the next round needs.
+      if (plan.kind === "staged" && !captureInFragment) final = plan.fallback;
+      else if (plan.kind === "staged") {
         const stages = { session, snapshots, captures, directory: request.directory, views, tables };
         stagedSql = await inSpan(tracer, "query.stages", attributes, () =>
           this.#runStages(plan, stages),
