@@ -10,10 +10,22 @@
 // `--test-timeout` bounds each test and hook, and also each test file as a whole (Node 20 runs a
 // file as one test): 10 minutes by default, as the longest end-to-end files take 3 minutes while
 // the other packages' tests share the machine. A package passes a longer one after it.
+//
+// With MINIODB_TEST_FAILURES set to a directory, the failing tests of a package (their TAP lines
+// with the error and stack) are also written there, one file per package, so that a run of many
+// packages can print them together at its end.
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
+import { basename, join, relative } from "node:path";
 
 function findTests(dir) {
   if (!existsSync(dir)) return [];
@@ -49,9 +61,35 @@ const args = [
 const child = spawn(process.execPath, args, { stdio: "inherit" });
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
 
+/** The `not ok` lines of a TAP report, each with its indented YAML block (error, stack). */
+function failures(tap) {
+  const lines = tap.split("\n");
+  const kept = [];
+  for (let index = 0; index < lines.length; index++) {
+    const match = /^(\s*)not ok /.exec(lines[index]);
+    if (!match) continue;
+    kept.push(lines[index]);
+    const yamlStart = `${match[1]}  ---`;
+    const yamlEnd = `${match[1]}  ...`;
+    if (lines[index + 1] !== yamlStart) continue;
+    for (index++; index < lines.length; index++) {
+      kept.push(lines[index]);
+      if (lines[index] === yamlEnd) break;
+    }
+  }
+  return kept.join("\n");
+}
+
 child.on("exit", (code, signal) => {
   const tap = existsSync(tapFile) ? readFileSync(tapFile, "utf8") : "";
   rmSync(reportDir, { recursive: true, force: true });
+  const failureDir = process.env["MINIODB_TEST_FAILURES"];
+  if (failureDir && code !== 0) {
+    mkdirSync(failureDir, { recursive: true });
+    const name = JSON.parse(readFileSync(join(cwd, "package.json"), "utf8")).name ?? basename(cwd);
+    const report = failures(tap) || `no TAP failure recorded (exit code ${code}, signal ${signal})`;
+    writeFileSync(join(failureDir, `${name.replace(/[^\w.-]+/g, "_")}.tap`), `${report}\n`);
+  }
   const tests = Number(tap.match(/^# tests (\d+)$/m)?.[1] ?? 0);
   if (code === 0 && tests === 0) {
     console.error(`node:test ran zero tests in ${files.length} file(s): failing`);
