@@ -11,7 +11,7 @@
 // file as one test): 10 minutes by default, as the longest end-to-end files take 3 minutes while
 // the other packages' tests share the machine. A package passes a longer one after it.
 //
-// With MINIODB_TEST_FAILURES set to a directory, the failing tests of a package (their TAP lines
+// With TEST_FAILURES_DIR set to a directory, the failing tests of a package (their TAP lines
 // with the error and stack) are also written there, one file per package, so that a run of many
 // packages can print them together at its end.
 import { spawn } from "node:child_process";
@@ -58,7 +58,8 @@ const args = [
   ...process.argv.slice(2),
   ...files,
 ];
-const child = spawn(process.execPath, args, { stdio: "inherit" });
+const { TEST_FAILURES_DIR: failureDir, ...childEnv } = process.env;
+const child = spawn(process.execPath, args, { stdio: "inherit", env: childEnv });
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
 
 /** The `not ok` lines of a TAP report, each with its indented YAML block (error, stack). */
@@ -83,7 +84,6 @@ function failures(tap) {
 child.on("exit", (code, signal) => {
   const tap = existsSync(tapFile) ? readFileSync(tapFile, "utf8") : "";
   rmSync(reportDir, { recursive: true, force: true });
-  const failureDir = process.env["MINIODB_TEST_FAILURES"];
   if (failureDir && code !== 0) {
     mkdirSync(failureDir, { recursive: true });
     const name = JSON.parse(readFileSync(join(cwd, "package.json"), "utf8")).name ?? basename(cwd);
