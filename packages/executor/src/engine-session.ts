@@ -1,5 +1,6 @@
 import {
   DuckDBDataChunk,
+  DuckDBMaterializedResult,
   VARCHAR,
   type DuckDBConnection,
   type DuckDBResult,
@@ -69,12 +70,7 @@ export class EngineSession {
       const result = await this.#connection.run(sql, values ? [...values] : undefined);
       const columns = columnsOf(result);
       const rows: ResultRow[] = [];
-      for (
-        let chunk = await result.fetchChunk();
-        chunk && chunk.rowCount > 0;
-        chunk = await result.fetchChunk()
-      )
-        for (const row of chunkRows(chunk, columns)) rows.push(row);
+      for await (const chunk of chunksOf(result)) for (const row of chunkRows(chunk, columns)) rows.push(row);
       return { columns, rows };
     });
   }
@@ -86,11 +82,7 @@ export class EngineSession {
       const columns = columnsOf(result);
       const values: Json[][] = columns.map(() => []);
       let rowCount = 0;
-      for (
-        let chunk = await result.fetchChunk();
-        chunk && chunk.rowCount > 0;
-        chunk = await result.fetchChunk()
-      ) {
+      for await (const chunk of chunksOf(result)) {
         chunkColumns(chunk, columns).forEach((column, index) => {
           for (const value of column) values[index]!.push(value);
         });
@@ -193,6 +185,22 @@ export class EngineSession {
       clearTimeout(timer);
     }
   }
+}
+
+/**
+ * The chunks of a result that holds rows. A materialized one (what `run` returns) is read in place,
+ * without a round trip to DuckDB's threads per chunk as `fetchChunk` makes.
+ */
+async function* chunksOf(result: DuckDBResult): AsyncGenerator<DuckDBDataChunk> {
+  if (result instanceof DuckDBMaterializedResult) {
+    for (let index = 0; index < result.chunkCount; index++) {
+      const chunk = result.getChunk(index);
+      if (chunk.rowCount > 0) yield chunk;
+    }
+    return;
+  }
+  for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk())
+    yield chunk;
 }
 
 function columnsOf(result: DuckDBResult): ResultColumn[] {

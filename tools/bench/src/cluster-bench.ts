@@ -4,7 +4,7 @@
  *
  *   npm run cluster -w @miniodb/bench -- [--rows 400000] [--rounds 4] [--runs 5] [--flush-interval 5]
  *                                          [--other <checkout>] [--phases] [--profile-windows file.json]
- *                                          [--compact] [--buffer-size 50000]
+ *                                          [--compact] [--buffer-size 50000] [--worker-query-threads N]
  *
  * 1. Ingest: `--rounds` alternating loads of rows/rounds rows each (REST batch route, 4 clients),
  *    single node then cluster; rows/s of each and the cluster's share of the single node's. Every
@@ -25,6 +25,8 @@
  * median time of each phase (query.snapshot, query.plan, query.fragments with the ExecuteFragment
  * calls and the workers' fragment.inputs and fragment.run, query.results, query.execute) on both
  * set-ups. Tracing costs both alike, a little.
+ * `--worker-query-threads` sets the workers' query.threads (DuckDB threads per fragment; one per
+ * core when unset), this checkout's only: two workers on one machine each use every core otherwise.
  * The load average is printed before and after: the machine is shared.
  * `--profile-windows` writes the start and end of the ingest and of the timed query runs
  * (CLOCK_MONOTONIC µs, the clock of V8's CPU profiles) for `profile-summary --windows`.
@@ -56,6 +58,7 @@ const { values } = parseArgs({
     phases: { type: "boolean", default: false },
     "profile-windows": { type: "string" },
     compact: { type: "boolean", default: false },
+    "worker-query-threads": { type: "string" },
   },
 });
 const ROWS = Number(values.rows);
@@ -106,9 +109,14 @@ const start = async (id: string, env: Record<string, string>, args: string[], cl
   return node;
 };
 /** A query node and two workers of the given checkout on their own Redis. */
+const workerQueryThreads = values["worker-query-threads"];
 const startCluster = async (prefix: string, env: Record<string, string>, cli = CLI) => {
+  const workerEnv =
+    workerQueryThreads && cli === CLI ? { ...env, MINIODB_QUERY__THREADS: workerQueryThreads } : env;
   const workers = await Promise.all(
-    ["w1", "w2"].map((id) => start(`${prefix}${id}`, env, ["--role", "worker", "--cluster-port", "0"], cli)),
+    ["w1", "w2"].map((id) =>
+      start(`${prefix}${id}`, workerEnv, ["--role", "worker", "--cluster-port", "0"], cli),
+    ),
   );
   const query = await start(`${prefix}q1`, env, ["--role", "query"], cli);
   return { workers, query };
