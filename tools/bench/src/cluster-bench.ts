@@ -33,7 +33,7 @@
  * BENCH_NODE_ARGS passes extra Node flags to this checkout's nodes (e.g. "--cpu-prof
  * --cpu-prof-dir=/tmp/prof"; each process writes its own profile, named by its pid).
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -46,6 +46,7 @@ import { CLI, cpuSeconds, startNode, type BenchNode } from "./node-process.js";
 import { loadRows } from "./query-load.js";
 import { QUERY_SUITE, suiteSql } from "./query-suite.js";
 import { newTraceparent, phaseMedians, SpanCollector, timeline } from "./span-collector.js";
+import { loadAverage } from "./load-average.js";
 
 const { values } = parseArgs({
   options: {
@@ -69,7 +70,6 @@ const BUFFER_SIZE = Number(values["buffer-size"]);
 const NODE_ARGS = (process.env["BENCH_NODE_ARGS"] ?? "").split(" ").filter((arg) => arg !== "");
 const windows: Array<{ name: string; startUs: number; endUs: number }> = [];
 const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
-const loadAverage = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
 
 console.log(`load average at start: ${loadAverage()} (2 cores shared with other work)`);
 const otherCli = values.other ? join(values.other, "packages/query-node/src/bin/miniodb.ts") : undefined;

@@ -10,7 +10,7 @@
  * pass to pass) so that the machine's load falls on all alike. Prints medians and ratios to the
  * table without updates as Markdown, then the mask joins' suites with one thread against two.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -19,6 +19,7 @@ import { writeDeleteScanData } from "./delete-scan-data.js";
 import { resultsAgree, timingTables } from "./delete-scan-report.js";
 import { scanOptions, type ScanOption } from "./delete-scan-views.js";
 import { QUERY_SUITE, suiteSql } from "./query-suite.js";
+import { loadAverage } from "./load-average.js";
 
 const { values } = parseArgs({
   options: {
@@ -29,7 +30,6 @@ const { values } = parseArgs({
   },
 });
 const RUNS = Number(values.runs);
-const loadAverage = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
 const viewName = (index: number) => `live_${index}`;
 
 async function timedRows(connection: DuckDBConnection, sql: string): Promise<[number, unknown[][]]> {

@@ -11,7 +11,7 @@
  *   steps around its DuckDB run (SQL check, inputs, the view, the statement, the inline result).
  * Medians and 10th/90th percentiles over `--calls` sequential calls after 50 warm-up calls.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -21,6 +21,7 @@ import { startRedisServer } from "@miniodb/metadata/testing";
 import { WorkerService } from "@miniodb/proto/cluster";
 import { S3rverProcess } from "@miniodb/storage/testing";
 import { Latencies } from "./latency.js";
+import { loadAverage } from "./load-average.js";
 import { startNode } from "./node-process.js";
 
 const { values } = parseArgs({ options: { calls: { type: "string", default: "1000" } } });
@@ -84,8 +85,4 @@ try {
   await worker.stop();
   await Promise.all([redis.stop(), s3.dispose()]);
   rmSync(scratch, { recursive: true, force: true });
-}
-
-function loadAverage(): string {
-  return readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
 }

@@ -12,7 +12,7 @@
  * so that the machine's load falls on all three alike. Reports medians (lookups: p50 and p99).
  * The other checkout needs its own node_modules.
  */
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -23,6 +23,7 @@ import { benchId, loadRows } from "./query-load.js";
 import { firstStreamBatchMs } from "./query-stream.js";
 import { QUERY_SUITE, suiteSql } from "./query-suite.js";
 import { postJson } from "./rest-client.js";
+import { loadAverage } from "./load-average.js";
 
 const { values } = parseArgs({
   options: {
@@ -42,7 +43,6 @@ const RUNS = Number(values.runs);
 const TABLE = "bench_query";
 const otherCli = join(values.other, "packages/query-node/src/bin/miniodb.ts");
 
-const loadAverage = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
 const median = (samples: number[]) => [...samples].sort((a, b) => a - b)[Math.floor(samples.length / 2)]!;
 const ms = (value: number) => value.toFixed(1).padStart(9);
 

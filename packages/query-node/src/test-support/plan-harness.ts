@@ -164,9 +164,8 @@ async function scatteredOnce(
   try {
     return await answer(session, plan.statement);
   } finally {
-    await session.run(
-      `DROP VIEW IF EXISTS ${PARTIALS_VIEW}; DROP VIEW IF EXISTS sales; DROP VIEW IF EXISTS regions`,
-    );
+    await session.run(`DROP VIEW IF EXISTS ${PARTIALS_VIEW}`);
+    await dropViews(session);
   }
 }
 
